@@ -53,7 +53,7 @@ export interface FieldDefinition<E = unknown> {
   description: string;
   /** The value is a list (`proc.args` style); operators compare element-wise. */
   isList?: boolean;
-  /** Usable only as the left side of a unary check (`exists`), like Falco's EPF_NO_RHS. */
+  /** Cannot take part in a field-to-field comparison (`val()`), like Falco's EPF_NO_RHS. */
   noRightHandSide?: boolean;
   /** Cannot be wrapped in a transformer, like Falco's EPF_NO_TRANSFORMER. */
   noTransformer?: boolean;
@@ -69,6 +69,15 @@ export interface FieldDefinition<E = unknown> {
    * extraction then yields `<NA>`; the compiler still knows and type-checks them.
    */
   extract?: FieldExtractor<E>;
+  /**
+   * For fields that match when any of several values matches (`fd.ip` checks both ends of a
+   * socket, `proc.aname` without an index checks every ancestor): the values to try.
+   */
+  candidates?: FieldExtractor<E>;
+  /** Text form in outputs when it differs from the plain one (hex, octal, padded). */
+  display?: (value: FieldValue) => string;
+  /** Fields whose type depends on the argument (`evt.rawarg.NAME`): the type for one. */
+  typeForArgument?: (argument: string) => FieldType | undefined;
 }
 
 /** All fields of one event source, looked up by exact name or by dotted prefix. */
