@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Definitions shared by the eBPF programs (probe.bpf.c) and the userspace loader (loader.c).
+ * Both sides include this file, so it uses only fixed-width types that exist in each.
+ */
+#ifndef HARRIER_PROBE_H
+#define HARRIER_PROBE_H
+
+/*
+ * Filter slots in the `enabled_events` map. Slots 0..SYSCALL_SLOTS-1 are x86_64 syscall numbers;
+ * the slots above them switch on events that do not come from a syscall.
+ */
+#define HARRIER_SYSCALL_SLOTS 512
+#define HARRIER_SLOT_PROCEXIT 512
+#define HARRIER_FILTER_SLOTS 1024
+
+/* Largest event the probe builds; bigger events are dropped and counted as too large. */
+#define HARRIER_EVENT_MAX (64 * 1024)
+
+/* Bytes of syscall data (read/write/sendto/sendmsg buffers) copied into an event. */
+#define HARRIER_SNAPLEN 80
+
+/* Ring buffer size in bytes (a power of two, a multiple of the page size). */
+#define HARRIER_RINGBUF_BYTES (16 * 1024 * 1024)
+
+/*
+ * Why an event never reached the ring buffer, or was counted on its way there. One slot of the
+ * per-CPU `probe_stats` map holds these counters for a CPU; the loader adds the CPUs up.
+ */
+enum harrier_counter {
+	/* Events the probe started to build (after the filter). */
+	HC_EVENTS_SEEN = 0,
+	/* Events written to the ring buffer. */
+	HC_EVENTS_SENT,
+	/* Ring buffer full, by event family. */
+	HC_DROP_FULL_PROC,
+	HC_DROP_FULL_FILE,
+	HC_DROP_FULL_NET,
+	HC_DROP_FULL_CLOSE,
+	HC_DROP_FULL_OTHER,
+	/* The event grew past HARRIER_EVENT_MAX. */
+	HC_DROP_TOO_LARGE,
+	/* No per-CPU scratch buffer (never expected). */
+	HC_DROP_NO_SCRATCH,
+	/* Syscalls that passed the filter but have no handler in this probe. */
+	HC_NO_HANDLER,
+	HC_COUNTER_COUNT
+};
+
+struct harrier_stats {
+	__u64 counters[HC_COUNTER_COUNT];
+};
+
+#endif
