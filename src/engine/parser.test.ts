@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import YAML from 'yaml';
 import type { Expr, Position } from './ast.js';
 import { parseCondition, type ParseResult } from './parser.js';
 import { corpusPath } from '../testing/corpus.js';
@@ -362,7 +363,8 @@ describe('errors carry libs messages and stop positions', () => {
     ],
     [
       'tolower(x) = y',
-      'expected field transformer argument: field, transformer, quoted string, number, or transformer list',
+      'expected field transformer argument: ' +
+        'field, transformer, quoted string, number, or transformer list',
       [8, 1, 9],
     ],
     ['evt.arg[a b] = c', "expected a ']' token", [9, 1, 10]],
@@ -462,5 +464,23 @@ describe('pathological input', () => {
   test('throws RangeError for a maxDepth that libs could not hold', () => {
     assert.throws(() => parseCondition('a', { maxDepth: -1 }), RangeError);
     assert.throws(() => parseCondition('a', { maxDepth: 1.5 }), RangeError);
+  });
+});
+
+describe('Falco rule files', () => {
+  test('accepts the condition of every macro and rule in the rules corpus', () => {
+    const folder = corpusPath('falco/rules');
+    let conditions = 0;
+    for (const name of readdirSync(folder)) {
+      const items: unknown = YAML.parse(readFileSync(`${folder}/${name}`, 'utf8'));
+      for (const item of Array.isArray(items) ? items : []) {
+        const condition: unknown = (item as { condition?: unknown } | null)?.condition;
+        if (typeof condition !== 'string') continue;
+        const result = parseCondition(condition);
+        assert.ok(result.ok, `${name}: ${describeFailure(condition, result)}`);
+        conditions++;
+      }
+    }
+    assert.equal(conditions, 1064);
   });
 });

@@ -43,8 +43,9 @@
  * Tokens:
  *   Identifier         = letter , { letter | digit | "_" } ;
  *   FieldName          = Identifier , ( "." , Identifier )+ ;
- *   Number             = [ "+" | "-" ] , digit+ , [ "." ] , digit* , [ ("e"|"E") , ("+"|"-") , digit+ ] ;
- *                        or a hex number: "0" , ("x"|"X") , hexdigit+ ;
+ *   Number             = "0" , ( "x" | "X" ) , hexdigit+
+ *                      | [ "+" | "-" ] , digit+ , [ "." ] , digit* ,
+ *                        [ ( "e" | "E" ) , ( "+" | "-" ) , digit+ ] ;
  *   QuotedString       = '"' ... '"' | "'" ... "'" ;   (a quote after a backslash never closes)
  *   BareString         = any characters but ( ) " ' = , and POSIX space ;
  *   ArgumentBareString = any characters but [ ] " ' and POSIX space ;

@@ -58,8 +58,10 @@ export function printCondition(expr: Expr): string {
       return `${printCondition(expr.left)} ${expr.operator} ${printCondition(expr.right)}`;
     case 'field':
       return expr.field + printArgument(expr.argument);
-    case 'field_transformer':
-      return `${expr.transformer}(${expr.values.map(printCondition).join(',')})${printArgument(expr.argument)}`;
+    case 'field_transformer': {
+      const values = expr.values.map(printCondition).join(',');
+      return `${expr.transformer}(${values})${printArgument(expr.argument)}`;
+    }
   }
 }
 
