@@ -1,0 +1,27 @@
+/**
+ * Detection: Falco rule files loaded, validated and compiled into a ruleset that matches
+ * events. This file lists the stage's public names.
+ */
+export {
+  loadRuleFiles,
+  loadRuleFilesFromDisk,
+  type LoadOptions,
+  type LoadResult,
+  type RuleFile,
+} from './rules/loader.js';
+export { RuleSet, matchesWildcard, type NameMatch, type RuleMatching, type RuleSetOptions } from './rules/ruleset.js';
+export type { Rule, RuleException, ExceptionValue } from './rules/rule.js';
+export {
+  priorityNames,
+  parsePriority,
+  priorityRank,
+  isAtLeast,
+  shortPriorityName,
+  type Priority,
+} from './rules/priority.js';
+export {
+  engineVersion,
+  checkPluginRequirements,
+  type AvailablePlugin,
+  type PluginRequirement,
+} from './rules/versions.js';

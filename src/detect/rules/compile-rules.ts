@@ -1,0 +1,164 @@
+/**
+ * Compiles collected rules, as Falco does per rule: exceptions appended to the condition, the
+ * output checked, lists and macros expanded, the condition compiled against its source's
+ * fields, event types worked out. A rule that fails is reported and left out; the others
+ * still compile. Unused macros and lists are reported when nothing failed.
+ * @internal
+ */
+import { compileCondition, type CompileError } from '../../engine/compiler.js';
+import { eventTypesOf } from '../../engine/event-types.js';
+import type { FieldTable } from '../../engine/fields/types.js';
+import { compileOutput } from '../../engine/output-format.js';
+import { printCondition } from '../../engine/print.js';
+import type { Collector } from './collector.js';
+import { CompileState, type ParsedText } from './compile-state.js';
+import { conditionWarnings, deprecatedFields } from './condition-warnings.js';
+import { ItemError, type ItemContext, type LoadReport } from './context.js';
+import { applyExceptions } from './exception-condition.js';
+import type { RuleInfo } from './items.js';
+import type { MacroExpansion } from './macro-expansion.js';
+import { toRuleException, type Rule } from './rule.js';
+
+/** Field tables by source name. */
+export type TableLookup = (source: string) => FieldTable<unknown> | undefined;
+
+/** More event types than this on a syscall rule draws LOAD_NO_EVTTYPE, as in Falco. */
+const MAX_EVENT_TYPES = 100;
+const CONTAINER_INFO = '%container.info';
+
+/** Compiles every collected rule; reports problems into `report`. */
+export function compileRules(collector: Collector, tables: TableLookup, report: LoadReport): Rule[] {
+  const errorsBefore = countErrors(report);
+  const state = new CompileState(collector, report);
+  const rules: Rule[] = [];
+  for (const info of collector.rules.values()) {
+    if (info.unknownSource) continue;
+    const table = tables(info.source);
+    if (table === undefined) continue;
+    try {
+      const rule = compileRule(info, rules.length, table, state, report);
+      if (rule !== undefined) rules.push(rule);
+    } catch (error) {
+      if (!(error instanceof ItemError)) throw error;
+      report.fromItemError(error);
+    }
+  }
+  if (countErrors(report) === errorsBefore) reportUnused(state, report);
+  return rules;
+}
+
+function countErrors(report: LoadReport): number {
+  return report.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+}
+
+function reportUnused(state: CompileState, report: LoadReport): void {
+  for (const macro of state.macros.values()) {
+    if (!macro.used) report.warning('LOAD_UNUSED_MACRO', 'Macro not referred to by any other rule/macro', macro.info.context);
+  }
+  for (const list of state.lists) {
+    if (!list.used) report.warning('LOAD_UNUSED_LIST', 'List not referred to by any other rule/macro', list.info.context);
+  }
+}
+
+function isUnknownFilter(error: CompileError): boolean {
+  if (error.unknownField !== undefined) return true;
+  const markers = ['nonexistent field', 'invalid formatting token', 'unknown event type', 'unknown filter:'];
+  return markers.some((marker) => error.message.includes(marker));
+}
+
+function compileRule(
+  info: RuleInfo,
+  id: number,
+  table: FieldTable<unknown>,
+  state: CompileState,
+  report: LoadReport,
+): Rule | undefined {
+  const { condition, fields } = applyExceptions(info.condition, info.exceptions);
+  const output = checkOutput(info, report);
+  const formatter = compileOutput(output, table);
+  if (!formatter.ok) {
+    if (isUnknownFilter(formatter.error) && info.skipIfUnknownFilter) {
+      report.warning('LOAD_UNKNOWN_FILTER', formatter.error.message, info.outputContext);
+      return undefined;
+    }
+    throw new ItemError('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, info.outputContext);
+  }
+  warnDeprecatedOutput(output, info.outputContext, report);
+
+  const parsed = state.parse(condition);
+  if (parsed === undefined) return undefined;
+  const expansion = state.expand(parsed, () => true);
+  if (!state.reportExpansion(parsed, expansion)) return undefined;
+  for (const warning of conditionWarnings(expansion.expr)) {
+    const at = state.locateOutermost(parsed, expansion.copies, warning.position.index);
+    report.warning(warning.code, warning.message, at);
+  }
+  const filter = compileExpanded(info, table, state, parsed, expansion, report);
+  if (filter === undefined) return undefined;
+
+  const eventTypes = info.source === 'syscall' ? eventTypesOf(expansion.expr) : null;
+  if (info.source === 'syscall' && info.warnEventTypes && (eventTypes === null || eventTypes.size > MAX_EVENT_TYPES)) {
+    const message = 'Rule matches too many evt.type values. This has a significant performance penalty.';
+    report.warning('LOAD_NO_EVTTYPE', message, info.context);
+  }
+  return {
+    id,
+    name: info.name,
+    description: info.description,
+    source: info.source,
+    priority: info.priority,
+    tags: [...info.tags].sort(),
+    enabled: info.enabled,
+    condition: expansion.expr,
+    conditionText: printCondition(expansion.expr),
+    output,
+    exceptions: info.exceptions.map(toRuleException),
+    exceptionFields: [...fields].sort(),
+    eventTypes,
+    filter,
+    formatter: formatter.formatter,
+    capture: info.capture,
+    captureDuration: info.captureDuration,
+  };
+}
+
+function compileExpanded(
+  info: RuleInfo,
+  table: FieldTable<unknown>,
+  state: CompileState,
+  parsed: ParsedText,
+  expansion: MacroExpansion,
+  report: LoadReport,
+): Rule['filter'] | undefined {
+  const compiled = compileCondition(expansion.expr, table);
+  const locate = (index: number): ItemContext => state.locate(parsed, expansion.copies, index);
+  if (!compiled.ok) {
+    const at = locate(compiled.error.position.index);
+    if (isUnknownFilter(compiled.error) && info.skipIfUnknownFilter) {
+      report.warning('LOAD_UNKNOWN_FILTER', compiled.error.message, at);
+      return undefined;
+    }
+    throw new ItemError('LOAD_ERR_COMPILE_CONDITION', compiled.error.message, at);
+  }
+  for (const warning of compiled.warnings) {
+    report.warning(warning.code, warning.message, locate(warning.position.index));
+  }
+  return compiled.filter;
+}
+
+/** The output with `%container.info` dropped (and warned about), as Falco does. */
+function checkOutput(info: RuleInfo, report: LoadReport): string {
+  if (!info.output.includes(CONTAINER_INFO)) return info.output;
+  const message = "'%container.info' is deprecated and was removed from the output; alerts carry the container fields anyway";
+  report.warning('LOAD_DEPRECATED_ITEM', message, info.context);
+  return info.output.split(CONTAINER_INFO).join('');
+}
+
+function warnDeprecatedOutput(output: string, context: ItemContext, report: LoadReport): void {
+  for (const field of deprecatedFields) {
+    if (output.includes(field)) {
+      const message = `usage of deprecated field '${field}' has been detected in the rule output`;
+      report.warning('LOAD_DEPRECATED_ITEM', message, context);
+    }
+  }
+}

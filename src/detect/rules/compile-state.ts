@@ -1,0 +1,158 @@
+/**
+ * The first compile steps, shared by macros and rules: lists (with lists inside lists),
+ * parsing conditions after list substitution, macro ASTs and their expansion, and mapping
+ * any position in an expanded condition back to its place in a file.
+ * @internal
+ */
+import type { Expr } from '../../engine/ast.js';
+import { parseCondition } from '../../engine/parser.js';
+import type { Collector } from './collector.js';
+import type { ItemContext, LoadReport } from './context.js';
+import type { ListInfo, MacroInfo } from './items.js';
+import { expandLists } from './list-expansion.js';
+import { expandMacros, splitIndex, type MacroCopy, type MacroExpansion } from './macro-expansion.js';
+import type { MappedText } from './mapped-text.js';
+
+interface CompiledList {
+  name: string;
+  items: string[];
+  used: boolean;
+  info: ListInfo;
+}
+
+/** A condition parsed after list substitution, with the way back to the original text. */
+export interface ParsedText {
+  text: MappedText;
+  ast: Expr;
+  /** Index in the substituted text → index in `text`. */
+  origin: number[];
+}
+
+interface ParsedMacro {
+  info: MacroInfo;
+  parsed: ParsedText | undefined;
+  used: boolean;
+}
+
+/** Depth limit handed to the parser, as Falco sets it for rule conditions. */
+const MAX_PARSE_DEPTH = 1000;
+
+export class CompileState {
+  readonly lists: CompiledList[] = [];
+  readonly macros = new Map<string, ParsedMacro>();
+
+  constructor(
+    private readonly collector: Collector,
+    private readonly report: LoadReport,
+  ) {
+    this.compileLists();
+    this.compileMacros();
+  }
+
+  /** Substitutes lists and parses; reports a syntax error and returns undefined on failure. */
+  parse(text: MappedText): ParsedText | undefined {
+    const expanded = expandLists(text.text, this.lists);
+    for (const list of this.lists) if (expanded.used.has(list.name)) list.used = true;
+    const result = parseCondition(expanded.text, { maxDepth: MAX_PARSE_DEPTH });
+    if (result.ok) return { text, ast: result.ast, origin: expanded.origin };
+    const at = originOf(expanded.origin, result.error.position.index);
+    const context = text.locate(at);
+    if (context !== undefined) this.report.error('LOAD_ERR_COMPILE_CONDITION', result.error.message, context);
+    return undefined;
+  }
+
+  /** Expands macros in a parsed condition; `visible` limits which macros it may use. */
+  expand(parsed: ParsedText, visible: (macro: MacroInfo) => boolean): MacroExpansion {
+    return expandMacros(parsed.ast, (name) => {
+      const macro = this.macros.get(name);
+      if (macro?.parsed === undefined || !visible(macro.info)) return undefined;
+      return macro.parsed.ast;
+    });
+  }
+
+  /**
+   * Reports an expansion's loop errors and unknown macros (names of macros that failed
+   * themselves are left out: their own error is already reported). True when clean.
+   */
+  reportExpansion(parsed: ParsedText, expansion: MacroExpansion): boolean {
+    for (const name of expansion.resolved) {
+      const macro = this.macros.get(name);
+      if (macro !== undefined) macro.used = true;
+    }
+    let clean = true;
+    for (const { message, index } of expansion.errors) {
+      this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, expansion.copies, index));
+      clean = false;
+    }
+    const reported = new Set<string>();
+    for (const { name, index } of expansion.unknown) {
+      if (reported.has(name) || expansion.errors.some((error) => error.index === index)) continue;
+      reported.add(name);
+      clean = false;
+      if (this.hasFailed(name)) continue;
+      const message = `Undefined macro '${name}' used in filter.`;
+      this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, expansion.copies, index));
+    }
+    return clean;
+  }
+
+  /** The file context of any position index in an expanded condition. */
+  locate(root: ParsedText, copies: readonly MacroCopy[], index: number): ItemContext {
+    const { copy, inner } = splitIndex(index);
+    const macroCopy = copies[copy];
+    const macro = macroCopy === undefined ? undefined : this.macros.get(macroCopy.macro)?.parsed;
+    const parsed = macro ?? root;
+    return parsed.text.locate(originOf(parsed.origin, inner)) ?? (parsed.text.locate(0) as ItemContext);
+  }
+
+  /** Like `locate`, but for a macro's node goes to the reference in the condition itself. */
+  locateOutermost(root: ParsedText, copies: readonly MacroCopy[], index: number): ItemContext {
+    let current = index;
+    for (let copy = splitIndex(current).copy; copy >= 0; copy = splitIndex(current).copy) {
+      current = copies[copy]?.referenceIndex ?? 0;
+    }
+    return this.locate(root, copies, current);
+  }
+
+  private hasFailed(name: string): boolean {
+    const macro = this.macros.get(name);
+    if (macro !== undefined) return macro.parsed === undefined;
+    return this.collector.failedItems.has(`macro:${name}`);
+  }
+
+  private compileLists(): void {
+    const usedByLists = new Set<string>();
+    for (const list of this.collector.lists.values()) {
+      const items: string[] = [];
+      for (const item of list.items) {
+        const reference = this.collector.lists.get(item);
+        if (reference !== undefined && reference.index < list.visibility) {
+          usedByLists.add(reference.name);
+          items.push(...reference.items);
+        } else {
+          items.push(item);
+        }
+      }
+      this.lists.push({ name: list.name, items, used: false, info: list });
+    }
+    for (const list of this.lists) if (usedByLists.has(list.name)) list.used = true;
+  }
+
+  private compileMacros(): void {
+    for (const info of this.collector.macros.values()) {
+      this.macros.set(info.name, { info, parsed: this.parse(info.condition), used: false });
+    }
+    for (const { info, parsed } of this.macros.values()) {
+      if (parsed === undefined) continue;
+      const expansion = this.expand(parsed, (other) => other.index < info.visibility);
+      this.reportExpansion(parsed, expansion);
+    }
+  }
+}
+
+/** Maps a position in substituted text to the original; the end maps just past the end. */
+function originOf(origin: readonly number[], index: number): number {
+  if (index < origin.length) return origin[index] ?? 0;
+  const last = origin[origin.length - 1];
+  return last === undefined ? 0 : last + 1 + (index - origin.length);
+}

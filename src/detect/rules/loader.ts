@@ -1,0 +1,161 @@
+/**
+ * The rule loader's entry points: read rule files, collect their items across files in
+ * order, compile, and hand back the ruleset with every diagnostic found on the way.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Diagnostic } from '../../engine/diagnostics.js';
+import { compileCondition } from '../../engine/compiler.js';
+import { fieldTableFor } from '../../engine/fields/index.js';
+import type { FieldTable } from '../../engine/fields/types.js';
+import { parseCondition } from '../../engine/parser.js';
+import { Collector, type SourceCatalog } from './collector.js';
+import { compileRules, type TableLookup } from './compile-rules.js';
+import { ItemContext, LoadReport, SourceFile } from './context.js';
+import type { Priority } from './priority.js';
+import { readRuleFile } from './reader.js';
+import type { Rule } from './rule.js';
+import { RuleSet, type RuleMatching } from './ruleset.js';
+import {
+  checkPluginRequirements,
+  engineVersion,
+  formatVersion,
+  parseVersion,
+  type AvailablePlugin,
+  type PluginRequirement,
+  type Version,
+} from './versions.js';
+
+/** A rule file's name (shown in diagnostics) and its text. */
+export interface RuleFile {
+  name: string;
+  content: string;
+}
+
+export interface LoadOptions {
+  /** Field table per event source; default: Harrier's built-in tables (`fieldTableFor`). */
+  fieldTables?: (source: string) => FieldTable<unknown> | undefined;
+  /** Rules less severe than this are loaded but not enabled. Default `Debug`. */
+  minimumPriority?: Priority;
+  /** Default `first`, as Falco. */
+  ruleMatching?: RuleMatching;
+  /**
+   * Plugins to check `required_plugin_versions` against. Left out, requirements are only
+   * collected (in the result), not checked.
+   */
+  plugins?: readonly AvailablePlugin[];
+}
+
+export interface LoadResult {
+  /** The ruleset to run; absent when any diagnostic is an error. */
+  ruleSet?: RuleSet;
+  /** Every error and warning, in the order found. */
+  diagnostics: Diagnostic[];
+  /** All rules that compiled, even when others failed (for `rules show`). */
+  rules: Rule[];
+  /** Highest `required_engine_version` seen, as `x.y.z`. */
+  requiredEngineVersion?: string;
+  /** One group per `required_plugin_versions` entry: the plugin and its alternatives. */
+  requiredPluginVersions: PluginRequirement[][];
+}
+
+/**
+ * Loads rule files in order, as Falco loads `-r a.yaml -r b.yaml`: later files may append
+ * to, override or disable items of earlier ones. Never throws for bad rule content: every
+ * problem becomes a diagnostic, and loading goes on past it to find the others.
+ *
+ * As in Falco, the items collected so far are compiled after each file, so a rule may not
+ * use a macro that only a later file defines.
+ *
+ * @example
+ * const { ruleSet, diagnostics } = loadRuleFiles([{ name: 'local.yaml', content: text }]);
+ * for (const diagnostic of diagnostics) console.error(formatDiagnostic(diagnostic));
+ * const matched = ruleSet?.match('syscall', 'execve', event) ?? [];
+ */
+export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions = {}): LoadResult {
+  const tables: TableLookup = options.fieldTables ?? ((source) => fieldTableFor(source) as FieldTable<unknown> | undefined);
+  const report = new LoadReport();
+  const collector = new Collector(new FieldCatalog(tables), report, parseVersion(engineVersion) as Version);
+  let rules: Rule[] = [];
+  const sources = files.map((file) => new SourceFile(file.name, file.content));
+  for (const [position, file] of sources.entries()) {
+    readRuleFile(file, collector, report);
+    const last = position === sources.length - 1;
+    if (!last && report.hasErrors) continue;
+    rules = compileRules(collector, tables, report);
+  }
+  checkPlugins(collector, options, report, sources[0]);
+  const result: LoadResult = {
+    diagnostics: report.diagnostics,
+    rules,
+    requiredPluginVersions: collector.pluginRequirements,
+  };
+  if (collector.requiredEngineVersion !== undefined) {
+    result.requiredEngineVersion = formatVersion(collector.requiredEngineVersion);
+  }
+  if (!report.hasErrors) result.ruleSet = new RuleSet(rules, options);
+  return result;
+}
+
+/**
+ * Reads the files at `paths` and loads them with `loadRuleFiles`. A file that cannot be read
+ * gives a LOAD_ERR_FILE_READ diagnostic (and the others are still read and checked).
+ */
+export async function loadRuleFilesFromDisk(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const files: RuleFile[] = [];
+  const failures: Diagnostic[] = [];
+  for (const path of paths) {
+    try {
+      files.push({ name: path, content: await readFile(path, 'utf8') });
+    } catch (error) {
+      const context = ItemContext.root(new SourceFile(path, ''));
+      const reason = error instanceof Error ? error.message : String(error);
+      failures.push(context.diagnose('LOAD_ERR_FILE_READ', 'error', `could not read rules file: ${reason}`));
+    }
+  }
+  const result = loadRuleFiles(files, options);
+  if (failures.length === 0) return result;
+  // A file that could not be read is an error: no ruleset, whatever the others hold.
+  const merged: LoadResult = {
+    diagnostics: [...failures, ...result.diagnostics],
+    rules: result.rules,
+    requiredPluginVersions: result.requiredPluginVersions,
+  };
+  if (result.requiredEngineVersion !== undefined) merged.requiredEngineVersion = result.requiredEngineVersion;
+  return merged;
+}
+
+function checkPlugins(collector: Collector, options: LoadOptions, report: LoadReport, file: SourceFile | undefined): void {
+  if (options.plugins === undefined || file === undefined) return;
+  const failure = checkPluginRequirements(collector.pluginRequirements, options.plugins);
+  if (failure !== undefined) report.error('HARRIER_PLUGIN_VERSION', failure, ItemContext.root(file));
+}
+
+/** Sources and left-hand fields as the field tables define them, memoized. */
+class FieldCatalog implements SourceCatalog {
+  private readonly fieldChecks = new Map<string, boolean>();
+
+  constructor(private readonly tables: TableLookup) {}
+
+  hasSource(source: string): boolean {
+    return this.tables(source) !== undefined;
+  }
+
+  /** A field is valid when `field exists` compiles, which also covers transformers. */
+  isValidLeftField(source: string, field: string): boolean {
+    const key = `${source}\u0000${field}`;
+    let valid = this.fieldChecks.get(key);
+    if (valid === undefined) {
+      valid = this.checkField(source, field);
+      this.fieldChecks.set(key, valid);
+    }
+    return valid;
+  }
+
+  private checkField(source: string, field: string): boolean {
+    const table = this.tables(source);
+    if (table === undefined) return false;
+    const parsed = parseCondition(`${field} exists`);
+    if (!parsed.ok || parsed.ast.kind !== 'unary_check') return false;
+    return compileCondition(parsed.ast, table).ok;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Reads rule-file YAML into a small tree that keeps source offsets and treats values the way
+ * Falco's yaml-cpp does: every scalar is its raw text, `~`/`null`/empty plain scalars are null,
+ * duplicate keys are allowed (lookups take the first), aliases resolve to their anchors.
+ * @internal
+ */
+import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+
+export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
+
+export type YamlNode = YamlNull | YamlScalar | YamlMap | YamlSeq;
+
+interface NodeBase {
+  /** Offset in the file where the node's text starts (for block scalars, the indicator). */
+  offset: number;
+}
+
+export interface YamlNull extends NodeBase {
+  kind: 'null';
+}
+
+export interface YamlScalar extends NodeBase {
+  kind: 'scalar';
+  value: string;
+  style: ScalarStyle;
+  /** Offset just past the scalar's source text. */
+  end: number;
+}
+
+export interface YamlMap extends NodeBase {
+  kind: 'map';
+  entries: { key: YamlNode; value: YamlNode }[];
+}
+
+export interface YamlSeq extends NodeBase {
+  kind: 'seq';
+  items: YamlNode[];
+}
+
+/** A YAML syntax error: message and offset. */
+export interface YamlSyntaxError {
+  message: string;
+  offset: number;
+}
+
+/** All documents of a file, or the first syntax error. Empty documents come back as null. */
+export function parseYamlDocuments(
+  text: string,
+): { ok: true; documents: (YamlNode | null)[] } | { ok: false; error: YamlSyntaxError } {
+  const documents = parseAllDocuments(text, { schema: 'failsafe', uniqueKeys: false });
+  const list = Array.isArray(documents) ? documents : [];
+  for (const document of list) {
+    const problem = document.errors[0];
+    if (problem !== undefined) {
+      const firstLine = problem.message.split('\n')[0] ?? problem.message;
+      return { ok: false, error: { message: firstLine, offset: problem.pos[0] } };
+    }
+  }
+  return { ok: true, documents: list.map((document) => convertDocument(document)) };
+}
+
+function convertDocument(document: Document.Parsed): YamlNode | null {
+  if (document.contents === null) return null;
+  const memo = new Map<Node, YamlNode>();
+  return convert(document, document.contents, memo, new Set());
+}
+
+function convert(
+  document: Document.Parsed,
+  node: unknown,
+  memo: Map<Node, YamlNode>,
+  resolving: Set<Node>,
+): YamlNode {
+  if (isAlias(node)) {
+    const target = node.resolve(document);
+    // An alias to one of its own ancestors would expand forever; treat it as null.
+    if (target === undefined || resolving.has(target)) return { kind: 'null', offset: rangeStart(node) };
+    return convert(document, target, memo, resolving);
+  }
+  if (!isScalar(node) && !isMap(node) && !isSeq(node)) return { kind: 'null', offset: 0 };
+  const known = memo.get(node);
+  if (known !== undefined) return known;
+  resolving.add(node);
+  const result = convertNode(document, node, memo, resolving);
+  resolving.delete(node);
+  memo.set(node, result);
+  return result;
+}
+
+function convertNode(
+  document: Document.Parsed,
+  node: Node,
+  memo: Map<Node, YamlNode>,
+  resolving: Set<Node>,
+): YamlNode {
+  const offset = rangeStart(node);
+  if (isScalar(node)) return convertScalar(node, offset);
+  if (isSeq(node)) {
+    const items = node.items.map((item) => convert(document, item, memo, resolving));
+    return { kind: 'seq', offset, items };
+  }
+  if (isMap(node)) {
+    const entries = node.items.map((pair) => ({
+      key: pair.key === null ? nullAt(offset) : convert(document, pair.key, memo, resolving),
+      value: pair.value === null ? nullAfter(pair.key, offset) : convert(document, pair.value, memo, resolving),
+    }));
+    return { kind: 'map', offset, entries };
+  }
+  return nullAt(offset);
+}
+
+const NULL_WORDS = new Set(['', '~', 'null', 'Null', 'NULL']);
+
+function convertScalar(node: Node & { value: unknown; type?: string | undefined }, offset: number): YamlNode {
+  const value = typeof node.value === 'string' ? node.value : String(node.value ?? '');
+  const style = scalarStyle(node.type);
+  if (style === 'plain' && NULL_WORDS.has(value)) return nullAt(offset);
+  const end = node.range?.[1] ?? offset;
+  return { kind: 'scalar', offset, value, style, end };
+}
+
+function scalarStyle(type: string | undefined): ScalarStyle {
+  switch (type) {
+    case 'QUOTE_SINGLE':
+      return 'single';
+    case 'QUOTE_DOUBLE':
+      return 'double';
+    case 'BLOCK_LITERAL':
+      return 'literal';
+    case 'BLOCK_FOLDED':
+      return 'folded';
+    default:
+      return 'plain';
+  }
+}
+
+function rangeStart(node: unknown): number {
+  const range = (node as { range?: [number, number, number] | null }).range;
+  return range?.[0] ?? 0;
+}
+
+function nullAt(offset: number): YamlNull {
+  return { kind: 'null', offset };
+}
+
+/** A key with no value node: point just past the key, where the value would be. */
+function nullAfter(key: unknown, fallback: number): YamlNull {
+  const range = (key as { range?: [number, number, number] | null } | null)?.range;
+  return nullAt(range?.[2] ?? fallback);
+}
+
+/** The value of the first entry whose key is the scalar `key`, as yaml-cpp's `node[key]`. */
+export function mapGet(map: YamlNode, key: string): YamlNode | undefined {
+  if (map.kind !== 'map') return undefined;
+  for (const entry of map.entries) {
+    if (entry.key.kind === 'scalar' && entry.key.value === key) return entry.value;
+  }
+  return undefined;
+}
+
+/** The scalar text of every key of a map, in order (non-scalar keys are left out). */
+export function mapKeys(map: YamlMap): string[] {
+  const keys: string[] = [];
+  for (const entry of map.entries) {
+    if (entry.key.kind === 'scalar') keys.push(entry.key.value);
+  }
+  return keys;
+}

@@ -1,0 +1,235 @@
+/**
+ * Load diagnostics: every error and warning a rule file can produce, with its place in the
+ * file, the source line it points at, and the item it belongs to. Codes match Falco's
+ * `LOAD_ERR_*` and `LOAD_*` codes one to one; problems Falco has no code for use `HARRIER_*`.
+ */
+
+/** Falco's error codes, plus Harrier's own. */
+export type ErrorCode =
+  | 'LOAD_ERR_FILE_READ'
+  | 'LOAD_ERR_YAML_PARSE'
+  | 'LOAD_ERR_YAML_VALIDATE'
+  | 'LOAD_ERR_COMPILE_CONDITION'
+  | 'LOAD_ERR_COMPILE_OUTPUT'
+  | 'LOAD_ERR_VALIDATE'
+  | 'LOAD_ERR_EXTENSION'
+  | 'HARRIER_PLUGIN_VERSION';
+
+/** Falco's warning codes. */
+export type WarningCode =
+  | 'LOAD_UNKNOWN_SOURCE'
+  | 'LOAD_UNSAFE_NA_CHECK'
+  | 'LOAD_NO_EVTTYPE'
+  | 'LOAD_UNKNOWN_FILTER'
+  | 'LOAD_UNUSED_MACRO'
+  | 'LOAD_UNUSED_LIST'
+  | 'LOAD_UNKNOWN_ITEM'
+  | 'LOAD_DEPRECATED_ITEM'
+  | 'LOAD_WARNING_EXTENSION'
+  | 'LOAD_APPEND_NO_VALUES'
+  | 'LOAD_EXCEPTION_NAME_NOT_UNIQUE'
+  | 'LOAD_INVALID_MACRO_NAME'
+  | 'LOAD_INVALID_LIST_NAME'
+  | 'LOAD_COMPILE_CONDITION'
+  | 'LOAD_UNKNOWN_KEY';
+
+export type DiagnosticCode = ErrorCode | WarningCode;
+
+export type Severity = 'error' | 'warning';
+
+/** What a code means and what it costs the user, one line each. */
+export interface CodeDescription {
+  severity: Severity;
+  meaning: string;
+  cost: string;
+}
+
+const REJECTED = 'the whole ruleset is rejected and the running one stays in place';
+
+/** Every code a load can report. */
+export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> = {
+  LOAD_ERR_FILE_READ: {
+    severity: 'error',
+    meaning: 'a rule file could not be read (missing, no permission, not a file)',
+    cost: REJECTED,
+  },
+  LOAD_ERR_YAML_PARSE: {
+    severity: 'error',
+    meaning: 'the file is not valid YAML',
+    cost: REJECTED,
+  },
+  LOAD_ERR_YAML_VALIDATE: {
+    severity: 'error',
+    meaning: 'the YAML has the wrong shape: not a list of maps, a required key missing, a value of the wrong type',
+    cost: REJECTED,
+  },
+  LOAD_ERR_COMPILE_CONDITION: {
+    severity: 'error',
+    meaning: 'a condition does not parse, or names a field or operator its source does not have',
+    cost: REJECTED,
+  },
+  LOAD_ERR_COMPILE_OUTPUT: {
+    severity: 'error',
+    meaning: 'an output format names an unknown field or is malformed',
+    cost: REJECTED,
+  },
+  LOAD_ERR_VALIDATE: {
+    severity: 'error',
+    meaning: 'an item is inconsistent: undefined macro, append without a base item, bad exception, version mismatch',
+    cost: REJECTED,
+  },
+  LOAD_ERR_EXTENSION: {
+    severity: 'error',
+    meaning: 'an extension item is invalid',
+    cost: REJECTED,
+  },
+  HARRIER_PLUGIN_VERSION: {
+    severity: 'error',
+    meaning: 'the rules require a plugin version that the configured plugins do not satisfy',
+    cost: REJECTED,
+  },
+  LOAD_UNKNOWN_SOURCE: {
+    severity: 'warning',
+    meaning: 'a rule names an event source Harrier does not have',
+    cost: 'the rule is skipped and never matches',
+  },
+  LOAD_UNSAFE_NA_CHECK: {
+    severity: 'warning',
+    meaning: "a condition compares a field with '<NA>'",
+    cost: "the check may behave unexpectedly; 'exists' is the safe test",
+  },
+  LOAD_NO_EVTTYPE: {
+    severity: 'warning',
+    meaning: 'a syscall rule does not restrict evt.type, so it runs on (nearly) every event',
+    cost: 'every event pays for this rule: a large slowdown',
+  },
+  LOAD_UNKNOWN_FILTER: {
+    severity: 'warning',
+    meaning: 'a rule with skip-if-unknown-filter names a field or event type that does not exist',
+    cost: 'the rule is skipped and never matches',
+  },
+  LOAD_UNUSED_MACRO: {
+    severity: 'warning',
+    meaning: 'a macro is not used by any rule or macro',
+    cost: 'none at run time; often a typo in a name',
+  },
+  LOAD_UNUSED_LIST: {
+    severity: 'warning',
+    meaning: 'a list is not used by any rule, macro or list',
+    cost: 'none at run time; often a typo in a name',
+  },
+  LOAD_UNKNOWN_ITEM: {
+    severity: 'warning',
+    meaning: 'a top-level item is not a rule, macro, list or version requirement',
+    cost: 'the item is ignored',
+  },
+  LOAD_DEPRECATED_ITEM: {
+    severity: 'warning',
+    meaning: "a deprecated key or field is used ('append: true', standalone 'enabled', evt.dir, ...)",
+    cost: 'works today; a future release may reject it',
+  },
+  LOAD_WARNING_EXTENSION: {
+    severity: 'warning',
+    meaning: 'an extension item has a warning',
+    cost: 'depends on the extension',
+  },
+  LOAD_APPEND_NO_VALUES: {
+    severity: 'warning',
+    meaning: 'an exception is appended or overridden without values',
+    cost: 'the append adds nothing; often a misspelt values key',
+  },
+  LOAD_EXCEPTION_NAME_NOT_UNIQUE: {
+    severity: 'warning',
+    meaning: 'a rule defines two exceptions with the same name',
+    cost: 'both apply, but appends can only reach one of them',
+  },
+  LOAD_INVALID_MACRO_NAME: {
+    severity: 'warning',
+    meaning: 'a macro name is not an identifier, so no condition can refer to it',
+    cost: 'the macro can never be used',
+  },
+  LOAD_INVALID_LIST_NAME: {
+    severity: 'warning',
+    meaning: 'a list name contains characters a condition cannot spell bare',
+    cost: 'references to the list may not expand as expected',
+  },
+  LOAD_COMPILE_CONDITION: {
+    severity: 'warning',
+    meaning: 'a condition compiles but looks wrong, e.g. a field name used as a constant string',
+    cost: 'the rule may not match what its author meant',
+  },
+  LOAD_UNKNOWN_KEY: {
+    severity: 'warning',
+    meaning: 'an item has a key Falco does not know',
+    cost: 'the key is ignored; often a typo',
+  },
+};
+
+/**
+ * One problem found while loading rules. `line` and `column` are 1-based; `snippet` is the
+ * source line they point into ('' when there is none). `path` names the item chain, e.g.
+ * `rule 'Shell in container' > condition`.
+ */
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  snippet: string;
+  path: string;
+  /** The top-level item as Falco names its type: `rule`, `macro`, `list`, ... ('' if none). */
+  itemType: string;
+  /** The top-level item's name ('' if none or unnamed). */
+  itemName: string;
+}
+
+/** Widest snippet shown; longer lines are cut around the caret, as Falco cuts at 160. */
+const SNIPPET_WIDTH = 160;
+
+/**
+ * Renders a diagnostic as text: a `file:line:col: severity CODE: message` header, the source
+ * line with a caret under the column, and the item path.
+ */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const { file, line, column, severity, code, message } = diagnostic;
+  const lines = [`${file}:${line}:${column}: ${severity} ${code}: ${message}`];
+  if (diagnostic.snippet !== '') {
+    const { text, caret } = cutSnippet(diagnostic.snippet, column - 1);
+    const gutter = String(line).padStart(5);
+    lines.push(`${gutter} | ${text}`);
+    lines.push(`${' '.repeat(gutter.length)} | ${caretPadding(text, caret)}^`);
+  }
+  if (diagnostic.path !== '') lines.push(`  in ${diagnostic.path}`);
+  return lines.join('\n');
+}
+
+/** The plain-object form used by `--json` outputs and the API. */
+export function diagnosticToJson(diagnostic: Diagnostic): Record<string, unknown> {
+  return { ...diagnostic, item: itemLabel(diagnostic) };
+}
+
+/** `rule 'name'`, `list 'name'`, or the bare type when the item has no name. */
+export function itemLabel(diagnostic: Diagnostic): string {
+  if (diagnostic.itemType === '') return '';
+  if (diagnostic.itemName === '') return diagnostic.itemType;
+  return `${diagnostic.itemType} '${diagnostic.itemName}'`;
+}
+
+function cutSnippet(line: string, caret: number): { text: string; caret: number } {
+  if (line.length <= SNIPPET_WIDTH) return { text: line, caret };
+  const half = SNIPPET_WIDTH / 2;
+  const from = Math.max(0, Math.min(caret - half, line.length - SNIPPET_WIDTH));
+  let text = line.slice(from, from + SNIPPET_WIDTH);
+  if (from > 0) text = '...' + text.slice(3);
+  if (from + SNIPPET_WIDTH < line.length) text = text.slice(0, -3) + '...';
+  return { text, caret: caret - from };
+}
+
+/** Spaces up to the caret, keeping tabs so the caret lines up under tabbed text. */
+function caretPadding(text: string, caret: number): string {
+  let padding = '';
+  for (let i = 0; i < caret; i++) padding += text[i] === '\t' ? '\t' : ' ';
+  return padding;
+}
