@@ -55,19 +55,26 @@ export type ParamType =
   | 'FSRELPATH'
   | 'ENUMFLAGS8'
   | 'ENUMFLAGS16'
-  | 'ENUMFLAGS32';
+  | 'ENUMFLAGS32'
+  | 'FD32'
+  | 'PID32';
 
 /** How a parameter prints, as libscap's `PF_*`. */
 export type ParamFormat = 'NA' | 'DEC' | 'HEX' | 'PADDED_DEC' | 'ID' | 'DIR' | 'OCT';
+
+/** Symbolic names of a FLAGS, ENUMFLAGS or MODE parameter: `[value, name]` in table order. */
+export type FlagTable = ReadonlyArray<readonly [number, string]>;
 
 export interface ParamInfo {
   name: string;
   type: ParamType;
   format: ParamFormat;
   /** Symbolic names for FLAGS and ENUMFLAGS parameters: value to name. */
-  flagNames?: ReadonlyArray<readonly [number, string]>;
+  flagNames?: FlagTable;
   /** For FSRELPATH: index of the dirfd parameter the path is relative to. */
   dirfdParam?: number;
+  /** For DYN: the type and format each value of the leading index byte selects. */
+  dynamicTypes?: ReadonlyArray<readonly [ParamType, ParamFormat]>;
 }
 
 export type EventDirection = 'enter' | 'exit';
@@ -101,6 +108,8 @@ export type ParamValue =
 
 export interface SocketAddress {
   family: 'inet' | 'inet6' | 'unix' | 'other';
+  /** libscap's `PPM_AF_*` number, kept for the 'other' families. */
+  familyCode?: number;
   address?: string;
   port?: number;
   path?: string;
@@ -108,6 +117,8 @@ export interface SocketAddress {
 
 export interface SocketTuple {
   family: 'inet' | 'inet6' | 'unix' | 'other';
+  /** libscap's `PPM_AF_*` number, kept for the 'other' families. */
+  familyCode?: number;
   sourceAddress?: string;
   sourcePort?: number;
   destinationAddress?: string;

@@ -1,0 +1,326 @@
+/**
+ * Turns the bytes of one libscap event record into a `SyscallEvent`. The same decoder serves
+ * `.scap` captures and the live eBPF probe, which writes the same layout: a header (timestamp,
+ * thread id, length, type, parameter count), the parameter lengths (16 or 32 bits each), then
+ * the parameter values. Parameters are not decoded here; `paramValue` decodes on demand.
+ *
+ * Old layouts are handled as libscap does: V1 headers (no parameter count) get their count
+ * from the event table, and old event versions are converted to today's (see
+ * `event-table-convert.ts`). Enter events are kept in the stream by default, which is what
+ * sysdig and rules on `evt.dir = >` expect; libs today drops most of them.
+ */
+import {
+  readScapBatches,
+  ScapFormatError,
+  type EventRecord,
+  type ScapInput,
+  type ScapRecord,
+} from '../sources/scap/index.js';
+import type { EventInfo, ParamValue, SyscallEvent } from './event.js';
+import { conversionVerdict, EventConverter, type ConvertibleEvent } from './event-table-convert.js';
+import { EVENT_CODE_COUNT, EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from './event-table.js';
+
+/** Size of the V2 event header; V1 headers lack the final 32-bit parameter count. */
+export const EVENT_HEADER_SIZE = 26;
+const V1_HEADER_SIZE = 22;
+
+/** Codes whose V1 length libs corrects by 3 bytes (old writers counted them wrongly). */
+const NOTIFICATION_CODES: ReadonlySet<number> = new Set([280, 286]);
+
+/** A problem with one event's bytes; the caller adds the block's position. */
+export class EventFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EventFormatError';
+  }
+}
+
+/**
+ * A decoded event that keeps its record's bytes and slices parameters out of them on first
+ * use, so that events whose parameters nobody reads cost one object.
+ */
+export class RecordSyscallEvent implements SyscallEvent {
+  readonly source = 'syscall' as const;
+  num: number;
+  ts: bigint;
+  tid: number;
+  cpu: number;
+  info: EventInfo;
+  /** The 32-bit flags of an event-with-flags block; 0 for other blocks. */
+  blockFlags: number;
+  decodedParams?: ParamValue[];
+  thread?: SyscallEvent['thread'];
+  fd?: SyscallEvent['fd'];
+  fdNumber?: number;
+  enter?: SyscallEvent;
+  private params: Uint8Array[] | undefined;
+  private readonly bytes: Uint8Array;
+  private readonly lengthsStart: number;
+  /** Number of parameters the record carries (before any conversion). */
+  readonly paramCount: number;
+  private readonly lengthSize: number;
+
+  constructor(
+    info: EventInfo,
+    fields: { num: number; ts: bigint; tid: number; cpu: number; blockFlags: number },
+    layout: { bytes: Uint8Array; lengthsStart: number; paramCount: number; lengthSize: number },
+  ) {
+    this.num = fields.num;
+    this.ts = fields.ts;
+    this.tid = fields.tid;
+    this.cpu = fields.cpu;
+    this.info = info;
+    this.blockFlags = fields.blockFlags;
+    this.bytes = layout.bytes;
+    this.lengthsStart = layout.lengthsStart;
+    this.paramCount = layout.paramCount;
+    this.lengthSize = layout.lengthSize;
+  }
+
+  /** Raw parameter values, one view per parameter the event carries. */
+  get rawParams(): readonly Uint8Array[] {
+    this.params ??= sliceParams(this.bytes, this.lengthsStart, this.paramCount, this.lengthSize);
+    return this.params;
+  }
+
+  set rawParams(params: readonly Uint8Array[]) {
+    this.params = params.slice();
+  }
+}
+
+/** Views of each parameter value; lengths were validated when the event was decoded. */
+function sliceParams(
+  bytes: Uint8Array,
+  start: number,
+  count: number,
+  lengthSize: number,
+): Uint8Array[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const params: Uint8Array[] = new Array(count);
+  let valueAt = start + count * lengthSize;
+  for (let i = 0; i < count; i++) {
+    const at = start + i * lengthSize;
+    const length = lengthSize === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+    params[i] = bytes.subarray(valueAt, valueAt + length);
+    valueAt += length;
+  }
+  return params;
+}
+
+/** Sum of the parameter lengths, or -1 when the length table does not fit in `end`. */
+function paramsEnd(
+  view: DataView,
+  start: number,
+  count: number,
+  lengthSize: number,
+  end: number,
+): number {
+  let valueAt = start + count * lengthSize;
+  if (valueAt > end) return -1;
+  for (let i = 0; i < count; i++) {
+    const at = start + i * lengthSize;
+    valueAt += lengthSize === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+  }
+  return valueAt;
+}
+
+/**
+ * V1 headers do not say how many parameters follow. As libs does, try the table's count and
+ * fewer until the lengths add up to the event length exactly.
+ */
+function inferParamCount(view: DataView, code: number, end: number): number {
+  for (let count = EVENT_TABLE[code].params.length; count >= 0; count--) {
+    if (paramsEnd(view, V1_HEADER_SIZE, count, 2, end) === end) return count;
+  }
+  throw new EventFormatError(`cannot infer the parameter count of a V1 event of type ${code}`);
+}
+
+/** Fields every record carries besides its bytes. */
+export interface EventBytesSource {
+  bytes: Uint8Array;
+  cpu: number;
+  flags: number;
+  /** False for V1 layouts, whose header has no parameter count. */
+  hasParamCount: boolean;
+}
+
+/** Options of `EventDecoder`. */
+export interface EventDecoderOptions {
+  /**
+   * 'keep' (default): enter events stay in the stream, as sysdig shows them. 'drop': only the
+   * events libscap's converter delivers today (most enter events are folded into exits).
+   */
+  enterEvents?: 'keep' | 'drop';
+}
+
+/** Counters a decoder keeps; read them after a run to report what was skipped. */
+export interface EventDecoderStats {
+  /** Events delivered. */
+  events: number;
+  /** Events with a type code newer than this table, skipped. */
+  unknownTypes: number;
+  /** Events the converter drops (unused codes, and enter events in 'drop' mode). */
+  dropped: number;
+  /** Old layouts no conversion rule covers, delivered unconverted. */
+  unconverted: number;
+  /** Exit events converted without their enter event (defaults were used instead). */
+  missingEnterEvents: number;
+}
+
+/**
+ * Stateful decoder for one event stream: numbers events, remembers enter events for the
+ * converter, and counts what it skipped. Not safe to share between streams.
+ */
+export class EventDecoder {
+  private readonly converter = new EventConverter();
+  private readonly keepEnter: boolean;
+  private readonly counters = { events: 0, unknownTypes: 0, dropped: 0, unconverted: 0 };
+
+  constructor(options: EventDecoderOptions = {}) {
+    this.keepEnter = (options.enterEvents ?? 'keep') === 'keep';
+  }
+
+  get stats(): EventDecoderStats {
+    return { ...this.counters, missingEnterEvents: this.converter.missingEnterEvents };
+  }
+
+  /**
+   * Decode one record. Returns `undefined` for events that are skipped (unknown type, or
+   * dropped by the converter). Throws `EventFormatError` for bytes that are not a valid event.
+   */
+  decode(record: EventBytesSource): SyscallEvent | undefined {
+    const { bytes } = record;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerSize = record.hasParamCount ? EVENT_HEADER_SIZE : V1_HEADER_SIZE;
+    if (bytes.length < headerSize)
+      throw new EventFormatError(`event shorter than its header (${bytes.length} bytes)`);
+    const code = view.getUint16(20, true);
+    if (code >= EVENT_CODE_COUNT) {
+      this.counters.unknownTypes++;
+      return undefined;
+    }
+    const layout = record.hasParamCount ? checkV2(view, code) : checkV1(view, code);
+    const tid = view.getInt32(12, true) * 0x1_0000_0000 + view.getUint32(8, true);
+    const event = new RecordSyscallEvent(
+      EVENT_TABLE[code],
+      { num: 0, ts: view.getBigUint64(0, true), tid, cpu: record.cpu, blockFlags: record.flags },
+      { bytes, ...layout },
+    );
+    return this.convert(event);
+  }
+
+  private convert(event: RecordSyscallEvent): SyscallEvent | undefined {
+    if (conversionVerdict(event.info.code, event.paramCount) === 'pass') {
+      event.num = ++this.counters.events;
+      return event;
+    }
+    // The converter never mutates the arrays it is given, so no copy is needed.
+    const params = event.rawParams as Uint8Array[];
+    const convertible: ConvertibleEvent = { code: event.info.code, params };
+    const outcome = this.converter.convert(event.tid, convertible);
+    const isEnter = event.info.direction === 'enter';
+    if (outcome === 'drop' && !(isEnter && this.keepEnter)) {
+      this.counters.dropped++;
+      return undefined;
+    }
+    if (outcome === 'failed') this.counters.unconverted++;
+    // Enter events are delivered as written: sysdig shows them so, and their exits carry
+    // today's layout with everything the converter took from them.
+    if (outcome === 'converted' && !(isEnter && this.keepEnter)) {
+      event.info = EVENT_TABLE[convertible.code];
+      event.rawParams = convertible.params;
+    }
+    event.num = ++this.counters.events;
+    return event;
+  }
+}
+
+function checkV2(
+  view: DataView,
+  code: number,
+): { lengthsStart: number; paramCount: number; lengthSize: number } {
+  const length = view.getUint32(16, true);
+  const paramCount = view.getUint32(22, true);
+  if (length < EVENT_HEADER_SIZE)
+    throw new EventFormatError(`event length ${length} is shorter than its header`);
+  if (length > view.byteLength) {
+    throw new EventFormatError(
+      `event length ${length} exceeds the ${view.byteLength} bytes of its block`,
+    );
+  }
+  const lengthSize = (EVENT_FLAGS[code] & EVENT_FLAG_BITS.LARGE_PAYLOAD) !== 0 ? 4 : 2;
+  if (paramCount > (length - EVENT_HEADER_SIZE) / lengthSize) {
+    throw new EventFormatError(`${paramCount} parameters do not fit in event length ${length}`);
+  }
+  const end = paramsEnd(view, EVENT_HEADER_SIZE, paramCount, lengthSize, length);
+  if (end < 0 || end > length)
+    throw new EventFormatError(`parameters exceed event length ${length}`);
+  return { lengthsStart: EVENT_HEADER_SIZE, paramCount, lengthSize };
+}
+
+function checkV1(
+  view: DataView,
+  code: number,
+): { lengthsStart: number; paramCount: number; lengthSize: number } {
+  let length = view.getUint32(16, true);
+  if (NOTIFICATION_CODES.has(code)) length -= 3;
+  if (length < V1_HEADER_SIZE)
+    throw new EventFormatError(`event length ${length} is shorter than its header`);
+  if (length > view.byteLength) {
+    throw new EventFormatError(
+      `event length ${length} exceeds the ${view.byteLength} bytes of its block`,
+    );
+  }
+  return {
+    lengthsStart: V1_HEADER_SIZE,
+    paramCount: inferParamCount(view, code, length),
+    lengthSize: 2,
+  };
+}
+
+/** What a capture stream carries: decoded events, and the other records as read. */
+export type CaptureItem = SyscallEvent | Exclude<ScapRecord, EventRecord>;
+
+/**
+ * A capture's records with its events decoded, in batches (one per chunk read). A bad event
+ * ends the stream with a `ScapFormatError` at its block, after the items before it.
+ */
+export async function* readCaptureBatches(
+  input: ScapInput,
+  decoder: EventDecoder = new EventDecoder(),
+): AsyncGenerator<CaptureItem[]> {
+  for await (const records of readScapBatches(input)) {
+    const items: CaptureItem[] = [];
+    for (const record of records) {
+      if (record.kind !== 'event') {
+        items.push(record);
+        continue;
+      }
+      let event: SyscallEvent | undefined;
+      try {
+        event = decoder.decode(record);
+      } catch (error) {
+        if (items.length > 0) yield items;
+        const message = `invalid event: ${(error as Error).message}`;
+        throw new ScapFormatError(message, record.offset, record.blockType, { cause: error });
+      }
+      if (event !== undefined) items.push(event);
+    }
+    if (items.length > 0) yield items;
+  }
+}
+
+/**
+ * The syscall events of a capture, one at a time, numbered from 1 as `evt.num`.
+ *
+ * @example
+ * for await (const event of readSyscallEvents('trace.scap')) console.log(event.info.name);
+ */
+export async function* readSyscallEvents(
+  input: ScapInput,
+  options: EventDecoderOptions = {},
+): AsyncGenerator<SyscallEvent> {
+  for await (const items of readCaptureBatches(input, new EventDecoder(options))) {
+    for (const item of items) if (!('kind' in item)) yield item;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Brings events written by older drivers to today's layouts, following libscap's savefile
+ * converter: an exit event with fewer parameters than the table gains the missing ones (taken
+ * from the thread's enter event, or empty, or a default), and retired event codes become their
+ * successors. The rules per (code, parameter count) are in `event-table-conversions.ts`.
+ *
+ * Works on parameter arrays, not on bytes: a converted event shares its parameter bytes with
+ * the events it came from.
+ */
+import type { ParamType } from './event.js';
+import { CONVERSION_ROWS } from './event-table-conversions.js';
+import { EVENT_CODE_COUNT, EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from './event-table.js';
+import { FIXED_PARAM_SIZE } from './params.js';
+
+/** One conversion instruction: where a parameter of the new layout comes from. */
+export type ConversionInstruction =
+  | readonly ['old' | 'enter', number, boolean?]
+  | readonly ['empty' | 'default' | 'callback', number, boolean?];
+
+/** [code, parameter count as read, action, new code, instructions]. @internal */
+export type ConversionRow = readonly [
+  number,
+  number,
+  'pass' | 'store' | 'storeAndPass' | 'addParams' | 'changeType',
+  number,
+  readonly ConversionInstruction[],
+];
+
+/** What happened to an event handed to the converter. */
+export type ConversionOutcome = 'pass' | 'drop' | 'converted' | 'failed';
+
+/** An event's code and parameters, as the converter reads and rewrites them. */
+export interface ConvertibleEvent {
+  code: number;
+  params: Uint8Array[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Upper bound on chained conversions; libs' longest chain is far shorter. */
+const MAX_CONVERSIONS = 16;
+
+/** Enter events kept per thread for the exit that follows; past this, the oldest goes. */
+const MAX_STORED_ENTER_EVENTS = 65536;
+
+const ROWS = new Map<number, ConversionRow>();
+for (const row of CONVERSION_ROWS) ROWS.set(row[0] * 256 + row[1], row);
+
+/** The default value libs pushes for a type: zeros of its fixed size, all ones for ids. */
+function defaultValue(type: ParamType): Uint8Array {
+  const size = FIXED_PARAM_SIZE[type] ?? 0;
+  return new Uint8Array(size).fill(type === 'UID' || type === 'GID' ? 0xff : 0);
+}
+
+/** Cut a copied value to its type's fixed size, as libs caps parameter lengths. */
+function capLength(type: ParamType, value: Uint8Array): Uint8Array {
+  const size = FIXED_PARAM_SIZE[type];
+  return size !== undefined && value.length > size ? value.subarray(0, size) : value;
+}
+
+/** The container-event callback: the four old parameters as the JSON of the new event. */
+function containerJson(params: Uint8Array[]): Uint8Array {
+  const text = (bytes: Uint8Array | undefined): string => {
+    if (bytes === undefined) return '';
+    const end = bytes.indexOf(0);
+    return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+  };
+  const typeBytes = params[1] ?? EMPTY;
+  const type =
+    typeBytes.length >= 4
+      ? new DataView(typeBytes.buffer, typeBytes.byteOffset).getUint32(0, true)
+      : 0;
+  const json = `{"id":"${text(params[0])}","type":${type},"name":"${text(params[2])}","image":"${text(params[3])}"}`;
+  return new TextEncoder().encode(json + '\0');
+}
+
+type Verdict = 'pass' | 'drop' | 'continue' | 'error';
+
+/** libs' eligibility rules: whether an event passes, is dropped, or needs a conversion. */
+export function conversionVerdict(code: number, paramCount: number): Verdict {
+  if (code >= EVENT_CODE_COUNT) return 'error';
+  const flags = EVENT_FLAGS[code];
+  const isEnter = code % 2 === 0;
+  if ((flags & EVENT_FLAG_BITS.UNUSED) !== 0) return 'drop';
+  if ((flags & EVENT_FLAG_BITS.CONVERTER_MANAGED) === 0) {
+    if ((flags & EVENT_FLAG_BITS.OLD_VERSION) === 0) return 'pass';
+    return isEnter ? 'drop' : 'error';
+  }
+  if (isEnter) return 'continue';
+  const expected = EVENT_TABLE[code].params.length;
+  if (paramCount > expected) return 'error';
+  const isOld = (flags & EVENT_FLAG_BITS.OLD_VERSION) !== 0;
+  return isOld || paramCount !== expected ? 'continue' : 'pass';
+}
+
+/**
+ * The converter's per-capture memory: the last enter event of each thread, kept until the
+ * matching exit event takes parameters from it. One per event stream.
+ */
+export class EventConverter {
+  private readonly storedEnter = new Map<number, ConvertibleEvent>();
+
+  /** Events whose enter event was missing or of another syscall, so fallbacks were used. */
+  missingEnterEvents = 0;
+
+  /**
+   * Convert `event` in place for thread `tid`. 'pass': usable as is; 'converted': `event`
+   * now holds the new code and parameters; 'drop': libs would not deliver it (enter events
+   * it keeps for later); 'failed': no rule covers this layout (the event is left unchanged).
+   */
+  convert(tid: number, event: ConvertibleEvent): ConversionOutcome {
+    let changed = false;
+    for (let round = 0; round < MAX_CONVERSIONS; round++) {
+      const verdict = conversionVerdict(event.code, event.params.length);
+      if (verdict === 'pass') return changed ? 'converted' : 'pass';
+      if (verdict === 'drop') return 'drop';
+      if (verdict === 'error') return 'failed';
+      const row = ROWS.get(event.code * 256 + event.params.length);
+      if (row === undefined) return 'failed';
+      const action = row[2];
+      if (action === 'store' || action === 'storeAndPass') this.store(tid, event);
+      if (action === 'store') return 'drop';
+      if (action === 'storeAndPass' || action === 'pass') return changed ? 'converted' : 'pass';
+      this.apply(tid, event, row);
+      changed = true;
+    }
+    return 'failed';
+  }
+
+  private store(tid: number, event: ConvertibleEvent): void {
+    this.storedEnter.delete(tid);
+    if (this.storedEnter.size >= MAX_STORED_ENTER_EVENTS) {
+      const oldest = this.storedEnter.keys().next().value;
+      if (oldest !== undefined) this.storedEnter.delete(oldest);
+    }
+    this.storedEnter.set(tid, { code: event.code, params: event.params });
+  }
+
+  /** Run one row's instructions on `event`. */
+  private apply(tid: number, event: ConvertibleEvent, row: ConversionRow): void {
+    const [code, , action, newCode, instructions] = row;
+    const targetCode = action === 'changeType' ? newCode : code;
+    const targetParams = EVENT_TABLE[targetCode].params;
+    const params = action === 'changeType' ? [] : event.params.slice();
+    const enter = this.storedEnter.get(tid);
+    // libs only uses an enter event of the same syscall: the code just below the exit's.
+    const matchingEnter = enter !== undefined && enter.code === code - 1 ? enter : undefined;
+    let usedEnter = false;
+    for (const [source, index, fallbackToEmpty] of instructions) {
+      const type = targetParams[params.length]?.type ?? 'BYTEBUF';
+      let value: Uint8Array | undefined;
+      if (source === 'old') value = event.params[index];
+      else if (source === 'enter') value = matchingEnter?.params[index];
+      else if (source === 'callback') value = containerJson(event.params);
+      else if (source === 'empty') value = EMPTY;
+      if (source === 'enter' && value !== undefined) usedEnter = true;
+      if (source === 'enter' && value === undefined) this.missingEnterEvents++;
+      if (value === undefined) value = fallbackToEmpty === true ? EMPTY : defaultValue(type);
+      params.push(source === 'old' || source === 'enter' ? capLength(type, value) : value);
+    }
+    if (usedEnter) this.storedEnter.delete(tid);
+    event.code = targetCode;
+    event.params = params;
+  }
+}
