@@ -157,7 +157,7 @@ function locationLabel({ kind, name }: Location): string {
     case 'list item':
       return 'item';
     case 'overrides':
-      return `override${quoted}`;
+      return name === '' ? 'override' : name;
     case 'required plugin versions':
       return 'required_plugin_versions';
     case 'required plugin versions entry':
