@@ -57,6 +57,19 @@ export interface FieldDefinition<E = unknown> {
   noRightHandSide?: boolean;
   /** Cannot be wrapped in a transformer, like Falco's EPF_NO_TRANSFORMER. */
   noTransformer?: boolean;
+  /** Usable in conditions only, never in outputs (EPF_FILTER_ONLY). */
+  filterOnly?: boolean;
+  /**
+   * What an argument of a plugin field may be (EPF_ARG_INDEX / EPF_ARG_KEY): a plain index
+   * such as `[0]`, a string key such as `[app]`, or either.
+   */
+  argumentKind?: 'index' | 'key' | 'indexOrKey';
+  /**
+   * The Falco plugin that supplies the field (`container`, `k8saudit`, `cloudtrail`, `json`);
+   * unset for libsinsp's own fields. Plugin fields take arguments in brackets only and report
+   * argument errors in the plugin wording.
+   */
+  plugin?: string;
   /** Shown in outputs only; rules cannot filter on it (EPF_PRINT_ONLY). */
   printOnly?: boolean;
   /** Only listed for tables (EPF_TABLE_ONLY); kept for completeness, hidden from docs. */
@@ -76,6 +89,8 @@ export interface FieldDefinition<E = unknown> {
   candidates?: FieldExtractor<E>;
   /** Text form in outputs when it differs from the plain one (hex, octal, padded). */
   display?: (value: FieldValue) => string;
+  /** The value `output_fields` carries when it differs from `extract` (time fields: raw ns). */
+  jsonValue?: FieldExtractor<E>;
   /** Fields whose type depends on the argument (`evt.rawarg.NAME`): the type for one. */
   typeForArgument?: (argument: string) => FieldType | undefined;
 }

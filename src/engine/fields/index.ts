@@ -1,0 +1,55 @@
+/**
+ * Harrier's field registry: one table per event source, with the names, types and flags
+ * Falco gives its fields, and the resolver that maps a rule's field name to a definition.
+ */
+import type { FieldTable } from './types.js';
+import { createSyscallFieldTable, SYSCALL_SOURCE } from './syscall.js';
+import { createK8sAuditFieldTable, K8S_AUDIT_SOURCE } from './k8s-audit.js';
+import { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
+
+export type {
+  FieldArgument,
+  FieldDefinition,
+  FieldExtractor,
+  FieldScalar,
+  FieldTable,
+  FieldType,
+  FieldValue,
+} from './types.js';
+export { resolveField, type FieldResolution } from './resolve.js';
+export { createSyscallFieldTable, SYSCALL_SOURCE, type SyscallFieldParts } from './syscall.js';
+export { createK8sAuditFieldTable, K8S_AUDIT_SOURCE } from './k8s-audit.js';
+export { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
+export { readJsonPointer } from './json.js';
+
+const SOURCES = [SYSCALL_SOURCE, K8S_AUDIT_SOURCE, CLOUDTRAIL_SOURCE] as const;
+
+let tables: ReadonlyMap<string, FieldTable> | undefined;
+
+/** Tables are built on first use, so importing the registry costs nothing. */
+function builtTables(): ReadonlyMap<string, FieldTable> {
+  tables ??= new Map<string, FieldTable>([
+    [SYSCALL_SOURCE, createSyscallFieldTable() as FieldTable],
+    [K8S_AUDIT_SOURCE, createK8sAuditFieldTable() as FieldTable],
+    [CLOUDTRAIL_SOURCE, createCloudTrailFieldTable() as FieldTable],
+  ]);
+  return tables;
+}
+
+/**
+ * The shared field table of event source `source` (`syscall`, `k8s_audit`,
+ * `aws_cloudtrail`), or undefined for a source Harrier does not know. The same table object
+ * comes back on every call; callers must not change it. The syscall table has no extractors
+ * yet; `createSyscallFieldTable` builds one with them.
+ *
+ * @example
+ * fieldTableFor('k8s_audit')?.fields.get('ka.verb')?.type // 'CHARBUF'
+ */
+export function fieldTableFor(source: string): FieldTable | undefined {
+  return builtTables().get(source);
+}
+
+/** The event sources that have a field table, in a fixed order. */
+export function knownSources(): string[] {
+  return [...SOURCES];
+}
