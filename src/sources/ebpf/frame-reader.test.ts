@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  FrameReader,
+  ProbeProtocolError,
+  STATS_COUNTER_NAMES,
+  countKernelDrops,
+} from './frame-reader.js';
+
+function frame(kind: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(payload.length, 0);
+  header.writeUInt32LE(kind, 4);
+  return Buffer.concat([header, payload]);
+}
+
+/** An openat exit event (code 307) with one 8-byte parameter. */
+function event(tid: number): Buffer {
+  const bytes = Buffer.alloc(26 + 2 + 8);
+  bytes.writeBigUInt64LE(1_700_000_000_000_000_000n, 0);
+  bytes.writeBigUInt64LE(BigInt(tid), 8);
+  bytes.writeUInt32LE(bytes.length, 16);
+  bytes.writeUInt16LE(307, 20);
+  bytes.writeUInt32LE(1, 22);
+  bytes.writeUInt16LE(8, 26);
+  bytes.writeBigInt64LE(3n, 28);
+  return bytes;
+}
+
+test('reads an event frame split across three chunks', () => {
+  const reader = new FrameReader();
+  const bytes = frame(1, event(4242));
+  assert.deepEqual(reader.push(bytes.subarray(0, 5)), []);
+  assert.deepEqual(reader.push(bytes.subarray(5, 30)), []);
+  assert.equal(reader.pendingBytes, 30);
+  const [record] = reader.push(bytes.subarray(30));
+  assert.equal(record?.kind, 'event');
+  if (record?.kind !== 'event') return;
+  assert.equal(record.code, 307);
+  assert.equal(record.tid, 4242);
+  assert.equal(record.ts, 1_700_000_000_000_000_000n);
+  assert.equal(record.rawBytes.length, 36);
+  assert.equal(reader.pendingBytes, 0);
+});
+
+test('reads ready and stats frames in one chunk', () => {
+  const ready = Buffer.alloc(16);
+  ready.writeBigUInt64LE(123n, 0);
+  ready.writeUInt32LE(4, 8);
+  ready.writeUInt32LE(1 << 24, 12);
+  const count = STATS_COUNTER_NAMES.length + 1;
+  const stats = Buffer.alloc(8 + count * 8);
+  stats.writeUInt32LE(count, 0);
+  for (let i = 0; i < count; i++) stats.writeBigUInt64LE(BigInt(i * 10), 8 + i * 8);
+  const records = new FrameReader().push(Buffer.concat([frame(3, ready), frame(2, stats)]));
+  assert.deepEqual(records[0], {
+    kind: 'ready',
+    bootToEpochNs: 123n,
+    possibleCpus: 4,
+    ringBufferBytes: 1 << 24,
+  });
+  const second = records[1];
+  assert.equal(second?.kind, 'stats');
+  if (second?.kind !== 'stats') return;
+  assert.equal(second.counters.eventsSeen, 10);
+  assert.equal(second.counters.dropsFullProcess, 30);
+  assert.equal(second.counters.framesWritten, 110);
+  assert.equal(countKernelDrops(second.counters), 30 + 40 + 50 + 60 + 70 + 80 + 90);
+});
+
+test('rejects an event whose header length disagrees with its frame', () => {
+  const bytes = event(1);
+  bytes.writeUInt32LE(99, 16);
+  assert.throws(() => new FrameReader().push(frame(1, bytes)), ProbeProtocolError);
+});
+
+test('rejects an unknown frame kind', () => {
+  assert.throws(() => new FrameReader().push(frame(9, Buffer.alloc(0))), /unknown frame kind 9/);
+});

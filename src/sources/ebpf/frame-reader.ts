@@ -1,0 +1,169 @@
+/**
+ * Splits the probe loader's stdout into records. The loader writes frames:
+ *
+ *   u32 payload length | u32 kind | payload            (little-endian)
+ *
+ * kind 1 EVENT: one event in libscap's layout (ts u64, tid u64, len u32, type u16,
+ * nparams u32, then nparams u16 lengths, then the parameters), exactly as a `.scap` event.
+ * kind 2 STATS: u32 count, u32 0, then count u64 counters in `STATS_COUNTER_NAMES` order.
+ * kind 3 READY: u64 boot-to-epoch offset (ns), u32 possible CPUs, u32 ring buffer bytes.
+ */
+
+/** Frame kinds written by `probe/loader.c`. */
+export const FRAME_KIND = { EVENT: 1, STATS: 2, READY: 3 } as const;
+
+/** Size of libscap's event header: ts, tid, len, type, nparams. */
+export const EVENT_HEADER_SIZE = 26;
+
+const FRAME_HEADER_SIZE = 8;
+/** Larger than any frame the loader writes (events stop at 64 KiB). */
+const MAX_FRAME_SIZE = 1 << 20;
+
+/** Counters of a STATS frame, in the order the loader writes them after the timestamp. */
+export const STATS_COUNTER_NAMES = [
+  'eventsSeen',
+  'eventsSent',
+  'dropsFullProcess',
+  'dropsFullFile',
+  'dropsFullNetwork',
+  'dropsFullClose',
+  'dropsFullOther',
+  'dropsTooLarge',
+  'dropsNoScratch',
+  'noHandler',
+  'framesWritten',
+] as const;
+
+/**
+ * Totals since the probe started. Kernel counters are summed over CPUs; `framesWritten` is the
+ * loader's count of frames (ready, events, stats) it wrote to stdout before this one.
+ */
+export type ProbeCounters = Record<(typeof STATS_COUNTER_NAMES)[number], number>;
+
+/** One syscall or tracepoint event, still raw; `decode/` turns it into a `SyscallEvent`. */
+export interface ProbeEventRecord {
+  kind: 'event';
+  /** libscap event code (`PPME_*`). */
+  code: number;
+  /** Nanoseconds since the epoch. */
+  ts: bigint;
+  tid: number;
+  /** The whole event: header, parameter lengths, parameters. */
+  rawBytes: Uint8Array;
+}
+
+export interface ProbeStatsRecord {
+  kind: 'stats';
+  /** When the loader read the counters, nanoseconds since the epoch. */
+  ts: bigint;
+  counters: ProbeCounters;
+}
+
+export interface ProbeReadyRecord {
+  kind: 'ready';
+  /** Add to a boot-clock time to get nanoseconds since the epoch. */
+  bootToEpochNs: bigint;
+  possibleCpus: number;
+  ringBufferBytes: number;
+}
+
+export type ProbeRecord = ProbeEventRecord | ProbeStatsRecord | ProbeReadyRecord;
+
+/** The loader's output broke the frame format; the stream cannot be read on. */
+export class ProbeProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProbeProtocolError';
+  }
+}
+
+/** Events dropped in the kernel for any reason, from one STATS frame. */
+export function countKernelDrops(counters: ProbeCounters): number {
+  return (
+    counters.dropsFullProcess +
+    counters.dropsFullFile +
+    counters.dropsFullNetwork +
+    counters.dropsFullClose +
+    counters.dropsFullOther +
+    counters.dropsTooLarge +
+    counters.dropsNoScratch
+  );
+}
+
+/**
+ * Turns stdout chunks into records. Frames may span chunks; a partial frame waits for the
+ * next `push`. Event bytes are views into the chunks, not copies.
+ */
+export class FrameReader {
+  private pending: Buffer | null = null;
+
+  /** Bytes of an incomplete frame held back for the next chunk. */
+  get pendingBytes(): number {
+    return this.pending?.length ?? 0;
+  }
+
+  /** Returns the records completed by `chunk`. Throws `ProbeProtocolError` on a bad frame. */
+  push(chunk: Buffer): ProbeRecord[] {
+    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const records: ProbeRecord[] = [];
+    let offset = 0;
+
+    while (data.length - offset >= FRAME_HEADER_SIZE) {
+      const size = data.readUInt32LE(offset);
+      const kind = data.readUInt32LE(offset + 4);
+      if (size > MAX_FRAME_SIZE) {
+        throw new ProbeProtocolError(`frame of ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
+      }
+      if (data.length - offset - FRAME_HEADER_SIZE < size) break;
+      const start = offset + FRAME_HEADER_SIZE;
+      records.push(parseFrame(kind, data.subarray(start, start + size)));
+      offset = start + size;
+    }
+    this.pending = offset < data.length ? data.subarray(offset) : null;
+    return records;
+  }
+}
+
+function parseFrame(kind: number, payload: Buffer): ProbeRecord {
+  switch (kind) {
+    case FRAME_KIND.EVENT:
+      return parseEvent(payload);
+    case FRAME_KIND.STATS:
+      return parseStats(payload);
+    case FRAME_KIND.READY:
+      if (payload.length < 16) throw new ProbeProtocolError('short ready frame');
+      return {
+        kind: 'ready',
+        bootToEpochNs: payload.readBigUInt64LE(0),
+        possibleCpus: payload.readUInt32LE(8),
+        ringBufferBytes: payload.readUInt32LE(12),
+      };
+    default:
+      throw new ProbeProtocolError(`unknown frame kind ${kind}`);
+  }
+}
+
+function parseEvent(payload: Buffer): ProbeEventRecord {
+  if (payload.length < EVENT_HEADER_SIZE || payload.readUInt32LE(16) !== payload.length) {
+    throw new ProbeProtocolError(`event frame of ${payload.length} bytes has a bad header`);
+  }
+  return {
+    kind: 'event',
+    code: payload.readUInt16LE(20),
+    ts: payload.readBigUInt64LE(0),
+    tid: Number(payload.readBigUInt64LE(8)),
+    rawBytes: payload,
+  };
+}
+
+function parseStats(payload: Buffer): ProbeStatsRecord {
+  const count = payload.length >= 8 ? payload.readUInt32LE(0) : 0;
+  if (count < STATS_COUNTER_NAMES.length + 1 || payload.length < 8 + count * 8) {
+    throw new ProbeProtocolError(`stats frame with ${count} counters is too short`);
+  }
+  const counters = {} as ProbeCounters;
+  STATS_COUNTER_NAMES.forEach((name, index) => {
+    counters[name] = Number(payload.readBigUInt64LE(8 + (index + 1) * 8));
+  });
+  return { kind: 'stats', ts: payload.readBigUInt64LE(8), counters };
+}

@@ -1,0 +1,238 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ProbeBinaryMissingError,
+  ProbeFailedError,
+  ProbeProcess,
+  defaultProbeBinaryPath,
+} from './probe-process.js';
+import type { ProbeEventRecord, ProbeRecord, ProbeStatsRecord } from './frame-reader.js';
+import { PROCEXIT_SLOT, SYSCALL_NUMBERS } from './syscall-selection.js';
+
+const EXECVE_19_X = 293;
+const OPENAT_2_X = 307;
+const PROCEXIT_1_E = 186;
+const BUILD_SCRIPT = fileURLToPath(new URL('../../../scripts/build-probe.sh', import.meta.url));
+
+/** Why the live tests cannot run here, or undefined when they can (building if needed). */
+function liveProbeUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root';
+  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF';
+  if (existsSync(defaultProbeBinaryPath())) return undefined;
+  try {
+    execFileSync(BUILD_SCRIPT, { stdio: 'pipe' });
+    return undefined;
+  } catch (error) {
+    const output = String((error as { stderr?: Buffer }).stderr ?? error);
+    return `probe not built and scripts/build-probe.sh failed: ${output.trim().slice(-300)}`;
+  }
+}
+
+const unavailable = liveProbeUnavailable();
+
+function skipUnlessLive(t: TestContext): boolean {
+  if (!unavailable) return false;
+  console.log(`skipping eBPF test: ${unavailable}`);
+  t.skip(unavailable);
+  return true;
+}
+
+/** Parameter byte slices of a raw libscap event. */
+function params(event: ProbeEventRecord): Buffer[] {
+  const bytes = Buffer.from(
+    event.rawBytes.buffer,
+    event.rawBytes.byteOffset,
+    event.rawBytes.length,
+  );
+  const count = bytes.readUInt32LE(22);
+  const slices: Buffer[] = [];
+  let offset = 26 + count * 2;
+  for (let i = 0; i < count; i++) {
+    const length = bytes.readUInt16LE(26 + i * 2);
+    slices.push(bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  return slices;
+}
+
+const text = (bytes: Buffer | undefined): string =>
+  (bytes ?? Buffer.alloc(0)).toString().replace(/\0$/, '');
+const int64 = (bytes: Buffer | undefined): bigint => (bytes ? bytes.readBigInt64LE(0) : -1n);
+
+/** Reads records into `sink` until `done` says so, or fails after `timeoutMs`. */
+async function readUntil(
+  probe: ProbeProcess,
+  sink: ProbeRecord[],
+  done: () => boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const iterator = probe[Symbol.asyncIterator]();
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new Error('timed out waiting for probe records');
+    let timer: NodeJS.Timeout | undefined;
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), remaining)),
+      ),
+    ]);
+    clearTimeout(timer);
+    if (next === 'timeout') throw new Error('timed out waiting for probe records');
+    if (next.done) return;
+    sink.push(next.value);
+  }
+}
+
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('spawn', () => child.pid !== undefined && resolve(child.pid));
+  });
+}
+
+const slot = (name: string): number => SYSCALL_NUMBERS.get(name) ?? -1;
+const events = (records: ProbeRecord[]): ProbeEventRecord[] =>
+  records.filter((record): record is ProbeEventRecord => record.kind === 'event');
+
+test('reports execve, openat and procexit of /bin/cat with its tid (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const probe = await ProbeProcess.start({
+    slots: [slot('execve'), slot('openat'), PROCEXIT_SLOT],
+  });
+  const records: ProbeRecord[] = [];
+  try {
+    const pid = await run('/bin/cat', ['/etc/hostname']);
+    const mine = (code: number) => events(records).filter((e) => e.tid === pid && e.code === code);
+    const opensHostname = (e: ProbeEventRecord) => text(params(e)[2]) === '/etc/hostname';
+    await readUntil(
+      probe,
+      records,
+      () =>
+        mine(EXECVE_19_X).length > 0 &&
+        mine(OPENAT_2_X).some(opensHostname) &&
+        mine(PROCEXIT_1_E).length > 0,
+    );
+
+    const exec = params(mine(EXECVE_19_X)[0]!);
+    assert.equal(exec.length, 31);
+    assert.equal(int64(exec[0]), 0n); // res
+    assert.equal(text(exec[1]), '/bin/cat'); // exe
+    assert.equal(text(exec[2]), '/etc/hostname'); // args
+    assert.equal(int64(exec[3]), BigInt(pid)); // tid
+    assert.equal(int64(exec[4]), BigInt(pid)); // pid
+    assert.equal(int64(exec[5]), BigInt(process.pid)); // ptid: this test's thread
+    assert.equal(text(exec[13]), 'cat'); // comm
+    assert.match(text(exec[27]), /\/cat$/); // trusted_exepath
+    assert.equal(text(exec[30]), '/bin/cat'); // filename
+    assert.equal(exec[26]?.readUInt32LE(0), 0); // uid (euid): root
+
+    const open = params(mine(OPENAT_2_X).find(opensHostname)!);
+    assert.equal(open.length, 7);
+    assert.ok(int64(open[0]) >= 0n, 'openat returned a descriptor');
+    assert.equal(int64(open[1]), -100n); // dirfd AT_FDCWD
+    assert.equal((open[3]?.readUInt32LE(0) ?? 0) & 3, 1); // flags: O_RDONLY in scap's encoding
+    assert.ok((open[6]?.readBigUInt64LE(0) ?? 0n) > 0n, 'inode number filled');
+
+    const exit = params(mine(PROCEXIT_1_E)[0]!);
+    assert.equal(int64(exit[1]), 0n); // ret: cat succeeded
+  } finally {
+    await probe.stop();
+  }
+});
+
+test('drops syscalls that are not enabled in the kernel (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  // Only getppid is enabled, and the probe has no handler for it: every call passes the filter
+  // and is counted, and no event may arrive. execve, openat and exit are not enabled at all.
+  const probe = await ProbeProcess.start({ slots: [slot('getppid')], statsIntervalMs: 100 });
+  const records: ProbeRecord[] = [];
+  const before = probe.latestStats?.counters.noHandler ?? 0;
+  try {
+    const pid = await run('/usr/bin/perl', [
+      '-e',
+      'getppid() for 1..2000; open(F, "/etc/hostname")',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    probe.requestStats();
+    await readUntil(probe, records, () => {
+      const stats = records.filter((r): r is ProbeStatsRecord => r.kind === 'stats').at(-1);
+      return (stats?.counters.noHandler ?? 0) - before >= 2000;
+    });
+    assert.deepEqual(
+      events(records).filter((e) => e.tid === pid),
+      [],
+    );
+    assert.deepEqual(events(records), []);
+  } finally {
+    await probe.stop();
+  }
+});
+
+test('switches syscalls on at run time through the control line (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const probe = await ProbeProcess.start({ slots: [] });
+  const records: ProbeRecord[] = [];
+  try {
+    const first = await run('/bin/cat', ['/etc/hostname']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    probe.setSlots([slot('openat')]);
+    probe.requestStats(); // the loader handles lines in order: the filter is set before this frame
+    await readUntil(probe, records, () => records.some((r) => r.kind === 'stats'));
+    const second = await run('/bin/cat', ['/etc/hostname']);
+    await readUntil(probe, records, () => events(records).some((e) => e.tid === second));
+    assert.deepEqual(
+      events(records).filter((e) => e.tid === first),
+      [],
+    );
+    assert.ok(events(records).every((e) => e.code === OPENAT_2_X));
+  } finally {
+    await probe.stop();
+  }
+});
+
+test('writes periodic stats frames and a final one that counts every frame (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const probe = await ProbeProcess.start({ slots: [slot('openat')], statsIntervalMs: 100 });
+  const records: ProbeRecord[] = [];
+  const stats = () => records.filter((r): r is ProbeStatsRecord => r.kind === 'stats');
+  await readUntil(probe, records, () => stats().length >= 3);
+  const exit = await probe.stop();
+  for await (const record of probe) records.push(record);
+
+  const [a, b] = stats();
+  assert.ok(a && b && b.ts > a.ts, 'stats timestamps increase');
+  assert.ok(b.counters.eventsSeen >= a.counters.eventsSeen);
+  assert.equal(exit.code, 0);
+  const final = exit.finalStats;
+  assert.ok(final, 'a final stats frame arrived');
+  // every frame written before the final one reached us: ready, events and earlier stats
+  assert.equal(final.counters.framesWritten, 1 + records.length - 1);
+  assert.equal(final.counters.eventsSent, events(records).length);
+  assert.equal(final.counters.eventsSeen, final.counters.eventsSent);
+});
+
+test('names the build script when the loader binary is missing', async () => {
+  await assert.rejects(
+    ProbeProcess.start({ slots: [], binaryPath: '/nonexistent/harrier-probe' }),
+    (error: unknown) =>
+      error instanceof ProbeBinaryMissingError && /scripts\/build-probe\.sh/.test(error.message),
+  );
+});
+
+test("reports the loader's one-line error when it cannot start", async () => {
+  const fake = join(mkdtempSync(join(tmpdir(), 'harrier-probe-')), 'fake-probe');
+  writeFileSync(fake, '#!/bin/sh\necho "harrier-probe: error: must run as root" >&2\nexit 1\n');
+  chmodSync(fake, 0o755);
+  await assert.rejects(
+    ProbeProcess.start({ slots: [], binaryPath: fake }),
+    (error: unknown) => error instanceof ProbeFailedError && error.reason === 'must run as root',
+  );
+});

@@ -1,0 +1,265 @@
+/**
+ * Runs the probe loader (`probe/build/harrier-probe`) as a child process and reads its frames
+ * as an async iterable of records. Reading is paced by the consumer: when too many records
+ * wait unread, stdout is paused, the loader blocks on its writes, and the kernel's ring buffer
+ * fills and counts drops instead of Node buffering without bound.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Readable, Writable } from 'node:stream';
+import {
+  FrameReader,
+  type ProbeReadyRecord,
+  type ProbeRecord,
+  type ProbeStatsRecord,
+} from './frame-reader.js';
+
+/** Where `scripts/build-probe.sh` puts the loader, relative to this module in `dist/`. */
+const BUILT_PROBE = fileURLToPath(new URL('../../../probe/build/harrier-probe', import.meta.url));
+
+export interface ProbeOptions {
+  /** Filter slots to enable (see `selectFilterSlots`). */
+  slots: readonly number[];
+  /** Loader binary; default `$HARRIER_PROBE_PATH` or `probe/build/harrier-probe`. */
+  binaryPath?: string;
+  /** How often the loader writes a STATS frame; default 1000 ms. */
+  statsIntervalMs?: number;
+  /** Kernel ring buffer size in MiB, a power of two; default 16. */
+  ringBufferMb?: number;
+  /** Unread records that pause stdout; default 8192. */
+  highWaterMark?: number;
+}
+
+/** How the loader ended. */
+export interface ProbeExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last STATS frame: the loader writes one as it stops. */
+  finalStats: ProbeStatsRecord | undefined;
+}
+
+/** The loader binary is not there: it has not been built. */
+export class ProbeBinaryMissingError extends Error {
+  readonly path: string;
+
+  constructor(path: string) {
+    super(`eBPF probe loader not found at ${path}; build it with scripts/build-probe.sh`);
+    this.name = 'ProbeBinaryMissingError';
+    this.path = path;
+  }
+}
+
+/** The loader stopped with an error: not root, no BTF, program refused, or it crashed. */
+export class ProbeFailedError extends Error {
+  /** The loader's own one-line reason, or a description of how it ended. */
+  readonly reason: string;
+
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`eBPF probe failed: ${reason}`, options);
+    this.name = 'ProbeFailedError';
+    this.reason = reason;
+  }
+}
+
+/** The default loader path: `$HARRIER_PROBE_PATH`, else the build script's output. */
+export function defaultProbeBinaryPath(): string {
+  return process.env.HARRIER_PROBE_PATH || BUILT_PROBE;
+}
+
+type ProbeChild = ChildProcessByStdio<Writable, Readable, Readable>;
+
+/**
+ * A running probe. Iterate it for records (events, and STATS frames in stream order); the
+ * iteration ends after `stop()` once the loader has exited, or throws `ProbeFailedError` if
+ * the loader dies.
+ *
+ * @example
+ * const probe = await ProbeProcess.start({ slots: selectFilterSlots(['openat']).slots });
+ * for await (const record of probe) if (record.kind === 'event') handle(record);
+ */
+export class ProbeProcess implements AsyncIterable<ProbeRecord> {
+  /** The READY frame: the probe was attached when `start` resolved. */
+  readonly ready: ProbeReadyRecord;
+  /** Lines the loader wrote to stderr: warnings, and its counters line as it stops. */
+  readonly messages: string[] = [];
+  private readonly queue: ProbeRecord[] = [];
+  private waiter: (() => void) | undefined;
+  private failure: Error | undefined;
+  private exit: ProbeExit | undefined;
+  private lastStats: ProbeStatsRecord | undefined;
+  private stopping = false;
+
+  private constructor(
+    private readonly child: ProbeChild,
+    private readonly highWaterMark: number,
+    ready: ProbeReadyRecord,
+  ) {
+    this.ready = ready;
+  }
+
+  /**
+   * Spawns the loader and resolves once its programs are attached. Throws
+   * `ProbeBinaryMissingError` when the binary is missing and `ProbeFailedError` with the
+   * loader's reason when it cannot start (for example "must run as root").
+   */
+  static async start(options: ProbeOptions): Promise<ProbeProcess> {
+    const binary = options.binaryPath ?? defaultProbeBinaryPath();
+    if (!existsSync(binary)) throw new ProbeBinaryMissingError(binary);
+    const args = ['--syscalls', options.slots.join(',')];
+    if (options.statsIntervalMs !== undefined)
+      args.push('--stats-ms', `${options.statsIntervalMs}`);
+    if (options.ringBufferMb !== undefined) args.push('--ringbuf-mb', `${options.ringBufferMb}`);
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // A control line written after the loader died fails with EPIPE; 'close' reports the death.
+    child.stdin.on('error', () => undefined);
+
+    return new Promise((resolve, reject) => {
+      const stderr = collectStderr(child);
+      const reader = new FrameReader();
+      let probe: ProbeProcess | undefined;
+      const failEarly = (error: Error): void => {
+        if (!probe) reject(error);
+        else probe.fail(error);
+      };
+
+      child.on('error', (error) =>
+        failEarly(new ProbeFailedError(error.message, { cause: error })),
+      );
+      child.stdout.on('data', (chunk: Buffer) => {
+        let records: ProbeRecord[];
+        try {
+          records = reader.push(chunk);
+        } catch (error) {
+          child.kill('SIGKILL');
+          failEarly(error as Error);
+          return;
+        }
+        for (const record of records) {
+          if (!probe && record.kind === 'ready') {
+            probe = new ProbeProcess(child, options.highWaterMark ?? 8192, record);
+            stderr.attach(probe.messages);
+            resolve(probe);
+          } else if (probe) {
+            probe.enqueue(record);
+          }
+        }
+      });
+      child.on('close', (code, signal) => {
+        const reason = stderr.errorLine() ?? describeExit(code, signal);
+        if (!probe) reject(new ProbeFailedError(reason));
+        else probe.finish({ code, signal, finalStats: probe.lastStats }, reason);
+      });
+    });
+  }
+
+  /** The most recent STATS frame seen, if any. */
+  get latestStats(): ProbeStatsRecord | undefined {
+    return this.lastStats;
+  }
+
+  /** Replaces the enabled filter slots while the probe runs (e.g. after a rule reload). */
+  setSlots(slots: readonly number[]): void {
+    this.child.stdin.write(`syscalls ${slots.join(',')}\n`);
+  }
+
+  /** Asks the loader for a STATS frame now, in addition to the periodic ones. */
+  requestStats(): void {
+    this.child.stdin.write('stats\n');
+  }
+
+  /**
+   * Stops the loader: closes its stdin, then sends SIGTERM and finally SIGKILL if it has not
+   * exited within `timeoutMs`. Records already read stay available to the iterator.
+   */
+  async stop(timeoutMs = 5000): Promise<ProbeExit> {
+    this.stopping = true;
+    this.child.stdout.resume(); // the loader must be able to write its last frames
+    this.child.stdin.end();
+    const ended = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
+    if (!this.exit && !(await settlesWithin(ended, timeoutMs))) {
+      this.child.kill('SIGTERM');
+      if (!(await settlesWithin(ended, timeoutMs))) this.child.kill('SIGKILL');
+      await ended;
+    }
+    return this.exit ?? { code: null, signal: null, finalStats: this.lastStats };
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ProbeRecord> {
+    for (;;) {
+      const record = this.queue.shift();
+      if (record) {
+        if (this.queue.length < this.highWaterMark / 2) this.child.stdout.resume();
+        yield record;
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.exit) return;
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  private enqueue(record: ProbeRecord): void {
+    if (record.kind === 'stats') this.lastStats = record;
+    this.queue.push(record);
+    if (!this.stopping && this.queue.length >= this.highWaterMark) this.child.stdout.pause();
+    this.wake();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  private finish(exit: ProbeExit, reason: string): void {
+    this.exit = exit;
+    const clean = exit.code === 0 || (this.stopping && exit.signal !== null);
+    if (!clean) this.fail(new ProbeFailedError(reason));
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.();
+  }
+}
+
+/** Gathers stderr lines; keeps the loader's error line and forwards the rest as warnings. */
+function collectStderr(child: ProbeChild) {
+  const lines: string[] = [];
+  let sink: string[] = lines;
+  let partial = '';
+
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => {
+    const parts = (partial + text).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) if (line) sink.push(line);
+  });
+  return {
+    attach(target: string[]): void {
+      target.push(...lines);
+      sink = target;
+    },
+    errorLine(): string | undefined {
+      const all = partial ? [...sink, partial] : sink;
+      const error = all.find((line) => line.startsWith('harrier-probe: error: '));
+      return error?.slice('harrier-probe: error: '.length);
+    },
+  };
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `loader killed by ${signal}` : `loader exited with status ${code}`;
+}
+
+function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Which filter slots to switch on in the probe's kernel filter, from event names as rules write
+ * them in `evt.type` (`openat`, `execve`, `procexit`). Slots below 512 are x86_64 syscall
+ * numbers; slot 512 is process exit. Everything not selected is dropped in the kernel.
+ */
+import { X86_64_SYSCALL_RUNS } from './syscall-numbers.js';
+
+/** Filter slot of `procexit` (the sched_process_exit tracepoint). */
+export const PROCEXIT_SLOT = 512;
+
+/** x86_64 syscall number by name. */
+export const SYSCALL_NUMBERS: ReadonlyMap<string, number> = new Map(
+  X86_64_SYSCALL_RUNS.flatMap(({ first, names }) =>
+    names.split(' ').map((name, index) => [name, first + index] as const),
+  ),
+);
+
+/**
+ * Syscalls the probe builds events for. A selected syscall outside this set passes the filter
+ * but produces nothing; the probe counts it as `noHandler`.
+ */
+export const HANDLED_EVENT_NAMES: ReadonlySet<string> = new Set(
+  (
+    'execve execveat clone clone3 fork vfork open openat openat2 creat close dup dup2 dup3 ' +
+    'unlink unlinkat rename renameat renameat2 link linkat symlink symlinkat mkdir mkdirat ' +
+    'rmdir chmod fchmod fchmodat chown lchown fchown fchownat chdir fchdir mount umount2 ' +
+    'init_module finit_module memfd_create read write socket bind listen connect accept ' +
+    'accept4 sendto sendmsg ptrace setuid setgid setreuid setregid setresuid setresgid procexit'
+  ).split(' '),
+);
+
+/**
+ * Events the state engine needs whatever the rules say: process lifecycle (so lineage and
+ * credentials stay right), descriptor lifecycle (so `fd.name` is right), and the working
+ * directory (so relative paths resolve).
+ */
+export const STATE_EVENT_NAMES: readonly string[] = (
+  'execve execveat clone clone3 fork vfork procexit open openat openat2 creat close dup dup2 ' +
+  'dup3 socket connect accept accept4 bind memfd_create chdir fchdir setuid setgid setreuid ' +
+  'setregid setresuid setresgid'
+).split(' ');
+
+/** The slots to enable, and the names that are neither syscalls nor `procexit`. */
+export interface SlotSelection {
+  slots: number[];
+  unknown: string[];
+}
+
+/**
+ * Maps event names to filter slots, sorted and without duplicates. Unknown names (for example
+ * plugin or meta events) are returned apart rather than thrown, so a caller can warn once.
+ *
+ * @example
+ * selectFilterSlots(['openat', 'execve', 'procexit']) // { slots: [59, 257, 512], unknown: [] }
+ */
+export function selectFilterSlots(names: Iterable<string>): SlotSelection {
+  const slots = new Set<number>();
+  const unknown: string[] = [];
+
+  for (const name of names) {
+    const slot = name === 'procexit' ? PROCEXIT_SLOT : SYSCALL_NUMBERS.get(name);
+    if (slot === undefined) unknown.push(name);
+    else slots.add(slot);
+  }
+  return { slots: [...slots].sort((a, b) => a - b), unknown };
+}
