@@ -304,7 +304,7 @@ export class Scanner {
  * string's own quote, `\xHH`, and `\ ` (read as a lone backslash, a leniency libsinsp keeps
  * for old rules). Throws `SyntaxFailure` with libsinsp's message on any other escape.
  */
-export function unescapeQuoted(raw: string): string {
+function unescapeQuoted(raw: string): string {
   const end = raw.length - 1;
   let result = '';
   let from = 1;
@@ -357,7 +357,9 @@ function resolveHexEscape(raw: string, at: number): string {
   if (at + 2 >= raw.length - 1) throw new SyntaxFailure('truncated hex char escape sequence');
   const digits = raw.slice(at + 1, at + 3);
   if (!isHexDigit(digits.charCodeAt(0)) || !isHexDigit(digits.charCodeAt(1))) {
-    throw new SyntaxFailure(`invalid hex char escape sequence: ${digits}`);
+    // libsinsp quotes the next two bytes, which may cut a UTF-8 character in half.
+    const quoted = new TextDecoder().decode(new TextEncoder().encode(digits).subarray(0, 2));
+    throw new SyntaxFailure(`invalid hex char escape sequence: ${quoted}`);
   }
   return String.fromCharCode(parseInt(digits, 16));
 }

@@ -326,6 +326,7 @@ describe('errors carry libs messages and stop positions', () => {
   const operators =
     "'exists', '<=', '<', '>=', '>', '==', '=', '!=', 'glob', 'iglob', 'contains', 'icontains', " +
     "'bcontains', 'startswith', 'bstartswith', 'endswith', 'regex', 'intersects', 'in', 'pmatch'";
+  const unbalanced = 'parser fatal error: recursion is unbalanced';
   const cases: [string, string, [number, number, number], number?][] = [
     ['', 'filter input string is empty', [0, 1, 1]],
     ['   ', "expected a '(' token, a field check, or an identifier", [3, 1, 4]],
@@ -370,8 +371,13 @@ describe('errors carry libs messages and stop positions', () => {
     ['evt.arg[a b] = c', "expected a ']' token", [9, 1, 10]],
     ['((a))', 'exceeded max depth limit of 5', [1, 1, 2], 5],
     // A depth failure on a list's first item reads as an empty list and leaks one level.
-    ['a.b in ()', 'parser fatal error: recursion is unbalanced', [9, 1, 10], 7],
+    ['a.b in ()', unbalanced, [9, 1, 10], 7],
     ['a.b in (x)', "expected a ')' token", [8, 1, 9], 7],
+    ['(' + 'not('.repeat(22) + 'a.b in ()' + ')'.repeat(23), unbalanced, [121, 1, 122]],
+    // libs' message is a C string, so a NUL quoted from the input cuts it short.
+    ['a.b =\0 not', "unexpected token after '", [7, 1, 8]],
+    // libs quotes two bytes: here the two UTF-8 bytes of the 'é'.
+    ['a.b = "\\xé4"', 'invalid hex char escape sequence: é', [12, 1, 13]],
   ];
   for (const [text, message, [index, line, column], maxDepth] of cases) {
     test(`rejects ${JSON.stringify(text)} at ${line}:${column}`, () => {

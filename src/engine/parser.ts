@@ -71,6 +71,7 @@ export interface ParseError {
   position: Position;
 }
 
+/** The tree of an accepted condition, or the first syntax error. */
 export type ParseResult = { ok: true; ast: Expr } | { ok: false; error: ParseError };
 
 const unaryOperators = ['exists'];
@@ -115,7 +116,8 @@ const withTransformer = `a field with a valid transformer: ${quotedList(transfor
  * Parses a whole condition (trailing text is an error) into an AST.
  *
  * Never throws for bad input: every syntax error, including nesting deeper than `maxDepth`,
- * comes back as `{ ok: false }` with libsinsp's message and position.
+ * comes back as `{ ok: false }` with libsinsp's message and position. Positions count UTF-16
+ * code units of `text`; libsinsp counts UTF-8 bytes, so they differ only after non-ASCII text.
  * @param options.maxDepth recursion cap, as libsinsp's `set_max_depth` (default 100)
  * @throws RangeError when `maxDepth` is not an integer from 0 to 2^32 - 1
  * @example
@@ -132,7 +134,9 @@ export function parseCondition(text: string, options: { maxDepth?: number } = {}
     return { ok: true, ast: new ConditionParser(scanner, maxDepth).parse() };
   } catch (error) {
     if (error instanceof SyntaxFailure) {
-      return { ok: false, error: { message: error.message, position: scanner.position() } };
+      // libsinsp's message is a C string: a NUL quoted from the input ends it.
+      const message = error.message.split('\0', 1)[0];
+      return { ok: false, error: { message, position: scanner.position() } };
     }
     // Only a huge maxDepth lets the recursion reach the engine's stack limit.
     if (error instanceof RangeError) {
