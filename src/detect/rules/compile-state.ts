@@ -79,21 +79,20 @@ export class CompileState {
       const macro = this.macros.get(name);
       if (macro !== undefined) macro.used = true;
     }
-    let clean = true;
+    // As Falco: loop errors take precedence over the unknown names they also leave behind.
     for (const { message, index } of expansion.errors) {
       this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, expansion.copies, index));
-      clean = false;
     }
+    if (expansion.errors.length > 0) return false;
     const reported = new Set<string>();
     for (const { name, index } of expansion.unknown) {
-      if (reported.has(name) || expansion.errors.some((error) => error.index === index)) continue;
+      if (reported.has(name)) continue;
       reported.add(name);
-      clean = false;
       if (this.hasFailed(name)) continue;
       const message = `Undefined macro '${name}' used in filter.`;
       this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, expansion.copies, index));
     }
-    return clean;
+    return expansion.unknown.length === 0;
   }
 
   /** The file context of any position index in an expanded condition. */

@@ -21,6 +21,7 @@ export function applyExceptions(
   exceptions: readonly ExceptionInfo[],
 ): { condition: MappedText; fields: Set<string> } {
   const fields = new Set<string>();
+  if (exceptions.length === 0) return { condition, fields };
   let result = condition.wrap('(', ')');
   for (const exception of exceptions) {
     const text = exception.fields?.isList === true ? tupleText(exception, fields) : singleText(exception, fields);
