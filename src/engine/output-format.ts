@@ -131,7 +131,7 @@ function render<E>(tokens: Token<E>[], fieldTokens: Extract<Token<E>, { name: st
     const value = values.get(token.name);
     const shown = value === undefined ? notAvailable : displayValue(token.operand, value);
     text += token.width ? shown.slice(0, token.width).padEnd(token.width, ' ') : shown;
-    if (!fields.has(token.name)) fields.set(token.name, value === undefined ? null : jsonValue(value));
+    if (!fields.has(token.name)) fields.set(token.name, outputFieldValue(token.operand, value, event));
   }
   return { text, fields };
 }
@@ -154,6 +154,12 @@ function printableBytes(bytes: Uint8Array): string {
   let text = '';
   for (const byte of bytes) text += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
   return text;
+}
+
+function outputFieldValue<E>(operand: Operand<E>, value: FieldValue | undefined, event: E): OutputFieldValue {
+  const jsonExtract = operand.definition?.jsonValue;
+  const typed = jsonExtract ? jsonExtract(event, undefined) : value;
+  return typed === undefined ? null : jsonValue(typed);
 }
 
 function jsonValue(value: FieldValue): OutputFieldValue {

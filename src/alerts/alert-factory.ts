@@ -1,0 +1,56 @@
+/**
+ * Turns a rule match into an `Alert`: resolves the rule's output on the event, prefixes the
+ * time and priority the way Falco does (`TIME: Priority output`), and gathers the typed
+ * output fields of both parts.
+ */
+import { hostname as systemHostname } from 'node:os';
+import type { FieldTable } from '../engine/fields/types.js';
+import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
+import type { Rule } from '../detect/index.js';
+import type { Alert } from './alert.js';
+
+/** `iso8601`: `2016-08-04T16:17:57.881781397+0000`; `local`: `16:17:57.881781397` local time. */
+export type TimeFormat = 'iso8601' | 'local';
+
+export interface AlertFactoryOptions {
+  timeFormat?: TimeFormat;
+  /** Default: `HARRIER_HOSTNAME` from the environment, else the system host name. */
+  hostname?: string;
+}
+
+/** Builds alerts for events of one source. */
+export class AlertFactory<E extends { ts: bigint }> {
+  private readonly prefix: OutputFormatter<E>;
+  readonly hostname: string;
+
+  /** Throws a TypeError when the table lacks the time field (a programming error). */
+  constructor(
+    private readonly source: string,
+    table: FieldTable<E>,
+    options: AlertFactoryOptions = {},
+  ) {
+    const timeField = options.timeFormat === 'iso8601' ? '%evt.time.iso8601' : '%evt.time';
+    const compiled = compileOutput(timeField, table);
+    if (!compiled.ok) throw new TypeError(`source ${source} has no ${timeField} field: ${compiled.error.message}`);
+    this.prefix = compiled.formatter;
+    this.hostname = options.hostname ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
+  }
+
+  /** The alert for `rule` matching `event`. */
+  build(rule: Rule<E>, event: E): Alert {
+    const prefix = this.prefix.format(event);
+    const message = rule.formatter.format(event);
+    const outputFields = new Map(message.fields);
+    for (const [name, value] of prefix.fields) outputFields.set(name, value);
+    return {
+      time: event.ts,
+      rule: rule.name,
+      priority: rule.priority,
+      source: this.source,
+      hostname: this.hostname,
+      output: `${prefix.text}: ${rule.priority} ${message.text}`,
+      outputFields,
+      tags: rule.tags,
+    };
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The `harrier` command line. Each sub-command lives in its own file; this one only wires
+ * them up and turns an unexpected failure into one line on stderr and exit status 2.
+ */
+import { Command } from 'commander';
+import { registerRulesCommands } from './rules-commands.js';
+
+const program = new Command('harrier')
+  .description('Runtime threat detection in the Falco rule language')
+  .showHelpAfterError();
+
+registerRulesCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`harrier: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});

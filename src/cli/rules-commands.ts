@@ -1,0 +1,103 @@
+/**
+ * `harrier rules validate | show | parse`: the rule author's tools.
+ */
+import type { Command } from 'commander';
+import { loadRuleFilesFromDisk, type LoadResult, type Rule } from '../detect/index.js';
+import { diagnosticToJson, formatDiagnostic, type Diagnostic } from '../engine/diagnostics.js';
+import { expandRulePaths } from './rule-paths.js';
+import { runRulesParse } from './rules-parse.js';
+
+export function registerRulesCommands(program: Command): void {
+  const rules = program.command('rules').description('validate, inspect and parse Falco rule files');
+
+  rules
+    .command('validate')
+    .description('check rule files, each on its own; exit 1 if any has an error')
+    .argument('<files...>', 'rule files or directories of them')
+    .option('--json', 'one JSON object per file and line')
+    .option('-r, --rules <file>', 'files loaded before each validated file (repeatable)', collect, [])
+    .action(async (files: string[], options: { json?: boolean; rules: string[] }) => {
+      process.exitCode = await validate(await expandRulePaths(files), options.rules, options.json === true);
+    });
+
+  rules
+    .command('show')
+    .description('list rules with source, priority, tags and the fully expanded condition')
+    .requiredOption('-r, --rules <file>', 'rule file or directory (repeatable)', collect, [])
+    .argument('[names...]', 'only these rules')
+    .option('--json', 'one JSON object per rule and line')
+    .action(async (names: string[], options: { json?: boolean; rules: string[] }) => {
+      process.exitCode = await show(await expandRulePaths(options.rules), names, options.json === true);
+    });
+
+  rules
+    .command('parse')
+    .description('syntax-check conditions (no fields or macros); with no EXPR, one JSON string per stdin line')
+    .argument('[expressions...]')
+    .option('--json', 'one JSON object per expression and line')
+    .action(async (expressions: string[], options: { json?: boolean }) => {
+      process.exitCode = await runRulesParse(expressions, options);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function validate(files: string[], prerequisites: string[], json: boolean): Promise<number> {
+  let failed = false;
+  for (const file of files) {
+    const result = await loadRuleFilesFromDisk([...prerequisites, file]);
+    const own = result.diagnostics.filter((diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ');
+    const errors = own.filter((diagnostic) => diagnostic.severity === 'error');
+    const warnings = own.filter((diagnostic) => diagnostic.severity === 'warning');
+    const ok = result.ruleSet !== undefined;
+    failed ||= !ok;
+    if (json) {
+      const entry = (diagnostic: Diagnostic) => {
+        const { code, message, item, line, column } = diagnosticToJson(diagnostic);
+        return { code, message, item, line, column };
+      };
+      process.stdout.write(`${JSON.stringify({ file, ok, errors: errors.map(entry), warnings: warnings.map(entry) })}\n`);
+      continue;
+    }
+    for (const diagnostic of own) process.stdout.write(`${formatDiagnostic(diagnostic)}\n`);
+    const summary = `${errors.length} error(s), ${warnings.length} warning(s)`;
+    process.stdout.write(`${file}: ${ok ? 'ok' : 'invalid'} (${summary})\n`);
+  }
+  return failed ? 1 : 0;
+}
+
+async function show(files: string[], names: string[], json: boolean): Promise<number> {
+  const result: LoadResult = await loadRuleFilesFromDisk(files);
+  for (const diagnostic of result.diagnostics) {
+    if (diagnostic.severity === 'error') process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  }
+  const wanted = new Set(names);
+  const enabled = (rule: Rule) => result.ruleSet?.isEnabled(rule.name) ?? rule.enabled;
+  const missing = names.filter((name) => !result.rules.some((rule) => rule.name === name));
+  for (const name of missing) process.stderr.write(`harrier: no rule named '${name}'\n`);
+  for (const rule of result.rules) {
+    if (wanted.size > 0 && !wanted.has(rule.name)) continue;
+    const record = {
+      name: rule.name,
+      source: rule.source,
+      priority: rule.priority,
+      tags: rule.tags,
+      enabled: enabled(rule),
+      condition: rule.conditionText,
+    };
+    process.stdout.write(json ? `${JSON.stringify(record)}\n` : showText(record));
+  }
+  return result.ruleSet === undefined || missing.length > 0 ? 1 : 0;
+}
+
+function showText(rule: { name: string; source: string; priority: string; tags: readonly string[]; enabled: boolean; condition: string }): string {
+  return [
+    `${rule.name}`,
+    `  source: ${rule.source}  priority: ${rule.priority}  enabled: ${rule.enabled}`,
+    `  tags: ${rule.tags.join(', ')}`,
+    `  condition: ${rule.condition}`,
+    '',
+  ].join('\n');
+}
