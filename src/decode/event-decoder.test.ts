@@ -203,3 +203,99 @@ test(
     }
   },
 );
+
+// ---------------------------------------------------------------------------------------
+// Fuzz: truncated and bit-flipped captures end with a positioned ScapFormatError (or read
+// cleanly), never another exception or a hang, and every event before the fault is yielded.
+
+/** Events yielded and the error (if any) for one in-memory capture. */
+async function readAll(bytes: Uint8Array): Promise<{ offsets: number[]; error?: unknown }> {
+  const offsets: number[] = [];
+  const decoder = new EventDecoder();
+  try {
+    // Feed in uneven chunks so blocks straddle chunk boundaries.
+    const chunks = [bytes.subarray(0, 1000), bytes.subarray(1000, 50_000), bytes.subarray(50_000)];
+    for await (const items of readCaptureBatches(chunks, decoder)) {
+      for (const item of items) if (!('kind' in item)) offsets.push(item.num);
+    }
+  } catch (error) {
+    return { offsets, error };
+  }
+  return { offsets };
+}
+
+/** Start offset of every block, and the block type there. */
+function blockStarts(bytes: Uint8Array): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const starts: number[] = [];
+  for (let at = 0; at + 8 <= bytes.length; at += view.getUint32(at + 4, true)) starts.push(at);
+  return starts;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function captureBytes(path: string): Promise<Uint8Array> {
+  const { gunzipSync } = await import('node:zlib');
+  const { readFileSync } = await import('node:fs');
+  const raw = readFileSync(path);
+  return raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+}
+
+test('truncating any capture inside any block yields every earlier event, then a positioned error', async () => {
+  const { ScapFormatError } = await import('../sources/scap/index.js');
+  let cases = 0;
+  for (const path of captures()) {
+    const bytes = await captureBytes(path);
+    const full = await readAll(bytes);
+    assert.equal(full.error, undefined);
+    const starts = blockStarts(bytes);
+    // Every block boundary: cut one byte into the block; every fifth: half a header too,
+    // and exactly at the boundary (a valid, shorter capture).
+    for (let i = 1; i < starts.length; i++) {
+      const clean = i % 5 === 0 ? await readAll(bytes.subarray(0, starts[i])) : undefined;
+      assert.equal(clean?.error, undefined, `a cut at block boundary ${starts[i]} is valid`);
+      for (const extra of i % 5 === 0 ? [1, 6] : [1]) {
+        const cut = await readAll(bytes.subarray(0, starts[i] + extra));
+        cases++;
+        assert.ok(
+          cut.error instanceof ScapFormatError,
+          `cut at ${starts[i] + extra}: ${cut.error}`,
+        );
+        assert.equal(cut.error.offset, starts[i]);
+        assert.deepEqual(cut.offsets, full.offsets.slice(0, cut.offsets.length));
+        if (clean !== undefined) assert.equal(cut.offsets.length, clean.offsets.length);
+      }
+    }
+  }
+  assert.ok(cases > 300, `only ${cases} truncation cases`);
+});
+
+test('random byte flips never raise anything but a positioned ScapFormatError', async () => {
+  const { ScapFormatError } = await import('../sources/scap/index.js');
+  const next = random(20240611);
+  let errors = 0;
+  for (const path of captures()) {
+    const original = await captureBytes(path);
+    for (let round = 0; round < 40; round++) {
+      const bytes = original.slice();
+      const flips = 1 + Math.floor(next() * 8);
+      for (let i = 0; i < flips; i++)
+        bytes[Math.floor(next() * bytes.length)] ^= 1 << Math.floor(next() * 8);
+      const result = await readAll(bytes);
+      if (result.error === undefined) continue;
+      errors++;
+      assert.ok(result.error instanceof ScapFormatError, String(result.error));
+      assert.ok(result.error.offset >= 0 && result.error.offset < bytes.length);
+    }
+  }
+  assert.ok(errors > 0, 'some flips must hit a checked field');
+});
