@@ -100,8 +100,8 @@ export class CompileState {
     const { copy, inner } = splitIndex(index);
     const macroCopy = copies[copy];
     const macro = macroCopy === undefined ? undefined : this.macros.get(macroCopy.macro)?.parsed;
-    const parsed = macro ?? root;
-    return parsed.text.locate(originOf(parsed.origin, inner)) ?? (parsed.text.locate(0) as ItemContext);
+    if (macro === undefined) return locateIn(root, inner);
+    return locateIn(macro, inner).under(this.locateOutermost(root, copies, index));
   }
 
   /** Like `locate`, but for a macro's node goes to the reference in the condition itself. */
@@ -110,7 +110,7 @@ export class CompileState {
     for (let copy = splitIndex(current).copy; copy >= 0; copy = splitIndex(current).copy) {
       current = copies[copy]?.referenceIndex ?? 0;
     }
-    return this.locate(root, copies, current);
+    return locateIn(root, splitIndex(current).inner);
   }
 
   private hasFailed(name: string): boolean {
@@ -147,6 +147,10 @@ export class CompileState {
       this.reportExpansion(parsed, expansion);
     }
   }
+}
+
+function locateIn(parsed: ParsedText, index: number): ItemContext {
+  return parsed.text.locate(originOf(parsed.origin, index)) ?? (parsed.text.locate(0) as ItemContext);
 }
 
 /** Maps a position in substituted text to the original; the end maps just past the end. */

@@ -98,6 +98,14 @@ export class ItemContext {
     return new ItemContext(this.file, [...this.locations.slice(0, -1), { ...last, offset }], note);
   }
 
+  /**
+   * This context seen from `parent`: same file and offset, but the chain continues the
+   * parent's, e.g. `rule 'R' > condition > macro 'm' > condition` for a macro a rule uses.
+   */
+  under(parent: ItemContext): ItemContext {
+    return new ItemContext(this.file, [...parent.locations, ...this.locations.slice(1)], this.note);
+  }
+
   get offset(): number {
     return this.locations[this.locations.length - 1]?.offset ?? 0;
   }

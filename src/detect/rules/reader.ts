@@ -24,7 +24,7 @@ export function readRuleFile(file: SourceFile, collector: Collector, report: Loa
     return false;
   }
   for (const document of parsed.documents) {
-    if (document === null) continue;
+    if (document === null || document.kind === 'null') continue;
     if (document.kind !== 'seq') {
       const message = document.kind === 'map' ? 'Rules content is not yaml array of objects' : 'Rules content is not yaml';
       report.error('LOAD_ERR_YAML_VALIDATE', message, root);
