@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants, createGunzip } from 'node:zlib';
 
 /** Bytes read from disk at a time: large reads keep the per-chunk overhead negligible. */
 const CHUNK_SIZE = 4 * 1024 * 1024;
@@ -30,10 +30,11 @@ export async function isGzipFile(path: string): Promise<boolean> {
 export async function* readCaptureChunks(path: string): AsyncGenerator<Uint8Array> {
   const gzip = await isGzipFile(path);
   const file = createReadStream(path, { highWaterMark: CHUNK_SIZE });
+  // A sync flush at the end makes a cut gzip stream deliver everything it holds instead of
+  // failing; the block parser then reports the block the cut fell in, at its offset.
+  const gunzip = createGunzip({ chunkSize: CHUNK_SIZE, finishFlush: constants.Z_SYNC_FLUSH });
   // pipeline() forwards a read error of the file to the gunzip stream the loop iterates.
-  const stream = gzip
-    ? pipeline(file, createGunzip({ chunkSize: CHUNK_SIZE }), () => undefined)
-    : file;
+  const stream = gzip ? pipeline(file, gunzip, () => undefined) : file;
   try {
     for await (const chunk of stream) yield chunk as Uint8Array;
   } finally {

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { corpusPath } from '../../testing/corpus.js';
+import type { ScapRecord, ThreadRecord } from './records.js';
+import { ScapFormatError } from './records.js';
+import { readScapRecords } from './scap-reader.js';
+
+const emptyTrace = corpusPath('falco/tests-0.34.1/trace_files/empty.scap');
+const catWrite = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
+
+async function collect(input: Parameters<typeof readScapRecords>[0]): Promise<ScapRecord[]> {
+  const records: ScapRecord[] = [];
+  for await (const record of readScapRecords(input)) records.push(record);
+  return records;
+}
+
+function countKinds(records: ScapRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const record of records) counts[record.kind] = (counts[record.kind] ?? 0) + 1;
+  return counts;
+}
+
+/** A block: type, total length, body padded to 4 bytes, total length again. */
+function block(type: number, body: number[]): number[] {
+  const padded = [...body, ...new Array((4 - (body.length % 4)) % 4).fill(0)];
+  const length = padded.length + 12;
+  const u32 = (value: number): number[] =>
+    [value, value >>> 8, value >>> 16, value >>> 24].map((b) => b & 0xff);
+  return [...u32(type), ...u32(length), ...padded, ...u32(length)];
+}
+
+const SECTION = block(0x0a0d0d0a, [0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 2, 0, ...new Array(8).fill(0xff)]);
+
+test('reads every record kind of a gzip capture with version-2 lists', async () => {
+  const records = await collect(emptyTrace);
+  assert.deepEqual(countKinds(records), {
+    section: 1, machine: 1, interface: 11, user: 45, group: 77, thread: 218, fd: 883, event: 143,
+  }); // prettier-ignore
+  const machine = records.find((record) => record.kind === 'machine');
+  assert.equal(machine?.kind === 'machine' && machine.hostname, 'ubuntu');
+  assert.equal(machine?.kind === 'machine' && machine.cpuCount, 4);
+});
+
+test('reads version-9 process entries with their namespace, cgroup and login fields', async () => {
+  const records = await collect(emptyTrace);
+  const systemd = records.find((record): record is ThreadRecord => record.kind === 'thread');
+  assert.equal(systemd?.version, 9);
+  assert.equal(systemd?.comm, 'systemd');
+  assert.equal(systemd?.exepath, '/lib/systemd/systemd');
+  assert.equal(systemd?.sid, 1);
+  assert.equal(systemd?.vpgid, 1);
+  assert.equal(systemd?.fdlimit, 1048576);
+  assert.equal(systemd?.loginuid, 0xffffffff);
+  assert.equal(systemd?.vmsizeKb, 38056);
+  assert.ok(systemd?.cgroups.includes('pids=/init.scope'));
+  assert.ok(systemd?.env.includes('PATH=/sbin:/usr/sbin:/bin:/usr/bin'));
+});
+
+test('reads fd entries of file and socket types', async () => {
+  const records = await collect(emptyTrace);
+  const devNull = records.find((record) => record.kind === 'fd');
+  assert.deepEqual(
+    devNull?.kind === 'fd' && [
+      devNull.tid,
+      devNull.fd,
+      devNull.type,
+      devNull.name,
+      devNull.openFlags,
+      devNull.dev,
+    ],
+    [1, 0, 'file_v2', '/dev/null', 3, 6],
+  );
+  const sockets = records.filter(
+    (record) => record.kind === 'fd' && record.type.startsWith('ipv4'),
+  );
+  assert.ok(sockets.length > 0);
+  for (const socket of sockets)
+    assert.match((socket as { sourceAddress: string }).sourceAddress, /^\d+\.\d+\.\d+\.\d+$/);
+});
+
+test('reads a plain capture in small chunks exactly as the gzip file', async () => {
+  const plain = gunzipSync(readFileSync(catWrite));
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < plain.length; at += 777) chunks.push(plain.subarray(at, at + 777));
+  const fromChunks = await collect(chunks);
+  const fromFile = await collect(catWrite);
+  assert.equal(fromChunks.length, fromFile.length);
+  assert.deepEqual(countKinds(fromChunks), {
+    section: 1,
+    machine: 1,
+    interface: 5,
+    user: 32,
+    group: 61,
+    thread: 73,
+    fd: 384,
+    event: 345,
+  });
+  const lastEvent = fromChunks.at(-1);
+  assert.deepEqual(
+    lastEvent?.kind === 'event' && [...lastEvent.bytes],
+    fromFile.at(-1)?.kind === 'event' && [...(fromFile.at(-1) as { bytes: Uint8Array }).bytes],
+  );
+});
+
+test('skips a block type it does not know and reports it', async () => {
+  const bytes = Uint8Array.from([...SECTION, ...block(0x999, [1, 2, 3])]);
+  const records = await collect([bytes]);
+  assert.deepEqual(
+    records.map((record) => record.kind),
+    ['section', 'unknown-block'],
+  );
+  assert.equal(records[1].kind === 'unknown-block' && records[1].blockType, 0x999);
+});
+
+test('rejects input without a section header at byte 0', async () => {
+  await assert.rejects(collect([Uint8Array.from(block(0x204, [0, 0]))]), (error: unknown) => {
+    return error instanceof ScapFormatError && error.offset === 0 && error.blockType === 0x204;
+  });
+});
+
+test('rejects a block whose trailer disagrees with its header, at that block', async () => {
+  const bad = block(0x205, [1, 0, 0, 0]);
+  bad[bad.length - 4] ^= 1;
+  await assert.rejects(collect([Uint8Array.from([...SECTION, ...bad])]), (error: unknown) => {
+    return (
+      error instanceof ScapFormatError &&
+      error.offset === SECTION.length &&
+      /trailer/.test(error.message)
+    );
+  });
+});
+
+test('rejects a truncated gzip stream with a positioned error after the records before it', async () => {
+  const raw = readFileSync(catWrite);
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = `${mkdtempSync(`${tmpdir()}/harrier-`)}/cut.scap.gz`;
+  writeFileSync(path, raw.subarray(0, Math.floor(raw.length / 2)));
+  const seen: ScapRecord[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const record of readScapRecords(path)) seen.push(record);
+    })(),
+    // The cut falls inside the single process-list block, which starts at byte 2756.
+    (error: unknown) =>
+      error instanceof ScapFormatError && error.offset === 2756 && error.blockType === 0x212,
+  );
+  assert.deepEqual(countKinds(seen), { section: 1, machine: 1, interface: 5, user: 32, group: 61 });
+});
