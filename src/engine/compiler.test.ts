@@ -34,6 +34,16 @@ function compile(text: string): CompileResult<unknown> | { ok: false; error: { m
   return compileCondition(parsed.ast, testTable);
 }
 
+/** The one row whose condition is a C++ variable: libs' filter_compiler.ut.cpp line 641. */
+const longConditionAtLine641 =
+  "(\t(evt.type = open or evt.type = openat)\tand evt.is_open_write = true\tand fd.typechar = f\tand fd.num >= 0)" +
+  'and (\tfd.filename in (\t\t.bashrc, .bash_profile, .bash_history, .bash_login,\t\t.bash_logout, .inputrc, .profile, ' +
+  '.cshrc, .login, .logout,\t\t.history, .tcshrc, .cshdirs, .zshenv, .zprofile, .zshrc,\t\t.zlogin, .zlogout\t)' +
+  '\tor fd.name in (/etc/profile, /etc/bashrc, /etc/csh.cshrc, /etc/csh.login)\tor fd.directory in (/etc/zsh))' +
+  'and not proc.name in (ash, bash, csh, ksh, sh, tcsh, zsh, dash)and not (\tproc.name = exe\tand ' +
+  `(proc.cmdline contains "/var/lib/docker" or proc.cmdline contains '/var/run/docker')` +
+  '\tand proc.pname in (dockerd, docker, dockerd-current, docker-current))';
+
 type Row = { line: number; func: string; args: Array<{ str?: string; expr?: string }> };
 const rows: Row[] = readFileSync(corpusPath('falco/libs-cases/filter_compiler_cases.jsonl'), 'utf8')
   .trim()
@@ -57,7 +67,8 @@ test('agrees with libs on which conditions compile and how many warnings each gi
   assert.equal(cases.length, 325);
   const disagreements: string[] = [];
   for (const row of cases) {
-    const condition = row.args[1].str!;
+    const condition = row.args[1].str ?? (row.line === 641 ? longConditionAtLine641 : undefined);
+    assert.ok(condition !== undefined, `row at line ${row.line} has no condition text`);
     const expectFailure = row.args[2]?.expr === 'true';
     const expectedWarnings = Number(row.args[3]?.expr ?? 0);
     const result = compile(condition);
