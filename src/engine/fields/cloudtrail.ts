@@ -68,7 +68,7 @@ const request = (key: string) => stringAt('requestParameters', key);
 const hidden = { tableOnly: true } as const;
 
 /** `ct.info`: who did what from where, with read/write and error marks and a detail. */
-export function eventSummary(root: unknown): string {
+function eventSummary(root: unknown): string {
   const user = userName(root);
   if (user === undefined) return '<invalid cloudtrail event: userIdentity field missing>';
   const sourceIp = stringOrEmpty(jsonGet(root, 'sourceIPAddress'));
