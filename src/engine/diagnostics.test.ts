@@ -1,0 +1,55 @@
+/**
+ * Text rendering of diagnostics: header, snippet with a caret, item path; long lines cut.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnosticCodes, diagnosticToJson, formatDiagnostic, type Diagnostic } from './diagnostics.js';
+
+const base: Diagnostic = {
+  code: 'LOAD_ERR_COMPILE_CONDITION',
+  severity: 'error',
+  message: "expected ')' to close the list, found end of condition",
+  file: 'rules/local.yaml',
+  line: 14,
+  column: 37,
+  snippet: '  condition: proc.name in (bash, sh',
+  path: "rule 'Shell in container' > condition",
+  itemType: 'rule',
+  itemName: 'Shell in container',
+};
+
+test('renders header, snippet, caret and path as the style guide shows', () => {
+  assert.equal(
+    formatDiagnostic(base),
+    [
+      "rules/local.yaml:14:37: error LOAD_ERR_COMPILE_CONDITION: expected ')' to close the list, found end of condition",
+      '   14 |   condition: proc.name in (bash, sh',
+      '      |                                     ^',
+      "  in rule 'Shell in container' > condition",
+    ].join('\n'),
+  );
+});
+
+test('keeps tabs in the caret line so the caret lines up', () => {
+  const text = formatDiagnostic({ ...base, snippet: '\tx = 1', column: 4, path: '' });
+  assert.equal(text.split('\n')[2], '      | \t  ^');
+});
+
+test('cuts long lines around the caret and marks the cuts', () => {
+  const snippet = 'a'.repeat(300) + 'X' + 'b'.repeat(300);
+  const [, line, caret] = formatDiagnostic({ ...base, snippet, column: 301 }).split('\n');
+  assert.ok(line?.includes('...'));
+  assert.equal(line?.length, '   14 | '.length + 160);
+  assert.equal(line?.[(caret ?? '').indexOf('^')], 'X');
+});
+
+test('the JSON form adds the item label', () => {
+  assert.equal(diagnosticToJson(base).item, "rule 'Shell in container'");
+});
+
+test('every code has a severity, a meaning and a cost', () => {
+  for (const [code, description] of Object.entries(diagnosticCodes)) {
+    assert.equal(description.severity, code.startsWith('LOAD_ERR') || code.startsWith('HARRIER') ? 'error' : 'warning');
+    assert.ok(description.meaning.length > 10 && description.cost.length > 3, code);
+  }
+});
