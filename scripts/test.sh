@@ -9,4 +9,4 @@ if ! command -v sysdig >/dev/null 2>&1; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends sysdig >/dev/null
 fi
-node --test --test-reporter=spec --test-concurrency=2 "dist/**/*.test.js"
+node --test --test-reporter=spec --test-concurrency=2 dist/
