@@ -24,7 +24,7 @@ test('gives parameters their types, formats and flag tables', () => {
   assert.equal(open?.category, 'file');
   assert.equal(
     open?.params[paramIndex(open, 'flags')].flagNames?.find(([, name]) => name === 'O_TRUNC')?.[0],
-    1 << 9,
+    1 << 8, // PPM_O_TRUNC: libscap's portable value, not the host's
   );
   assert.equal(paramIndex(open!, 'nonexistent'), -1);
   assert.ok(hasEventFlag(open!, 'CREATES_FD'));
