@@ -65,8 +65,9 @@ export const EVENT_CODE_COUNT = EVENT_ROWS.length;
 function buildParam(row: ParamRow): ParamInfo {
   const [name, type, format, extra] = row;
   const param: ParamInfo = { name, type, format };
-  if (typeof extra === 'number') {
-    param.dirfdParam = extra;
+  if (type === 'FSRELPATH') {
+    // libs stores the dirfd index in a pointer field, so index 0 reads as "no info".
+    param.dirfdParam = typeof extra === 'number' ? extra : 0;
   } else if (extra !== undefined && type === 'DYN') {
     param.dynamicTypes = DYNAMIC_PARAM_TABLES[extra];
   } else if (extra !== undefined) {
