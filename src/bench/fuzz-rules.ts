@@ -39,4 +39,6 @@ try {
   process.exit(1);
 }
 const total = (performance.now() - started) / 1000;
-console.log(`rule loader fuzz: ${iterations} inputs, seed ${seed}, ${total.toFixed(1)} s, slowest ${slowest.toFixed(1)} ms (${slowestInput.length} chars)`);
+console.log(
+  `rule loader fuzz: ${iterations} inputs, seed ${seed}, ${total.toFixed(1)} s, slowest ${slowest.toFixed(1)} ms (${slowestInput.length} chars)`,
+);

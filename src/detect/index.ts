@@ -9,7 +9,13 @@ export {
   type LoadResult,
   type RuleFile,
 } from './rules/loader.js';
-export { RuleSet, matchesWildcard, type NameMatch, type RuleMatching, type RuleSetOptions } from './rules/ruleset.js';
+export {
+  RuleSet,
+  matchesWildcard,
+  type NameMatch,
+  type RuleMatching,
+  type RuleSetOptions,
+} from './rules/ruleset.js';
 export type { Rule, RuleException, ExceptionValue } from './rules/rule.js';
 export {
   priorityNames,

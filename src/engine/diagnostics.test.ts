@@ -3,7 +3,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnosticCodes, diagnosticToJson, formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import {
+  diagnosticCodes,
+  diagnosticToJson,
+  formatDiagnostic,
+  type Diagnostic,
+} from './diagnostics.js';
 
 const base: Diagnostic = {
   code: 'LOAD_ERR_COMPILE_CONDITION',
@@ -49,7 +54,10 @@ test('the JSON form adds the item label', () => {
 
 test('every code has a severity, a meaning and a cost', () => {
   for (const [code, description] of Object.entries(diagnosticCodes)) {
-    assert.equal(description.severity, code.startsWith('LOAD_ERR') || code.startsWith('HARRIER') ? 'error' : 'warning');
+    assert.equal(
+      description.severity,
+      code.startsWith('LOAD_ERR') || code.startsWith('HARRIER') ? 'error' : 'warning',
+    );
     assert.ok(description.meaning.length > 10 && description.cost.length > 3, code);
   }
 });

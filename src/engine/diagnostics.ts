@@ -60,7 +60,8 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
   },
   LOAD_ERR_YAML_VALIDATE: {
     severity: 'error',
-    meaning: 'the YAML has the wrong shape: not a list of maps, a required key missing, a value of the wrong type',
+    meaning:
+      'the YAML has the wrong shape: not a list of maps, a required key missing, a value of the wrong type',
     cost: REJECTED,
   },
   LOAD_ERR_COMPILE_CONDITION: {
@@ -75,7 +76,8 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
   },
   LOAD_ERR_VALIDATE: {
     severity: 'error',
-    meaning: 'an item is inconsistent: undefined macro, append without a base item, bad exception, version mismatch',
+    meaning:
+      'an item is inconsistent: undefined macro, append without a base item, bad exception, version mismatch',
     cost: REJECTED,
   },
   LOAD_ERR_EXTENSION: {
@@ -125,7 +127,8 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
   },
   LOAD_DEPRECATED_ITEM: {
     severity: 'warning',
-    meaning: "a deprecated key or field is used ('append: true', standalone 'enabled', evt.dir, ...)",
+    meaning:
+      "a deprecated key or field is used ('append: true', standalone 'enabled', evt.dir, ...)",
     cost: 'works today; a future release may reject it',
   },
   LOAD_WARNING_EXTENSION: {

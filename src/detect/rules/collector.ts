@@ -14,7 +14,14 @@ import {
   type RuleInfo,
   type RuleUpdate,
 } from './items.js';
-import { compareVersions, formatVersion, isCompatible, parseVersion, type PluginRequirement, type Version } from './versions.js';
+import {
+  compareVersions,
+  formatVersion,
+  isCompatible,
+  parseVersion,
+  type PluginRequirement,
+  type Version,
+} from './versions.js';
 
 /** What the collector and compiler need to know about event sources. */
 export interface SourceCatalog {
@@ -61,7 +68,10 @@ export class Collector {
       `Rules require engine version ${formatVersion(version)}, but engine version is ${formatVersion(this.engineVersion)}`,
       context,
     );
-    if (this.requiredEngineVersion === undefined || compareVersions(this.requiredEngineVersion, version) < 0) {
+    if (
+      this.requiredEngineVersion === undefined ||
+      compareVersions(this.requiredEngineVersion, version) < 0
+    ) {
       this.requiredEngineVersion = version;
     }
   }
@@ -112,7 +122,11 @@ export class Collector {
     this.findPreviousRule(info.name, info.source, info.context);
     if (!this.catalog.hasSource(info.source)) {
       info.unknownSource = true;
-      this.report.warning('LOAD_UNKNOWN_SOURCE', `Unknown source ${info.source}, skipping`, info.context);
+      this.report.warning(
+        'LOAD_UNKNOWN_SOURCE',
+        `Unknown source ${info.source}, skipping`,
+        info.context,
+      );
     }
     const source = info.unknownSource ? undefined : info.source;
     for (const exception of info.exceptions) {
@@ -128,7 +142,11 @@ export class Collector {
 
   appendRule(update: RuleUpdate): void {
     const rule = this.existingRule(update, NO_PREVIOUS_RULE_APPEND);
-    validate(!hasAnyValue(update), 'Appended rule must have exceptions or condition property', update.context);
+    validate(
+      !hasAnyValue(update),
+      'Appended rule must have exceptions or condition property',
+      update.context,
+    );
     const source = rule.unknownSource ? undefined : rule.source;
     if (update.condition !== undefined && update.condition.text !== '') {
       rule.condition = rule.condition.concat(' ', update.condition);
@@ -142,14 +160,30 @@ export class Collector {
       const existing = rule.exceptions.find((candidate) => candidate.name === exception.name);
       if (existing === undefined) {
         const { context } = exception;
-        validate(!isValidEntry(exception.fields), 'Rule exception must have fields property with a list of fields', context);
-        validate(exception.values.length === 0, 'Rule exception must have values property with a list of values', context);
+        validate(
+          !isValidEntry(exception.fields),
+          'Rule exception must have fields property with a list of fields',
+          context,
+        );
+        validate(
+          exception.values.length === 0,
+          'Rule exception must have values property with a list of values',
+          context,
+        );
         validateException(this.catalog, source, exception);
         rule.exceptions.push(exception);
       } else {
         const { context } = exception;
-        validate(isValidEntry(exception.fields), 'Can not append exception fields to existing exception, only values', context);
-        validate(isValidEntry(exception.comps), 'Can not append exception comps to existing exception, only values', context);
+        validate(
+          isValidEntry(exception.fields),
+          'Can not append exception fields to existing exception, only values',
+          context,
+        );
+        validate(
+          isValidEntry(exception.comps),
+          'Can not append exception comps to existing exception, only values',
+          context,
+        );
         existing.values.push(...exception.values);
       }
     }
@@ -158,7 +192,11 @@ export class Collector {
 
   replaceRule(update: RuleUpdate): void {
     const rule = this.existingRule(update, NO_PREVIOUS_RULE_REPLACE);
-    validate(!hasAnyValue(update), 'The rule must have at least one field that can be replaced', update.context);
+    validate(
+      !hasAnyValue(update),
+      'The rule must have at least one field that can be replaced',
+      update.context,
+    );
     if (update.condition !== undefined) rule.condition = update.condition;
     if (update.output !== undefined) rule.output = update.output;
     if (update.description !== undefined) rule.description = update.description;
@@ -169,14 +207,19 @@ export class Collector {
     if (update.captureDuration !== undefined) rule.captureDuration = update.captureDuration;
     if (update.enabled !== undefined) rule.enabled = update.enabled;
     if (update.warnEventTypes !== undefined) rule.warnEventTypes = update.warnEventTypes;
-    if (update.skipIfUnknownFilter !== undefined) rule.skipIfUnknownFilter = update.skipIfUnknownFilter;
+    if (update.skipIfUnknownFilter !== undefined)
+      rule.skipIfUnknownFilter = update.skipIfUnknownFilter;
     rule.visibility = this.nextIndex++;
   }
 
   /** The standalone `enabled` key on an earlier rule. */
   enableRule(name: string, enabled: boolean, context: ItemContext): void {
     const rule = this.previous(this.rules, 'rule', name);
-    validate(rule === undefined, "Rule has 'enabled' key but no rule by that name already exists", context);
+    validate(
+      rule === undefined,
+      "Rule has 'enabled' key but no rule by that name already exists",
+      context,
+    );
     (rule as RuleInfo).enabled = enabled;
   }
 
@@ -193,13 +236,15 @@ export class Collector {
 
   private previous<T>(infos: Map<string, T>, kind: string, name: string): T | undefined {
     const found = infos.get(name);
-    if (found === undefined && this.failedItems.has(`${kind}:${name}`)) throw new DependentItemSkipped();
+    if (found === undefined && this.failedItems.has(`${kind}:${name}`))
+      throw new DependentItemSkipped();
     return found;
   }
 
   private existingRule(update: RuleUpdate, missing: string): RuleInfo {
     const rule = this.findPreviousRule(update.name, update.source, update.context);
-    if (rule === undefined && this.failedItems.has(`rule:${update.name}`)) throw new DependentItemSkipped();
+    if (rule === undefined && this.failedItems.has(`rule:${update.name}`))
+      throw new DependentItemSkipped();
     validate(rule === undefined, missing, update.context);
     const found = rule as RuleInfo;
     if (!found.unknownSource && !this.catalog.hasSource(found.source)) {
@@ -208,10 +253,17 @@ export class Collector {
     return found;
   }
 
-  private findPreviousRule(name: string, source: string, context: ItemContext): RuleInfo | undefined {
+  private findPreviousRule(
+    name: string,
+    source: string,
+    context: ItemContext,
+  ): RuleInfo | undefined {
     const previous = this.rules.get(name);
     validate(
-      previous !== undefined && previous.source !== '' && source !== '' && previous.source !== source,
+      previous !== undefined &&
+        previous.source !== '' &&
+        source !== '' &&
+        previous.source !== source,
       'Rule has been re-defined with a different source',
       context,
     );

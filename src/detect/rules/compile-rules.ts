@@ -27,7 +27,11 @@ const MAX_EVENT_TYPES = 100;
 const CONTAINER_INFO = '%container.info';
 
 /** Compiles every collected rule; reports problems into `report`. */
-export function compileRules(collector: Collector, tables: TableLookup, report: LoadReport): Rule[] {
+export function compileRules(
+  collector: Collector,
+  tables: TableLookup,
+  report: LoadReport,
+): Rule[] {
   const errorsBefore = countErrors(report);
   const state = new CompileState(collector, report);
   const rules: Rule[] = [];
@@ -53,16 +57,31 @@ function countErrors(report: LoadReport): number {
 
 function reportUnused(state: CompileState, report: LoadReport): void {
   for (const macro of state.macros.values()) {
-    if (!macro.used) report.warning('LOAD_UNUSED_MACRO', 'Macro not referred to by any other rule/macro', macro.info.context);
+    if (!macro.used)
+      report.warning(
+        'LOAD_UNUSED_MACRO',
+        'Macro not referred to by any other rule/macro',
+        macro.info.context,
+      );
   }
   for (const list of state.lists) {
-    if (!list.used) report.warning('LOAD_UNUSED_LIST', 'List not referred to by any other rule/macro', list.info.context);
+    if (!list.used)
+      report.warning(
+        'LOAD_UNUSED_LIST',
+        'List not referred to by any other rule/macro',
+        list.info.context,
+      );
   }
 }
 
 function isUnknownFilter(error: CompileError): boolean {
   if (error.unknownField !== undefined) return true;
-  const markers = ['nonexistent field', 'invalid formatting token', 'unknown event type', 'unknown filter:'];
+  const markers = [
+    'nonexistent field',
+    'invalid formatting token',
+    'unknown event type',
+    'unknown filter:',
+  ];
   return markers.some((marker) => error.message.includes(marker));
 }
 
@@ -97,8 +116,13 @@ function compileRule(
   if (filter === undefined) return undefined;
 
   const eventTypes = info.source === 'syscall' ? eventTypesOf(expansion.expr) : null;
-  if (info.source === 'syscall' && info.warnEventTypes && (eventTypes === null || eventTypes.size > MAX_EVENT_TYPES)) {
-    const message = 'Rule matches too many evt.type values. This has a significant performance penalty.';
+  if (
+    info.source === 'syscall' &&
+    info.warnEventTypes &&
+    (eventTypes === null || eventTypes.size > MAX_EVENT_TYPES)
+  ) {
+    const message =
+      'Rule matches too many evt.type values. This has a significant performance penalty.';
     report.warning('LOAD_NO_EVTTYPE', message, info.context);
   }
   return {
@@ -149,7 +173,8 @@ function compileExpanded(
 /** The output with `%container.info` dropped (and warned about), as Falco does. */
 function checkOutput(info: RuleInfo, report: LoadReport): string {
   if (!info.output.includes(CONTAINER_INFO)) return info.output;
-  const message = "'%container.info' is deprecated and was removed from the output; alerts carry the container fields anyway";
+  const message =
+    "'%container.info' is deprecated and was removed from the output; alerts carry the container fields anyway";
   report.warning('LOAD_DEPRECATED_ITEM', message, info.context);
   return info.output.split(CONTAINER_INFO).join('');
 }

@@ -10,7 +10,12 @@ import type { Collector } from './collector.js';
 import type { ItemContext, LoadReport } from './context.js';
 import type { ListInfo, MacroInfo } from './items.js';
 import { expandLists } from './list-expansion.js';
-import { expandMacros, splitIndex, type MacroCopy, type MacroExpansion } from './macro-expansion.js';
+import {
+  expandMacros,
+  splitIndex,
+  type MacroCopy,
+  type MacroExpansion,
+} from './macro-expansion.js';
 import type { MappedText } from './mapped-text.js';
 
 interface CompiledList {
@@ -57,7 +62,8 @@ export class CompileState {
     if (result.ok) return { text, ast: result.ast, origin: expanded.origin };
     const at = originOf(expanded.origin, result.error.position.index);
     const context = text.locate(at);
-    if (context !== undefined) this.report.error('LOAD_ERR_COMPILE_CONDITION', result.error.message, context);
+    if (context !== undefined)
+      this.report.error('LOAD_ERR_COMPILE_CONDITION', result.error.message, context);
     return undefined;
   }
 
@@ -150,7 +156,9 @@ export class CompileState {
 }
 
 function locateIn(parsed: ParsedText, index: number): ItemContext {
-  return parsed.text.locate(originOf(parsed.origin, index)) ?? (parsed.text.locate(0) as ItemContext);
+  return (
+    parsed.text.locate(originOf(parsed.origin, index)) ?? (parsed.text.locate(0) as ItemContext)
+  );
 }
 
 /** Maps a position in substituted text to the original; the end maps just past the end. */

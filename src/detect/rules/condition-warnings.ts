@@ -35,11 +35,17 @@ export function deprecationMessage(field: string): string {
 
 /** At most one unsafe-<NA> warning, then one warning per deprecated field, as Falco emits them. */
 export function conditionWarnings(expr: Expr): ConditionWarning[] {
-  const state: WalkState = { unsafe: undefined, deprecated: new Map(), lastFieldUnsafe: false, inEquality: false };
+  const state: WalkState = {
+    unsafe: undefined,
+    deprecated: new Map(),
+    lastFieldUnsafe: false,
+    inEquality: false,
+  };
   walk(expr, state);
   const warnings: ConditionWarning[] = [];
   if (state.unsafe !== undefined) {
-    const message = "comparing a k8s audit field with '<NA>' is unsafe; use 'exists' to test for a value";
+    const message =
+      "comparing a k8s audit field with '<NA>' is unsafe; use 'exists' to test for a value";
     warnings.push({ code: 'LOAD_UNSAFE_NA_CHECK', message, position: state.unsafe });
   }
   for (const field of deprecatedFields) {
@@ -83,7 +89,10 @@ function walk(expr: Expr, state: WalkState): void {
       return;
     case 'field':
       state.lastFieldUnsafe = expr.field.startsWith('ka.') || expr.field.startsWith('jevt.');
-      if ((deprecatedFields as readonly string[]).includes(expr.field) && !state.deprecated.has(expr.field)) {
+      if (
+        (deprecatedFields as readonly string[]).includes(expr.field) &&
+        !state.deprecated.has(expr.field)
+      ) {
         state.deprecated.set(expr.field, expr.position);
       }
       return;

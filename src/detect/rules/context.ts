@@ -4,7 +4,12 @@
  * exception the reader and compiler throw to abandon one item.
  * @internal
  */
-import type { Diagnostic, DiagnosticCode, ErrorCode, WarningCode } from '../../engine/diagnostics.js';
+import type {
+  Diagnostic,
+  DiagnosticCode,
+  ErrorCode,
+  WarningCode,
+} from '../../engine/diagnostics.js';
 
 /** Falco's item kinds, spelt as Falco prints them. */
 export type ItemKind =
@@ -222,7 +227,14 @@ export class LoadReport {
   }
 
   private add(diagnostic: Diagnostic): void {
-    const key = [diagnostic.code, diagnostic.message, diagnostic.file, diagnostic.line, diagnostic.column, diagnostic.path].join('\u0000');
+    const key = [
+      diagnostic.code,
+      diagnostic.message,
+      diagnostic.file,
+      diagnostic.line,
+      diagnostic.column,
+      diagnostic.path,
+    ].join('\u0000');
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.diagnostics.push(diagnostic);

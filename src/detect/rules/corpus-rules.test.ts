@@ -14,14 +14,19 @@ const read = (name: string): { name: string; content: string } => ({
 });
 
 function codes(result: LoadResult, severity: 'error' | 'warning'): string[] {
-  return result.diagnostics.filter((item) => item.severity === severity).map((item) => `${item.code} [${item.path}] ${item.message}`);
+  return result.diagnostics
+    .filter((item) => item.severity === severity)
+    .map((item) => `${item.code} [${item.path}] ${item.message}`);
 }
 
 /** Names defined by `- rule:` items that are definitions (not appends or overrides). */
 function definedRuleNames(text: string): Set<string> {
   const names = new Set<string>();
   for (const block of text.split(/\n(?=- )/)) {
-    const name = /^- rule:\s*(.+)$/m.exec(block)?.[1]?.trim().replace(/^(['"])(.*)\1$/, '$2');
+    const name = /^- rule:\s*(.+)$/m
+      .exec(block)?.[1]
+      ?.trim()
+      .replace(/^(['"])(.*)\1$/, '$2');
     if (name !== undefined && !/^\s+(append|override):/m.test(block)) names.add(name);
   }
   return names;
@@ -56,13 +61,22 @@ test('example_rules.yaml fails only on the krsi plugin fields it needs', () => {
   for (const error of errors) assert.match(error, /krsi/);
 });
 
-for (const name of ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml', 'k8s_audit_rules.yaml', 'aws_cloudtrail_rules.yaml']) {
+for (const name of [
+  'falco_rules.yaml',
+  'falco-incubating_rules.yaml',
+  'falco-sandbox_rules.yaml',
+  'k8s_audit_rules.yaml',
+  'aws_cloudtrail_rules.yaml',
+]) {
   test(`every rule of ${name} compiles, with no warnings`, () => {
     const file = read(name);
     const result = loadRuleFiles([file]);
     assert.deepEqual(codes(result, 'warning'), []);
     const compiled = new Set(result.rules.map((rule) => rule.name));
-    assert.deepEqual([...definedRuleNames(file.content)].filter((rule) => !compiled.has(rule)), []);
+    assert.deepEqual(
+      [...definedRuleNames(file.content)].filter((rule) => !compiled.has(rule)),
+      [],
+    );
   });
 }
 

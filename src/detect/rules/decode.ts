@@ -76,7 +76,12 @@ export const asUint32: Converter<number> = (text) => {
 };
 
 /** A required key. */
-export function decodeRequired<T>(item: YamlNode, key: string, convert: Converter<T>, context: ItemContext): T {
+export function decodeRequired<T>(
+  item: YamlNode,
+  key: string,
+  convert: Converter<T>,
+  context: ItemContext,
+): T {
   return decodeValue(item, key, convert, context, REQUIRED) as T;
 }
 

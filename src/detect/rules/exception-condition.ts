@@ -24,7 +24,10 @@ export function applyExceptions(
   if (exceptions.length === 0) return { condition, fields };
   let result = condition.wrap('(', ')');
   for (const exception of exceptions) {
-    const text = exception.fields?.isList === true ? tupleText(exception, fields) : singleText(exception, fields);
+    const text =
+      exception.fields?.isList === true
+        ? tupleText(exception, fields)
+        : singleText(exception, fields);
     if (text !== '') result = result.concat(' and not ', MappedText.fixed(text, exception.context));
   }
   return { condition: result, fields };
@@ -52,7 +55,11 @@ function tupleText(exception: ExceptionInfo, usedFields: Set<string>): string {
   const alternatives: string[] = [];
   for (const value of exception.values) {
     const parts = value.isList ? value.items : [];
-    validate(fields.length !== parts.length, 'Fields and values lists must have equal length', exception.context);
+    validate(
+      fields.length !== parts.length,
+      'Fields and values lists must have equal length',
+      exception.context,
+    );
     const checks = fields.map((field, position) => {
       const operator = entryText(comps[position]);
       usedFields.add(entryText(field));
@@ -64,7 +71,8 @@ function tupleText(exception: ExceptionInfo, usedFields: Set<string>): string {
 }
 
 function valueText(value: ExceptionEntry | undefined, operator: string): string {
-  if (value?.isList === true) return `(${value.items.map((item) => quoteItem(entryText(item))).join(', ')})`;
+  if (value?.isList === true)
+    return `(${value.items.map((item) => quoteItem(entryText(item))).join(', ')})`;
   const text = entryText(value);
   if (takesList(operator)) return text.startsWith('(') ? text : `(${text})`;
   return quoteItem(text);

@@ -36,7 +36,20 @@ export const comparisonOperators: readonly string[] = [
 export const listOperators: readonly string[] = ['intersects', 'in', 'pmatch'];
 
 /** String operators that accept an `oneof`/`anyof`/`allof` modifier. */
-const MODIFIABLE = new Set(['=', '==', '!=', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex']);
+const MODIFIABLE = new Set([
+  '=',
+  '==',
+  '!=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'iglob',
+  'regex',
+]);
 const MODIFIERS = new Set(['oneof', 'anyof', 'allof']);
 
 /** True for `startswith oneof` and the like: one space, a modifiable operator, a modifier. */
@@ -80,7 +93,11 @@ function validateTuple(
     exception.comps = { isList: true, items: fields.map(() => ({ isList: false, item: '=' })) };
   }
   const comps = exception.comps.isList ? exception.comps.items : [];
-  validate(fields.length !== comps.length, 'Fields and comps lists must have equal length', context);
+  validate(
+    fields.length !== comps.length,
+    'Fields and comps lists must have equal length',
+    context,
+  );
   for (const [position, comp] of comps.entries()) {
     const operator = trimBlanks(comp.isList ? '' : comp.item);
     comps[position] = { isList: false, item: operator };
@@ -93,7 +110,11 @@ function validateTuple(
   if (source === undefined) return;
   for (const field of fields) {
     const name = field.isList ? '' : field.item;
-    validate(!catalog.isValidLeftField(source, name), `'${name}' is not a supported filter field`, context);
+    validate(
+      !catalog.isValidLeftField(source, name),
+      `'${name}' is not a supported filter field`,
+      context,
+    );
   }
 }
 
@@ -114,5 +135,9 @@ function validateSingle(
     context,
   );
   if (source === undefined) return;
-  validate(!catalog.isValidLeftField(source, field), `'${field}' is not a supported filter field`, context);
+  validate(
+    !catalog.isValidLeftField(source, field),
+    `'${field}' is not a supported filter field`,
+    context,
+  );
 }

@@ -11,7 +11,8 @@ import type { Priority } from './priority.js';
  * One of an exception's `fields`, `comps` or values: a string or a (nested) list of them.
  * Empty strings and empty lists count as absent, as in Falco.
  */
-export type ExceptionEntry = { isList: false; item: string } | { isList: true; items: ExceptionEntry[] };
+export type ExceptionEntry =
+  { isList: false; item: string } | { isList: true; items: ExceptionEntry[] };
 
 export function isValidEntry(entry: ExceptionEntry | undefined): entry is ExceptionEntry {
   if (entry === undefined) return false;

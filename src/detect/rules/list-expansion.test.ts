@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { expandLists, quoteItem } from './list-expansion.js';
 
 test('replaces a list name between delimiters and maps new indexes to the name', () => {
-  const expanded = expandLists('proc.name in (shells)', [{ name: 'shells', items: ['bash', 'sh'] }]);
+  const expanded = expandLists('proc.name in (shells)', [
+    { name: 'shells', items: ['bash', 'sh'] },
+  ]);
   assert.equal(expanded.text, 'proc.name in ( bash, sh )');
   assert.deepEqual([...expanded.used], ['shells']);
   assert.equal(expanded.origin[expanded.text.indexOf('bash')], 'proc.name in ('.length);
@@ -15,7 +17,10 @@ test('replaces a list name between delimiters and maps new indexes to the name',
 
 test('leaves names that are part of longer words or quoted strings alone', () => {
   const lists = [{ name: 'sh', items: ['x'] }];
-  assert.equal(expandLists('proc.name in (bash, sh_x) and a = "sh"', lists).text, 'proc.name in (bash, sh_x) and a = "sh"');
+  assert.equal(
+    expandLists('proc.name in (bash, sh_x) and a = "sh"', lists).text,
+    'proc.name in (bash, sh_x) and a = "sh"',
+  );
 });
 
 test('an empty list also removes the comma next to it', () => {
@@ -25,7 +30,10 @@ test('an empty list also removes the comma next to it', () => {
 });
 
 test('a list name outside parentheses is substituted too, as bare text', () => {
-  assert.equal(expandLists('proc.name = one', [{ name: 'one', items: ['cat'] }]).text, 'proc.name = cat ');
+  assert.equal(
+    expandLists('proc.name = one', [{ name: 'one', items: ['cat'] }]).text,
+    'proc.name = cat ',
+  );
 });
 
 test('quotes items with spaces unless they already start with a quote', () => {

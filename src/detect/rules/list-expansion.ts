@@ -77,11 +77,21 @@ function isDelimiterAt(text: string, end: number): boolean {
 }
 
 /** Replaces `[start, end)` with (a blank if not at the start) `replacement` and a blank. */
-function splice(expanded: ExpandedText, start: number, end: number, replacement: string, nameStart: number): void {
+function splice(
+  expanded: ExpandedText,
+  start: number,
+  end: number,
+  replacement: string,
+  nameStart: number,
+): void {
   const { text, origin } = expanded;
   const nameOrigin = origin[nameStart] ?? 0;
   const lead = start > 0 ? ' ' : '';
   const inserted = lead + replacement + ' ';
   expanded.text = text.slice(0, start) + inserted + text.slice(end);
-  expanded.origin = [...origin.slice(0, start), ...new Array<number>(inserted.length).fill(nameOrigin), ...origin.slice(end)];
+  expanded.origin = [
+    ...origin.slice(0, start),
+    ...new Array<number>(inserted.length).fill(nameOrigin),
+    ...origin.slice(end),
+  ];
 }

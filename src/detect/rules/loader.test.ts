@@ -25,14 +25,19 @@ test('reports a syntax error at the line and column inside a plain condition, wi
   const parsed = parseCondition(condition);
   assert.ok(!parsed.ok);
   const column = '  condition: '.length + 1 + parsed.error.position.index;
-  const { diagnostics, ruleSet } = loadRuleFiles([{ name: 'local.yaml', content: rule('Shell', condition) }]);
+  const { diagnostics, ruleSet } = loadRuleFiles([
+    { name: 'local.yaml', content: rule('Shell', condition) },
+  ]);
   const error = only(diagnostics, 'LOAD_ERR_COMPILE_CONDITION');
   assert.equal(ruleSet, undefined);
   assert.equal(error.line, 3);
   assert.equal(error.column, column);
   assert.equal(error.path, "rule 'Shell' > condition");
   const text = formatDiagnostic(error).split('\n');
-  assert.equal(text[0], `local.yaml:3:${column}: error LOAD_ERR_COMPILE_CONDITION: ${error.message}`);
+  assert.equal(
+    text[0],
+    `local.yaml:3:${column}: error LOAD_ERR_COMPILE_CONDITION: ${error.message}`,
+  );
   assert.equal(text[1], '    3 |   condition: evt.type = execve and proc.name in (bash, sh');
   assert.equal(text[2], `      | ${' '.repeat(column - 1)}^`);
   assert.equal(text[3], "  in rule 'Shell' > condition");
@@ -40,7 +45,10 @@ test('reports a syntax error at the line and column inside a plain condition, wi
 
 test('maps a position inside a folded block condition to its own line', () => {
   const content = `- rule: R\n  desc: d\n  condition: >\n    evt.type = open and\n    proc.nmae = cat\n  output: o\n  priority: INFO\n`;
-  const error = only(loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics, 'LOAD_ERR_COMPILE_CONDITION');
+  const error = only(
+    loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics,
+    'LOAD_ERR_COMPILE_CONDITION',
+  );
   assert.equal(error.line, 5);
   assert.equal(error.column, 5);
   assert.equal(error.snippet, '    proc.nmae = cat');
@@ -48,7 +56,10 @@ test('maps a position inside a folded block condition to its own line', () => {
 
 test('points an error inside a macro at the macro, even when found through a rule', () => {
   const content = `- macro: m\n  condition: proc.nmae = cat\n${rule('R', 'evt.type = open and m')}`;
-  const error = only(loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics, 'LOAD_ERR_COMPILE_CONDITION');
+  const error = only(
+    loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics,
+    'LOAD_ERR_COMPILE_CONDITION',
+  );
   assert.equal(error.line, 2);
   assert.equal(error.column, 14);
   assert.equal(error.path, "rule 'R' > condition > macro 'm' > condition");
@@ -57,22 +68,38 @@ test('points an error inside a macro at the macro, even when found through a rul
 
 test('points at the start of a double-quoted condition with escapes, and says so', () => {
   const content = rule('R', '"evt.type = open and proc.name = \\"a\\" and proc.nmae = x"');
-  const error = only(loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics, 'LOAD_ERR_COMPILE_CONDITION');
+  const error = only(
+    loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics,
+    'LOAD_ERR_COMPILE_CONDITION',
+  );
   assert.equal(error.column, 14);
   assert.match(error.path, /start of the quoted value/);
 });
 
 test('keeps reading after a broken item and reports every error of the file', () => {
-  const content = [rule('A', 'evt.type = open and'), '- list: l\n', rule('B', 'evt.type = open and nope')].join('');
+  const content = [
+    rule('A', 'evt.type = open and'),
+    '- list: l\n',
+    rule('B', 'evt.type = open and nope'),
+  ].join('');
   const { diagnostics } = loadRuleFiles([{ name: 'f.yaml', content }]);
   const errors = diagnostics.filter((item) => item.severity === 'error').map((item) => item.code);
-  assert.deepEqual(errors.sort(), ['LOAD_ERR_COMPILE_CONDITION', 'LOAD_ERR_VALIDATE', 'LOAD_ERR_YAML_VALIDATE']);
+  assert.deepEqual(errors.sort(), [
+    'LOAD_ERR_COMPILE_CONDITION',
+    'LOAD_ERR_VALIDATE',
+    'LOAD_ERR_YAML_VALIDATE',
+  ]);
 });
 
 test('does not repeat an error for appends to an item whose definition failed', () => {
   const content = `- list: l\n  items: 5\n- list: l\n  items: [a]\n  override:\n    items: append\n`;
-  const errors = loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics.filter((item) => item.severity === 'error');
-  assert.deepEqual(errors.map((item) => item.message), ['Value is not a sequence']);
+  const errors = loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics.filter(
+    (item) => item.severity === 'error',
+  );
+  assert.deepEqual(
+    errors.map((item) => item.message),
+    ['Value is not a sequence'],
+  );
 });
 
 test('a later file appends to and disables rules of an earlier one', () => {
@@ -109,7 +136,9 @@ test('converts booleans and integers as yaml-cpp does', () => {
 });
 
 test('rejects a boolean in mixed case with LOAD_ERR_YAML_VALIDATE on the value', () => {
-  const result = loadRuleFiles([{ name: 'f.yaml', content: rule('R', 'evt.type = open', '  enabled: tRUE\n') }]);
+  const result = loadRuleFiles([
+    { name: 'f.yaml', content: rule('R', 'evt.type = open', '  enabled: tRUE\n') },
+  ]);
   const error = only(result.diagnostics, 'LOAD_ERR_YAML_VALIDATE');
   assert.equal(error.message, "Can't decode YAML scalar value");
   assert.equal(error.path, "rule 'R' > enabled");
@@ -127,13 +156,20 @@ test('accepts every priority spelling Falco accepts and rejects others', () => {
     assert.equal(loadRuleFiles([{ name: 'f.yaml', content }]).rules[0]?.priority, expected);
   }
   const content = rule('R', 'evt.type = open').replace('priority: INFO', 'priority: warn');
-  assert.equal(only(loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics, 'LOAD_ERR_YAML_VALIDATE').message, 'Invalid priority');
+  assert.equal(
+    only(loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics, 'LOAD_ERR_YAML_VALIDATE')
+      .message,
+    'Invalid priority',
+  );
 });
 
 test('substitutes lists as text, quoting items with spaces and dropping empty lists', () => {
   const content = `- list: empty\n  items: []\n- list: names\n  items: [a b, "'c d'", e]\n${rule('R', 'evt.type = open and proc.name in (empty, names)')}`;
   const result = loadRuleFiles([{ name: 'f.yaml', content }]);
-  assert.equal(result.rules[0]?.conditionText, '(evt.type = open and proc.name in ("a b", "c d", e))');
+  assert.equal(
+    result.rules[0]?.conditionText,
+    '(evt.type = open and proc.name in ("a b", "c d", e))',
+  );
 });
 
 test('exceptions become not-clauses in Falco\u2019s form', () => {

@@ -72,9 +72,14 @@ export interface LoadResult {
  * const matched = ruleSet?.match('syscall', 'execve', event) ?? [];
  */
 export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions = {}): LoadResult {
-  const tables: TableLookup = options.fieldTables ?? ((source) => fieldTableFor(source) as FieldTable<unknown> | undefined);
+  const tables: TableLookup =
+    options.fieldTables ?? ((source) => fieldTableFor(source) as FieldTable<unknown> | undefined);
   const report = new LoadReport();
-  const collector = new Collector(new FieldCatalog(tables), report, parseVersion(engineVersion) as Version);
+  const collector = new Collector(
+    new FieldCatalog(tables),
+    report,
+    parseVersion(engineVersion) as Version,
+  );
   let rules: Rule[] = [];
   const sources = files.map((file) => new SourceFile(file.name, file.content));
   for (const [position, file] of sources.entries()) {
@@ -100,7 +105,10 @@ export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions =
  * Reads the files at `paths` and loads them with `loadRuleFiles`. A file that cannot be read
  * gives a LOAD_ERR_FILE_READ diagnostic (and the others are still read and checked).
  */
-export async function loadRuleFilesFromDisk(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadRuleFilesFromDisk(
+  paths: readonly string[],
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   const files: RuleFile[] = [];
   const failures: Diagnostic[] = [];
   for (const path of paths) {
@@ -109,7 +117,9 @@ export async function loadRuleFilesFromDisk(paths: readonly string[], options: L
     } catch (error) {
       const context = ItemContext.root(new SourceFile(path, ''));
       const reason = error instanceof Error ? error.message : String(error);
-      failures.push(context.diagnose('LOAD_ERR_FILE_READ', 'error', `could not read rules file: ${reason}`));
+      failures.push(
+        context.diagnose('LOAD_ERR_FILE_READ', 'error', `could not read rules file: ${reason}`),
+      );
     }
   }
   const result = loadRuleFiles(files, options);
@@ -120,14 +130,21 @@ export async function loadRuleFilesFromDisk(paths: readonly string[], options: L
     rules: result.rules,
     requiredPluginVersions: result.requiredPluginVersions,
   };
-  if (result.requiredEngineVersion !== undefined) merged.requiredEngineVersion = result.requiredEngineVersion;
+  if (result.requiredEngineVersion !== undefined)
+    merged.requiredEngineVersion = result.requiredEngineVersion;
   return merged;
 }
 
-function checkPlugins(collector: Collector, options: LoadOptions, report: LoadReport, file: SourceFile | undefined): void {
+function checkPlugins(
+  collector: Collector,
+  options: LoadOptions,
+  report: LoadReport,
+  file: SourceFile | undefined,
+): void {
   if (options.plugins === undefined || file === undefined) return;
   const failure = checkPluginRequirements(collector.pluginRequirements, options.plugins);
-  if (failure !== undefined) report.error('HARRIER_PLUGIN_VERSION', failure, ItemContext.root(file));
+  if (failure !== undefined)
+    report.error('HARRIER_PLUGIN_VERSION', failure, ItemContext.root(file));
 }
 
 /** Sources and left-hand fields as the field tables define them, memoized. */

@@ -39,10 +39,19 @@ export interface MacroExpansion {
  * Expands macros in `expr` (not mutated). `lookup` returns a macro's unexpanded AST, or
  * undefined for a name that is not a (visible) macro.
  */
-export function expandMacros(expr: Expr, lookup: (name: string) => Expr | undefined): MacroExpansion {
+export function expandMacros(
+  expr: Expr,
+  lookup: (name: string) => Expr | undefined,
+): MacroExpansion {
   const expander = new Expander(lookup);
   const result = expander.visit(expr, -1, []);
-  return { expr: result, copies: expander.copies, resolved: expander.resolved, unknown: expander.unknown, errors: expander.errors };
+  return {
+    expr: result,
+    copies: expander.copies,
+    resolved: expander.resolved,
+    unknown: expander.unknown,
+    errors: expander.errors,
+  };
 }
 
 class Expander {
@@ -76,7 +85,11 @@ class Expander {
       this.unknown.push({ name, index });
       return expr;
     }
-    if (path.includes(name) || path.length >= MAX_MACRO_DEPTH || this.nodeCount > MAX_EXPANDED_NODES) {
+    if (
+      path.includes(name) ||
+      path.length >= MAX_MACRO_DEPTH ||
+      this.nodeCount > MAX_EXPANDED_NODES
+    ) {
       this.errors.push({ message: this.refusal(name, path), index });
       this.unknown.push({ name, index });
       return expr;
@@ -90,7 +103,8 @@ class Expander {
 
   private refusal(name: string, path: string[]): string {
     if (path.includes(name)) return `reference loop in macro '${name}'`;
-    if (path.length >= MAX_MACRO_DEPTH) return `macros nest deeper than ${MAX_MACRO_DEPTH} levels at '${name}'`;
+    if (path.length >= MAX_MACRO_DEPTH)
+      return `macros nest deeper than ${MAX_MACRO_DEPTH} levels at '${name}'`;
     return `macro expansion exceeds ${MAX_EXPANDED_NODES} nodes at '${name}'`;
   }
 
@@ -101,15 +115,28 @@ class Expander {
     switch (expr.kind) {
       case 'and':
       case 'or':
-        return { ...expr, position, children: expr.children.map((child) => this.shift(child, base)) };
+        return {
+          ...expr,
+          position,
+          children: expr.children.map((child) => this.shift(child, base)),
+        };
       case 'not':
         return { ...expr, position, child: this.shift(expr.child, base) };
       case 'transformer_list':
-        return { ...expr, position, children: expr.children.map((child) => this.shift(child, base)) };
+        return {
+          ...expr,
+          position,
+          children: expr.children.map((child) => this.shift(child, base)),
+        };
       case 'unary_check':
         return { ...expr, position, left: this.shift(expr.left, base) };
       case 'binary_check':
-        return { ...expr, position, left: this.shift(expr.left, base), right: this.shift(expr.right, base) };
+        return {
+          ...expr,
+          position,
+          left: this.shift(expr.left, base),
+          right: this.shift(expr.right, base),
+        };
       case 'field_transformer':
         return { ...expr, position, values: expr.values.map((value) => this.shift(value, base)) };
       case 'list':

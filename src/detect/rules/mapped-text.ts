@@ -31,7 +31,8 @@ export class MappedText {
     let offsets: number[] | undefined | null = null;
     const locate = (index: number): ItemContext => {
       offsets ??= alignScalar(context.file.text, node);
-      if (offsets === undefined) return context.at(node.offset, 'column is the start of the quoted value');
+      if (offsets === undefined)
+        return context.at(node.offset, 'column is the start of the quoted value');
       if (index < offsets.length) return context.at(offsets[index] ?? node.offset);
       // Just past the last character, where "unexpected end" errors point.
       const last = offsets[offsets.length - 1];
@@ -43,7 +44,11 @@ export class MappedText {
   /** This text, then `separator` (mapped to nothing of its own), then `other`. */
   concat(separator: string, other: MappedText): MappedText {
     const shift = this.text.length + separator.length;
-    const moved = other.pieces.map((piece) => ({ ...piece, start: piece.start + shift, end: piece.end + shift }));
+    const moved = other.pieces.map((piece) => ({
+      ...piece,
+      start: piece.start + shift,
+      end: piece.end + shift,
+    }));
     return new MappedText(this.text + separator + other.text, [...this.pieces, ...moved]);
   }
 
@@ -75,7 +80,8 @@ export class MappedText {
  * cannot be lined up with the source (double-quoted escapes).
  */
 export function alignScalar(source: string, node: YamlScalar): number[] | undefined {
-  if (node.style === 'double' && source.slice(node.offset, node.end).includes('\\')) return undefined;
+  if (node.style === 'double' && source.slice(node.offset, node.end).includes('\\'))
+    return undefined;
   const offsets: number[] = [];
   let cursor = contentStart(source, node);
   // Walk code units, not code points: indexes into the value count code units too.

@@ -10,7 +10,26 @@ import { loadRuleFiles } from './loader.js';
 
 /** Characters that matter to YAML or to conditions. */
 const SPECIAL = [...'()[]{}:,-"\'\\\n >|&*!%#=<$.'];
-const WORDS = ['and', 'or', 'not', 'in', 'exists', 'append: true', 'override:', 'condition: append', 'items: [', 'evt.type', 'proc.name', '- macro: m', '- list: l', '- rule: r', '<NA>', 'oneof', 'val(', 'tolower('];
+const WORDS = [
+  'and',
+  'or',
+  'not',
+  'in',
+  'exists',
+  'append: true',
+  'override:',
+  'condition: append',
+  'items: [',
+  'evt.type',
+  'proc.name',
+  '- macro: m',
+  '- list: l',
+  '- rule: r',
+  '<NA>',
+  'oneof',
+  'val(',
+  'tolower(',
+];
 
 type Edit =
   | { kind: 'delete'; at: number; length: number }
@@ -19,13 +38,25 @@ type Edit =
   | { kind: 'truncate'; at: number };
 
 const editArbitrary: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 40 }),
+  }),
   fc.record({
     kind: fc.constant('insert' as const),
     at: fc.nat(),
-    text: fc.oneof(fc.constantFrom(...SPECIAL), fc.constantFrom(...WORDS), fc.string({ maxLength: 8 })),
+    text: fc.oneof(
+      fc.constantFrom(...SPECIAL),
+      fc.constantFrom(...WORDS),
+      fc.string({ maxLength: 8 }),
+    ),
   }),
-  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 200 }) }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 200 }),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
 
@@ -73,10 +104,13 @@ export function checkLoadIsClean(text: string): void {
     if (!(diagnostic.code in diagnosticCodes)) throw new Error(`unknown code ${diagnostic.code}`);
     if (diagnostic.file !== 'fuzz.yaml') throw new Error(`wrong file ${diagnostic.file}`);
     if (diagnostic.line < 1 || diagnostic.line > lines || diagnostic.column < 1) {
-      throw new Error(`position ${diagnostic.line}:${diagnostic.column} outside the file (${lines} lines)`);
+      throw new Error(
+        `position ${diagnostic.line}:${diagnostic.column} outside the file (${lines} lines)`,
+      );
     }
     if (diagnostic.message === '') throw new Error(`empty message for ${diagnostic.code}`);
   }
   const hasError = result.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-  if (hasError === (result.ruleSet !== undefined)) throw new Error('ruleset present despite errors, or missing without');
+  if (hasError === (result.ruleSet !== undefined))
+    throw new Error('ruleset present despite errors, or missing without');
 }

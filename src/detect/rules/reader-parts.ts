@@ -26,20 +26,29 @@ export function readOverrides(
   if (value === undefined) return overrides;
   const overrideContext = context.child('overrides', '', item.offset);
   if (value.kind === 'seq' && value.items.length > 0) {
-    throw new ItemError('LOAD_ERR_VALIDATE', "'override' must be a mapping of keys to 'append' or 'replace'", overrideContext);
+    throw new ItemError(
+      'LOAD_ERR_VALIDATE',
+      "'override' must be a mapping of keys to 'append' or 'replace'",
+      overrideContext,
+    );
   }
   for (const { key, value: operationNode } of value.kind === 'map' ? value.entries : []) {
     const name = scalarText(key, overrideContext);
     const operation = scalarText(operationNode, overrideContext);
     const keyContext = overrideContext.child('overrides', name, key.offset);
     if (operation === 'append') {
-      check(!appendable.has(name), `Key '${name}' cannot be appended to, use 'replace' instead`, keyContext);
+      check(
+        !appendable.has(name),
+        `Key '${name}' cannot be appended to, use 'replace' instead`,
+        keyContext,
+      );
       overrides.append.add(name);
     } else if (operation === 'replace') {
       check(!replaceable.has(name), `Key '${name}' cannot be replaced`, keyContext);
       overrides.replace.add(name);
     } else {
-      const allowed = (appendable.has(name) ? 'append ' : '') + (replaceable.has(name) ? 'replace ' : '');
+      const allowed =
+        (appendable.has(name) ? 'append ' : '') + (replaceable.has(name) ? 'replace ' : '');
       const message = `Invalid override operation for key '${name}': '${operation}'. Allowed values are: ${allowed}`;
       check(true, message, overrideContext.child('value for', name, operationNode.offset));
     }
@@ -51,7 +60,11 @@ export function readOverrides(
 function scalarText(node: YamlNode, context: ItemContext): string {
   if (node.kind === 'scalar') return node.value;
   if (node.kind === 'null') return 'null';
-  throw new ItemError('LOAD_ERR_VALIDATE', 'bad conversion: expected a scalar value', context.at(node.offset));
+  throw new ItemError(
+    'LOAD_ERR_VALIDATE',
+    'bad conversion: expected a scalar value',
+    context.at(node.offset),
+  );
 }
 
 /** Warns about every key of `item` that is not in `expected`. */
@@ -65,7 +78,11 @@ export function warnUnknownKeys(
   for (const { key } of item.entries) {
     const name = key.kind === 'scalar' ? key.value : 'null';
     if (!expected.has(name)) {
-      report.warning('LOAD_UNKNOWN_KEY', `Unknown key '${name}'. The key will be ignored.`, context);
+      report.warning(
+        'LOAD_UNKNOWN_KEY',
+        `Unknown key '${name}'. The key will be ignored.`,
+        context,
+      );
     }
   }
 }
@@ -106,11 +123,21 @@ export function readExceptions(
   return exceptions;
 }
 
-function readValues(entry: YamlNode, context: ItemContext, appending: boolean, report: LoadReport): ExceptionEntry[] {
+function readValues(
+  entry: YamlNode,
+  context: ItemContext,
+  appending: boolean,
+  report: LoadReport,
+): ExceptionEntry[] {
   const values: ExceptionEntry[] = [];
   const node = mapGet(entry, 'values');
   if (node === undefined) {
-    if (appending) report.warning('LOAD_APPEND_NO_VALUES', 'Overriding/appending exception with no values', context);
+    if (appending)
+      report.warning(
+        'LOAD_APPEND_NO_VALUES',
+        'Overriding/appending exception with no values',
+        context,
+      );
     return values;
   }
   const valuesContext = context.child('exception values', '', node.offset);

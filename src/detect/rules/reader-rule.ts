@@ -69,7 +69,12 @@ interface RuleItem {
   report: LoadReport;
 }
 
-export function readRule(item: YamlNode, parent: ItemContext, collector: Collector, report: LoadReport): void {
+export function readRule(
+  item: YamlNode,
+  parent: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   const name = decodeRequired(item, 'rule', asString, parent.child('rule', '', item.offset));
   const context = parent.child('rule', name, item.offset);
   const source = decodeOptionalEmpty(item, 'source', asString, context) ?? '';
@@ -89,17 +94,28 @@ export function readRule(item: YamlNode, parent: ItemContext, collector: Collect
 
 function readOverride(rule: RuleItem, append: Set<string>, replace: Set<string>): void {
   const { item, context } = rule;
-  const expected = new Set([...APPENDABLE, ...REPLACEABLE].filter((key) => mapGet(item, key) !== undefined));
+  const expected = new Set(
+    [...APPENDABLE, ...REPLACEABLE].filter((key) => mapGet(item, key) !== undefined),
+  );
   if (append.size > 0) rule.collector.appendRule(readUpdate(rule, expected, append, 'append'));
   if (replace.size > 0) rule.collector.replaceRule(readUpdate(rule, expected, replace, 'replace'));
   for (const key of expected) {
     const keyContext = context.child('overrides', key, mapGet(item, key)?.offset ?? item.offset);
-    check(true, `Unexpected key '${key}': no corresponding entry under 'override' is defined.`, keyContext);
+    check(
+      true,
+      `Unexpected key '${key}': no corresponding entry under 'override' is defined.`,
+      keyContext,
+    );
   }
 }
 
 /** The keys an override asks for, each of which must be present in the item. */
-function readUpdate(rule: RuleItem, expected: Set<string>, requested: Set<string>, operation: string): RuleUpdate {
+function readUpdate(
+  rule: RuleItem,
+  expected: Set<string>,
+  requested: Set<string>,
+  operation: string,
+): RuleUpdate {
   const { item, context, name } = rule;
   const update: RuleUpdate = { context, name, source: '' };
   const wants = (key: string): boolean => {
@@ -113,7 +129,8 @@ function readUpdate(rule: RuleItem, expected: Set<string>, requested: Set<string
     update.source = rule.source;
     update.condition = readCondition(item, context, 'rule condition');
   }
-  if (wants('exceptions')) update.exceptions = readExceptions(item, context, operation === 'append', rule.report);
+  if (wants('exceptions'))
+    update.exceptions = readExceptions(item, context, operation === 'append', rule.report);
   if (wants('output')) update.output = decodeRequired(item, 'output', asString, context);
   if (wants('desc')) update.description = decodeRequired(item, 'desc', asString, context);
   if (wants('tags')) update.tags = new Set(decodeScalarSequence(item, 'tags', context, true) ?? []);
@@ -123,7 +140,8 @@ function readUpdate(rule: RuleItem, expected: Set<string>, requested: Set<string
     update.captureDuration = decodeRequired(item, 'capture_duration', asUint32, context);
   }
   if (wants('enabled')) update.enabled = decodeRequired(item, 'enabled', asBoolean, context);
-  if (wants('warn_evttypes')) update.warnEventTypes = decodeRequired(item, 'warn_evttypes', asBoolean, context);
+  if (wants('warn_evttypes'))
+    update.warnEventTypes = decodeRequired(item, 'warn_evttypes', asBoolean, context);
   if (wants('skip-if-unknown-filter')) {
     update.skipIfUnknownFilter = decodeRequired(item, 'skip-if-unknown-filter', asBoolean, context);
   }
@@ -133,14 +151,18 @@ function readUpdate(rule: RuleItem, expected: Set<string>, requested: Set<string
 function readLegacyAppend(rule: RuleItem): void {
   const { item, context, name, source } = rule;
   const update: RuleUpdate = { context, name, source };
-  if (mapGet(item, 'condition') !== undefined) update.condition = readCondition(item, context, 'rule condition');
-  if (mapGet(item, 'exceptions') !== undefined) update.exceptions = readExceptions(item, context, true, rule.report);
+  if (mapGet(item, 'condition') !== undefined)
+    update.condition = readCondition(item, context, 'rule condition');
+  if (mapGet(item, 'exceptions') !== undefined)
+    update.exceptions = readExceptions(item, context, true, rule.report);
   rule.collector.appendRule(update);
 }
 
 function readDefinition(rule: RuleItem): void {
   const { item, context, name } = rule;
-  const hasBody = ['condition', 'output', 'desc', 'priority'].some((key) => mapGet(item, key) !== undefined);
+  const hasBody = ['condition', 'output', 'desc', 'priority'].some(
+    (key) => mapGet(item, key) !== undefined,
+  );
   if (!hasBody) {
     const enabled = decodeRequired(item, 'enabled', asBoolean, context);
     rule.report.warning('LOAD_DEPRECATED_ITEM', ENABLED_DEPRECATED, context);
@@ -149,7 +171,11 @@ function readDefinition(rule: RuleItem): void {
   }
   const condition = readCondition(item, context, 'rule condition');
   const output = decodeRequired(item, 'output', asString, context);
-  const outputContext = context.child('rule output', '', mapGet(item, 'output')?.offset ?? item.offset);
+  const outputContext = context.child(
+    'rule output',
+    '',
+    mapGet(item, 'output')?.offset ?? item.offset,
+  );
   const description = decodeRequired(item, 'desc', asString, context);
   const priority = readPriority(item, context);
   const info: RuleInfo = {
@@ -168,7 +194,8 @@ function readDefinition(rule: RuleItem): void {
     capture: decodeOptional(item, 'capture', asBoolean, context) ?? false,
     captureDuration: decodeOptional(item, 'capture_duration', asUint32, context) ?? 0,
     warnEventTypes: decodeOptional(item, 'warn_evttypes', asBoolean, context) ?? true,
-    skipIfUnknownFilter: decodeOptional(item, 'skip-if-unknown-filter', asBoolean, context) ?? false,
+    skipIfUnknownFilter:
+      decodeOptional(item, 'skip-if-unknown-filter', asBoolean, context) ?? false,
     tags: new Set(decodeScalarSequence(item, 'tags', context, true) ?? []),
     exceptions: readExceptions(item, context, false, rule.report),
   };
@@ -178,7 +205,11 @@ function readDefinition(rule: RuleItem): void {
 function readPriority(item: YamlNode, context: ItemContext): Priority {
   const text = decodeRequired(item, 'priority', asString, context);
   const priority = parsePriority(text);
-  const priorityContext = context.child('rule priority', '', mapGet(item, 'priority')?.offset ?? item.offset);
+  const priorityContext = context.child(
+    'rule priority',
+    '',
+    mapGet(item, 'priority')?.offset ?? item.offset,
+  );
   check(priority === undefined, 'Invalid priority', priorityContext);
   return priority as Priority;
 }

@@ -6,7 +6,14 @@
  */
 import { Collector, DependentItemSkipped } from './collector.js';
 import { check, ItemContext, ItemError, type LoadReport, type SourceFile } from './context.js';
-import { asBoolean, asString, asUint32, decodeOptional, decodeRequired, decodeScalarSequence } from './decode.js';
+import {
+  asBoolean,
+  asString,
+  asUint32,
+  decodeOptional,
+  decodeRequired,
+  decodeScalarSequence,
+} from './decode.js';
 import { APPEND_DEPRECATED, OVERRIDE_WITH_APPEND, readCondition, readRule } from './reader-rule.js';
 import { readOverrides, warnUnknownKeys } from './reader-parts.js';
 import { parseVersion, type PluginRequirement, type Version } from './versions.js';
@@ -26,7 +33,10 @@ export function readRuleFile(file: SourceFile, collector: Collector, report: Loa
   for (const document of parsed.documents) {
     if (document === null || document.kind === 'null') continue;
     if (document.kind !== 'seq') {
-      const message = document.kind === 'map' ? 'Rules content is not yaml array of objects' : 'Rules content is not yaml';
+      const message =
+        document.kind === 'map'
+          ? 'Rules content is not yaml array of objects'
+          : 'Rules content is not yaml';
       report.error('LOAD_ERR_YAML_VALIDATE', message, root);
       continue;
     }
@@ -37,7 +47,12 @@ export function readRuleFile(file: SourceFile, collector: Collector, report: Loa
   return true;
 }
 
-function readItemSafely(item: YamlNode, root: ItemContext, collector: Collector, report: LoadReport): void {
+function readItemSafely(
+  item: YamlNode,
+  root: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   try {
     readItem(item, root, collector, report);
   } catch (error) {
@@ -58,11 +73,18 @@ function failedItemKey(item: YamlNode): string | undefined {
   return undefined;
 }
 
-function readItem(item: YamlNode, parent: ItemContext, collector: Collector, report: LoadReport): void {
+function readItem(
+  item: YamlNode,
+  parent: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   const unexpected = 'Unexpected element type. Each element should be a yaml associative array.';
   check(item.kind !== 'map', unexpected, parent.child('rules content item', '', item.offset));
-  if (mapGet(item, 'required_engine_version') !== undefined) readEngineVersion(item, parent, collector, report);
-  else if (mapGet(item, 'required_plugin_versions') !== undefined) readPluginVersions(item, parent, collector, report);
+  if (mapGet(item, 'required_engine_version') !== undefined)
+    readEngineVersion(item, parent, collector, report);
+  else if (mapGet(item, 'required_plugin_versions') !== undefined)
+    readPluginVersions(item, parent, collector, report);
   else if (mapGet(item, 'list') !== undefined) readList(item, parent, collector, report);
   else if (mapGet(item, 'macro') !== undefined) readMacro(item, parent, collector, report);
   else if (mapGet(item, 'rule') !== undefined) readRule(item, parent, collector, report);
@@ -72,7 +94,12 @@ function readItem(item: YamlNode, parent: ItemContext, collector: Collector, rep
   }
 }
 
-function readEngineVersion(item: YamlNode, parent: ItemContext, collector: Collector, report: LoadReport): void {
+function readEngineVersion(
+  item: YamlNode,
+  parent: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   const key = 'required_engine_version';
   const context = parent.child(key, '', item.offset);
   let version: Version | undefined;
@@ -91,7 +118,12 @@ function readEngineVersion(item: YamlNode, parent: ItemContext, collector: Colle
   warnUnknownKeys(item, new Set([key]), report, context);
 }
 
-function readPluginVersions(item: YamlNode, parent: ItemContext, collector: Collector, report: LoadReport): void {
+function readPluginVersions(
+  item: YamlNode,
+  parent: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   const node = mapGet(item, 'required_plugin_versions') as YamlNode;
   const context = parent.child('required plugin versions', '', node.offset);
   check(node.kind !== 'seq', 'Value of required_plugin_versions must be a sequence', context);
@@ -100,10 +132,16 @@ function readPluginVersions(item: YamlNode, parent: ItemContext, collector: Coll
     check(plugin.kind !== 'map', 'Plugin version must be a mapping', unnamed);
     const name = decodeRequired(plugin, 'name', asString, unnamed);
     const entry = context.child('required plugin versions entry', name, plugin.offset);
-    const alternatives: PluginRequirement[] = [{ name, version: decodeRequired(plugin, 'version', asString, entry) }];
+    const alternatives: PluginRequirement[] = [
+      { name, version: decodeRequired(plugin, 'version', asString, entry) },
+    ];
     const others = mapGet(plugin, 'alternatives');
     if (others !== undefined) {
-      check(others.kind !== 'seq', 'Value of plugin version alternatives must be a sequence', entry);
+      check(
+        others.kind !== 'seq',
+        'Value of plugin version alternatives must be a sequence',
+        entry,
+      );
       for (const other of others.kind === 'seq' ? others.items : []) {
         alternatives.push(readAlternative(other, entry));
       }
@@ -122,7 +160,12 @@ function readAlternative(node: YamlNode, parent: ItemContext): PluginRequirement
   return { name, version: decodeRequired(node, 'version', asString, context) };
 }
 
-function readList(item: YamlNode, parent: ItemContext, collector: Collector, report: LoadReport): void {
+function readList(
+  item: YamlNode,
+  parent: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   const name = decodeRequired(item, 'list', asString, parent.child('list', '', item.offset));
   const context = parent.child('list', name, item.offset);
   if (!BARE_STRING.test(name)) {
@@ -132,24 +175,38 @@ function readList(item: YamlNode, parent: ItemContext, collector: Collector, rep
   const items = decodeScalarSequence(item, 'items', context, false) ?? [];
   const append = readAppendFlag(item, context, report);
   const overrides = readOverrides(item, new Set(['items']), new Set(['items']), context);
-  check(append && overrides.append.size + overrides.replace.size > 0, OVERRIDE_WITH_APPEND, context);
+  check(
+    append && overrides.append.size + overrides.replace.size > 0,
+    OVERRIDE_WITH_APPEND,
+    context,
+  );
   const info = { context, name, index: 0, visibility: 0, items };
   if (append || overrides.append.has('items')) collector.appendList(info);
   else collector.defineList(info);
   warnUnknownKeys(item, new Set(['list', 'items', 'append', 'override']), report, context);
 }
 
-function readMacro(item: YamlNode, parent: ItemContext, collector: Collector, report: LoadReport): void {
+function readMacro(
+  item: YamlNode,
+  parent: ItemContext,
+  collector: Collector,
+  report: LoadReport,
+): void {
   const name = decodeRequired(item, 'macro', asString, parent.child('macro', '', item.offset));
   const context = parent.child('macro', name, item.offset);
   if (!IDENTIFIER.test(name)) {
-    const message = 'Macro has an invalid name. Macro names should match a regular expression: ([a-zA-Z]+[a-zA-Z0-9_]*)';
+    const message =
+      'Macro has an invalid name. Macro names should match a regular expression: ([a-zA-Z]+[a-zA-Z0-9_]*)';
     report.warning('LOAD_INVALID_MACRO_NAME', message, context);
   }
   const condition = readCondition(item, context, 'macro condition');
   const append = readAppendFlag(item, context, report);
   const overrides = readOverrides(item, new Set(['condition']), new Set(['condition']), context);
-  check(append && overrides.append.size + overrides.replace.size > 0, OVERRIDE_WITH_APPEND, context);
+  check(
+    append && overrides.append.size + overrides.replace.size > 0,
+    OVERRIDE_WITH_APPEND,
+    context,
+  );
   const info = { context, name, index: 0, visibility: 0, condition };
   if (append || overrides.append.has('condition')) collector.appendMacro(info);
   else collector.defineMacro(info);

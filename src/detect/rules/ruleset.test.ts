@@ -13,13 +13,22 @@ interface FakeEvent {
   name: string;
 }
 
-function field(name: string, read: (event: FakeEvent) => string): [string, FieldDefinition<FakeEvent>] {
-  return [name, { name, type: 'CHARBUF', argument: 'none', description: name, extract: (event) => read(event) }];
+function field(
+  name: string,
+  read: (event: FakeEvent) => string,
+): [string, FieldDefinition<FakeEvent>] {
+  return [
+    name,
+    { name, type: 'CHARBUF', argument: 'none', description: name, extract: (event) => read(event) },
+  ];
 }
 
 const table: FieldTable<FakeEvent> = {
   source: 'syscall',
-  fields: new Map([field('evt.type', (event) => event.type), field('proc.name', (event) => event.name)]),
+  fields: new Map([
+    field('evt.type', (event) => event.type),
+    field('proc.name', (event) => event.name),
+  ]),
 };
 
 const rules = `
@@ -64,15 +73,24 @@ test('indexes rules by event type and leaves type-free rules for every event', (
 
 test('with first matching, returns only the first type-specific match', () => {
   const ruleSet = load();
-  assert.deepEqual(names(ruleSet.match('syscall', 'open', { type: 'open', name: 'cat' })), ['open by cat']);
-  assert.deepEqual(names(ruleSet.match('syscall', 'close', { type: 'close', name: 'cat' })), ['any by cat']);
+  assert.deepEqual(names(ruleSet.match('syscall', 'open', { type: 'open', name: 'cat' })), [
+    'open by cat',
+  ]);
+  assert.deepEqual(names(ruleSet.match('syscall', 'close', { type: 'close', name: 'cat' })), [
+    'any by cat',
+  ]);
   assert.deepEqual(names(ruleSet.match('syscall', 'close', { type: 'close', name: 'ls' })), []);
 });
 
 test('with all matching, returns every type-specific match, and type-free rules only without one', () => {
   const ruleSet = load({ ruleMatching: 'all' });
-  assert.deepEqual(names(ruleSet.match('syscall', 'open', { type: 'open', name: 'cat' })), ['open by cat', 'open or exec']);
-  assert.deepEqual(names(ruleSet.match('syscall', 'read', { type: 'read', name: 'cat' })), ['any by cat']);
+  assert.deepEqual(names(ruleSet.match('syscall', 'open', { type: 'open', name: 'cat' })), [
+    'open by cat',
+    'open or exec',
+  ]);
+  assert.deepEqual(names(ruleSet.match('syscall', 'read', { type: 'read', name: 'cat' })), [
+    'any by cat',
+  ]);
 });
 
 test('minimum priority keeps less severe rules disabled, even when enabled by name', () => {

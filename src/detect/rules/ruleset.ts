@@ -41,24 +41,28 @@ export class RuleSet<E = unknown> {
 
   /** Enables the rules whose names match `pattern`. */
   enable(pattern: string, match: NameMatch = 'exact'): void {
-    for (const rule of this.rules) if (nameMatches(pattern, rule.name, match)) this.setEnabled(rule, true);
+    for (const rule of this.rules)
+      if (nameMatches(pattern, rule.name, match)) this.setEnabled(rule, true);
   }
 
   /** Disables the rules whose names match `pattern`. */
   disable(pattern: string, match: NameMatch = 'exact'): void {
-    for (const rule of this.rules) if (nameMatches(pattern, rule.name, match)) this.setEnabled(rule, false);
+    for (const rule of this.rules)
+      if (nameMatches(pattern, rule.name, match)) this.setEnabled(rule, false);
   }
 
   /** Enables the rules carrying any of `tags`. */
   enableTags(tags: Iterable<string>): void {
     const wanted = new Set(tags);
-    for (const rule of this.rules) if (rule.tags.some((tag) => wanted.has(tag))) this.setEnabled(rule, true);
+    for (const rule of this.rules)
+      if (rule.tags.some((tag) => wanted.has(tag))) this.setEnabled(rule, true);
   }
 
   /** Disables the rules carrying any of `tags`. */
   disableTags(tags: Iterable<string>): void {
     const wanted = new Set(tags);
-    for (const rule of this.rules) if (rule.tags.some((tag) => wanted.has(tag))) this.setEnabled(rule, false);
+    for (const rule of this.rules)
+      if (rule.tags.some((tag) => wanted.has(tag))) this.setEnabled(rule, false);
   }
 
   isEnabled(name: string): boolean {
@@ -72,7 +76,9 @@ export class RuleSet<E = unknown> {
 
   /** Enabled rules in definition order. */
   enabledRules(source?: string): Rule<E>[] {
-    return this.rules.filter((rule) => this.enabled.has(rule) && (source === undefined || rule.source === source));
+    return this.rules.filter(
+      (rule) => this.enabled.has(rule) && (source === undefined || rule.source === source),
+    );
   }
 
   /** Sources that have at least one enabled rule. */

@@ -86,6 +86,8 @@ function checkAlternatives(
     }
     return undefined;
   }
-  const wanted = alternatives.map((requirement) => `${requirement.name} (>= ${requirement.version})`);
+  const wanted = alternatives.map(
+    (requirement) => `${requirement.name} (>= ${requirement.version})`,
+  );
   return `Plugin requirement not satisfied, must load one of: ${wanted.join(', ')}`;
 }

@@ -74,7 +74,8 @@ function convert(
   if (isAlias(node)) {
     const target = node.resolve(document);
     // An alias to one of its own ancestors would expand forever; treat it as null.
-    if (target === undefined || resolving.has(target)) return { kind: 'null', offset: rangeStart(node) };
+    if (target === undefined || resolving.has(target))
+      return { kind: 'null', offset: rangeStart(node) };
     return convert(document, target, memo, resolving);
   }
   if (!isScalar(node) && !isMap(node) && !isSeq(node)) return { kind: 'null', offset: 0 };
@@ -102,7 +103,10 @@ function convertNode(
   if (isMap(node)) {
     const entries = node.items.map((pair) => ({
       key: pair.key === null ? nullAt(offset) : convert(document, pair.key, memo, resolving),
-      value: pair.value === null ? nullAfter(pair.key, offset) : convert(document, pair.value, memo, resolving),
+      value:
+        pair.value === null
+          ? nullAfter(pair.key, offset)
+          : convert(document, pair.value, memo, resolving),
     }));
     return { kind: 'map', offset, entries };
   }
@@ -111,7 +115,10 @@ function convertNode(
 
 const NULL_WORDS = new Set(['', '~', 'null', 'Null', 'NULL']);
 
-function convertScalar(node: Node & { value: unknown; type?: string | undefined }, offset: number): YamlNode {
+function convertScalar(
+  node: Node & { value: unknown; type?: string | undefined },
+  offset: number,
+): YamlNode {
   const value = typeof node.value === 'string' ? node.value : String(node.value ?? '');
   const style = scalarStyle(node.type);
   if (style === 'plain' && NULL_WORDS.has(value)) return nullAt(offset);
