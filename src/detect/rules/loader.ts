@@ -71,6 +71,10 @@ export interface LoadResult {
  * for (const diagnostic of diagnostics) console.error(formatDiagnostic(diagnostic));
  * const matched = ruleSet?.match('syscall', 'execve', event) ?? [];
  */
+// LIMIT: Falco's JSON-schema check of rule files (its "schema warnings") is not run; shape
+// problems still surface as LOAD_ERR_YAML_VALIDATE errors, but schema-only remarks do not.
+// LIMIT: Falco's append_output settings (extra output text or fields per source, tag or rule)
+// are not applied; each rule's output is exactly its own format.
 export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions = {}): LoadResult {
   const tables: TableLookup =
     options.fieldTables ?? ((source) => fieldTableFor(source) as FieldTable<unknown> | undefined);

@@ -111,3 +111,86 @@ for (const entry of cases) {
     }
   });
 }
+
+/** Loads one corpus case by name. */
+function loadCase(name: string): LoadResult {
+  const entry = cases.find((candidate) => candidate.test === name);
+  assert.ok(entry !== undefined, name);
+  return loadRuleFiles([{ name: 'rules.yaml', content: contentOf(entry) }]);
+}
+
+test("Falco's extra assertions on appended and replaced rule fields hold", () => {
+  const appended = loadCase('rule_override_append').rules[0];
+  assert.equal(
+    appended?.output,
+    'user=%user.name command=%proc.cmdline file=%fd.name proc=%proc.name',
+  );
+  assert.equal(appended?.description, 'legit rule description with append');
+  assert.equal(appended?.conditionText, '(evt.type = open and proc.name = cat)');
+  const replaced = loadCase('rule_override_replace').rules[0];
+  assert.equal(replaced?.description, 'a replaced legit description');
+  assert.equal(replaced?.conditionText, 'evt.type = close');
+  const mixed = loadCase('rule_override_append_replace').rules[0];
+  assert.equal(mixed?.priority, 'Warning');
+  assert.equal(mixed?.description, 'a replaced legit description');
+});
+
+test("Falco's extra assertions on enabled rules and warnings hold", () => {
+  const enabledCount = (name: string): number | undefined => loadCase(name).ruleSet?.enabledCount;
+  assert.equal(enabledCount('rule_override_with_enabled'), 1);
+  assert.equal(enabledCount('rule_not_enabled'), 0);
+  assert.equal(enabledCount('rule_enabled_warning'), 1);
+  assert.equal(enabledCount('no_evttype_warning_for_unsatisfiable_condition'), 1);
+  assert.equal(enabledCount('no_evttype_warning_for_never_true_macro'), 2);
+  assert.equal(enabledCount('rule_enabled_is_ignored_by_append'), 0);
+  assert.equal(enabledCount('rewrite_rule'), 1);
+  assert.equal(enabledCount('deprecated_field_in_output'), 1);
+  assert.equal(enabledCount('no_deprecated_field_warning_in_output'), 1);
+  assert.equal(loadCase('rewrite_rule').rules[0]?.conditionText, 'proc.name = cat');
+  for (const name of [
+    'rule_override_with_enabled',
+    'rule_not_enabled',
+    'required_engine_version_semver',
+    'required_engine_version_not_semver',
+    'exceptions_fields_transformer',
+  ]) {
+    assert.deepEqual(loadCase(name).diagnostics, [], name);
+  }
+  const escaping = loadCase('list_value_with_escaping');
+  assert.deepEqual(
+    escaping.diagnostics.map((item) => item.code),
+    ['LOAD_UNUSED_LIST'],
+  );
+  assert.equal(escaping.rules.length, 0);
+});
+
+test("Falco's extra assertions on capture settings hold", () => {
+  assert.equal(loadCase('rule_capture_enabled').rules[0]?.capture, true);
+  const byDefault = loadCase('rule_capture_disabled_by_default').rules[0];
+  assert.equal(byDefault?.capture, false);
+  assert.equal(byDefault?.captureDuration, 0);
+  assert.equal(loadCase('rule_capture_duration').rules[0]?.captureDuration, 10000);
+  assert.equal(loadCase('rule_override_capture_replace').rules[0]?.capture, false);
+  assert.equal(loadCase('rule_override_capture_duration_replace').rules[0]?.captureDuration, 15000);
+});
+
+test("Falco's snippet assertions hold: errors show the offending line, folded conditions their text", () => {
+  const override = loadCase('rule_incorrect_override_type').diagnostics.find(
+    (item) => item.severity === 'error',
+  );
+  assert.match(override?.snippet ?? '', /priority: append/);
+  for (const name of [
+    'deprecated_evt_dir_folded_scalar_condition_snippet',
+    'deprecated_evt_dir_via_macro_folded_scalar_condition_snippet',
+  ]) {
+    const warning = loadCase(name).diagnostics.find((item) => item.code === 'LOAD_DEPRECATED_ITEM');
+    assert.ok(warning !== undefined && !warning.snippet.includes('condition: >'), name);
+  }
+  const viaMacro = loadCase(
+    'deprecated_evt_dir_via_macro_folded_scalar_condition_snippet',
+  ).diagnostics;
+  assert.match(
+    viaMacro.find((item) => item.code === 'LOAD_DEPRECATED_ITEM')?.snippet ?? '',
+    /spawned_process/,
+  );
+});
