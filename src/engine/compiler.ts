@@ -6,7 +6,7 @@
  */
 import RE2 from 're2';
 import type { BinaryCheckExpr, Expr, Position, UnaryCheckExpr } from './ast.js';
-import type { FieldTable, FieldType } from './fields/types.js';
+import type { FieldTable } from './fields/types.js';
 import type { Operand } from './operand.js';
 import { CompileFailure, type CompileError, type CompileWarning } from './compile-error.js';
 import { compileOperand } from './operands.js';
@@ -98,7 +98,7 @@ class ConditionCompiler<E> {
     for (const text of texts) {
       this.warnings.push(...valueWarnings(comparator, text, expr.right.position, this.table));
     }
-    const constants = texts.map((text) => constantFor(left.type, comparator, text, expr.position));
+    const constants = texts.map((text) => constantFor(left, comparator, text, expr.position));
     const regexes = comparator.operator === 'regex' ? texts.map((text) => compileRegex(text, expr.position)) : [];
     return buildConstantCheck(left, comparator, constants, regexes);
   }
@@ -142,14 +142,16 @@ function anyOf<E>(predicates: Predicate<E>[]): Predicate<E> {
   };
 }
 
-function constantFor(type: FieldType, comparator: Comparator, text: string, position: Position): Constant {
+function constantFor<E>(left: Operand<E>, comparator: Comparator, text: string, position: Position): Constant {
   if (comparator.operator === 'bcontains' || comparator.operator === 'bstartswith') {
     const bytes = parseHexBytes(text);
     if (!bytes) throw new CompileFailure('filter error: bcontains and bstartswith operator support hex strings only', position);
     return bytes;
   }
-  const parsed = parseConstant(type, text);
+  const parsed = parseConstant(left.type, text);
   if (!parsed.ok) throw new CompileFailure(parsed.message, position);
+  const problem = left.definition?.validateConstant?.(text);
+  if (problem) throw new CompileFailure(problem, position);
   return parsed.value;
 }
 

@@ -63,7 +63,8 @@ test('prints lists in parentheses and uses a field own display form', () => {
 });
 
 test('rejects unknown fields and a dangling %', () => {
-  assert.match(compileError('%proc.nope'), /unknown filter/);
+  assert.match(compileError('%proc.nope'), /nonexistent field proc\.nope$/);
+  assert.match(compileError('seen %not_a_real_field'), /^invalid formatting token not_a_real_field$/);
   assert.match(compileError('oops %'), /formatting cannot end with a %/);
 });
 

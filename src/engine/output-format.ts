@@ -77,18 +77,20 @@ function tokenize<E>(format: string, table: FieldTable<E>): Token<E>[] {
  * the token end the same way, by shrinking until it compiles.
  */
 function longestField<E>(text: string, table: FieldTable<E>, position: CompileError['position']): { expr: Expr; length: number } {
-  let lastError = 'expected a field';
-  for (let length = candidateLength(text); length > 0; length--) {
+  const longest = candidateLength(text);
+  // The longest candidate that parses but does not compile explains the failure best.
+  let firstError: string | undefined;
+  for (let length = longest; length > 0; length--) {
     const parsed = parseCondition(`${text.slice(0, length)} exists`);
     if (!parsed.ok || parsed.ast.kind !== 'unary_check') continue;
     try {
       if (compileOperand(parsed.ast.left, table)) return { expr: parsed.ast.left, length };
     } catch (error) {
       if (!(error instanceof CompileFailure)) throw error;
-      lastError = error.message;
+      firstError ??= error.message;
     }
   }
-  throw new CompileFailure(`unknown filter: ${lastError}`, position);
+  throw new CompileFailure(firstError ?? `invalid formatting token ${text.slice(0, Math.max(longest, 1))}`, position);
 }
 
 /** How far a field or transformer token could reach: name characters, balanced (), then []. */

@@ -89,6 +89,8 @@ export interface FieldDefinition<E = unknown> {
   candidates?: FieldExtractor<E>;
   /** Text form in outputs when it differs from the plain one (hex, octal, padded). */
   display?: (value: FieldValue) => string;
+  /** Checks a right-hand constant beyond its type (`evt.type` names); returns the problem. */
+  validateConstant?: (text: string) => string | undefined;
   /** The value `output_fields` carries when it differs from `extract` (time fields: raw ns). */
   jsonValue?: FieldExtractor<E>;
   /** Fields whose type depends on the argument (`evt.rawarg.NAME`): the type for one. */
