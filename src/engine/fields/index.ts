@@ -6,6 +6,7 @@ import type { FieldTable } from './types.js';
 import { createSyscallFieldTable, SYSCALL_SOURCE } from './syscall.js';
 import { createK8sAuditFieldTable, K8S_AUDIT_SOURCE } from './k8s-audit.js';
 import { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
+import { withPluginEventFields } from './event-generic.js';
 
 export type {
   FieldArgument,
@@ -21,6 +22,7 @@ export { createSyscallFieldTable, SYSCALL_SOURCE, type SyscallFieldParts } from 
 export { createK8sAuditFieldTable, K8S_AUDIT_SOURCE } from './k8s-audit.js';
 export { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
 export { readJsonPointer } from './json.js';
+export { withPluginEventFields, type GenericEvent } from './event-generic.js';
 
 const SOURCES = [SYSCALL_SOURCE, K8S_AUDIT_SOURCE, CLOUDTRAIL_SOURCE] as const;
 
@@ -30,8 +32,8 @@ let tables: ReadonlyMap<string, FieldTable> | undefined;
 function builtTables(): ReadonlyMap<string, FieldTable> {
   tables ??= new Map<string, FieldTable>([
     [SYSCALL_SOURCE, createSyscallFieldTable() as FieldTable],
-    [K8S_AUDIT_SOURCE, createK8sAuditFieldTable() as FieldTable],
-    [CLOUDTRAIL_SOURCE, createCloudTrailFieldTable() as FieldTable],
+    [K8S_AUDIT_SOURCE, withPluginEventFields(createK8sAuditFieldTable(), 'k8saudit') as FieldTable],
+    [CLOUDTRAIL_SOURCE, withPluginEventFields(createCloudTrailFieldTable(), 'cloudtrail', 'ct.info') as FieldTable],
   ]);
   return tables;
 }
