@@ -9,6 +9,8 @@ export interface K8sAuditEvent {
   source: 'k8s_audit';
   /** Event time in nanoseconds since the epoch. */
   ts: bigint;
+  /** Sequence number in its source, from 1 (`evt.num`); absent reads as 0. */
+  num?: bigint;
   /** The parsed JSON object of the audit event. */
   raw: unknown;
 }
@@ -18,6 +20,8 @@ export interface CloudTrailEvent {
   source: 'aws_cloudtrail';
   /** Event time in nanoseconds since the epoch. */
   ts: bigint;
+  /** Sequence number in its source, from 1 (`evt.num`); absent reads as 0. */
+  num?: bigint;
   /** The parsed JSON object of the record. */
   raw: unknown;
 }

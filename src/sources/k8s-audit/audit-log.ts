@@ -1,0 +1,70 @@
+/**
+ * Kubernetes audit log files: one audit payload (usually one `Event`) per line, as the API
+ * server's log backend writes them. Whole files for replay, or followed as they grow.
+ */
+import { LineFollower } from './line-follower.js';
+import { parseJsonText, type RawRecord, type RecordError } from './json-text.js';
+import { splitAuditPayload } from './audit-payload.js';
+
+/** Records read from some lines, and the lines that could not be read. */
+export interface LinesRead {
+  records: RawRecord[];
+  errors: RecordError[];
+}
+
+/** The events of one line (line numbers from 1), or the reason it holds none. */
+export function readAuditLine(text: string, file: string, line: number, into: LinesRead): void {
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    into.errors.push({ origin: { file, line, column: parsed.column }, reason: parsed.reason });
+    return;
+  }
+  const split = splitAuditPayload(parsed.value, { file, line });
+  if (split.ok) into.records.push(...split.records);
+  else into.errors.push({ origin: { file, line }, reason: split.reason });
+}
+
+/**
+ * Every event of an audit log's text. A text that is one pretty-printed payload rather than
+ * JSON lines is read whole.
+ */
+export function readAuditLogText(text: string, file: string): LinesRead {
+  const lines = text.split('\n');
+  const result: LinesRead = { records: [], errors: [] };
+  lines.forEach((line, index) => {
+    if (line.trim() !== '') readAuditLine(line, file, index + 1, result);
+  });
+  if (result.records.length > 0 || result.errors.length < 2) return result;
+  const whole = parseJsonText(text);
+  if (!whole.ok) return result;
+  const split = splitAuditPayload(whole.value, { file, line: 1 });
+  return split.ok ? { records: split.records, errors: [] } : result;
+}
+
+export interface AuditLogFollowOptions {
+  fromStart?: boolean;
+  pollMilliseconds?: number;
+  /** Events of each new line; errors hold the lines that could not be read. */
+  onLines: (read: LinesRead) => void;
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Follows an audit log across growth and rotation.
+ *
+ * @example
+ * const follower = followAuditLog('/var/log/audit.log', { onLines: ({ records }) => take(records) });
+ * await follower.start();
+ */
+export function followAuditLog(path: string, options: AuditLogFollowOptions): LineFollower {
+  return new LineFollower(path, {
+    fromStart: options.fromStart,
+    pollMilliseconds: options.pollMilliseconds,
+    onError: options.onError,
+    onLine: (text, line) => {
+      const read: LinesRead = { records: [], errors: [] };
+      readAuditLine(text, path, line, read);
+      options.onLines(read);
+    },
+  });
+}

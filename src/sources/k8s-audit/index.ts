@@ -1,0 +1,29 @@
+/**
+ * Source `k8s_audit`: Kubernetes API audit events from the audit webhook and from audit log
+ * files. Records leave here as parsed JSON with their origin; decoding is the next stage's.
+ */
+export {
+  AuditWebhook,
+  type AuditSink,
+  type SinkReport,
+  type WebhookCounters,
+  type WebhookOptions,
+} from './webhook-server.js';
+export { splitAuditPayload, unrecognizedPayload, type AuditSplit } from './audit-payload.js';
+export {
+  followAuditLog,
+  readAuditLine,
+  readAuditLogText,
+  type AuditLogFollowOptions,
+  type LinesRead,
+} from './audit-log.js';
+export { LineFollower, type FollowOptions } from './line-follower.js';
+export {
+  describeOrigin,
+  lineAndColumn,
+  parseJsonText,
+  type JsonParse,
+  type RawRecord,
+  type RecordError,
+  type RecordOrigin,
+} from './json-text.js';

@@ -1,0 +1,211 @@
+/**
+ * The Kubernetes audit webhook: an HTTP(S) endpoint the API server's audit backend POSTs
+ * `EventList` batches (or single `Event`s) to. It checks the bearer token, the method, the
+ * content type and the body size, parses the JSON and hands the events to a sink, answering
+ * only once the sink has taken them, so a 200 means every valid event was processed.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { parseJsonText, type RawRecord } from './json-text.js';
+import { splitAuditPayload } from './audit-payload.js';
+
+/** What the sink did with the events of one request. */
+export interface SinkReport {
+  /** Events decoded and run through the rules. */
+  processed: number;
+  /** Events that could not be decoded (counted and logged by the sink). */
+  rejected: number;
+}
+
+/** Takes the events of one request, in order; must not throw for bad events. */
+export type AuditSink = (records: RawRecord[]) => SinkReport;
+
+export interface WebhookOptions {
+  /** Default `127.0.0.1`; use `0.0.0.0` to take requests from other hosts. */
+  host?: string;
+  /** Default 9765, as Falco's k8saudit plugin; 0 picks a free port. */
+  port?: number;
+  /** Default `/k8s-audit`. */
+  path?: string;
+  /** PEM certificate and key: serve HTTPS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Required `Authorization: Bearer` token; none: no authentication. */
+  token?: string;
+  /** Largest request body in bytes; default 12 MiB, as the plugin's `webhookMaxBatchSize`. */
+  maxBodyBytes?: number;
+  sink: AuditSink;
+  logger?: Logger;
+}
+
+/** Request and event counters since start. Every event received is processed or rejected. */
+export interface WebhookCounters {
+  requests: number;
+  /** Requests answered by status code. */
+  responses: Map<number, number>;
+  eventsReceived: number;
+  eventsProcessed: number;
+  eventsRejected: number;
+}
+
+const defaultMaxBody = 12 * 1024 * 1024;
+
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * @example
+ * const webhook = new AuditWebhook({ port: 9765, token, sink: (records) => pipeline.take(records) });
+ * await webhook.start();
+ */
+export class AuditWebhook {
+  readonly counters: WebhookCounters = {
+    requests: 0,
+    responses: new Map(),
+    eventsReceived: 0,
+    eventsProcessed: 0,
+    eventsRejected: 0,
+  };
+  private readonly server: Server;
+  private readonly maxBodyBytes: number;
+  private readonly token: Buffer | undefined;
+  private requestCount = 0;
+
+  constructor(private readonly options: WebhookOptions) {
+    this.maxBodyBytes = options.maxBodyBytes ?? defaultMaxBody;
+    this.token = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+    const handler = (request: IncomingMessage, response: ServerResponse) => this.handle(request, response);
+    this.server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
+  }
+
+  /** Starts listening; resolves with the bound address. Rejects when the port is taken. */
+  start(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 9765, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        this.options.logger?.info({ address: address.address, port: address.port, tls: !!this.options.tls }, 'audit webhook listening');
+        resolve(address);
+      });
+    });
+  }
+
+  /** The URL clients post to, once started. */
+  get url(): string {
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `${this.options.tls ? 'https' : 'http'}://${host}:${address.port}${this.options.path ?? '/k8s-audit'}`;
+  }
+
+  /** Stops taking connections and waits for open requests to finish. */
+  stop(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    this.counters.requests++;
+    const id = String(++this.requestCount);
+    try {
+      this.checkHead(request);
+    } catch (error) {
+      this.fail(request, response, error as HttpFailure, id);
+      return;
+    }
+    this.readBody(request)
+      .then((body) => this.answer(response, this.process(body, id)))
+      .catch((error: unknown) => this.fail(request, response, toFailure(error), id));
+  }
+
+  private checkHead(request: IncomingMessage): void {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== (this.options.path ?? '/k8s-audit')) throw new HttpFailure(404, `no endpoint at ${path}`);
+    if (!this.isAuthorized(request)) throw new HttpFailure(401, 'missing or wrong bearer token');
+    if (request.method !== 'POST') throw new HttpFailure(405, `${request.method ?? ''} method not allowed`);
+    if (!(request.headers['content-type'] ?? '').includes('application/json')) {
+      throw new HttpFailure(400, 'wrong content type: expected application/json');
+    }
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > this.maxBodyBytes) throw tooLarge(this.maxBodyBytes);
+  }
+
+  private isAuthorized(request: IncomingMessage): boolean {
+    if (this.token === undefined) return true;
+    const given = Buffer.from(request.headers.authorization ?? '');
+    return given.length === this.token.length && timingSafeEqual(given, this.token);
+  }
+
+  private readBody(request: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      request.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.maxBodyBytes) {
+          request.removeAllListeners('data');
+          request.resume();
+          reject(tooLarge(this.maxBodyBytes));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      request.on('error', reject);
+    });
+  }
+
+  private process(body: string, id: string): SinkReport & { received: number } {
+    const parsed = parseJsonText(body);
+    if (!parsed.ok) throw new HttpFailure(400, `${parsed.reason} at line ${parsed.line} column ${parsed.column}`);
+    const split = splitAuditPayload(parsed.value, { request: id });
+    if (!split.ok) throw new HttpFailure(400, split.reason);
+    this.counters.eventsReceived += split.records.length;
+    const report = this.options.sink(split.records);
+    this.counters.eventsProcessed += report.processed;
+    this.counters.eventsRejected += report.rejected;
+    return { received: split.records.length, ...report };
+  }
+
+  private answer(response: ServerResponse, report: SinkReport & { received: number }): void {
+    this.count(200);
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(report));
+  }
+
+  private fail(request: IncomingMessage, response: ServerResponse, failure: HttpFailure, id: string): void {
+    this.count(failure.status);
+    if (this.options.logger?.isLevelEnabled('debug')) {
+      this.options.logger.debug({ request: id, status: failure.status, reason: failure.message }, 'audit request refused; nothing processed');
+    }
+    // The body is not read: drain it, and close the connection so the client stops sending.
+    request.resume();
+    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', connection: 'close' };
+    if (failure.status === 401) headers['www-authenticate'] = 'Bearer';
+    response.writeHead(failure.status, headers);
+    response.end(`${failure.message}\n`);
+  }
+
+  private count(status: number): void {
+    this.counters.responses.set(status, (this.counters.responses.get(status) ?? 0) + 1);
+  }
+}
+
+function tooLarge(limit: number): HttpFailure {
+  return new HttpFailure(413, `request body larger than ${limit} bytes`);
+}
+
+function toFailure(error: unknown): HttpFailure {
+  if (error instanceof HttpFailure) return error;
+  return new HttpFailure(500, `request failed: ${error instanceof Error ? error.message : String(error)}`);
+}
