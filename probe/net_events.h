@@ -285,7 +285,9 @@ EXIT_HANDLER(exit_ptrace) {
 	if (!b)
 		return 0;
 	ev_s64(b, ret);
-	/* addr and data are PT_DYN: a u8 selector (0 = plain u64) then the value. */
+	/* addr and data are PT_DYN: a u8 selector (0 = plain u64) then the value.
+	 * LIMIT: for PEEK* requests data is the destination address, not the peeked word, and
+	 * signal-carrying requests are not marked as PT_SIGTYPE. */
 	EV_PUT(b, __u8, 0);
 	EV_PUT(b, __u64, syscall_arg(regs, 2));
 	ev_len(b, 9);

@@ -287,6 +287,8 @@ __noinline int ev_exec_suffix(struct event_buffer *b, __u64 task_address, __u64 
 	ev_u32(b, task_tty(task));                          /* 17 tty */
 	ev_s64(b, task_virtual_id(task, PIDTYPE_PGID));     /* 18 vpgid */
 	ev_u32(b, task_loginuid(task));                     /* 19 loginuid */
+	/* LIMIT: only PPM_EXE_FROM_MEMFD is set; the writable and overlay-layer flags are not, so
+	 * proc.is_exe_writable and proc.is_exe_upper_layer read false for every process. */
 	ev_u32(b, exe && file_is_memfd(exe) ? SCAP_EXE_FROM_MEMFD : 0); /* 20 flags */
 	task_caps(task, &inheritable, &permitted, &effective);
 	ev_u64(b, inheritable);                             /* 21 cap_inheritable */
@@ -297,6 +299,8 @@ __noinline int ev_exec_suffix(struct event_buffer *b, __u64 task_address, __u64 
 		inode_times(inode, &ctime, &mtime);
 	ev_u64(b, ctime);                                   /* 25 exe_ino_ctime */
 	ev_u64(b, mtime);                                   /* 26 exe_ino_mtime */
+	/* LIMIT: uid and gid are the host (initial user namespace) ids, not the ids as a process
+	 * in its own user namespace sees them, so user.uid differs inside rootless containers. */
 	ev_u32(b, task_euid(task));                         /* 27 uid */
 	if (exe)                                            /* 28 trusted_exepath */
 		ev_len(b, (__u16)ev_put_path(b, (__u64)BPF_CORE_READ(exe, f_path.dentry),
