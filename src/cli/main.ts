@@ -4,12 +4,16 @@
  */
 import { Command } from 'commander';
 import { registerRulesCommands } from './rules-commands.js';
+import { registerServeCommand } from './serve.js';
+import { registerReplayCommand } from './replay.js';
 
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
   .showHelpAfterError();
 
 registerRulesCommands(program);
+registerServeCommand(program);
+registerReplayCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`harrier: ${error instanceof Error ? error.message : String(error)}\n`);

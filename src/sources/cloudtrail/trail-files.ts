@@ -1,0 +1,64 @@
+/**
+ * CloudTrail log files on disk: `.json` and `.json.gz` files, directory trees laid out as
+ * CloudTrail writes them to S3 (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/...`), and
+ * `.zip` archives of such files, read without extracting them.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { unzipSync } from 'fflate';
+import { readTrailText, type TrailRead } from './trail-text.js';
+
+/** A name ending that marks a CloudTrail log file. */
+export function isTrailFileName(name: string): boolean {
+  return name.endsWith('.json') || name.endsWith('.json.gz') || name.endsWith('.jsonl');
+}
+
+/** The text of a file's bytes, gunzipped when the name ends in `.gz`. */
+function textOf(bytes: Uint8Array, name: string): string {
+  const raw = name.endsWith('.gz') ? gunzipSync(bytes) : bytes;
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+}
+
+/** Reads a bytes buffer named `name` as a trail file; a broken gzip stream is an error. */
+export function readTrailBytes(bytes: Uint8Array, name: string): TrailRead {
+  let text: string;
+  try {
+    text = textOf(bytes, name);
+  } catch (error) {
+    const reason = `cannot decompress: ${error instanceof Error ? error.message : String(error)}`;
+    return { records: [], errors: [{ origin: { file: name }, reason }] };
+  }
+  return readTrailText(text, name);
+}
+
+/** Reads one log file. Rejects only when the file cannot be read at all. */
+export async function readTrailFile(file: string): Promise<TrailRead> {
+  return readTrailBytes(await readFile(file), file);
+}
+
+/** Every trail file under `directory`, recursively, sorted by path (S3 key order). */
+export async function listTrailFiles(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && isTrailFileName(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** A file inside an archive: `archive.zip:inner/name.json` and its bytes. */
+export interface ArchiveEntry {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** The trail files inside a `.zip` archive, in archive order. Throws for a broken archive. */
+export async function readTrailZip(file: string): Promise<ArchiveEntry[]> {
+  const entries = unzipSync(await readFile(file), { filter: (entry) => isTrailFileName(entry.name) });
+  return Object.entries(entries).map(([name, bytes]) => ({ name: `${file}:${name}`, bytes }));
+}
+
+/** Whether `file` is a directory. */
+export async function isDirectory(file: string): Promise<boolean> {
+  return (await stat(file)).isDirectory();
+}
