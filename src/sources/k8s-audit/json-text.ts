@@ -2,6 +2,7 @@
  * JSON text parsing for the JSON-based sources: a failure becomes an error with its line and
  * column, and every record carries where it came from (file and line, or request and index).
  */
+import { findJsonFault } from './json-fault.js';
 
 /** Where a raw record came from. Lines and columns count from 1. */
 export interface RecordOrigin {
@@ -29,6 +30,14 @@ export interface RecordError {
 
 export type JsonParse = { ok: true; value: unknown } | { ok: false; reason: string; line: number; column: number };
 
+/** What is wrong at `offset`, in Harrier's words; V8's message when the scanner saw no fault. */
+function faultReason(text: string, offset: number, fallback: string): string {
+  if (offset >= text.length) return text.trim() === '' ? 'empty input' : 'unexpected end of input';
+  const char = text.codePointAt(offset) ?? 0;
+  const shown = char < 0x20 || char === 0x7f ? `U+${char.toString(16).padStart(4, '0')}` : `'${String.fromCodePoint(char)}'`;
+  return fallback.includes('Unexpected non-whitespace') ? `unexpected text after the value: ${shown}` : `unexpected ${shown}`;
+}
+
 /** Line and column (from 1) of character offset `offset` in `text`. */
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -42,18 +51,17 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 }
 
 /**
- * Parses `text` as one JSON value. A failure gives V8's reason without its position words
- * and the line and column of the fault (end of text when V8 names no position).
+ * Parses `text` as one JSON value. A failure gives the line and column of the first fault
+ * (the end of the text when it stops too early) and what was found there.
  */
 export function parseJsonText(text: string): JsonParse {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const position = /at position (\d+)/.exec(message);
-    const offset = position ? Number(position[1]) : text.length;
-    const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-    return { ok: false, reason: `invalid JSON: ${reason}`, ...lineAndColumn(text, offset) };
+    const fault = findJsonFault(text);
+    const offset = fault < 0 ? text.length : fault;
+    return { ok: false, reason: `invalid JSON: ${faultReason(text, offset, message)}`, ...lineAndColumn(text, offset) };
   }
 }
 
