@@ -82,6 +82,8 @@ export class JsonDetection {
     aws_cloudtrail: { received: 0, processed: 0, rejected: 0, alerts: 0 },
   };
   private readonly factories = new Map<JsonSource, AlertFactory<JsonSourceEvent>>();
+  /** Events decoded per source: `evt.num` counts only records that became events. */
+  private readonly decoded: Record<JsonSource, bigint> = { k8s_audit: 0n, aws_cloudtrail: 0n };
   private readonly rejections: RejectionLog;
 
   constructor(private readonly options: JsonDetectionOptions) {
@@ -104,8 +106,11 @@ export class JsonDetection {
   decode(source: JsonSource, record: RawRecord): JsonSourceEvent | undefined {
     const stats = this.stats[source];
     stats.received++;
-    const decoded = decoders[source](record.value, BigInt(stats.received));
-    if (decoded.ok) return decoded.event;
+    const decoded = decoders[source](record.value, this.decoded[source] + 1n);
+    if (decoded.ok) {
+      this.decoded[source]++;
+      return decoded.event;
+    }
     this.reject(source, [{ origin: record.origin, reason: decoded.reason }], false);
     return undefined;
   }
