@@ -41,7 +41,7 @@ export class EventFormatError extends Error {
  */
 export class RecordSyscallEvent implements SyscallEvent {
   readonly source = 'syscall' as const;
-  num: number;
+  num = 0;
   ts: bigint;
   tid: number;
   cpu: number;
@@ -53,61 +53,67 @@ export class RecordSyscallEvent implements SyscallEvent {
   fd?: SyscallEvent['fd'];
   fdNumber?: number;
   enter?: SyscallEvent;
-  private params: Uint8Array[] | undefined;
-  private readonly bytes: Uint8Array;
-  private readonly lengthsStart: number;
   /** Number of parameters the record carries (before any conversion). */
   readonly paramCount: number;
+  private params: Uint8Array[] | undefined;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  /** Offset in `bytes` of the parameter length table. */
+  private readonly lengthsStart: number;
   private readonly lengthSize: number;
 
+  // Positional parameters: this runs once per event, and option objects would be garbage.
   constructor(
     info: EventInfo,
-    fields: { num: number; ts: bigint; tid: number; cpu: number; blockFlags: number },
-    layout: { bytes: Uint8Array; lengthsStart: number; paramCount: number; lengthSize: number },
+    source: EventBytesSource,
+    ts: bigint,
+    tid: number,
+    lengthsStart: number,
+    paramCount: number,
+    lengthSize: number,
   ) {
-    this.num = fields.num;
-    this.ts = fields.ts;
-    this.tid = fields.tid;
-    this.cpu = fields.cpu;
     this.info = info;
-    this.blockFlags = fields.blockFlags;
-    this.bytes = layout.bytes;
-    this.lengthsStart = layout.lengthsStart;
-    this.paramCount = layout.paramCount;
-    this.lengthSize = layout.lengthSize;
+    this.ts = ts;
+    this.tid = tid;
+    this.cpu = source.cpu;
+    this.blockFlags = source.flags;
+    this.bytes = source.bytes;
+    this.view = source.view ?? viewOf(source.bytes);
+    this.lengthsStart = lengthsStart;
+    this.paramCount = paramCount;
+    this.lengthSize = lengthSize;
   }
 
   /** Raw parameter values, one view per parameter the event carries. */
   get rawParams(): readonly Uint8Array[] {
-    this.params ??= sliceParams(this.bytes, this.lengthsStart, this.paramCount, this.lengthSize);
+    this.params ??= this.sliceParams();
     return this.params;
   }
 
   set rawParams(params: readonly Uint8Array[]) {
     this.params = params.slice();
   }
-}
 
-/** Views of each parameter value; lengths were validated when the event was decoded. */
-function sliceParams(
-  bytes: Uint8Array,
-  start: number,
-  count: number,
-  lengthSize: number,
-): Uint8Array[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const params: Uint8Array[] = new Array(count);
-  let valueAt = start + count * lengthSize;
-  for (let i = 0; i < count; i++) {
-    const at = start + i * lengthSize;
-    const length = lengthSize === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
-    params[i] = bytes.subarray(valueAt, valueAt + length);
-    valueAt += length;
+  /** Views of each parameter value; lengths were validated when the event was decoded. */
+  private sliceParams(): Uint8Array[] {
+    const { bytes, view, lengthsStart, paramCount, lengthSize } = this;
+    const params: Uint8Array[] = new Array(paramCount);
+    let valueAt = lengthsStart + paramCount * lengthSize;
+    for (let i = 0; i < paramCount; i++) {
+      const at = lengthsStart + i * lengthSize;
+      const length = lengthSize === 2 ? view.getUint16(at, true) : view.getUint32(at, true);
+      params[i] = bytes.subarray(valueAt, valueAt + length);
+      valueAt += length;
+    }
+    return params;
   }
-  return params;
 }
 
-/** Sum of the parameter lengths, or -1 when the length table does not fit in `end`. */
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** End of the parameter values, or -1 when the length table does not fit before `end`. */
 function paramsEnd(
   view: DataView,
   start: number,
@@ -128,16 +134,24 @@ function paramsEnd(
  * V1 headers do not say how many parameters follow. As libs does, try the table's count and
  * fewer until the lengths add up to the event length exactly.
  */
-function inferParamCount(view: DataView, code: number, end: number): number {
+function inferParamCount(view: DataView, lengthsStart: number, code: number, end: number): number {
   for (let count = EVENT_TABLE[code].params.length; count >= 0; count--) {
-    if (paramsEnd(view, V1_HEADER_SIZE, count, 2, end) === end) return count;
+    if (paramsEnd(view, lengthsStart, count, 2, end) === end) return count;
   }
   throw new EventFormatError(`cannot infer the parameter count of a V1 event of type ${code}`);
 }
 
-/** Fields every record carries besides its bytes. */
+/**
+ * One event's bytes: `bytes[start, end)` holds the event header and parameters. A reader
+ * passes its whole chunk with offsets (and a view over it) so no per-event views are made.
+ */
 export interface EventBytesSource {
   bytes: Uint8Array;
+  /** Where the event starts in `bytes` (default 0) and where its block body ends. */
+  start?: number;
+  end?: number;
+  /** A DataView over exactly `bytes`, if the caller has one to share. */
+  view?: DataView;
   cpu: number;
   flags: number;
   /** False for V1 layouts, whose header has no parameter count. */
@@ -189,22 +203,34 @@ export class EventDecoder {
    * dropped by the converter). Throws `EventFormatError` for bytes that are not a valid event.
    */
   decode(record: EventBytesSource): SyscallEvent | undefined {
-    const { bytes } = record;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const view = record.view ?? viewOf(record.bytes);
+    const start = record.start ?? 0;
+    const end = record.end ?? record.bytes.length;
     const headerSize = record.hasParamCount ? EVENT_HEADER_SIZE : V1_HEADER_SIZE;
-    if (bytes.length < headerSize)
-      throw new EventFormatError(`event shorter than its header (${bytes.length} bytes)`);
-    const code = view.getUint16(20, true);
+    if (end - start < headerSize) {
+      throw new EventFormatError(`event shorter than its header (${end - start} bytes)`);
+    }
+    const code = view.getUint16(start + 20, true);
     if (code >= EVENT_CODE_COUNT) {
       this.counters.unknownTypes++;
       return undefined;
     }
-    const layout = record.hasParamCount ? checkV2(view, code) : checkV1(view, code);
-    const tid = view.getInt32(12, true) * 0x1_0000_0000 + view.getUint32(8, true);
+    const lengthsStart = start + headerSize;
+    const lengthSize = (EVENT_FLAGS[code] & EVENT_FLAG_BITS.LARGE_PAYLOAD) !== 0 ? 4 : 2;
+    const paramCount = record.hasParamCount
+      ? checkV2(view, start, end, lengthSize)
+      : checkV1(view, start, end, code);
+    const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
+    const ts = view.getBigUint64(start, true);
+    const info = EVENT_TABLE[code];
     const event = new RecordSyscallEvent(
-      EVENT_TABLE[code],
-      { num: 0, ts: view.getBigUint64(0, true), tid, cpu: record.cpu, blockFlags: record.flags },
-      { bytes, ...layout },
+      info,
+      record,
+      ts,
+      tid,
+      lengthsStart,
+      paramCount,
+      lengthSize,
     );
     return this.convert(event);
   }
@@ -235,47 +261,47 @@ export class EventDecoder {
   }
 }
 
-function checkV2(
-  view: DataView,
-  code: number,
-): { lengthsStart: number; paramCount: number; lengthSize: number } {
-  const length = view.getUint32(16, true);
-  const paramCount = view.getUint32(22, true);
-  if (length < EVENT_HEADER_SIZE)
+/** Validate a V2 header against the block; returns the parameter count. */
+function checkV2(view: DataView, start: number, end: number, lengthSize: number): number {
+  const length = view.getUint32(start + 16, true);
+  const paramCount = view.getUint32(start + 22, true);
+  if (length < EVENT_HEADER_SIZE) {
     throw new EventFormatError(`event length ${length} is shorter than its header`);
-  if (length > view.byteLength) {
+  }
+  if (length > end - start) {
     throw new EventFormatError(
-      `event length ${length} exceeds the ${view.byteLength} bytes of its block`,
+      `event length ${length} exceeds the ${end - start} bytes of its block`,
     );
   }
-  const lengthSize = (EVENT_FLAGS[code] & EVENT_FLAG_BITS.LARGE_PAYLOAD) !== 0 ? 4 : 2;
   if (paramCount > (length - EVENT_HEADER_SIZE) / lengthSize) {
     throw new EventFormatError(`${paramCount} parameters do not fit in event length ${length}`);
   }
-  const end = paramsEnd(view, EVENT_HEADER_SIZE, paramCount, lengthSize, length);
-  if (end < 0 || end > length)
+  const valuesEnd = paramsEnd(
+    view,
+    start + EVENT_HEADER_SIZE,
+    paramCount,
+    lengthSize,
+    start + length,
+  );
+  if (valuesEnd < 0 || valuesEnd > start + length) {
     throw new EventFormatError(`parameters exceed event length ${length}`);
-  return { lengthsStart: EVENT_HEADER_SIZE, paramCount, lengthSize };
+  }
+  return paramCount;
 }
 
-function checkV1(
-  view: DataView,
-  code: number,
-): { lengthsStart: number; paramCount: number; lengthSize: number } {
-  let length = view.getUint32(16, true);
+/** Validate a V1 header and infer its parameter count. */
+function checkV1(view: DataView, start: number, end: number, code: number): number {
+  let length = view.getUint32(start + 16, true);
   if (NOTIFICATION_CODES.has(code)) length -= 3;
-  if (length < V1_HEADER_SIZE)
+  if (length < V1_HEADER_SIZE) {
     throw new EventFormatError(`event length ${length} is shorter than its header`);
-  if (length > view.byteLength) {
+  }
+  if (length > end - start) {
     throw new EventFormatError(
-      `event length ${length} exceeds the ${view.byteLength} bytes of its block`,
+      `event length ${length} exceeds the ${end - start} bytes of its block`,
     );
   }
-  return {
-    lengthsStart: V1_HEADER_SIZE,
-    paramCount: inferParamCount(view, code, length),
-    lengthSize: 2,
-  };
+  return inferParamCount(view, start + V1_HEADER_SIZE, code, start + length);
 }
 
 /** What a capture stream carries: decoded events, and the other records as read. */

@@ -171,8 +171,15 @@ export interface EventRecord {
   flags: number;
   /** Whether the header has the 32-bit parameter count (V2 and large blocks). */
   hasParamCount: boolean;
-  /** Event header and parameters, up to the end of the block body. */
+  /**
+   * The chunk the event lies in: the event header and parameters are `bytes[start, end)`
+   * (`end` is the end of the block body). Shared by every record of a chunk, with `view`,
+   * so reading an event allocates no views.
+   */
   bytes: Uint8Array;
+  start: number;
+  end: number;
+  view: DataView;
 }
 
 /** A block this reader does not know (newer format), skipped whole. */

@@ -102,7 +102,10 @@ class BlockParser {
         cpu: view.getUint16(bodyStart, true),
         flags: layout.hasFlags ? view.getUint32(bodyStart + 2, true) : 0,
         hasParamCount: layout.hasParamCount,
-        bytes: bytes.subarray(headerStart, bodyEnd),
+        bytes,
+        start: headerStart,
+        end: bodyEnd,
+        view,
       };
       out.push(record);
       return;
