@@ -148,6 +148,8 @@ export interface SyscallEvent {
   fd?: FdInfo;
   /** The fd number that `fd` is for (from the event's fd parameter or return value). */
   fdNumber?: number;
+  /** Whether parsing this event renamed its fd (a connect naming its socket); `fd.name_changed`. */
+  fdNameChanged?: boolean;
   /** The matching enter event, kept for exit events whose data is split across both. */
   enter?: SyscallEvent;
 }

@@ -1,43 +1,24 @@
 /**
- * Thread and file-descriptor state, as the state engine keeps it. The state engine owns these
- * shapes; the field table reads them.
+ * Thread and file-descriptor state, as the state engine keeps it and the field table reads it.
+ * The shapes follow libsinsp's `sinsp_threadinfo` and `sinsp_fdinfo`: a thread belongs to a
+ * thread group (its process, `pid`), threads share their main thread's fd table, cwd and
+ * environment, and ancestors are found through `ptid` in the same table.
  */
+import type { SyscallEvent } from '../event.js';
 
-export interface ThreadInfo {
-  tid: number;
-  /** Thread group id: the process id (`proc.pid`). */
-  pid: number;
-  ppid: number;
-  /** Executable name (`proc.name`), the comm. */
-  comm: string;
-  /** `proc.exe`: argv[0] as the process gave it. */
-  exe: string;
-  /** `proc.exepath`: the full path of the executable. */
-  exePath: string;
-  args: string[];
-  env: string[];
-  cwd: string;
-  uid: number;
-  gid: number;
-  loginUid: number;
-  sid: number;
-  vpgid: number;
-  tty: number;
-  /** Start time in nanoseconds since the epoch. */
-  cloneTs: bigint;
-  containerId: string;
-  fds: Map<number, FdInfo>;
-}
-
-/** File-descriptor kinds with libsinsp's one-letter `fd.typechar`. */
+/** libscap's `scap_fd_type`: what kind of object a descriptor refers to. */
 export type FdKind =
+  | 'unknown'
   | 'file'
   | 'directory'
   | 'ipv4'
   | 'ipv6'
+  | 'ipv4_server'
+  | 'ipv6_server'
+  | 'fifo'
   | 'unix'
-  | 'pipe'
   | 'event'
+  | 'unsupported'
   | 'signalfd'
   | 'eventpoll'
   | 'inotify'
@@ -47,20 +28,142 @@ export type FdKind =
   | 'userfaultfd'
   | 'io_uring'
   | 'memfd'
-  | 'pidfd'
-  | 'unknown';
+  | 'pidfd';
+
+/** Transport protocol of a socket, as libscap's `scap_l4_proto`. */
+export type L4Protocol = 'unknown' | 'tcp' | 'udp' | 'icmp' | 'raw';
+
+/** Which end of a connection this process is, once libsinsp has decided. */
+export type SocketRole = 'none' | 'client' | 'server';
 
 export interface FdInfo {
   kind: FdKind;
-  /** `fd.name`: path for files, tuple text for sockets. */
+  /** `fd.name`: the normalised path for files, tuple text for sockets. */
   name: string;
+  /** `fd.nameraw`: the path exactly as the call gave it. */
+  nameRaw: string;
+  /** libscap `PPM_O_*` open flags. */
   openFlags: number;
-  /** Sockets: local and remote ends. */
-  clientAddress?: string;
-  clientPort?: number;
-  serverAddress?: string;
-  serverPort?: number;
-  l4Protocol?: 'tcp' | 'udp' | 'icmp' | 'raw';
-  device?: number;
-  inode?: bigint;
+  device: number;
+  inode: bigint;
+  /**
+   * Socket ends. For connected sockets `source*` is the client end and `destination*` the
+   * server end (libsinsp's sip/sport and dip/dport); server sockets keep their bound address in
+   * `source*`. Addresses are text, IPv6 in inet_ntop form.
+   */
+  sourceAddress?: string;
+  sourcePort?: number;
+  destinationAddress?: string;
+  destinationPort?: number;
+  l4Protocol: L4Protocol;
+  role: SocketRole;
+  isConnected: boolean;
+  /** Unix sockets: kernel addresses of both ends. */
+  unixSource?: bigint;
+  unixDestination?: bigint;
+  /** The name when the fd was last looked up; `fd.name_changed` compares against it. */
+  oldName: string;
+  /** pidfd: the process it refers to. */
+  pid?: number;
+  isOverlayUpper: boolean;
+  isOverlayLower: boolean;
+}
+
+/** A user or group entry, from a capture's user list or the live host. */
+export interface UserInfo {
+  uid: number;
+  gid: number;
+  name: string;
+  homedir: string;
+  shell: string;
+}
+
+export interface GroupInfo {
+  gid: number;
+  name: string;
+}
+
+/** What a thread needs from its table to answer ancestor, user and group questions. */
+export interface StateView {
+  /** The thread with `tid`, without creating one. */
+  findThread(tid: number): ThreadInfo | undefined;
+  user(uid: number): UserInfo | undefined;
+  group(gid: number): GroupInfo | undefined;
+  /** Whether `address` belongs to one of the capturing host's interfaces. */
+  isLocalAddress(address: string): boolean;
+  /** Every thread, for counts over a process. */
+  allThreads(): IterableIterator<ThreadInfo>;
+}
+
+export interface ThreadInfo {
+  tid: number;
+  /** Thread group id: the process id (`proc.pid`); -1 for a thread the engine knows nothing of. */
+  pid: number;
+  /** Parent thread id; after a parent dies, its reaper. */
+  ptid: number;
+  sid: number;
+  vpgid: number;
+  pgid: number;
+  vtid: number;
+  vpid: number;
+  /** `proc.name`: the comm, at most 16 characters. */
+  comm: string;
+  /** `proc.exe`: argv[0] as the process gave it. */
+  exe: string;
+  /** `proc.exepath`: the full path of the executable. */
+  exePath: string;
+  args: string[];
+  /** Environment; threads other than the main one read their main thread's. */
+  env: string[];
+  /** Working directory with a trailing '/'; threads other than the main one use the main's. */
+  cwd: string;
+  root: string;
+  uid: number;
+  gid: number;
+  /** Audit login uid; 0xffffffff when unset. */
+  loginUid: number;
+  tty: number;
+  /** libscap `PPM_CL_*` flags. */
+  flags: number;
+  fdLimit: number;
+  /** Start time in nanoseconds since the epoch; 0 when unknown. */
+  cloneTs: bigint;
+  lastExecTs: bigint;
+  pidnsInitStartTs: bigint;
+  capInheritable: bigint;
+  capPermitted: bigint;
+  capEffective: bigint;
+  exeIno: bigint;
+  exeInoCtime: bigint;
+  exeInoMtime: bigint;
+  exeInoCtimeDurationCloneTs: bigint;
+  exeInoCtimeDurationPidnsStart: bigint;
+  exeWritable: boolean;
+  exeUpperLayer: boolean;
+  exeLowerLayer: boolean;
+  exeFromMemfd: boolean;
+  vmSizeKb: number;
+  vmRssKb: number;
+  vmSwapKb: number;
+  pageFaultsMajor: bigint;
+  pageFaultsMinor: bigint;
+  /** `subsystem=path` pairs, in the order the kernel gave them. */
+  cgroups: Array<[string, string]>;
+  /** This thread's own fd table; threads other than the main one use the main's. */
+  fds: Map<number, FdInfo>;
+  /** The fd the current event concerns (libsinsp's `m_lastevent_fd`); -1 for none. */
+  lastEventFd: number;
+  /** Code of the last enter event, for pairing it with its exit. */
+  lastEnterCode: number;
+  /** Name of the last enter event, for pairing it with its exit. */
+  lastEnterName: string;
+  /** The last enter event whose data an exit may need (open, execve, connect). */
+  lastEnter?: SyscallEvent;
+  /** Whether `lastEnter` belongs to the exit being parsed. */
+  lastEnterValid: boolean;
+  /** Timestamp of the last event of this thread, for eviction of idle threads. */
+  lastAccessTs: bigint;
+  isDead: boolean;
+  /** The table the thread lives in. */
+  state: StateView;
 }

@@ -7,6 +7,7 @@ import { createSyscallFieldTable, SYSCALL_SOURCE } from './syscall.js';
 import { createK8sAuditFieldTable, K8S_AUDIT_SOURCE } from './k8s-audit.js';
 import { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
 import { withPluginEventFields } from './event-generic.js';
+import { syscallFieldValues, withValues } from './syscall-values/index.js';
 
 export type {
   FieldArgument,
@@ -31,7 +32,7 @@ let tables: ReadonlyMap<string, FieldTable> | undefined;
 /** Tables are built on first use, so importing the registry costs nothing. */
 function builtTables(): ReadonlyMap<string, FieldTable> {
   tables ??= new Map<string, FieldTable>([
-    [SYSCALL_SOURCE, createSyscallFieldTable() as FieldTable],
+    [SYSCALL_SOURCE, withValues(createSyscallFieldTable(), syscallFieldValues) as FieldTable],
     [K8S_AUDIT_SOURCE, withPluginEventFields(createK8sAuditFieldTable(), 'k8saudit') as FieldTable],
     [CLOUDTRAIL_SOURCE, withPluginEventFields(createCloudTrailFieldTable(), 'cloudtrail', 'ct.info') as FieldTable],
   ]);

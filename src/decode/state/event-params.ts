@@ -1,0 +1,69 @@
+/**
+ * Reading event parameters the way the state parsers need them: by position, with libsinsp's
+ * notion of an empty parameter and of a syscall's return value.
+ */
+import type { SyscallEvent } from '../event.js';
+import { EVENT_CATEGORY_BITS } from '../event-table.js';
+import { decodeCString, decodeStringList, paramValue } from '../params.js';
+
+/** libscap's `EC_SYSCALL` source bit. */
+const SYSCALL_CATEGORY = 1 << 9;
+/** The generic syscall exit, whose first parameter is a syscall id, not a result. */
+const GENERIC_EXIT = 1;
+
+/** Whether parameter `index` is missing or has no bytes. */
+export function isEmptyParam(event: SyscallEvent, index: number): boolean {
+  return (event.rawParams[index]?.length ?? 0) === 0;
+}
+
+/** libsinsp's `has_return_value`: a syscall exit with at least one parameter. */
+export function hasReturnValue(event: SyscallEvent): boolean {
+  const { code } = event.info;
+  return (
+    code !== GENERIC_EXIT &&
+    event.info.direction === 'exit' &&
+    (EVENT_CATEGORY_BITS[code] & SYSCALL_CATEGORY) !== 0 &&
+    event.rawParams.length > 0
+  );
+}
+
+/** The first parameter read as a 32 or 64-bit signed integer; 0 for other sizes. */
+export function returnValue(event: SyscallEvent): number {
+  const raw = event.rawParams[0];
+  if (raw === undefined) return 0;
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (raw.length === 4) return view.getInt32(0, true);
+  if (raw.length === 8) return view.getInt32(4, true) * 0x1_0000_0000 + view.getUint32(0, true);
+  return 0;
+}
+
+/** An integer parameter as a number (64-bit values beyond 2^53 lose precision). */
+export function numberParam(event: SyscallEvent, index: number): number {
+  const value = paramValue(event, index);
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(BigInt.asIntN(64, value));
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return 0;
+}
+
+/** A 64-bit unsigned parameter as a bigint; 0n when absent. */
+export function bigintParam(event: SyscallEvent, index: number): bigint {
+  const value = paramValue(event, index);
+  if (typeof value === 'bigint') return BigInt.asUintN(64, value);
+  if (typeof value === 'number') return BigInt.asUintN(64, BigInt(Math.trunc(value)));
+  return 0n;
+}
+
+/** A text parameter up to its first NUL; '' when absent. */
+export function stringParam(event: SyscallEvent, index: number): string {
+  const raw = event.rawParams[index];
+  return raw === undefined ? '' : decodeCString(raw);
+}
+
+/** A NUL-separated list parameter (args, env, cgroups). */
+export function listParam(event: SyscallEvent, index: number): string[] {
+  const raw = event.rawParams[index];
+  if (raw === undefined || raw.length === 0) return [];
+  const end = raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
+  return end === 0 ? [''] : decodeStringList(raw.subarray(0, end));
+}

@@ -1,0 +1,184 @@
+/**
+ * State parsers for clone, fork, vfork and clone3 exits, in the caller and in the child, as
+ * libsinsp's: the child gets a thread entry, a copy of its parent's descriptors, cwd and
+ * environment, and the parent's session, terminal, credentials and executable facts.
+ */
+import type { SyscallEvent } from '../event.js';
+import type { ParseContext } from './context.js';
+import {
+  bigintParam, isEmptyParam, listParam, numberParam, returnValue, stringParam,
+} from './event-params.js'; // prettier-ignore
+import { cloneFd } from './fd-info.js';
+import { splitCgroup } from './bootstrap.js';
+import { cwdOf, fdTableOf, isInvalidThread, THREAD_FLAGS } from './thread.js';
+import type { ThreadInfo } from './types.js';
+
+/** A thread entry older than this is a leftover whose exit was lost (libsinsp: 2 s). */
+const CLONE_STALE_TIME_NS = 2_000_000_000n;
+
+/** Clone exit parameters by position (today's layout, shared by fork, vfork and clone3). */
+const CLONE = {
+  exe: 1, args: 2, pid: 4, ptid: 5, fdlimit: 7, pgftMajor: 8, pgftMinor: 9, vmSize: 10,
+  vmRss: 11, vmSwap: 12, comm: 13, cgroups: 14, flags: 15, uid: 16, gid: 17, vtid: 18, vpid: 19,
+  pidnsInitStartTs: 20,
+} as const; // prettier-ignore
+
+/** Fields a new thread takes from the thread it was cloned from. */
+function inheritFrom(child: ThreadInfo, source: ThreadInfo): void {
+  child.exePath = source.exePath;
+  child.exeWritable = source.exeWritable;
+  child.exeUpperLayer = source.exeUpperLayer;
+  child.exeLowerLayer = source.exeLowerLayer;
+  child.exeFromMemfd = source.exeFromMemfd;
+  child.root = source.root;
+  child.sid = source.sid;
+  child.vpgid = source.vpgid;
+  child.pgid = source.pgid;
+  child.tty = source.tty;
+  child.loginUid = source.loginUid;
+  child.capPermitted = source.capPermitted;
+  child.capInheritable = source.capInheritable;
+  child.capEffective = source.capEffective;
+  child.exeIno = source.exeIno;
+  child.exeInoCtime = source.exeInoCtime;
+  child.exeInoMtime = source.exeInoMtime;
+  child.exeInoCtimeDurationCloneTs = source.exeInoCtimeDurationCloneTs;
+}
+
+/** A new process gets a copy of its parent's fd table, cwd and environment. */
+function copyProcessState(child: ThreadInfo, source: ThreadInfo): void {
+  child.fds = new Map();
+  for (const [fd, info] of fdTableOf(source)) child.fds.set(fd, cloneFd(info));
+  child.cwd = cwdOf(source);
+  child.env = [...source.env];
+}
+
+/** Parameters every clone exit carries about the new thread. */
+function fillFromCloneEvent(child: ThreadInfo, event: SyscallEvent): void {
+  child.exe = stringParam(event, CLONE.exe);
+  child.args = listParam(event, CLONE.args);
+  child.comm = isEmptyParam(event, CLONE.comm) ? child.exe : stringParam(event, CLONE.comm);
+  child.fdLimit = numberParam(event, CLONE.fdlimit);
+  if (!isEmptyParam(event, CLONE.vmSwap)) {
+    child.pageFaultsMajor = bigintParam(event, CLONE.pgftMajor);
+    child.pageFaultsMinor = bigintParam(event, CLONE.pgftMinor);
+    child.vmSizeKb = numberParam(event, CLONE.vmSize);
+    child.vmRssKb = numberParam(event, CLONE.vmRss);
+    child.vmSwapKb = numberParam(event, CLONE.vmSwap);
+  }
+  child.uid = numberParam(event, CLONE.uid) >>> 0;
+  child.gid = numberParam(event, CLONE.gid) >>> 0;
+  if (!isEmptyParam(event, CLONE.cgroups)) {
+    child.cgroups = listParam(event, CLONE.cgroups).map(splitCgroup);
+  }
+  child.cloneTs = event.ts;
+}
+
+/** The caller's side of a successful clone: make sure the child exists (libsinsp's rules). */
+function parseCloneCaller(context: ParseContext, childTid: number): void {
+  const { event, table } = context;
+  const caller = table.threadOrPlaceholder(event.tid);
+  context.thread = caller;
+  if (caller === undefined) return;
+  let validCaller = true;
+  if (isInvalidThread(caller)) {
+    validCaller = false;
+    caller.pid = numberParam(event, CLONE.pid);
+    caller.ptid = numberParam(event, CLONE.ptid);
+    const hasVpid = !isEmptyParam(event, CLONE.vpid);
+    caller.vtid = hasVpid ? numberParam(event, CLONE.vtid) : event.tid;
+    caller.vpid = hasVpid ? numberParam(event, CLONE.vpid) : -1;
+    table.linkThread(caller);
+  }
+  const flags = numberParam(event, CLONE.flags) >>> 0;
+  const inContainer =
+    (flags & (THREAD_FLAGS.CHILD_IN_PIDNS | THREAD_FLAGS.CLONE_NEWPID | THREAD_FLAGS.CLONE_PARENT)) !== 0 ||
+    event.tid !== caller.vtid; // prettier-ignore
+  if (inContainer) return;
+  if ((flags & THREAD_FLAGS.CLONE_VFORK) !== 0 || event.info.name === 'vfork') return;
+  const existing = table.findThread(childTid);
+  if (existing !== undefined) {
+    if ((existing.flags & THREAD_FLAGS.CLONE_INVERTED) !== 0) return;
+    table.remove(childTid);
+  }
+  const child = table.newThread(childTid);
+  child.flags = flags;
+  if ((flags & THREAD_FLAGS.CLONE_THREAD) === 0) {
+    if (validCaller) copyProcessState(child, caller);
+    child.pid = childTid;
+    child.ptid = caller.tid;
+  } else {
+    child.pid = caller.pid;
+    child.ptid = caller.ptid;
+    child.flags |= THREAD_FLAGS.CLONE_FILES;
+    child.lastExecTs = caller.lastExecTs;
+  }
+  child.vtid = child.tid;
+  child.vpid = child.pid;
+  fillFromCloneEvent(child, event);
+  child.pidnsInitStartTs = context.bootTs;
+  if (validCaller) inheritFrom(child, caller);
+  else {
+    caller.exe = child.exe;
+    caller.comm = child.comm;
+    caller.args = [...child.args];
+  }
+  table.add(child);
+}
+
+/** The child's side of a clone: create the thread when the caller has not (containers, drops). */
+function parseCloneChild(context: ParseContext): void {
+  const { event, table } = context;
+  const current = context.thread;
+  if (current !== undefined && current.cloneTs !== 0n) {
+    if (event.ts - current.cloneTs < CLONE_STALE_TIME_NS) return;
+    table.remove(event.tid);
+    context.thread = undefined;
+  }
+  const child = table.newThread(event.tid);
+  child.pid = numberParam(event, CLONE.pid);
+  child.ptid = numberParam(event, CLONE.ptid);
+  const hasVpid = !isEmptyParam(event, CLONE.vpid);
+  child.vtid = hasVpid ? numberParam(event, CLONE.vtid) : child.tid;
+  child.vpid = hasVpid ? numberParam(event, CLONE.vpid) : -1;
+  child.flags = (numberParam(event, CLONE.flags) >>> 0) | THREAD_FLAGS.CLONE_INVERTED;
+  const isLeader = (child.flags & THREAD_FLAGS.CLONE_THREAD) === 0;
+  if (!isLeader) child.flags |= THREAD_FLAGS.CLONE_FILES;
+  const lookup = table.threadOrPlaceholder(isLeader ? child.ptid : child.pid);
+  if (lookup === undefined) {
+    context.thread = undefined;
+    return;
+  }
+  const validLookup = !isInvalidThread(lookup);
+  if (!validLookup && !isLeader) {
+    Object.assign(lookup, { pid: child.pid, ptid: child.ptid, vpid: child.vpid });
+    lookup.vtid = lookup.vpid;
+    table.linkThread(lookup);
+  }
+  fillFromCloneEvent(child, event);
+  if (validLookup) {
+    inheritFrom(child, lookup);
+    if (isLeader) copyProcessState(child, lookup);
+    else child.lastExecTs = lookup.lastExecTs;
+  } else if (!isLeader) {
+    lookup.exe = child.exe;
+    lookup.comm = child.comm;
+    lookup.args = [...child.args];
+  }
+  const namespaced =
+    (child.flags & (THREAD_FLAGS.CHILD_IN_PIDNS | THREAD_FLAGS.CLONE_NEWPID)) !== 0 ||
+    child.tid !== child.vtid;
+  if (!namespaced) child.pidnsInitStartTs = context.bootTs;
+  else if (!isEmptyParam(event, CLONE.pidnsInitStartTs)) {
+    child.pidnsInitStartTs = bigintParam(event, CLONE.pidnsInitStartTs) + context.bootTs;
+  }
+  context.thread = table.add(child);
+}
+
+/** clone, fork, vfork and clone3 exits. */
+export function parseClone(context: ParseContext): void {
+  const childTid = returnValue(context.event);
+  if (childTid < 0) return;
+  if (childTid === 0) parseCloneChild(context);
+  else parseCloneCaller(context, childTid);
+}

@@ -1,0 +1,274 @@
+/**
+ * The thread table: every thread the engine knows, looked up by tid, with the user and group
+ * lists beside it. Bounded like libsinsp's: when full, new threads are dropped (and counted);
+ * dead threads leave on the event after their exit; idle threads can be evicted by age.
+ */
+import type { FdInfo, GroupInfo, StateView, ThreadInfo, UserInfo } from './types.js';
+import {
+  createThread, fdTableOf, isInvalidThread, isMainThread, mainThreadOf, THREAD_FLAGS, UNSET_ID,
+} from './thread.js'; // prettier-ignore
+
+/** Limits of the state tables. */
+export interface StateLimits {
+  /** Most threads kept (libsinsp: 262144). */
+  maxThreads: number;
+  /** Most descriptors per process (libsinsp: 4096). */
+  maxFdsPerProcess: number;
+  /** Idle time after which `evictIdle` removes a thread, in nanoseconds (libsinsp: 30 min). */
+  threadTimeoutNs: bigint;
+}
+
+export const DEFAULT_STATE_LIMITS: StateLimits = {
+  maxThreads: 262_144,
+  maxFdsPerProcess: 4096,
+  threadTimeoutNs: 1800n * 1_000_000_000n,
+};
+
+/** What the tables did; every drop and eviction is counted. */
+export interface StateCounters {
+  threadsAdded: number;
+  threadsRemoved: number;
+  /** New threads refused because the table was full. */
+  threadsDroppedTableFull: number;
+  /** Threads removed by `evictIdle` (idle too long, or never described). */
+  threadsEvictedIdle: number;
+  fdsAdded: number;
+  fdsRemoved: number;
+  /** New descriptors refused because their process's table was full. */
+  fdsDroppedTableFull: number;
+}
+
+function zeroCounters(): StateCounters {
+  return {
+    threadsAdded: 0, threadsRemoved: 0, threadsDroppedTableFull: 0, threadsEvictedIdle: 0,
+    fdsAdded: 0, fdsRemoved: 0, fdsDroppedTableFull: 0,
+  }; // prettier-ignore
+}
+
+/** Live-thread counts per process, so that a main thread outlives its last thread. */
+type GroupSizes = Map<number, number>;
+
+export class ThreadTable implements StateView {
+  readonly limits: StateLimits;
+  readonly counters: StateCounters = zeroCounters();
+  private readonly threads = new Map<number, ThreadInfo>();
+  private readonly groups: GroupSizes = new Map();
+  private readonly users = new Map<number, UserInfo>();
+  private readonly groupNames = new Map<number, GroupInfo>();
+  private readonly localAddresses = new Set<string>();
+
+  constructor(limits: Partial<StateLimits> = {}) {
+    this.limits = { ...DEFAULT_STATE_LIMITS, ...limits };
+  }
+
+  get size(): number {
+    return this.threads.size;
+  }
+
+  findThread(tid: number): ThreadInfo | undefined {
+    return this.threads.get(tid);
+  }
+
+  user(uid: number): UserInfo | undefined {
+    return this.users.get(uid);
+  }
+
+  group(gid: number): GroupInfo | undefined {
+    return this.groupNames.get(gid);
+  }
+
+  addUser(user: UserInfo): void {
+    this.users.set(user.uid, user);
+  }
+
+  addGroup(group: GroupInfo): void {
+    this.groupNames.set(group.gid, group);
+  }
+
+  /** Records an address of the capturing host (from the capture's interface list). */
+  addLocalAddress(address: string): void {
+    this.localAddresses.add(address);
+  }
+
+  isLocalAddress(address: string): boolean {
+    return this.localAddresses.has(address);
+  }
+
+  /** Every thread, in insertion order. */
+  allThreads(): IterableIterator<ThreadInfo> {
+    return this.threads.values();
+  }
+
+  /** A new thread bound to this table, not yet added. */
+  newThread(tid: number): ThreadInfo {
+    return createThread(this, tid);
+  }
+
+  /**
+   * The thread `tid`, creating libsinsp's placeholder (`<NA>` names, pid -1) when it is
+   * unknown. Undefined only when the table is full.
+   */
+  threadOrPlaceholder(tid: number): ThreadInfo | undefined {
+    const known = this.threads.get(tid);
+    if (known !== undefined) return known;
+    const placeholder = this.newThread(tid);
+    placeholder.comm = '<NA>';
+    placeholder.exe = '<NA>';
+    placeholder.uid = UNSET_ID;
+    placeholder.gid = UNSET_ID;
+    placeholder.loginUid = UNSET_ID;
+    return this.add(placeholder);
+  }
+
+  /**
+   * Adds `thread` (replacing any entry with its tid) and links it to its process and parent.
+   * Returns undefined, and counts a drop, when the table is full.
+   */
+  add(thread: ThreadInfo, link = true): ThreadInfo | undefined {
+    if (!this.threads.has(thread.tid) && this.threads.size >= this.limits.maxThreads) {
+      this.counters.threadsDroppedTableFull++;
+      return undefined;
+    }
+    this.threads.set(thread.tid, thread);
+    this.counters.threadsAdded++;
+    if (link) this.linkThread(thread);
+    return thread;
+  }
+
+  /** libsinsp's thread dependencies: group membership, and ptid 0 for an unknown parent. */
+  linkThread(thread: ThreadInfo): void {
+    if (isInvalidThread(thread)) return;
+    if (!thread.isDead) this.groups.set(thread.pid, (this.groups.get(thread.pid) ?? 0) + 1);
+    if (thread.pid === 1) return;
+    const parent = this.threads.get(thread.ptid);
+    if (parent === undefined || isInvalidThread(parent)) thread.ptid = 0;
+  }
+
+  /** Marks a thread dead (its exit event); it leaves the table with `remove`. */
+  markDead(thread: ThreadInfo): void {
+    if (thread.isDead) return;
+    thread.isDead = true;
+    thread.flags |= THREAD_FLAGS.CLOSED;
+    if (isInvalidThread(thread)) return;
+    this.groups.set(thread.pid, Math.max(0, (this.groups.get(thread.pid) ?? 1) - 1));
+  }
+
+  /** Brings a dead main thread back (an execve from one of its threads). */
+  resurrect(thread: ThreadInfo): void {
+    if (!thread.isDead) return;
+    thread.isDead = false;
+    thread.flags &= ~THREAD_FLAGS.CLOSED;
+    this.groups.set(thread.pid, (this.groups.get(thread.pid) ?? 0) + 1);
+  }
+
+  /** Live threads in `pid`'s group. */
+  groupSize(pid: number): number {
+    return this.groups.get(pid) ?? 0;
+  }
+
+  /**
+   * Removes thread `tid` as libsinsp does: its children move to a reaper, a main thread stays
+   * while other threads of its process live, and the last one takes the process with it.
+   */
+  remove(tid: number): void {
+    const thread = this.threads.get(tid);
+    if (thread === undefined) return;
+    if (isInvalidThread(thread)) {
+      this.delete(tid);
+      return;
+    }
+    this.markDead(thread);
+    this.reparentChildren(thread);
+    if (this.groupSize(thread.pid) === 0) {
+      this.groups.delete(thread.pid);
+      this.delete(thread.pid);
+    }
+    if (!isMainThread(thread)) this.delete(tid);
+  }
+
+  private delete(tid: number): void {
+    if (this.threads.delete(tid)) this.counters.threadsRemoved++;
+  }
+
+  /**
+   * Gives `thread`'s children to another live thread of its process, else to the nearest
+   * ancestor that is an init process, else to nobody (ptid 0).
+   */
+  private reparentChildren(thread: ThreadInfo): void {
+    let reaper: ThreadInfo | undefined;
+    let found = false;
+    for (const child of this.threads.values()) {
+      if (child.ptid !== thread.tid || child === thread) continue;
+      if (!found) {
+        reaper = this.findReaper(thread);
+        found = true;
+      }
+      child.ptid = reaper?.tid ?? 0;
+    }
+  }
+
+  private findReaper(thread: ThreadInfo): ThreadInfo | undefined {
+    for (const candidate of this.threads.values()) {
+      if (candidate.pid === thread.pid && candidate !== thread && !candidate.isDead) {
+        return candidate;
+      }
+    }
+    const seen = new Set<number>([thread.tid]);
+    for (let parent = this.threads.get(thread.ptid); parent !== undefined; ) {
+      if (seen.has(parent.tid)) return undefined;
+      seen.add(parent.tid);
+      if ((parent.pid === 1 || parent.vpid === 1) && !parent.isDead) return parent;
+      parent = this.threads.get(parent.ptid);
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds descriptor `fd` to `thread`'s process, replacing any entry with that number, and makes
+   * it the thread's current fd. Returns
+   * undefined, and counts a drop, when the process's table is full.
+   */
+  addFd(thread: ThreadInfo, fd: number, info: FdInfo): FdInfo | undefined {
+    // As libsinsp, the new fd becomes the event's fd even when the table had no room.
+    thread.lastEventFd = fd;
+    return this.addFdTo(fdTableOf(thread), info, fd);
+  }
+
+  /** Adds `info` as `fd` to one fd table, within the per-process limit. */
+  addFdTo(table: Map<number, FdInfo>, info: FdInfo, fd: number): FdInfo | undefined {
+    if (!table.has(fd) && table.size >= this.limits.maxFdsPerProcess) {
+      this.counters.fdsDroppedTableFull++;
+      return undefined;
+    }
+    table.set(fd, info);
+    this.counters.fdsAdded++;
+    return info;
+  }
+
+  removeFd(thread: ThreadInfo, fd: number): void {
+    if (fdTableOf(thread).delete(fd)) this.counters.fdsRemoved++;
+  }
+
+  /**
+   * Evicts placeholder threads and threads idle for longer than the timeout at time `now`
+   * (libsinsp's periodic purge of live captures). Returns how many left.
+   */
+  evictIdle(now: bigint): number {
+    const stale: number[] = [];
+    for (const thread of this.threads.values()) {
+      const idle = now - thread.lastAccessTs > this.limits.threadTimeoutNs;
+      if (isInvalidThread(thread) || idle) stale.push(thread.tid);
+    }
+    for (const tid of stale) {
+      const before = this.threads.size;
+      this.remove(tid);
+      this.counters.threadsEvictedIdle += before - this.threads.size;
+    }
+    return stale.length;
+  }
+
+  /** The main thread of `thread`'s process, as the field table sees it. */
+  mainThreadOf(thread: ThreadInfo): ThreadInfo | undefined {
+    return mainThreadOf(thread);
+  }
+}
