@@ -1,0 +1,202 @@
+/**
+ * The forensic store: every alert, with its output fields and the events that led to it, in an
+ * embedded SQLite database (better-sqlite3), kept for a retention period and searchable.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Alert, AlertContext, AlertRecorder, RelatedEvent } from '../alerts/index.js';
+import { decodeAlert, encodeAlert, plainValue } from '../alerts/index.js';
+import { priorityRank } from '../detect/index.js';
+import { silentLogger, type Logger } from '../log.js';
+import { storeSchema } from './schema.js';
+import { buildSearch, type AlertQuery } from './search.js';
+
+export interface RetentionPolicy {
+  /** Alerts older than this (by event time) are deleted; unset keeps them regardless of age. */
+  readonly maxAgeMs?: number;
+  /** Only the newest this many alerts are kept; unset keeps any number. */
+  readonly maxAlerts?: number;
+}
+
+export interface AlertStoreOptions {
+  /** Database file (its directory is created), or `:memory:`. */
+  readonly path: string;
+  readonly retention?: RetentionPolicy;
+  /** How often retention runs while open; default one minute. 0 runs it only at open. */
+  readonly pruneIntervalMs?: number;
+  readonly logger?: Logger;
+}
+
+/** One stored alert. */
+export interface StoredAlert {
+  readonly id: string;
+  readonly alert: Alert;
+}
+
+/** A stored alert with the events recorded with it. */
+export interface StoredAlertDetail extends StoredAlert {
+  readonly lineage: Record<string, unknown>[];
+  readonly recent: Record<string, unknown>[];
+}
+
+interface PendingRecord {
+  id: string;
+  alert: Alert;
+  context?: AlertContext;
+}
+
+/**
+ * The SQLite alert store. `record` buffers and writes in one transaction per event-loop turn
+ * (or every 1000 alerts); searches see everything recorded before them.
+ *
+ * LIMIT: alerts recorded in the last event-loop turn before a `kill -9` are not in the store;
+ * the output queues still hold them, so they are delivered but not searchable.
+ *
+ * @example
+ * const store = new AlertStore({ path: '/var/lib/harrier/alerts.db', retention: { maxAgeMs: 30 * 86400e3 } });
+ * const router = new AlertRouter({ outputs, recorder: store });
+ */
+export class AlertStore implements AlertRecorder {
+  private readonly db: Database.Database;
+  private readonly insertAlert: Database.Statement;
+  private readonly insertEvent: Database.Statement;
+  private pending: PendingRecord[] = [];
+  private scheduled = false;
+  private readonly pruneTimer: NodeJS.Timeout | undefined;
+  private readonly logger: Logger;
+
+  /** Opens or creates the database and applies retention once. I/O errors are thrown. */
+  constructor(private readonly options: AlertStoreOptions) {
+    this.logger = options.logger ?? silentLogger();
+    if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(storeSchema);
+    this.insertAlert = this.db.prepare(
+      `INSERT OR IGNORE INTO alerts (id, time_ns, rule, priority, severity, source, hostname,
+         container_id, container_name, output, alert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertEvent = this.db.prepare(
+      'INSERT INTO related_events (alert_seq, kind, position, event) VALUES (?, ?, ?, ?)',
+    );
+    this.prune();
+    const interval = options.pruneIntervalMs ?? 60_000;
+    if (interval > 0 && options.retention !== undefined) {
+      this.pruneTimer = setInterval(() => this.prune(), interval);
+      this.pruneTimer.unref();
+    }
+  }
+
+  /** Queues `alert` for the next write; never throws (failures are logged). */
+  record(id: string, alert: Alert, context?: AlertContext): void {
+    this.pending.push({ id, alert, context });
+    if (this.pending.length >= 1000) this.write();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.write());
+    }
+  }
+
+  /** Writes buffered alerts now. */
+  write(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.db.transaction(() => batch.forEach((entry) => this.insert(entry)))();
+    } catch (error) {
+      this.logger.error({ err: error, count: batch.length }, 'alerts not written to the store; they are still delivered');
+    }
+  }
+
+  /** Alerts matching `query`, newest first. */
+  search(query: AlertQuery = {}): StoredAlert[] {
+    this.write();
+    const { sql, parameters } = buildSearch(query, 'id, alert');
+    return this.db
+      .prepare(sql)
+      .all(...parameters)
+      .map((row) => {
+        const { id, alert } = row as { id: string; alert: string };
+        return { id, alert: decodeAlert(alert) };
+      });
+  }
+
+  /** How many alerts match `query` (its limit ignored). */
+  count(query: AlertQuery = {}): number {
+    this.write();
+    const { sql, parameters } = buildSearch({ ...query, limit: undefined }, 'COUNT(*) AS n', false);
+    return (this.db.prepare(sql).get(...parameters) as { n: number }).n;
+  }
+
+  /** One alert with its related events, or undefined. */
+  detail(id: string): StoredAlertDetail | undefined {
+    this.write();
+    const row = this.db.prepare('SELECT seq, alert FROM alerts WHERE id = ?').get(id) as
+      | { seq: number; alert: string }
+      | undefined;
+    if (row === undefined) return undefined;
+    const events = this.db
+      .prepare('SELECT kind, event FROM related_events WHERE alert_seq = ? ORDER BY kind, position')
+      .all(row.seq) as { kind: string; event: string }[];
+    const of = (kind: string): Record<string, unknown>[] =>
+      events.filter((event) => event.kind === kind).map((event) => JSON.parse(event.event));
+    return { id, alert: decodeAlert(row.alert), lineage: of('lineage'), recent: of('recent') };
+  }
+
+  /** Applies the retention policy now; returns how many alerts were deleted. */
+  prune(nowMs = Date.now()): number {
+    this.write();
+    const retention = this.options.retention;
+    let deleted = 0;
+    if (retention?.maxAgeMs !== undefined) {
+      const cutoff = BigInt(Math.floor(nowMs - retention.maxAgeMs)) * 1_000_000n;
+      deleted += this.db.prepare('DELETE FROM alerts WHERE time_ns < ?').run(cutoff).changes;
+    }
+    if (retention?.maxAlerts !== undefined) {
+      const sql = 'DELETE FROM alerts WHERE seq <= (SELECT seq FROM alerts ORDER BY seq DESC LIMIT 1 OFFSET ?)';
+      deleted += this.db.prepare(sql).run(retention.maxAlerts).changes;
+    }
+    if (deleted > 0) this.logger.info({ count: deleted }, 'retention removed old alerts from the store');
+    return deleted;
+  }
+
+  /** Writes what is buffered and closes the database. */
+  close(): void {
+    this.write();
+    if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer);
+    this.db.close();
+  }
+
+  private insert({ id, alert, context }: PendingRecord): void {
+    const containerId = alert.outputFields.get('container.id');
+    const containerName = alert.outputFields.get('container.name');
+    const result = this.insertAlert.run(
+      id,
+      alert.time,
+      alert.rule,
+      alert.priority,
+      priorityRank(alert.priority),
+      alert.source,
+      alert.hostname,
+      typeof containerId === 'string' ? containerId : null,
+      typeof containerName === 'string' ? containerName : null,
+      alert.output,
+      encodeAlert(alert),
+    );
+    if (result.changes === 0 || context === undefined) return;
+    const seq = result.lastInsertRowid;
+    context.lineage?.forEach((event, position) => this.insertEvent.run(seq, 'lineage', position, eventJson(event)));
+    context.recent?.forEach((event, position) => this.insertEvent.run(seq, 'recent', position, eventJson(event)));
+  }
+}
+
+function eventJson(event: RelatedEvent): string {
+  const plain: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(event)) plain[name] = plainValue(value);
+  return JSON.stringify(plain);
+}

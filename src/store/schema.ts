@@ -1,0 +1,30 @@
+/**
+ * The forensic store's tables: one row per alert with the columns searches filter on and the
+ * exact alert, and the related events (process lineage, recent events) beside it.
+ */
+export const storeSchema = `
+CREATE TABLE IF NOT EXISTS alerts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  time_ns INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  severity INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  container_id TEXT,
+  container_name TEXT,
+  output TEXT NOT NULL,
+  alert TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time_ns);
+CREATE INDEX IF NOT EXISTS alerts_rule ON alerts (rule, time_ns);
+CREATE INDEX IF NOT EXISTS alerts_container ON alerts (container_id);
+CREATE TABLE IF NOT EXISTS related_events (
+  alert_seq INTEGER NOT NULL REFERENCES alerts (seq) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  event TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS related_alert ON related_events (alert_seq);
+`;
