@@ -6,6 +6,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../../log.js';
+import { compileTemplate } from '../template.js';
+import type { DestinationContext } from './types.js';
 
 export interface CapturedRequest {
   readonly method: string;
@@ -84,3 +87,11 @@ export async function startCaptureServer(
   };
   return capture;
 }
+
+/** A destination context for tests: a silent logger and the given template. */
+export function testContext(template?: string): DestinationContext {
+  return { name: 'test', template: compileTemplate(template), logger: silentLogger() };
+}
+
+/** A signal that never aborts. */
+export const neverAbort = new AbortController().signal;
