@@ -80,7 +80,7 @@ export class StateEngine {
         this.table.addGroup({ gid: record.gid, name: record.name });
         return;
       case 'interface':
-        this.table.addLocalAddress(record.address);
+        this.table.addLocalAddress(record.address, record.family, record.netmask);
         return;
       case 'machine':
         this.bootTs = record.bootTimestamp;

@@ -295,6 +295,7 @@ function updateFromTuple(fd: FdInfo, tuple: SocketTuple, thread: ThreadInfo, inc
   if (isV4) fd.kind = 'ipv4';
   if (!setEnds(fd, ends, false)) return;
   if (fd.l4Protocol === 'unknown') fd.l4Protocol = 'udp';
+  completeFromInterfaces(fd, thread);
   if (fd.kind !== 'ipv4' && fd.kind !== 'ipv6') {
     fd.name = `${tuple.sourceAddress}:${tuple.sourcePort}->${tuple.destinationAddress}:${tuple.destinationPort}`;
     return;
@@ -304,6 +305,24 @@ function updateFromTuple(fd: FdInfo, tuple: SocketTuple, thread: ThreadInfo, inc
   fd.name = socketName(fd);
 }
 
+/** An address left empty by the kernel (unbound source): libsinsp guesses it from interfaces. */
+function completeFromInterfaces(fd: FdInfo, thread: ThreadInfo): void {
+  if (fd.kind !== 'ipv4' && fd.kind !== 'ipv6') return;
+  const family = fd.kind === 'ipv4' ? 'inet' : 'inet6';
+  const empty = (address: string | undefined): boolean => address === undefined || address === '0.0.0.0' || address === '::';
+  const table = thread.state;
+  if (!empty(fd.sourceAddress) && !empty(fd.destinationAddress)) return;
+  if (empty(fd.sourceAddress)) {
+    const inferred = table.inferLocalAddress(fd.destinationAddress ?? '', family);
+    if (inferred === fd.destinationAddress && fd.sourcePort === fd.destinationPort) return;
+    fd.sourceAddress = inferred ?? (family === 'inet' ? '0.0.0.0' : '::');
+  } else {
+    const inferred = table.inferLocalAddress(fd.sourceAddress ?? '', family);
+    if (inferred === fd.sourceAddress && fd.sourcePort === fd.destinationPort) return;
+    fd.destinationAddress = inferred ?? (family === 'inet' ? '0.0.0.0' : '::');
+  }
+}
+
 /** A send on an fd the engine never saw created: assume a UDP socket, as libsinsp. */
 function inferDatagramSocket(context: ParseContext): void {
   const { event } = context;
@@ -311,4 +330,5 @@ function inferDatagramSocket(context: ParseContext): void {
   const family = raw?.[0];
   if (family !== AF.INET && family !== AF.INET6) return;
   addSocket(context, numberParam(event, 2), family, SOCK.DGRAM, IPPROTO.UDP, 0);
+  if (context.fd !== undefined) context.fd.inferredFromSend = true;
 }

@@ -3,6 +3,7 @@
  * lists beside it. Bounded like libsinsp's: when full, new threads are dropped (and counted);
  * dead threads leave on the event after their exit; idle threads can be evicted by age.
  */
+import { formatIpv6 } from '../params.js';
 import type { FdInfo, GroupInfo, StateView, ThreadInfo, UserInfo } from './types.js';
 import {
   createThread, fdTableOf, isInvalidThread, isMainThread, mainThreadOf, THREAD_FLAGS, UNSET_ID,
@@ -56,6 +57,7 @@ export class ThreadTable implements StateView {
   private readonly users = new Map<number, UserInfo>();
   private readonly groupNames = new Map<number, GroupInfo>();
   private readonly localAddresses = new Set<string>();
+  private readonly interfaces: Array<{ address: string; family: 'inet' | 'inet6'; netmask: string }> = [];
 
   constructor(limits: Partial<StateLimits> = {}) {
     this.limits = { ...DEFAULT_STATE_LIMITS, ...limits };
@@ -85,13 +87,32 @@ export class ThreadTable implements StateView {
     this.groupNames.set(group.gid, group);
   }
 
-  /** Records an address of the capturing host (from the capture's interface list). */
-  addLocalAddress(address: string): void {
-    this.localAddresses.add(address);
+  /** Records an interface of the capturing host (from the capture's interface list). */
+  addLocalAddress(address: string, family: 'inet' | 'inet6' = 'inet', netmask = ''): void {
+    const text = family === 'inet6' ? ipv6Groups(address).map((g) => g.toString(16)).join(':') : address;
+    this.localAddresses.add(family === 'inet6' ? ipv6Prefix(text) : text);
+    this.interfaces.push({ address: family === 'inet6' ? canonicalIpv6(text) : text, family, netmask });
   }
 
+  /**
+   * The local address a socket to `destination` most likely uses, as libsinsp infers a
+   * missing source address: the destination itself when it is local, else an interface in
+   * its IPv4 subnet, else the first interface that is not loopback; undefined when none.
+   */
+  inferLocalAddress(destination: string, family: 'inet' | 'inet6'): string | undefined {
+    const candidates = this.interfaces.filter((entry) => entry.family === family);
+    if (candidates.some((entry) => entry.address === destination)) return destination;
+    if (family === 'inet6' && destination === '::1') return '::1';
+    if (family === 'inet') {
+      const subnet = candidates.find((entry) => sameSubnet(entry.address, destination, entry.netmask));
+      if (subnet !== undefined) return subnet.address;
+    }
+    return candidates.find((entry) => entry.address !== '127.0.0.1' && entry.address !== '::1')?.address;
+  }
+
+  /** IPv4: one of the interface addresses; IPv6: in the /64 of one (libsinsp's test). */
   isLocalAddress(address: string): boolean {
-    return this.localAddresses.has(address);
+    return this.localAddresses.has(address.includes(':') ? ipv6Prefix(address) : address);
   }
 
   /** Every thread, in insertion order. */
@@ -271,4 +292,46 @@ export class ThreadTable implements StateView {
   mainThreadOf(thread: ThreadInfo): ThreadInfo | undefined {
     return mainThreadOf(thread);
   }
+}
+
+function ipv4Number(text: string): number {
+  return text.split('.').reduce((value, part) => ((value << 8) | (Number(part) & 0xff)) >>> 0, 0);
+}
+
+function sameSubnet(address: string, other: string, netmask: string): boolean {
+  if (netmask === '') return false;
+  const mask = ipv4Number(netmask);
+  return ((ipv4Number(address) & mask) >>> 0) === ((ipv4Number(other) & mask) >>> 0);
+}
+
+/** The eight 16-bit groups of an IPv6 address in any text form. */
+function ipv6Groups(text: string): number[] {
+  let body = text;
+  const tail: number[] = [];
+  const embedded = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(body);
+  if (embedded !== null) {
+    const [a, b, c, d] = embedded.slice(1).map(Number);
+    tail.push((a << 8) | b, (c << 8) | d);
+    body = body.slice(0, embedded.index).replace(/:$/, body.endsWith('::' + embedded[0]) ? ':' : '');
+  }
+  const [head, rest] = body.includes('::') ? body.split('::') : [body, undefined];
+  const parse = (part: string | undefined): number[] =>
+    part === undefined || part === '' ? [] : part.split(':').map((group) => parseInt(group, 16) || 0);
+  const front = parse(head);
+  const back = [...parse(rest), ...tail];
+  const zeros = rest === undefined ? 0 : 8 - front.length - back.length;
+  return [...front, ...new Array<number>(Math.max(0, zeros)).fill(0), ...back].slice(0, 8);
+}
+
+function ipv6Prefix(text: string): string {
+  return `v6:${ipv6Groups(text).slice(0, 4).join(':')}`;
+}
+
+function canonicalIpv6(text: string): string {
+  const bytes = new Uint8Array(16);
+  ipv6Groups(text).forEach((group, i) => {
+    bytes[2 * i] = group >> 8;
+    bytes[2 * i + 1] = group & 0xff;
+  });
+  return formatIpv6(bytes);
 }

@@ -67,6 +67,8 @@ export interface FdInfo {
   pid?: number;
   isOverlayUpper: boolean;
   isOverlayLower: boolean;
+  /** Created by guess: a send on an fd the engine never saw created (assumed UDP). */
+  inferredFromSend?: boolean;
 }
 
 /** A user or group entry, from a capture's user list or the live host. */
@@ -91,6 +93,8 @@ export interface StateView {
   group(gid: number): GroupInfo | undefined;
   /** Whether `address` belongs to one of the capturing host's interfaces. */
   isLocalAddress(address: string): boolean;
+  /** The local address a socket towards `destination` most likely has (interface guess). */
+  inferLocalAddress(destination: string, family: 'inet' | 'inet6'): string | undefined;
   /** Every thread, for counts over a process. */
   allThreads(): IterableIterator<ThreadInfo>;
 }
