@@ -20,8 +20,11 @@ import { createElasticsearchDestination } from './elasticsearch.js';
 import { createLokiDestination } from './loki.js';
 import { createNatsDestination } from './nats.js';
 
-/** Value kinds an option may have. `url` is a string that must parse as http(s) or nats URL. */
-export type OptionKind = 'string' | 'url' | 'number' | 'boolean' | 'strings' | 'map';
+/**
+ * Value kinds an option may have. `url` is a string that must parse as an http(s) URL; `size`
+ * is a byte count (`100MB` in the configuration).
+ */
+export type OptionKind = 'string' | 'url' | 'number' | 'size' | 'boolean' | 'strings' | 'map';
 
 export interface OptionSpec {
   /** The TypeScript property the value lands in. */
@@ -55,7 +58,7 @@ export const outputKinds = {
     options: {
       path: opt('path', 'string', required),
       format: opt('format', 'string', jsonOrText),
-      max_size: opt('maxBytes', 'number'),
+      max_size: opt('maxBytes', 'size'),
       keep: opt('keep', 'number'),
     },
     create: (o, c) => createFileDestination(o as never, c),

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, loadConfigFile } from './load-config.js';
+import { formatConfigDiagnostic } from './diagnostic.js';
+import { parseByteSize, parseDuration } from './duration.js';
+
+const examplePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/harrier.example.yaml');
+const exampleEnvironment = {
+  SIDEKICK_TOKEN: 't',
+  SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/slack',
+  TEAMS_WEBHOOK_URL: 'http://127.0.0.1:1/teams',
+  PAGERDUTY_ROUTING_KEY: 'k',
+  OPSGENIE_API_KEY: 'k',
+  SPLUNK_HEC_TOKEN: 'k',
+};
+
+test('the documented example file is valid and yields its defaults', () => {
+  const { config, diagnostics } = loadConfigFile(examplePath, exampleEnvironment);
+  assert.deepEqual(diagnostics.map(formatConfigDiagnostic), []);
+  assert.deepEqual(config!.outputs.map((output) => output.name), ['stdout']);
+  assert.equal(config!.priority, 'Debug');
+  assert.equal(config!.ruleMatching, 'first');
+  assert.deepEqual(config!.grouping[0], {
+    rules: ['Terminal shell in container', 'Read sensitive file*'],
+    windowMs: 60_000,
+    keyFields: ['container.id', 'proc.name'],
+  });
+  assert.deepEqual(config!.store.retention, { maxAgeMs: 30 * 86_400_000, maxAlerts: 1_000_000 });
+  assert.equal(config!.metrics.listen, '127.0.0.1:9376');
+});
+
+test('every output of the example is valid once enabled', () => {
+  const names = ['file', 'syslog', 'program', 'falcosidekick', 'slack', 'teams', 'pagerduty', 'opsgenie', 'alertmanager', 'splunk', 'elasticsearch', 'loki', 'nats'];
+  const environment: Record<string, string> = { ...exampleEnvironment };
+  for (const name of names) environment[`HARRIER__OUTPUTS__${name.toUpperCase()}__ENABLED`] = 'true';
+  const { config, diagnostics } = loadConfigFile(examplePath, environment);
+  assert.deepEqual(diagnostics.map(formatConfigDiagnostic), []);
+  const byName = new Map(config!.outputs.map((output) => [output.name, output]));
+  assert.equal(byName.size, 14);
+  assert.deepEqual(byName.get('file')!.options, { path: '/var/log/harrier/alerts.jsonl', format: 'json', maxBytes: 100 * 1024 * 1024, keep: 5 });
+  assert.deepEqual(byName.get('falcosidekick')!.options.headers, { authorization: 'Bearer t' });
+  assert.equal(byName.get('slack')!.minPriority, 'Warning');
+  assert.equal(byName.get('slack')!.options.url, 'http://127.0.0.1:1/slack');
+  assert.deepEqual(byName.get('nats')!.options.servers, ['nats://127.0.0.1:4222']);
+});
+
+test('reports every problem with its key and line, and yields no configuration', () => {
+  const text = [
+    'priority: loud', //                          1
+    'rule_matching: first',
+    'outputs:',
+    '  - name: hook', //                          4
+    '    type: webhook',
+    '    url: ftp://x',
+    '    timeout: soon',
+    '  - name: pd', //                            8
+    '    type: pagerduty',
+    '    url: http://127.0.0.1:1/',
+    '    routing_kee: abc', //                    11
+    '  - type: carrier-pigeon',
+    'store:',
+    '  retention:',
+    '    max_age: -3', //                         15
+  ].join('\n');
+  const { config, diagnostics } = loadConfig(text, 'harrier.yaml', {});
+  assert.equal(config, undefined);
+  const summary = diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.key}`);
+  assert.deepEqual(summary, [
+    '1:11 HARRIER_CONFIG_INVALID priority',
+    '6:10 HARRIER_CONFIG_INVALID outputs[0].url',
+    '7:14 HARRIER_CONFIG_INVALID outputs[0].timeout',
+    '11:5 HARRIER_CONFIG_UNKNOWN_KEY outputs[1].routing_kee',
+    '9:11 HARRIER_CONFIG_INVALID outputs[1].routing_key',
+    '12:11 HARRIER_CONFIG_INVALID outputs[2].type',
+    '15:14 HARRIER_CONFIG_INVALID store.retention.max_age',
+  ]);
+  assert.equal(
+    formatConfigDiagnostic(diagnostics[0]!),
+    [
+      "harrier.yaml:1:11: error HARRIER_CONFIG_INVALID: expected a priority (emergency ... debug) for 'priority', found 'loud'",
+      '    1 | priority: loud',
+      '      |           ^',
+      '  at key priority',
+    ].join('\n'),
+  );
+});
+
+test('environment overrides set keys and name the variable when the value is wrong', () => {
+  const text = 'outputs:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:1/\n';
+  const good = loadConfig(text, 'h.yaml', {
+    HARRIER__PRIORITY: 'warning',
+    HARRIER__OUTPUTS__HOOK__URL: 'http://127.0.0.1:2/',
+    HARRIER__STORE__RETENTION__MAX_AGE: '7d',
+  });
+  assert.deepEqual(good.diagnostics, []);
+  assert.equal(good.config!.priority, 'Warning');
+  assert.equal(good.config!.outputs[0]!.options.url, 'http://127.0.0.1:2/');
+  assert.equal(good.config!.store.retention.maxAgeMs, 7 * 86_400_000);
+
+  const bad = loadConfig(text, 'h.yaml', { HARRIER__OUTPUTS__HOOK__TIMEOUT: 'never', HARRIER__OUTPUTS__NOPE__URL: 'x' });
+  assert.deepEqual(
+    bad.diagnostics.map((d) => `${d.code} ${d.key}: ${d.message}`),
+    [
+      "HARRIER_CONFIG_ENV HARRIER__OUTPUTS__NOPE__URL: HARRIER__OUTPUTS__NOPE__URL: no item named 'nope' in 'outputs'",
+      "HARRIER_CONFIG_INVALID outputs[0].timeout: expected a duration like 30s, 5m or 7d for 'outputs[0].timeout', found 'never' (set by environment variable HARRIER__OUTPUTS__HOOK__TIMEOUT)",
+    ],
+  );
+});
+
+test('an unset ${VAR} and a YAML syntax error are reported at their lines', () => {
+  const unset = loadConfig('outputs:\n  - name: s\n    type: slack\n    url: ${NOPE}\n', 'h.yaml', {});
+  assert.deepEqual(unset.diagnostics.map((d) => `${d.line} ${d.code} ${d.message}`), [
+    "4 HARRIER_CONFIG_ENV environment variable NOPE referenced by 'outputs[0].url' is not set",
+  ]);
+  const broken = loadConfig('outputs: [\n  - a\n', 'h.yaml', {});
+  assert.equal(broken.diagnostics[0]!.code, 'HARRIER_CONFIG_YAML');
+  assert.ok(broken.diagnostics[0]!.line >= 1);
+});
+
+test('durations and sizes', () => {
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration(30), 30_000);
+  assert.equal(parseDuration('soon'), undefined);
+  assert.equal(parseByteSize('10KB'), 10_240);
+  assert.equal(parseByteSize('1.5MB'), 1_572_864);
+  assert.equal(parseByteSize('lots'), undefined);
+});

@@ -1,0 +1,173 @@
+/**
+ * Typed reads from the YAML tree of `harrier.yaml`. Each read checks the node's type and
+ * records a diagnostic naming the key and its line when it is wrong, so one pass reports
+ * every problem in the file.
+ */
+import { isMap, isScalar, isSeq, type LineCounter, type Node, type Scalar } from 'yaml';
+import { parsePriority, type Priority } from '../detect/index.js';
+import type { ConfigCode, ConfigDiagnostic } from './diagnostic.js';
+import { parseByteSize, parseDuration } from './duration.js';
+
+/** A mapping's entries by key text. */
+export type Entries = Map<string, { key: Scalar; value: Node | null }>;
+
+export class ConfigReader {
+  readonly diagnostics: ConfigDiagnostic[] = [];
+
+  /**
+   * @param fromEnvironment nodes set by environment overrides, with the variable's name.
+   * @param environment for `${VAR}` references in string values.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+    private readonly lines: LineCounter,
+    private readonly fromEnvironment: Map<Node, string>,
+    private readonly environment: Readonly<Record<string, string | undefined>>,
+  ) {}
+
+  /** Records an error at `node` (its line and column), naming `key`. */
+  error(node: Node | null | undefined, key: string, message: string, code: ConfigCode = 'HARRIER_CONFIG_INVALID'): void {
+    const variable = node ? this.fromEnvironment.get(node) : undefined;
+    if (variable !== undefined || !node?.range) {
+      const suffix = variable === undefined ? '' : ` (set by environment variable ${variable})`;
+      this.diagnostics.push({ code, severity: 'error', message: message + suffix, file: this.file, line: 0, column: 0, snippet: '', key });
+      return;
+    }
+    const { line, col } = this.lines.linePos(node.range[0]);
+    const snippet = this.text.split('\n')[line - 1] ?? '';
+    this.diagnostics.push({ code, severity: 'error', message, file: this.file, line, column: col, snippet, key });
+  }
+
+  /** The entries of a mapping; unknown keys (not in `known`) are reported. */
+  mapping(node: Node | null | undefined, key: string, known?: readonly string[]): Entries | undefined {
+    if (!isMap(node)) {
+      this.error(node, key, `expected a mapping for '${key}', found ${describe(node)}`);
+      return undefined;
+    }
+    const entries: Entries = new Map();
+    for (const pair of node.items) {
+      // Keys added by environment overrides are plain strings, not scalar nodes.
+      const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key ?? '');
+      const child = join(key, name);
+      if (known !== undefined && !known.includes(name)) {
+        const hint = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
+        this.error(pair.key as Node, child, `unknown key '${name}'${hint}`, 'HARRIER_CONFIG_UNKNOWN_KEY');
+        continue;
+      }
+      entries.set(name, { key: pair.key as Scalar, value: pair.value as Node | null });
+    }
+    return entries;
+  }
+
+  /** The items of a sequence. */
+  sequence(node: Node | null | undefined, key: string): (Node | null)[] | undefined {
+    if (isSeq(node)) return node.items as (Node | null)[];
+    this.error(node, key, `expected a list for '${key}', found ${describe(node)}`);
+    return undefined;
+  }
+
+  /** A string; numbers and booleans are not taken as strings. `${VAR}` references are expanded. */
+  string(node: Node | null | undefined, key: string): string | undefined {
+    if (!isScalar(node) || typeof node.value !== 'string') {
+      this.error(node, key, `expected a string for '${key}', found ${describe(node)}`);
+      return undefined;
+    }
+    return this.expand(node, key, node.value);
+  }
+
+  number(node: Node | null | undefined, key: string, minimum = 0): number | undefined {
+    if (!isScalar(node) || typeof node.value !== 'number' || node.value < minimum) {
+      this.error(node, key, `expected a number of at least ${minimum} for '${key}', found ${describe(node)}`);
+      return undefined;
+    }
+    return node.value;
+  }
+
+  boolean(node: Node | null | undefined, key: string): boolean | undefined {
+    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    this.error(node, key, `expected true or false for '${key}', found ${describe(node)}`);
+    return undefined;
+  }
+
+  /** A list of strings; a single string is taken as a list of one. */
+  strings(node: Node | null | undefined, key: string): string[] | undefined {
+    if (isScalar(node) && typeof node.value === 'string') return [this.string(node, key) ?? ''];
+    const items = this.sequence(node, key);
+    if (items === undefined) return undefined;
+    const values = items.map((item, index) => this.string(item, `${key}[${index}]`));
+    return values.every((value) => value !== undefined) ? (values as string[]) : undefined;
+  }
+
+  /** A mapping of strings to strings (headers, labels). */
+  stringMap(node: Node | null | undefined, key: string): Record<string, string> | undefined {
+    const entries = this.mapping(node, key);
+    if (entries === undefined) return undefined;
+    const result: Record<string, string> = {};
+    for (const [name, entry] of entries) {
+      const value = this.string(entry.value, join(key, name));
+      if (value !== undefined) result[name] = value;
+    }
+    return result;
+  }
+
+  oneOf<T extends string>(node: Node | null | undefined, key: string, values: readonly T[]): T | undefined {
+    const text = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+    if (text !== undefined && (values as readonly string[]).includes(text)) return text as T;
+    this.error(node, key, `expected one of ${values.join(', ')} for '${key}', found ${describe(node)}`);
+    return undefined;
+  }
+
+  priority(node: Node | null | undefined, key: string): Priority | undefined {
+    const text = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+    const priority = text === undefined ? undefined : parsePriority(text);
+    if (priority === undefined) {
+      this.error(node, key, `expected a priority (emergency ... debug) for '${key}', found ${describe(node)}`);
+    }
+    return priority;
+  }
+
+  /** Milliseconds from `10s`, `5m` ... or a number of seconds. */
+  duration(node: Node | null | undefined, key: string): number | undefined {
+    const raw = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? node.value : undefined;
+    const ms = raw === undefined ? undefined : parseDuration(raw);
+    if (ms === undefined) this.error(node, key, `expected a duration like 30s, 5m or 7d for '${key}', found ${describe(node)}`);
+    return ms;
+  }
+
+  /** Bytes from `100MB`, `10KB` ... or a number. */
+  byteSize(node: Node | null | undefined, key: string): number | undefined {
+    const raw = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? node.value : undefined;
+    const bytes = raw === undefined ? undefined : parseByteSize(raw);
+    if (bytes === undefined) this.error(node, key, `expected a size like 512KB or 100MB for '${key}', found ${describe(node)}`);
+    return bytes;
+  }
+
+  private expand(node: Node, key: string, text: string): string | undefined {
+    let missing: string | undefined;
+    const expanded = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const value = this.environment[name];
+      if (value === undefined) missing ??= name;
+      return value ?? '';
+    });
+    if (missing === undefined) return expanded;
+    this.error(node, key, `environment variable ${missing} referenced by '${key}' is not set`, 'HARRIER_CONFIG_ENV');
+    return undefined;
+  }
+}
+
+/** `parent.child`, or `child` at the top. */
+export function join(parent: string, child: string): string {
+  return parent === '' ? child : `${parent}.${child}`;
+}
+
+function describe(node: Node | null | undefined): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) {
+    if (node.value === null) return 'null';
+    return typeof node.value === 'string' ? `'${node.value}'` : String(node.value);
+  }
+  return 'an alias';
+}
