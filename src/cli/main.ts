@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerRulesCommands } from './rules-commands.js';
 import { registerServeCommand } from './serve.js';
 import { registerReplayCommand } from './replay.js';
+import { registerAlertsCommand } from './alerts.js';
 
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
@@ -14,6 +15,7 @@ const program = new Command('harrier')
 registerRulesCommands(program);
 registerServeCommand(program);
 registerReplayCommand(program);
+registerAlertsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`harrier: ${error instanceof Error ? error.message : String(error)}\n`);

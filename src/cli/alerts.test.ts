@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sampleAlert } from '../alerts/index.js';
+import { AlertStore } from '../store/index.js';
+import { runAlertsCommand } from './alerts.js';
+
+const base = 1_714_564_800_000; // 2024-05-01T12:00:00Z
+
+function fixtureStore(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'alerts.db');
+  const store = new AlertStore({ path: file });
+  const at = (minutes: number): bigint => BigInt(base + minutes * 60_000) * 1_000_000n;
+  store.record('old', sampleAlert({ sequence: 1, time: at(0), priority: 'Critical' }), { lineage: [{ 'proc.name': 'bash' }] });
+  store.record('k8s', sampleAlert({ sequence: 2, time: at(50), source: 'k8s_audit', rule: 'Attach to pod' }));
+  store.record('new', sampleAlert({ sequence: 3, time: at(55), containerId: 'beef00000001' }));
+  store.close();
+  return file;
+}
+
+function run(options: Parameters<typeof runAlertsCommand>[0]): { status: number; lines: string[] } {
+  let text = '';
+  const status = runAlertsCommand(options, (chunk) => (text += chunk), base + 60 * 60_000);
+  return { status, lines: text.split('\n').filter((line) => line !== '') };
+}
+
+test('lists matching alerts newest first with their ids', (t) => {
+  const store = fixtureStore(t);
+  const ids = (options: Parameters<typeof runAlertsCommand>[0]) =>
+    run({ store, ...options }).lines.map((line) => /\[id (\w+)\]$/.exec(line)?.[1]);
+  assert.deepEqual(ids({}), ['new', 'k8s', 'old']);
+  assert.deepEqual(ids({ since: '30m' }), ['new', 'k8s']);
+  assert.deepEqual(ids({ since: '2024-05-01T12:52:00Z' }), ['new']);
+  assert.deepEqual(ids({ priority: 'critical' }), ['old']);
+  assert.deepEqual(ids({ source: 'k8s_audit' }), ['k8s']);
+  assert.deepEqual(ids({ rule: 'Attach*' }), ['k8s']);
+  assert.deepEqual(ids({ container: 'beef' }), ['new']);
+});
+
+test('--json prints the id, the Falco alert and related events per line', (t) => {
+  const store = fixtureStore(t);
+  const { status, lines } = run({ store, json: true, priority: 'Critical' });
+  assert.equal(status, 0);
+  assert.equal(lines.length, 1);
+  const record = JSON.parse(lines[0]!);
+  assert.equal(record.id, 'old');
+  assert.equal(record.alert.priority, 'Critical');
+  assert.equal(record.alert.output_fields['proc.pid'], 1);
+  assert.deepEqual(record.lineage, [{ 'proc.name': 'bash' }]);
+  assert.deepEqual(record.recent, []);
+});
+
+test('rejects an unknown priority and a missing store with status 2', (t) => {
+  const store = fixtureStore(t);
+  assert.equal(run({ store, priority: 'loud' }).status, 2);
+  assert.equal(run({ store: `${store}.missing` }).status, 2);
+});

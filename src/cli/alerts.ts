@@ -1,0 +1,92 @@
+/**
+ * `harrier alerts`: searches the forensic store. Prints each alert's output line with its id,
+ * or with `--json` one object per line: the id, Falco's JSON alert and the related events.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { formatAlertJson } from '../alerts/index.js';
+import { parsePriority } from '../detect/index.js';
+import { AlertStore, type AlertQuery } from '../store/index.js';
+import { formatConfigDiagnostic, loadConfigFile, parseDuration, defaultStateDir } from '../config/index.js';
+
+export interface AlertsCommandOptions {
+  rule?: string;
+  priority?: string;
+  source?: string;
+  since?: string;
+  container?: string;
+  json?: boolean;
+  limit?: string;
+  store?: string;
+  config?: string;
+}
+
+export function registerAlertsCommand(program: Command): void {
+  program
+    .command('alerts')
+    .description('search stored alerts, newest first')
+    .option('--rule <rule>', 'rule name (* matches any text)')
+    .option('--priority <priority>', 'this priority or more severe')
+    .option('--source <source>', 'event source: syscall, k8s_audit, aws_cloudtrail')
+    .option('--since <time>', 'a duration back from now (30m, 2h, 7d) or an ISO 8601 time')
+    .option('--container <container>', 'container id (or its prefix) or name')
+    .option('--limit <count>', 'most alerts shown', '100')
+    .option('--json', 'one JSON object per alert and line, with related events')
+    .option('--store <file>', 'the store database (default: from --config, else /var/lib/harrier/alerts.db)')
+    .option('--config <file>', 'harrier.yaml, for the store path')
+    .action((options: AlertsCommandOptions) => {
+      process.exitCode = runAlertsCommand(options, (text) => process.stdout.write(text));
+    });
+}
+
+/** Runs the search; returns the exit status (0 found or not, 2 on bad input). */
+export function runAlertsCommand(options: AlertsCommandOptions, write: (text: string) => void, nowMs = Date.now()): number {
+  const query = buildQuery(options, nowMs);
+  if (typeof query === 'string') {
+    process.stderr.write(`harrier alerts: ${query}\n`);
+    return 2;
+  }
+  const file = storePath(options);
+  if (file === undefined) return 2;
+  if (!existsSync(file)) {
+    process.stderr.write(`harrier alerts: no alert store at ${file}\n`);
+    return 2;
+  }
+  const store = new AlertStore({ path: file });
+  try {
+    for (const { id, alert } of store.search(query)) {
+      if (!options.json) {
+        write(`${alert.output} [id ${id}]\n`);
+        continue;
+      }
+      const detail = store.detail(id);
+      const related = JSON.stringify({ lineage: detail?.lineage ?? [], recent: detail?.recent ?? [] });
+      write(`{"id":${JSON.stringify(id)},"alert":${formatAlertJson(alert)},${related.slice(1)}\n`);
+    }
+  } finally {
+    store.close();
+  }
+  return 0;
+}
+
+function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | string {
+  const priority = options.priority === undefined ? undefined : parsePriority(options.priority);
+  if (options.priority !== undefined && priority === undefined) return `unknown priority '${options.priority}'`;
+  const limit = Number(options.limit ?? '100');
+  if (!Number.isInteger(limit) || limit < 1) return `expected a positive count for --limit, found '${options.limit}'`;
+  let sinceMs: number | undefined;
+  if (options.since !== undefined) {
+    const back = parseDuration(options.since);
+    sinceMs = back !== undefined ? nowMs - back : Date.parse(options.since);
+    if (Number.isNaN(sinceMs)) return `expected a duration (2h) or an ISO 8601 time for --since, found '${options.since}'`;
+  }
+  return { rule: options.rule, priority, source: options.source, container: options.container, sinceMs, limit };
+}
+
+function storePath(options: AlertsCommandOptions): string | undefined {
+  if (options.store !== undefined) return options.store;
+  if (options.config === undefined) return `${defaultStateDir}/alerts.db`;
+  const { config, diagnostics } = loadConfigFile(options.config);
+  for (const diagnostic of diagnostics) process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+  return config?.store.path;
+}
