@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { syscallEvents } from '../decode/pipeline.js';
 import type { ScapRecord } from '../sources/scap/records.js';
 import { readScapRecords } from '../sources/scap/scap-reader.js';
 import { corpusPath } from '../testing/corpus.js';
@@ -53,6 +54,25 @@ test('repeats two captures in turn with later timestamps and fresh ids for actin
   const tids = records.flatMap((record) => (record.kind === 'thread' ? [record.tid] : []));
   assert.equal(new Set(tids).size, tids.length);
   assert.equal(tids.length, summary.threads);
+});
+
+/** What the state engine attaches to each event: thread name, executable and fd name. */
+async function stateRows(file: string): Promise<string[]> {
+  const rows: string[] = [];
+  for await (const event of syscallEvents(file)) {
+    rows.push(
+      `${event.info.name} ${event.thread?.comm} ${event.thread?.exePath} ${event.fd?.name}`,
+    );
+  }
+  return rows;
+}
+
+test("Harrier's state engine sees every copy as it sees the original", async () => {
+  const out = path.join(workDirectory, 'state.scap');
+  await makeCapture({ sources: [curl, catWrite], events: 1536 * 2 + 345 * 2, out });
+  const [curlRows, catRows] = [await stateRows(curl), await stateRows(catWrite)];
+  assert.ok(curlRows.some((row) => /^connect curl .*->2607:f8b0:4004:802::2004:80$/.test(row)));
+  assert.deepEqual(await stateRows(out), [...curlRows, ...catRows, ...curlRows, ...catRows]);
 });
 
 const sysdigMissing =
