@@ -12,7 +12,7 @@ import { startCaptureServer, type CapturedRequest } from './outputs/loopback.js'
 const fastRetry = { initialDelayMs: 20, maxDelayMs: 150 };
 
 function hook(url: string, extra: Partial<OutputSpec> = {}): OutputSpec {
-  return { name: 'hook', type: 'webhook', options: { url }, timeoutMs: 300, retry: fastRetry, ...extra };
+  return { name: 'hook', type: 'webhook', options: { url, concurrency: 1 }, timeoutMs: 300, retry: fastRetry, ...extra };
 }
 
 function pids(requests: readonly CapturedRequest[]): number[] {

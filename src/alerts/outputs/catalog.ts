@@ -83,7 +83,11 @@ export const outputKinds = {
     create: (o, c) => createProgramDestination(o as never, c),
   },
   webhook: {
-    options: { url: opt('url', 'url', required), headers: opt('headers', 'map') },
+    options: {
+      url: opt('url', 'url', required),
+      headers: opt('headers', 'map'),
+      concurrency: opt('concurrency', 'number'),
+    },
     create: (o) => createWebhookDestination(o as never),
   },
   slack: {

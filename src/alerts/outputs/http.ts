@@ -2,7 +2,7 @@
  * One HTTP request for an output, through Node's fetch: 2xx is acceptance; 408, 429 and 5xx
  * are worth a retry; any other status means the destination refused the content.
  */
-import { DeliveryError } from './types.js';
+import { DeliveryError, type Delivery } from './types.js';
 
 export interface HttpRequest {
   readonly url: string;
@@ -38,4 +38,36 @@ export function redact(url: string): string {
   } catch {
     return '<invalid url>';
   }
+}
+
+/**
+ * Runs `send` for every delivery, up to `concurrency` at once. Resolves when all succeeded;
+ * otherwise throws a `DeliveryError` naming the ids that did succeed, retryable unless every
+ * failure was a refusal.
+ */
+export async function sendEach(
+  deliveries: readonly Delivery[],
+  concurrency: number,
+  send: (delivery: Delivery) => Promise<unknown>,
+): Promise<void> {
+  const accepted: string[] = [];
+  const failures: unknown[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < deliveries.length) {
+      const delivery = deliveries[next++]!;
+      try {
+        await send(delivery);
+        accepted.push(delivery.id);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, deliveries.length) }, lane));
+  if (failures.length === 0) return;
+  const retryable = failures.some((error) => !(error instanceof DeliveryError) || error.retryable);
+  const first = failures[0];
+  const message = `${failures.length} of ${deliveries.length} sends failed: ${first instanceof Error ? first.message : String(first)}`;
+  throw new DeliveryError(message, retryable, accepted, { cause: first });
 }

@@ -1,16 +1,21 @@
 /**
  * The HTTP webhook output: each alert POSTed as Falco's JSON alert, one per request, the way
- * Falco's http_output sends them, so falcosidekick or any Falco consumer can receive them.
+ * Falco's http_output sends them (several requests in flight), so falcosidekick or any Falco consumer can receive them.
  * Each request carries `Harrier-Alert-Id`, stable across retries, for receivers that dedupe.
  */
 import { formatAlertJson } from '../format.js';
-import { sendHttp } from './http.js';
+import { sendEach, sendHttp } from './http.js';
 import type { Destination } from './types.js';
 
 export interface WebhookOptions {
   readonly url: string;
   /** Extra request headers (an `authorization` token ...). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Requests in flight at once; default 8. Alerts may then arrive slightly out of order;
+   * 1 keeps the queue's order exactly.
+   */
+  readonly concurrency?: number;
 }
 
 /**
@@ -21,13 +26,12 @@ export interface WebhookOptions {
  */
 export function createWebhookDestination(options: WebhookOptions): Destination {
   return {
-    batchSize: 1,
-    async send(deliveries, signal) {
-      for (const { id, alert } of deliveries) {
+    batchSize: options.concurrency ?? 8,
+    send: (deliveries, signal) =>
+      sendEach(deliveries, options.concurrency ?? 8, ({ id, alert }) => {
         const headers = { ...options.headers, 'harrier-alert-id': id };
-        await sendHttp({ url: options.url, body: formatAlertJson(alert), headers }, signal);
-      }
-    },
+        return sendHttp({ url: options.url, body: formatAlertJson(alert), headers }, signal);
+      }),
     close: async () => {},
   };
 }
