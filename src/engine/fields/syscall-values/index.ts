@@ -10,6 +10,7 @@ import { FD_VALUES } from './fd-values.js';
 import { PROCESS_VALUES, THREAD_VALUES } from './process-values.js';
 import type { SyscallFieldValues } from './types.js';
 import { USER_VALUES } from './user-values.js';
+import { TIME_VALUES } from './time-values.js';
 
 export type { SyscallFieldValues } from './types.js';
 export { formatEventArgs } from './event-values.js';
@@ -22,6 +23,7 @@ export const syscallFieldValues: SyscallFieldValues = {
   ...THREAD_VALUES,
   ...FD_VALUES,
   ...USER_VALUES,
+  ...TIME_VALUES,
 };
 
 /**

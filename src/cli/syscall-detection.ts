@@ -1,0 +1,47 @@
+/**
+ * The path of a syscall event, with its state attached, to alerts: the rules indexed for its
+ * event type run on it, and each match becomes an alert. Shared by capture replay and live
+ * monitoring, so both give the same answers for the same events.
+ */
+import type { SyscallEvent } from '../decode/event.js';
+import { eventTypeName } from '../decode/param-format.js';
+import { fieldTableFor } from '../engine/fields/index.js';
+import type { FieldTable } from '../engine/fields/types.js';
+import type { RuleSet } from '../detect/index.js';
+import { AlertFactory, type TimeFormat } from '../alerts/alert-factory.js';
+import type { Alert } from '../alerts/alert.js';
+
+export interface SyscallDetectionOptions {
+  ruleSet: RuleSet;
+  onAlert: (alert: Alert, event: SyscallEvent) => void;
+  timeFormat?: TimeFormat;
+  hostname?: string;
+}
+
+/**
+ * @example
+ * const detection = new SyscallDetection({ ruleSet, onAlert: (alert) => print(alert) });
+ * for await (const event of syscallEvents('trace.scap')) detection.detect(event);
+ */
+export class SyscallDetection {
+  events = 0;
+  alerts = 0;
+  private readonly factory: AlertFactory<SyscallEvent>;
+  private readonly ruleSet: RuleSet<SyscallEvent>;
+
+  constructor(private readonly options: SyscallDetectionOptions) {
+    const table = fieldTableFor('syscall') as FieldTable<SyscallEvent>;
+    this.factory = new AlertFactory('syscall', table, { timeFormat: options.timeFormat, hostname: options.hostname });
+    this.ruleSet = options.ruleSet as RuleSet<SyscallEvent>;
+  }
+
+  /** Runs the syscall rules on `event` and emits an alert per matching rule. */
+  detect(event: SyscallEvent): void {
+    this.events++;
+    const rules = this.ruleSet.match('syscall', eventTypeName(event), event);
+    for (const rule of rules) {
+      this.alerts++;
+      this.options.onAlert(this.factory.build(rule, event), event);
+    }
+  }
+}
