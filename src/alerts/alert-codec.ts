@@ -65,7 +65,8 @@ function decodeValue(value: unknown): OutputFieldValue {
 /** A plain JSON value for `value`: bigints inside the safe range become numbers, others strings. */
 export function plainValue(value: OutputFieldValue): unknown {
   if (typeof value === 'bigint') {
-    const safe = value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER);
+    const safe =
+      value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER);
     return safe ? Number(value) : value.toString();
   }
   if (Array.isArray(value)) return value.map(plainValue);

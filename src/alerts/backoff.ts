@@ -15,7 +15,11 @@ export const defaultRetryPolicy: RetryPolicy = { initialDelayMs: 500, maxDelayMs
  * The delay before retry number `failures` (1 for the first retry): the nominal delay
  * `initial * 2^(failures-1)` capped at `max`, then a random point in its upper half.
  */
-export function retryDelay(policy: RetryPolicy, failures: number, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  failures: number,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(failures - 1, 0), 30);
   const nominal = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** exponent);
   return nominal / 2 + (random() * nominal) / 2;

@@ -18,9 +18,15 @@ export interface OutputFilter {
 
 /** True when `alert` passes every filter set in `filter`. */
 export function passesFilter(filter: OutputFilter, alert: Alert): boolean {
-  if (filter.minPriority !== undefined && !isAtLeast(alert.priority, filter.minPriority)) return false;
-  if (filter.rules !== undefined && !filter.rules.some((pattern) => matchesWildcard(pattern, alert.rule))) return false;
-  if (filter.tags !== undefined && !filter.tags.some((tag) => alert.tags.includes(tag))) return false;
+  if (filter.minPriority !== undefined && !isAtLeast(alert.priority, filter.minPriority))
+    return false;
+  if (
+    filter.rules !== undefined &&
+    !filter.rules.some((pattern) => matchesWildcard(pattern, alert.rule))
+  )
+    return false;
+  if (filter.tags !== undefined && !filter.tags.some((tag) => alert.tags.includes(tag)))
+    return false;
   if (filter.sources !== undefined && !filter.sources.includes(alert.source)) return false;
   return true;
 }

@@ -6,11 +6,22 @@ import { sampleAlert } from './sample-alert.js';
 
 test('sends the first alert of a group, then one summary with the count and first/last seen', async () => {
   const summaries: Alert[] = [];
-  const grouper = new AlertGrouper([{ rules: ['Terminal*'], windowMs: 40, keyFields: ['container.id'] }], (a) => summaries.push(a));
+  const grouper = new AlertGrouper(
+    [{ rules: ['Terminal*'], windowMs: 40, keyFields: ['container.id'] }],
+    (a) => summaries.push(a),
+  );
   const sent = [1, 2, 3].map((sequence) => grouper.add(sampleAlert({ sequence })));
   assert.deepEqual(sent, [true, false, false]);
-  assert.equal(grouper.add(sampleAlert({ sequence: 4, containerId: 'other' })), true, 'other key, own group');
-  assert.equal(grouper.add(sampleAlert({ sequence: 5, rule: 'Write below etc' })), true, 'rule not grouped');
+  assert.equal(
+    grouper.add(sampleAlert({ sequence: 4, containerId: 'other' })),
+    true,
+    'other key, own group',
+  );
+  assert.equal(
+    grouper.add(sampleAlert({ sequence: 5, rule: 'Write below etc' })),
+    true,
+    'rule not grouped',
+  );
   await new Promise((resolve) => setTimeout(resolve, 80));
 
   assert.equal(summaries.length, 1, 'the other group had one alert: nothing to summarise');
@@ -21,18 +32,29 @@ test('sends the first alert of a group, then one summary with the count and firs
   assert.equal(summary.outputFields.get('proc.pid'), 3n, 'the summary carries the last alert');
   assert.match(summary.output, /\(grouped: 3 alerts, first seen/);
   assert.equal(grouper.openGroups, 0);
-  assert.equal(grouper.add(sampleAlert({ sequence: 6 })), true, 'a new window starts after the summary');
+  assert.equal(
+    grouper.add(sampleAlert({ sequence: 6 })),
+    true,
+    'a new window starts after the summary',
+  );
   grouper.flush();
 });
 
 test('flush closes open groups at once; a window of 0 turns grouping off', () => {
   const summaries: Alert[] = [];
   const grouper = new AlertGrouper(
-    [{ rules: ['Write*'], windowMs: 0, keyFields: [] }, { rules: ['*'], windowMs: 60_000, keyFields: [] }],
+    [
+      { rules: ['Write*'], windowMs: 0, keyFields: [] },
+      { rules: ['*'], windowMs: 60_000, keyFields: [] },
+    ],
     (a) => summaries.push(a),
   );
   assert.equal(grouper.add(sampleAlert({ rule: 'Write below etc' })), true);
-  assert.equal(grouper.add(sampleAlert({ rule: 'Write below etc' })), false, 'the next rule pattern (*) applies');
+  assert.equal(
+    grouper.add(sampleAlert({ rule: 'Write below etc' })),
+    false,
+    'the next rule pattern (*) applies',
+  );
   grouper.add(sampleAlert({ rule: 'Write below etc' }));
   grouper.flush();
   assert.equal(summaries.length, 1);

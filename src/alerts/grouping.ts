@@ -3,6 +3,9 @@
  * within a window form a group: the first is sent at once, the rest are counted, and when the
  * window ends one summary alert carries the count and the first and last times. Nothing is
  * dropped: every alert is either sent or counted in a summary.
+ *
+ * LIMIT: open groups live in memory; after a `kill -9` the summary of a window still open is
+ * never sent (its alerts are in the store, and the first of each group was delivered).
  */
 import type { Alert } from './alert.js';
 import { isoTime } from './format.js';
@@ -79,7 +82,9 @@ export class AlertGrouper {
 
   private ruleFor(name: string): GroupingRule | undefined {
     if (this.ruleCache.has(name)) return this.ruleCache.get(name);
-    const found = this.rules.find((rule) => rule.windowMs > 0 && rule.rules.some((p) => matchesWildcard(p, name)));
+    const found = this.rules.find(
+      (rule) => rule.windowMs > 0 && rule.rules.some((p) => matchesWildcard(p, name)),
+    );
     this.ruleCache.set(name, found);
     return found;
   }

@@ -33,4 +33,8 @@ export {
   type DestinationContext,
 } from './outputs/types.js';
 export { sampleAlert } from './sample-alert.js';
-export { startCaptureServer, type CaptureServer, type CapturedRequest } from './outputs/loopback.js';
+export {
+  startCaptureServer,
+  type CaptureServer,
+  type CapturedRequest,
+} from './outputs/loopback.js';

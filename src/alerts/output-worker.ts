@@ -53,7 +53,15 @@ export class OutputWorker {
     private readonly options: OutputWorkerOptions,
     private readonly logger: Logger,
   ) {
-    this.stats = { queued: 0, delivered: 0, possibleDuplicates: 0, failures: 0, rejected: 0, dropped: 0, depth: 0 };
+    this.stats = {
+      queued: 0,
+      delivered: 0,
+      possibleDuplicates: 0,
+      failures: 0,
+      rejected: 0,
+      dropped: 0,
+      depth: 0,
+    };
     this.done = this.run();
   }
 
@@ -103,7 +111,10 @@ export class OutputWorker {
   /** One send of `batch`; true when the loop may go on at once. */
   private async attempt(batch: QueuedDelivery[]): Promise<boolean> {
     this.queue.markAttempt(batch);
-    const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutMs)]);
+    const signal = AbortSignal.any([
+      this.abort.signal,
+      AbortSignal.timeout(this.options.timeoutMs),
+    ]);
     try {
       await raceAbort(this.destination.send(batch, signal), signal);
       this.accept(batch);
@@ -129,10 +140,16 @@ export class OutputWorker {
     if (failure !== undefined && !failure.retryable) {
       this.queue.setAside(rest);
       this.stats.rejected += rest.length;
-      this.logger.error({ output: this.name, count: rest.length, err: error }, 'destination refused alerts; set aside on disk, not retried');
+      this.logger.error(
+        { output: this.name, count: rest.length, err: error },
+        'destination refused alerts; set aside on disk, not retried',
+      );
       return true;
     }
-    this.logger.warn({ output: this.name, count: rest.length, err: error }, 'delivery failed; retrying after backoff');
+    this.logger.warn(
+      { output: this.name, count: rest.length, err: error },
+      'delivery failed; retrying after backoff',
+    );
     return false;
   }
 
@@ -140,10 +157,16 @@ export class OutputWorker {
     if (this.queue.depth >= this.queue.maxSize) return;
     const id = randomUUID();
     let alert: Alert | undefined;
-    const count = this.queue.reportOverflow(id, (overflow) => (alert = this.overflowAlert(overflow)));
+    const count = this.queue.reportOverflow(
+      id,
+      (overflow) => (alert = this.overflowAlert(overflow)),
+    );
     if (count === undefined || alert === undefined) return;
     this.options.onOverflow?.(id, alert);
-    this.logger.error({ output: this.name, count: count.dropped }, 'queue was full; dropped alerts reported as an overflow alert');
+    this.logger.error(
+      { output: this.name, count: count.dropped },
+      'queue was full; dropped alerts reported as an overflow alert',
+    );
   }
 
   private overflowAlert(count: OverflowCount): Alert {
@@ -176,13 +199,12 @@ export class OutputWorker {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
       const finish = (): void => {
         clearTimeout(timer);
         this.abort.signal.removeEventListener('abort', finish);
         resolve();
       };
-      timer = setTimeout(finish, ms);
+      const timer = setTimeout(finish, ms);
       this.abort.signal.addEventListener('abort', finish);
     });
   }

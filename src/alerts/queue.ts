@@ -87,7 +87,9 @@ export class OutputQueue {
     readonly name: string,
     readonly maxSize: number,
   ) {
-    const count = db.prepare('SELECT COUNT(*) AS n FROM queue WHERE output = ? AND rejected = 0').get(name);
+    const count = db
+      .prepare('SELECT COUNT(*) AS n FROM queue WHERE output = ? AND rejected = 0')
+      .get(name);
     this.pending = (count as { n: number }).n;
     this.insert = db.prepare('INSERT INTO queue (output, id, alert) VALUES (?, ?, ?)');
     this.select = db.prepare(
@@ -127,7 +129,12 @@ export class OutputQueue {
   /** The oldest `limit` pending alerts, left in the queue. */
   peek(limit: number): QueuedDelivery[] {
     return this.select.all(this.name, limit).map((row) => {
-      const { seq, id, alert, attempts } = row as { seq: number; id: string; alert: string; attempts: number };
+      const { seq, id, alert, attempts } = row as {
+        seq: number;
+        id: string;
+        alert: string;
+        attempts: number;
+      };
       return { seq, id, attempts, alert: decodeAlert(alert) };
     });
   }
@@ -151,9 +158,15 @@ export class OutputQueue {
 
   /** Alerts dropped on a full queue and not yet reported, if any. */
   overflow(): OverflowCount | undefined {
-    const row = this.db.prepare('SELECT dropped, first_ms, last_ms FROM overflow WHERE output = ?').get(this.name);
+    const row = this.db
+      .prepare('SELECT dropped, first_ms, last_ms FROM overflow WHERE output = ?')
+      .get(this.name);
     if (row === undefined) return undefined;
-    const { dropped, first_ms, last_ms } = row as { dropped: number; first_ms: number; last_ms: number };
+    const { dropped, first_ms, last_ms } = row as {
+      dropped: number;
+      first_ms: number;
+      last_ms: number;
+    };
     return { dropped, firstMs: first_ms, lastMs: last_ms };
   }
 

@@ -25,7 +25,8 @@ const router = new AlertRouter({
     },
   ],
 });
-for (let sequence = 0; sequence < Number(countText); sequence++) router.deliver(sampleAlert({ sequence }));
+for (let sequence = 0; sequence < Number(countText); sequence++)
+  router.deliver(sampleAlert({ sequence }));
 if (mode === 'drain') {
   await router.flush();
   const stats = router.stats();

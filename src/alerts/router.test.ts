@@ -12,7 +12,14 @@ import { startCaptureServer, type CapturedRequest } from './outputs/loopback.js'
 const fastRetry = { initialDelayMs: 20, maxDelayMs: 150 };
 
 function hook(url: string, extra: Partial<OutputSpec> = {}): OutputSpec {
-  return { name: 'hook', type: 'webhook', options: { url, concurrency: 1 }, timeoutMs: 300, retry: fastRetry, ...extra };
+  return {
+    name: 'hook',
+    type: 'webhook',
+    options: { url, concurrency: 1 },
+    timeoutMs: 300,
+    retry: fastRetry,
+    ...extra,
+  };
 }
 
 function pids(requests: readonly CapturedRequest[]): number[] {
@@ -64,7 +71,10 @@ test('every alert arrives after the destination returns 500s, times out, refuses
   t.after(() => up.close());
 
   assert.equal(await router.flush(15_000), true);
-  assert.deepEqual([...new Set(pids(up.accepted))].sort((a, b) => a - b), range(20));
+  assert.deepEqual(
+    [...new Set(pids(up.accepted))].sort((a, b) => a - b),
+    range(20),
+  );
   const stats = router.stats().outputs.hook!;
   assert.equal(stats.delivered, 20);
   assert.equal(stats.depth, 0);
@@ -115,7 +125,9 @@ test('a full queue counts the overflow and reports it as a Critical alert once r
 
 test('alerts a destination refuses with 400 are set aside and do not block the rest', async (t) => {
   const server = await startCaptureServer((request) =>
-    JSON.parse(request.body).output_fields['proc.pid'] === 1 ? { status: 400, body: 'bad' } : { status: 200 },
+    JSON.parse(request.body).output_fields['proc.pid'] === 1
+      ? { status: 400, body: 'bad' }
+      : { status: 200 },
   );
   t.after(() => server.close());
   const router = new AlertRouter({ outputs: [hook(server.url)] });
@@ -152,16 +164,23 @@ test('outputs get only alerts that pass their own filters and the global minimum
 });
 
 /** Runs the crash fixture; resolves with its stdout once `until` matches it. */
-function runFixture(args: string[], until: RegExp): { child: ChildProcess; output: Promise<string> } {
+function runFixture(
+  args: string[],
+  until: RegExp,
+): { child: ChildProcess; output: Promise<string> } {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'router-crash-fixture.js');
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const output = new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       if (until.test(text)) resolve(text);
     });
-    child.on('exit', (code, signal) => (until.test(text) ? resolve(text) : reject(new Error(`fixture exited ${code ?? signal}`))));
+    child.on('exit', (code, signal) =>
+      until.test(text) ? resolve(text) : reject(new Error(`fixture exited ${code ?? signal}`)),
+    );
   });
   return { child, output };
 }
@@ -186,18 +205,17 @@ test('kill -9 while the destination is down, then restarts: every alert arrives,
 
   // The second run dies the moment its first request reaches the destination: that alert
   // arrived but was never acknowledged, so the third run sends it again.
-  let second: ChildProcess | undefined;
+  const running: { second?: ChildProcess } = {};
   const server = await startCaptureServer(() => {
-    if (second !== undefined && second.exitCode === null && second.signalCode === null) {
+    const second = running.second;
+    if (second !== undefined && second.exitCode === null && second.signalCode === null)
       second.kill('SIGKILL');
-      return { status: 200 };
-    }
     return { status: 200 };
   }, port);
   t.after(() => server.close());
   const secondRun = runFixture([stateDir, url, '0', 'hold'], /queued\n/);
-  second = secondRun.child;
-  await exited(second);
+  running.second = secondRun.child;
+  await exited(secondRun.child);
 
   const third = runFixture([stateDir, url, '0', 'drain'], /\}\n/);
   const stats = JSON.parse(await third.output).hook;
@@ -205,10 +223,16 @@ test('kill -9 while the destination is down, then restarts: every alert arrives,
 
   const ids = server.accepted.map((request) => String(request.headers['harrier-alert-id']));
   const unique = new Set(ids);
-  assert.deepEqual([...new Set(pids(server.accepted))].sort((a, b) => a - b), range(300));
+  assert.deepEqual(
+    [...new Set(pids(server.accepted))].sort((a, b) => a - b),
+    range(300),
+  );
   assert.equal(unique.size, 300);
   const duplicates = ids.length - unique.size;
   assert.ok(duplicates >= 1, 'the alert in flight at the kill arrives twice');
-  assert.ok(stats.possibleDuplicates >= duplicates, `counted ${stats.possibleDuplicates}, seen ${duplicates}`);
+  assert.ok(
+    stats.possibleDuplicates >= duplicates,
+    `counted ${stats.possibleDuplicates}, seen ${duplicates}`,
+  );
   assert.equal(stats.depth, 0);
 });

@@ -105,12 +105,16 @@ export class AlertRouter {
   /**
    * Takes one alert. Before returning it has been recorded and queued on disk for every
    * output whose filters it passes (or counted in an open group). Throws a RangeError after
-   * `close`.
+   * `close`, and rethrows a failure to write the queue database (disk full): that alert is
+   * then not queued.
    */
   deliver(alert: Alert, context?: AlertContext): void {
     if (this.closed) throw new RangeError('alert router is closed');
     this.counters.received++;
-    if (this.config.minPriority !== undefined && !isAtLeast(alert.priority, this.config.minPriority)) {
+    if (
+      this.config.minPriority !== undefined &&
+      !isAtLeast(alert.priority, this.config.minPriority)
+    ) {
       this.counters.belowPriority++;
       return;
     }
@@ -130,7 +134,9 @@ export class AlertRouter {
     const drained = Promise.all(this.workers.map(({ worker }) => worker.idle())).then(() => true);
     if (!Number.isFinite(timeoutMs)) return drained;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const late = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
+    );
     const result = await Promise.race([drained, late]);
     clearTimeout(timer);
     return result;
@@ -148,7 +154,8 @@ export class AlertRouter {
   /** Counters since start, with each output's queue depth now. */
   stats(): RouterStats {
     const outputs: Record<string, OutputStats> = {};
-    for (const { spec, worker } of this.workers) outputs[spec.name] = { ...worker.stats, depth: worker.depth };
+    for (const { spec, worker } of this.workers)
+      outputs[spec.name] = { ...worker.stats, depth: worker.depth };
     return { ...this.counters, byRule: new Map(this.counters.byRule), outputs };
   }
 
@@ -165,7 +172,10 @@ export class AlertRouter {
     try {
       this.config.recorder?.record(id, alert, context);
     } catch (error) {
-      this.logger.error({ err: error, ruleName: alert.rule }, 'alert not recorded in the store; delivery goes on');
+      this.logger.error(
+        { err: error, ruleName: alert.rule },
+        'alert not recorded in the store; delivery goes on',
+      );
     }
   }
 
@@ -180,7 +190,8 @@ export class AlertRouter {
     const logger = this.logger.child({ output: spec.name });
     const template = compileTemplate(spec.template);
     const destination =
-      spec.destination ?? outputKinds[spec.type].create({ ...spec.options }, { name: spec.name, template, logger });
+      spec.destination ??
+      outputKinds[spec.type].create({ ...spec.options }, { name: spec.name, template, logger });
     const queue = this.queues.queue(spec.name, spec.queueSize ?? 100_000);
     const options = {
       timeoutMs: spec.timeoutMs ?? 10_000,
@@ -194,7 +205,10 @@ export class AlertRouter {
   private warnOrphans(configured: Set<string>): void {
     for (const name of this.queues.outputsWithPending()) {
       if (configured.has(name)) continue;
-      this.logger.warn({ output: name }, 'queued alerts for an output no longer configured; kept on disk, not sent');
+      this.logger.warn(
+        { output: name },
+        'queued alerts for an output no longer configured; kept on disk, not sent',
+      );
     }
   }
 }

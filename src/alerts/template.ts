@@ -23,7 +23,10 @@ const placeholder = /\{\{\s*([A-Za-z0-9_.[\]()-]+)\s*\}\}/g;
  */
 export function compileTemplate(source?: string): Template {
   if (source === undefined) return { source, render: (alert) => alert.output };
-  return { source, render: (alert) => source.replace(placeholder, (_, name: string) => valueOf(alert, name)) };
+  return {
+    source,
+    render: (alert) => source.replace(placeholder, (_, name: string) => valueOf(alert, name)),
+  };
 }
 
 function valueOf(alert: Alert, name: string): string {

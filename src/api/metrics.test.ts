@@ -5,13 +5,21 @@ import { AlertRouter, sampleAlert, startCaptureServer } from '../alerts/index.js
 import { createHarrierMetrics, createMetricsServer } from './metrics.js';
 
 /** One sample line of the text format: name, optional labels, value. */
-const sampleLine = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf)$/;
+const sampleLine =
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*",?)*\})? (-?[0-9.e+-]+|NaN|\+Inf)$/;
 
 test('serves events, drops, evaluation time, alerts and output figures in the text format', async (t) => {
   const destination = await startCaptureServer(() => ({ status: 503 }));
   t.after(() => destination.close());
   const router = new AlertRouter({
-    outputs: [{ name: 'hook', type: 'webhook', options: { url: destination.url }, retry: { initialDelayMs: 10_000, maxDelayMs: 10_000 } }],
+    outputs: [
+      {
+        name: 'hook',
+        type: 'webhook',
+        options: { url: destination.url },
+        retry: { initialDelayMs: 10_000, maxDelayMs: 10_000 },
+      },
+    ],
   });
   t.after(() => router.close());
   const metrics = createHarrierMetrics(router);

@@ -37,7 +37,10 @@ export class Counter {
 
 /** A histogram with fixed buckets (upper bounds, in the metric's unit). */
 export class Histogram {
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  private readonly series = new Map<
+    string,
+    { labels: Labels; counts: number[]; sum: number; count: number }
+  >();
 
   constructor(private readonly buckets: readonly number[]) {}
 
@@ -56,7 +59,8 @@ export class Histogram {
   /** @internal */
   *samples(): Iterable<[string, Labels, number]> {
     for (const { labels, counts, sum, count } of this.series.values()) {
-      for (const [index, bound] of this.buckets.entries()) yield ['_bucket', { ...labels, le: String(bound) }, counts[index]!];
+      for (const [index, bound] of this.buckets.entries())
+        yield ['_bucket', { ...labels, le: String(bound) }, counts[index]!];
       yield ['_bucket', { ...labels, le: '+Inf' }, count];
       yield ['_sum', labels, sum];
       yield ['_count', labels, count];
@@ -81,7 +85,12 @@ export class MetricsRegistry {
   }
 
   /** A family whose samples `collect` returns at each scrape. */
-  collected(name: string, help: string, type: 'counter' | 'gauge', collect: () => Iterable<[Labels, number]>): void {
+  collected(
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    collect: () => Iterable<[Labels, number]>,
+  ): void {
     this.families.push({
       name,
       help,
@@ -96,7 +105,9 @@ export class MetricsRegistry {
   render(): string {
     const lines: string[] = [];
     for (const family of this.families) {
-      lines.push(`# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+      lines.push(
+        `# HELP ${family.name} ${family.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
+      );
       lines.push(`# TYPE ${family.name} ${family.type}`);
       for (const [suffix, labels, value] of family.samples()) {
         lines.push(`${family.name}${suffix}${renderLabels(labels)} ${renderValue(value)}`);
@@ -128,7 +139,10 @@ export interface HarrierMetrics {
 export function createHarrierMetrics(router?: AlertRouter): HarrierMetrics {
   const registry = new MetricsRegistry();
   const events = registry.counter('harrier_events_total', 'Events read, by source and event type.');
-  const drops = registry.counter('harrier_events_dropped_total', 'Events dropped before evaluation, by source and reason.');
+  const drops = registry.counter(
+    'harrier_events_dropped_total',
+    'Events dropped before evaluation, by source and reason.',
+  );
   const ruleEvaluation = registry.histogram(
     'harrier_rule_evaluation_seconds',
     'Time to evaluate the ruleset on one event.',
@@ -140,27 +154,50 @@ export function createHarrierMetrics(router?: AlertRouter): HarrierMetrics {
 
 function addRouterFamilies(registry: MetricsRegistry, router: AlertRouter): void {
   const outputs = () => Object.entries(router.stats().outputs);
-  registry.collected('harrier_alerts_total', 'Alerts raised, by rule and priority.', 'counter', () =>
-    [...router.stats().byRule.values()].map(({ rule, priority, count }) => [{ rule, priority }, count]),
+  registry.collected(
+    'harrier_alerts_total',
+    'Alerts raised, by rule and priority.',
+    'counter',
+    () =>
+      [...router.stats().byRule.values()].map(({ rule, priority, count }) => [
+        { rule, priority },
+        count,
+      ]),
   );
-  registry.collected('harrier_alerts_grouped_total', 'Alerts counted into a group summary instead of sent alone.', 'counter', () => [
-    [{}, router.stats().grouped],
-  ]);
-  registry.collected('harrier_output_queue_depth', 'Alerts waiting in an output queue.', 'gauge', () =>
-    outputs().map(([output, stats]) => [{ output }, stats.depth]),
+  registry.collected(
+    'harrier_alerts_grouped_total',
+    'Alerts counted into a group summary instead of sent alone.',
+    'counter',
+    () => [[{}, router.stats().grouped]],
   );
-  registry.collected('harrier_output_deliveries_total', 'Alerts by output and result.', 'counter', () =>
-    outputs().flatMap(([output, stats]) => [
-      [{ output, result: 'delivered' }, stats.delivered],
-      [{ output, result: 'rejected' }, stats.rejected],
-      [{ output, result: 'dropped' }, stats.dropped],
-    ]),
+  registry.collected(
+    'harrier_output_queue_depth',
+    'Alerts waiting in an output queue.',
+    'gauge',
+    () => outputs().map(([output, stats]) => [{ output }, stats.depth]),
   );
-  registry.collected('harrier_output_failures_total', 'Failed send attempts (each retried), by output.', 'counter', () =>
-    outputs().map(([output, stats]) => [{ output }, stats.failures]),
+  registry.collected(
+    'harrier_output_deliveries_total',
+    'Alerts by output and result.',
+    'counter',
+    () =>
+      outputs().flatMap(([output, stats]) => [
+        [{ output, result: 'delivered' }, stats.delivered],
+        [{ output, result: 'rejected' }, stats.rejected],
+        [{ output, result: 'dropped' }, stats.dropped],
+      ]),
   );
-  registry.collected('harrier_output_possible_duplicates_total', 'Alerts delivered after an earlier attempt that may have arrived.', 'counter', () =>
-    outputs().map(([output, stats]) => [{ output }, stats.possibleDuplicates]),
+  registry.collected(
+    'harrier_output_failures_total',
+    'Failed send attempts (each retried), by output.',
+    'counter',
+    () => outputs().map(([output, stats]) => [{ output }, stats.failures]),
+  );
+  registry.collected(
+    'harrier_output_possible_duplicates_total',
+    'Alerts delivered after an earlier attempt that may have arrived.',
+    'counter',
+    () => outputs().map(([output, stats]) => [{ output }, stats.possibleDuplicates]),
   );
 }
 
@@ -182,7 +219,8 @@ function seriesKey(labels: Labels): string {
 
 function renderLabels(labels: Labels): string {
   const pairs = Object.entries(labels).map(
-    ([name, value]) => `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
+    ([name, value]) =>
+      `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`,
   );
   return pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
 }

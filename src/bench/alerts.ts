@@ -7,7 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AlertRouter, formatAlertJson, sampleAlert, startCaptureServer, type CaptureServer } from '../alerts/index.js';
+import {
+  AlertRouter,
+  formatAlertJson,
+  sampleAlert,
+  startCaptureServer,
+  type CaptureServer,
+} from '../alerts/index.js';
 import { AlertStore } from '../store/index.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'harrier-bench-alerts-'));
@@ -75,9 +81,15 @@ try {
   const single = await benchWebhook(server, 200, 2, 'single');
   const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')} alerts/s`;
   console.log(`Falco JSON formatting (reference):     ${rate(formatRate)}`);
-  console.log(`store (SQLite, batched transactions):  ${rate(storeRate)}  (${(formatRate / storeRate).toFixed(1)}x slower than formatting)`);
-  console.log(`webhook through the on-disk queue:     ${rate(loaded.rate)}  (5,000 alerts, one POST each, loopback)`);
-  console.log(`deliver() call (queue write on disk):  ${loaded.deliverMicros.toFixed(1)} µs per alert`);
+  console.log(
+    `store (SQLite, batched transactions):  ${rate(storeRate)}  (${(formatRate / storeRate).toFixed(1)}x slower than formatting)`,
+  );
+  console.log(
+    `webhook through the on-disk queue:     ${rate(loaded.rate)}  (5,000 alerts, one POST each, loopback)`,
+  );
+  console.log(
+    `deliver() call (queue write on disk):  ${loaded.deliverMicros.toFixed(1)} µs per alert`,
+  );
   console.log(
     `added latency under load:              p50 ${percentile(loaded.latencies, 0.5).toFixed(2)} ms, ` +
       `p99 ${percentile(loaded.latencies, 0.99).toFixed(2)} ms (deliver() to arrival, queue drained in order)`,

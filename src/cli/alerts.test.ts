@@ -15,8 +15,13 @@ function fixtureStore(t: { after: (fn: () => void) => void }): string {
   const file = path.join(dir, 'alerts.db');
   const store = new AlertStore({ path: file });
   const at = (minutes: number): bigint => BigInt(base + minutes * 60_000) * 1_000_000n;
-  store.record('old', sampleAlert({ sequence: 1, time: at(0), priority: 'Critical' }), { lineage: [{ 'proc.name': 'bash' }] });
-  store.record('k8s', sampleAlert({ sequence: 2, time: at(50), source: 'k8s_audit', rule: 'Attach to pod' }));
+  store.record('old', sampleAlert({ sequence: 1, time: at(0), priority: 'Critical' }), {
+    lineage: [{ 'proc.name': 'bash' }],
+  });
+  store.record(
+    'k8s',
+    sampleAlert({ sequence: 2, time: at(50), source: 'k8s_audit', rule: 'Attach to pod' }),
+  );
   store.record('new', sampleAlert({ sequence: 3, time: at(55), containerId: 'beef00000001' }));
   store.close();
   return file;

@@ -7,7 +7,12 @@ import { existsSync } from 'node:fs';
 import { formatAlertJson } from '../alerts/index.js';
 import { parsePriority } from '../detect/index.js';
 import { AlertStore, type AlertQuery } from '../store/index.js';
-import { formatConfigDiagnostic, loadConfigFile, parseDuration, defaultStateDir } from '../config/index.js';
+import {
+  formatConfigDiagnostic,
+  loadConfigFile,
+  parseDuration,
+  defaultStateDir,
+} from '../config/index.js';
 
 export interface AlertsCommandOptions {
   rule?: string;
@@ -32,7 +37,10 @@ export function registerAlertsCommand(program: Command): void {
     .option('--container <container>', 'container id (or its prefix) or name')
     .option('--limit <count>', 'most alerts shown', '100')
     .option('--json', 'one JSON object per alert and line, with related events')
-    .option('--store <file>', 'the store database (default: from --config, else /var/lib/harrier/alerts.db)')
+    .option(
+      '--store <file>',
+      'the store database (default: from --config, else /var/lib/harrier/alerts.db)',
+    )
     .option('--config <file>', 'harrier.yaml, for the store path')
     .action((options: AlertsCommandOptions) => {
       process.exitCode = runAlertsCommand(options, (text) => process.stdout.write(text));
@@ -40,7 +48,11 @@ export function registerAlertsCommand(program: Command): void {
 }
 
 /** Runs the search; returns the exit status (0 found or not, 2 on bad input). */
-export function runAlertsCommand(options: AlertsCommandOptions, write: (text: string) => void, nowMs = Date.now()): number {
+export function runAlertsCommand(
+  options: AlertsCommandOptions,
+  write: (text: string) => void,
+  nowMs = Date.now(),
+): number {
   const query = buildQuery(options, nowMs);
   if (typeof query === 'string') {
     process.stderr.write(`harrier alerts: ${query}\n`);
@@ -60,7 +72,10 @@ export function runAlertsCommand(options: AlertsCommandOptions, write: (text: st
         continue;
       }
       const detail = store.detail(id);
-      const related = JSON.stringify({ lineage: detail?.lineage ?? [], recent: detail?.recent ?? [] });
+      const related = JSON.stringify({
+        lineage: detail?.lineage ?? [],
+        recent: detail?.recent ?? [],
+      });
       write(`{"id":${JSON.stringify(id)},"alert":${formatAlertJson(alert)},${related.slice(1)}\n`);
     }
   } finally {
@@ -71,22 +86,33 @@ export function runAlertsCommand(options: AlertsCommandOptions, write: (text: st
 
 function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | string {
   const priority = options.priority === undefined ? undefined : parsePriority(options.priority);
-  if (options.priority !== undefined && priority === undefined) return `unknown priority '${options.priority}'`;
+  if (options.priority !== undefined && priority === undefined)
+    return `unknown priority '${options.priority}'`;
   const limit = Number(options.limit ?? '100');
-  if (!Number.isInteger(limit) || limit < 1) return `expected a positive count for --limit, found '${options.limit}'`;
+  if (!Number.isInteger(limit) || limit < 1)
+    return `expected a positive count for --limit, found '${options.limit}'`;
   let sinceMs: number | undefined;
   if (options.since !== undefined) {
     const back = parseDuration(options.since);
     sinceMs = back !== undefined ? nowMs - back : Date.parse(options.since);
-    if (Number.isNaN(sinceMs)) return `expected a duration (2h) or an ISO 8601 time for --since, found '${options.since}'`;
+    if (Number.isNaN(sinceMs))
+      return `expected a duration (2h) or an ISO 8601 time for --since, found '${options.since}'`;
   }
-  return { rule: options.rule, priority, source: options.source, container: options.container, sinceMs, limit };
+  return {
+    rule: options.rule,
+    priority,
+    source: options.source,
+    container: options.container,
+    sinceMs,
+    limit,
+  };
 }
 
 function storePath(options: AlertsCommandOptions): string | undefined {
   if (options.store !== undefined) return options.store;
   if (options.config === undefined) return `${defaultStateDir}/alerts.db`;
   const { config, diagnostics } = loadConfigFile(options.config);
-  for (const diagnostic of diagnostics) process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+  for (const diagnostic of diagnostics)
+    process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
   return config?.store.path;
 }

@@ -15,7 +15,8 @@ export type ConfigCode =
 export const configCodes: Readonly<Record<ConfigCode, string>> = {
   HARRIER_CONFIG_READ: 'the configuration file could not be read',
   HARRIER_CONFIG_YAML: 'the configuration file is not valid YAML',
-  HARRIER_CONFIG_INVALID: 'a key has a value of the wrong type or out of range, or a required key is missing',
+  HARRIER_CONFIG_INVALID:
+    'a key has a value of the wrong type or out of range, or a required key is missing',
   HARRIER_CONFIG_UNKNOWN_KEY: 'a key is not one Harrier knows (often a typo)',
   HARRIER_CONFIG_ENV: 'an environment override or a ${VAR} reference could not be applied',
 };
@@ -40,7 +41,10 @@ export function formatConfigDiagnostic(diagnostic: ConfigDiagnostic): string {
   const lines = [`${file}:${line}:${column}: error ${code}: ${message}`];
   if (snippet !== '') {
     const gutter = String(line).padStart(5);
-    lines.push(`${gutter} | ${snippet}`, `${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, column - 1))}^`);
+    lines.push(
+      `${gutter} | ${snippet}`,
+      `${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, column - 1))}^`,
+    );
   }
   if (key !== '') lines.push(`  at key ${key}`);
   return lines.join('\n');

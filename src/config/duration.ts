@@ -3,7 +3,13 @@
  * (a bare number is seconds), and `512`, `10KB`, `100MB`, `1GB` (powers of 1024; bare bytes).
  */
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const durationUnits: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 
 /** Milliseconds, or undefined when `text` is not a duration. */

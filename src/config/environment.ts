@@ -24,9 +24,15 @@ export function applyOverrides(
 ): { fromEnvironment: Map<Node, string>; problems: OverrideProblem[] } {
   const fromEnvironment = new Map<Node, string>();
   const problems: OverrideProblem[] = [];
-  for (const [variable, value] of Object.entries(environment).sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [variable, value] of Object.entries(environment).sort(([a], [b]) =>
+    a < b ? -1 : 1,
+  )) {
     if (!variable.startsWith(prefix) || value === undefined) continue;
-    const segments = variable.slice(prefix.length).toLowerCase().split('__').filter((s) => s !== '');
+    const segments = variable
+      .slice(prefix.length)
+      .toLowerCase()
+      .split('__')
+      .filter((s) => s !== '');
     const path = resolvePath(document, segments);
     if (typeof path === 'string') {
       problems.push({ variable, message: path });
@@ -51,7 +57,9 @@ function resolvePath(document: Document, segments: string[]): (string | number)[
       path.push(segment);
       continue;
     }
-    const index = parent.items.findIndex((item) => isMap(item) && nameOf(item.get('name', true)) === segment);
+    const index = parent.items.findIndex(
+      (item) => isMap(item) && nameOf(item.get('name', true)) === segment,
+    );
     if (index < 0) return `no item named '${segment}' in '${path.join('.')}'`;
     path.push(index);
   }

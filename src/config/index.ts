@@ -3,6 +3,11 @@
  * diagnostics that name the key and line of every problem.
  */
 export { loadConfig, loadConfigFile, defaultStateDir, type ConfigResult } from './load-config.js';
-export { formatConfigDiagnostic, configCodes, type ConfigCode, type ConfigDiagnostic } from './diagnostic.js';
+export {
+  formatConfigDiagnostic,
+  configCodes,
+  type ConfigCode,
+  type ConfigDiagnostic,
+} from './diagnostic.js';
 export type { HarrierConfig, StoreConfig, MetricsConfig } from './types.js';
 export { parseDuration, parseByteSize } from './duration.js';

@@ -6,7 +6,10 @@ import { loadConfig, loadConfigFile } from './load-config.js';
 import { formatConfigDiagnostic } from './diagnostic.js';
 import { parseByteSize, parseDuration } from './duration.js';
 
-const examplePath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/harrier.example.yaml');
+const examplePath = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../docs/harrier.example.yaml',
+);
 const exampleEnvironment = {
   SIDEKICK_TOKEN: 't',
   SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/slack',
@@ -19,7 +22,10 @@ const exampleEnvironment = {
 test('the documented example file is valid and yields its defaults', () => {
   const { config, diagnostics } = loadConfigFile(examplePath, exampleEnvironment);
   assert.deepEqual(diagnostics.map(formatConfigDiagnostic), []);
-  assert.deepEqual(config!.outputs.map((output) => output.name), ['stdout']);
+  assert.deepEqual(
+    config!.outputs.map((output) => output.name),
+    ['stdout'],
+  );
   assert.equal(config!.priority, 'Debug');
   assert.equal(config!.ruleMatching, 'first');
   assert.deepEqual(config!.grouping[0], {
@@ -32,14 +38,34 @@ test('the documented example file is valid and yields its defaults', () => {
 });
 
 test('every output of the example is valid once enabled', () => {
-  const names = ['file', 'syslog', 'program', 'falcosidekick', 'slack', 'teams', 'pagerduty', 'opsgenie', 'alertmanager', 'splunk', 'elasticsearch', 'loki', 'nats'];
+  const names = [
+    'file',
+    'syslog',
+    'program',
+    'falcosidekick',
+    'slack',
+    'teams',
+    'pagerduty',
+    'opsgenie',
+    'alertmanager',
+    'splunk',
+    'elasticsearch',
+    'loki',
+    'nats',
+  ];
   const environment: Record<string, string> = { ...exampleEnvironment };
-  for (const name of names) environment[`HARRIER__OUTPUTS__${name.toUpperCase()}__ENABLED`] = 'true';
+  for (const name of names)
+    environment[`HARRIER__OUTPUTS__${name.toUpperCase()}__ENABLED`] = 'true';
   const { config, diagnostics } = loadConfigFile(examplePath, environment);
   assert.deepEqual(diagnostics.map(formatConfigDiagnostic), []);
   const byName = new Map(config!.outputs.map((output) => [output.name, output]));
   assert.equal(byName.size, 14);
-  assert.deepEqual(byName.get('file')!.options, { path: '/var/log/harrier/alerts.jsonl', format: 'json', maxBytes: 100 * 1024 * 1024, keep: 5 });
+  assert.deepEqual(byName.get('file')!.options, {
+    path: '/var/log/harrier/alerts.jsonl',
+    format: 'json',
+    maxBytes: 100 * 1024 * 1024,
+    keep: 5,
+  });
   assert.deepEqual(byName.get('falcosidekick')!.options.headers, { authorization: 'Bearer t' });
   assert.equal(byName.get('slack')!.minPriority, 'Warning');
   assert.equal(byName.get('slack')!.options.url, 'http://127.0.0.1:1/slack');
@@ -99,7 +125,10 @@ test('environment overrides set keys and name the variable when the value is wro
   assert.equal(good.config!.outputs[0]!.options.url, 'http://127.0.0.1:2/');
   assert.equal(good.config!.store.retention.maxAgeMs, 7 * 86_400_000);
 
-  const bad = loadConfig(text, 'h.yaml', { HARRIER__OUTPUTS__HOOK__TIMEOUT: 'never', HARRIER__OUTPUTS__NOPE__URL: 'x' });
+  const bad = loadConfig(text, 'h.yaml', {
+    HARRIER__OUTPUTS__HOOK__TIMEOUT: 'never',
+    HARRIER__OUTPUTS__NOPE__URL: 'x',
+  });
   assert.deepEqual(
     bad.diagnostics.map((d) => `${d.code} ${d.key}: ${d.message}`),
     [
@@ -110,10 +139,15 @@ test('environment overrides set keys and name the variable when the value is wro
 });
 
 test('an unset ${VAR} and a YAML syntax error are reported at their lines', () => {
-  const unset = loadConfig('outputs:\n  - name: s\n    type: slack\n    url: ${NOPE}\n', 'h.yaml', {});
-  assert.deepEqual(unset.diagnostics.map((d) => `${d.line} ${d.code} ${d.message}`), [
-    "4 HARRIER_CONFIG_ENV environment variable NOPE referenced by 'outputs[0].url' is not set",
-  ]);
+  const unset = loadConfig(
+    'outputs:\n  - name: s\n    type: slack\n    url: ${NOPE}\n',
+    'h.yaml',
+    {},
+  );
+  assert.deepEqual(
+    unset.diagnostics.map((d) => `${d.line} ${d.code} ${d.message}`),
+    ["4 HARRIER_CONFIG_ENV environment variable NOPE referenced by 'outputs[0].url' is not set"],
+  );
   const broken = loadConfig('outputs: [\n  - a\n', 'h.yaml', {});
   assert.equal(broken.diagnostics[0]!.code, 'HARRIER_CONFIG_YAML');
   assert.ok(broken.diagnostics[0]!.line >= 1);

@@ -20,7 +20,15 @@ export interface ConfigResult {
 }
 
 const topKeys = [
-  'rules_files', 'priority', 'rule_matching', 'sources', 'state_dir', 'outputs', 'grouping', 'store', 'metrics',
+  'rules_files',
+  'priority',
+  'rule_matching',
+  'sources',
+  'state_dir',
+  'outputs',
+  'grouping',
+  'store',
+  'metrics',
 ];
 
 /** Default state directory for queues and the store. */
@@ -43,7 +51,16 @@ export function loadConfigFile(
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const message = `cannot read the configuration: ${(error as Error).message}`;
-    const diagnostic = { code: 'HARRIER_CONFIG_READ', severity: 'error', message, file, line: 0, column: 0, snippet: '', key: '' } as const;
+    const diagnostic = {
+      code: 'HARRIER_CONFIG_READ',
+      severity: 'error',
+      message,
+      file,
+      line: 0,
+      column: 0,
+      snippet: '',
+      key: '',
+    } as const;
     return { config: undefined, diagnostics: [diagnostic] };
   }
   return loadConfig(text, file, environment);
@@ -62,29 +79,56 @@ export function loadConfig(
       const position = error.linePos?.[0] ?? { line: 0, col: 0 };
       const snippet = text.split('\n')[position.line - 1] ?? '';
       const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return { code: 'HARRIER_CONFIG_YAML', severity: 'error', message: lowerFirst(message), file, line: position.line, column: position.col, snippet, key: '' } as const;
+      return {
+        code: 'HARRIER_CONFIG_YAML',
+        severity: 'error',
+        message: lowerFirst(message),
+        file,
+        line: position.line,
+        column: position.col,
+        snippet,
+        key: '',
+      } as const;
     });
     return { config: undefined, diagnostics };
   }
   const { fromEnvironment, problems } = applyOverrides(document, environment);
   const reader = new ConfigReader(file, text, lines, fromEnvironment, environment);
-  for (const problem of problems) reader.error(undefined, problem.variable, `${problem.variable}: ${problem.message}`, 'HARRIER_CONFIG_ENV');
+  for (const problem of problems)
+    reader.error(
+      undefined,
+      problem.variable,
+      `${problem.variable}: ${problem.message}`,
+      'HARRIER_CONFIG_ENV',
+    );
   const config = readTop(reader, document.contents as Node | null, path.dirname(file));
-  return reader.diagnostics.length > 0 ? { config: undefined, diagnostics: reader.diagnostics } : { config, diagnostics: [] };
+  return reader.diagnostics.length > 0
+    ? { config: undefined, diagnostics: reader.diagnostics }
+    : { config, diagnostics: [] };
 }
 
 function readTop(reader: ConfigReader, node: Node | null, baseDir: string): HarrierConfig {
   const entries = node === null ? new Map() : (reader.mapping(node, '', topKeys) ?? new Map());
   const at = (key: string): Node | null | undefined => entries.get(key)?.value;
-  const stateDir = entries.has('state_dir') ? (reader.string(at('state_dir'), 'state_dir') ?? defaultStateDir) : defaultStateDir;
-  const rulesFiles = entries.has('rules_files') ? (reader.strings(at('rules_files'), 'rules_files') ?? []) : [];
+  const stateDir = entries.has('state_dir')
+    ? (reader.string(at('state_dir'), 'state_dir') ?? defaultStateDir)
+    : defaultStateDir;
+  const rulesFiles = entries.has('rules_files')
+    ? (reader.strings(at('rules_files'), 'rules_files') ?? [])
+    : [];
   return {
     rulesFiles: rulesFiles.map((file) => path.resolve(baseDir, file)),
-    priority: entries.has('priority') ? (reader.priority(at('priority'), 'priority') ?? 'Debug') : 'Debug',
-    ruleMatching: entries.has('rule_matching') ? (reader.oneOf(at('rule_matching'), 'rule_matching', ['first', 'all']) ?? 'first') : 'first',
+    priority: entries.has('priority')
+      ? (reader.priority(at('priority'), 'priority') ?? 'Debug')
+      : 'Debug',
+    ruleMatching: entries.has('rule_matching')
+      ? (reader.oneOf(at('rule_matching'), 'rule_matching', ['first', 'all']) ?? 'first')
+      : 'first',
     sources: entries.has('sources') ? readSources(reader, at('sources')) : {},
     stateDir,
-    outputs: entries.has('outputs') ? readOutputs(reader, at('outputs') ?? null) : [{ name: 'stdout', type: 'stdout', options: {} }],
+    outputs: entries.has('outputs')
+      ? readOutputs(reader, at('outputs') ?? null)
+      : [{ name: 'stdout', type: 'stdout', options: {} }],
     grouping: entries.has('grouping') ? readGrouping(reader, at('grouping')) : [],
     store: readStore(reader, at('store'), entries.has('store'), stateDir),
     metrics: readMetrics(reader, at('metrics'), entries.has('metrics')),
@@ -92,7 +136,10 @@ function readTop(reader: ConfigReader, node: Node | null, baseDir: string): Harr
 }
 
 /** Sources are checked by each source at start; here only their shape (name to mapping). */
-function readSources(reader: ConfigReader, node: Node | null | undefined): HarrierConfig['sources'] {
+function readSources(
+  reader: ConfigReader,
+  node: Node | null | undefined,
+): HarrierConfig['sources'] {
   const entries = reader.mapping(node, 'sources') ?? new Map();
   const sources: Record<string, Record<string, unknown>> = {};
   for (const [name, entry] of entries) {
@@ -110,42 +157,82 @@ function readGrouping(reader: ConfigReader, node: Node | null | undefined): Grou
     const entries = reader.mapping(item, key, ['rules', 'window', 'key_fields']);
     if (entries === undefined) return [];
     for (const needed of ['rules', 'window']) {
-      if (!entries.has(needed)) reader.error(item, join(key, needed), `grouping entry '${key}' needs '${needed}'`);
+      if (!entries.has(needed))
+        reader.error(item, join(key, needed), `grouping entry '${key}' needs '${needed}'`);
     }
-    const rules = entries.has('rules') ? reader.strings(entries.get('rules')?.value, join(key, 'rules')) : undefined;
-    const windowMs = entries.has('window') ? reader.duration(entries.get('window')?.value, join(key, 'window')) : undefined;
-    const keyFields = entries.has('key_fields') ? reader.strings(entries.get('key_fields')?.value, join(key, 'key_fields')) : [];
+    const rules = entries.has('rules')
+      ? reader.strings(entries.get('rules')?.value, join(key, 'rules'))
+      : undefined;
+    const windowMs = entries.has('window')
+      ? reader.duration(entries.get('window')?.value, join(key, 'window'))
+      : undefined;
+    const keyFields = entries.has('key_fields')
+      ? reader.strings(entries.get('key_fields')?.value, join(key, 'key_fields'))
+      : [];
     if (rules === undefined || windowMs === undefined || keyFields === undefined) return [];
     return [{ rules, windowMs, keyFields }];
   });
 }
 
-function readStore(reader: ConfigReader, node: Node | null | undefined, present: boolean, stateDir: string): StoreConfig {
-  const defaults = { enabled: true, path: path.join(stateDir, 'alerts.db'), retention: { maxAgeMs: 30 * 86_400_000 } };
+function readStore(
+  reader: ConfigReader,
+  node: Node | null | undefined,
+  present: boolean,
+  stateDir: string,
+): StoreConfig {
+  const defaults = {
+    enabled: true,
+    path: path.join(stateDir, 'alerts.db'),
+    retention: { maxAgeMs: 30 * 86_400_000 },
+  };
   if (!present) return defaults;
   const entries = reader.mapping(node, 'store', ['enabled', 'path', 'retention']) ?? new Map();
   const retention = entries.has('retention')
     ? reader.mapping(entries.get('retention')?.value, 'store.retention', ['max_age', 'max_alerts'])
     : undefined;
-  const maxAge = retention?.has('max_age') ? reader.duration(retention.get('max_age')?.value, 'store.retention.max_age') : undefined;
-  const maxAlerts = retention?.has('max_alerts') ? reader.number(retention.get('max_alerts')?.value, 'store.retention.max_alerts', 1) : undefined;
+  const maxAge = retention?.has('max_age')
+    ? reader.duration(retention.get('max_age')?.value, 'store.retention.max_age')
+    : undefined;
+  const maxAlerts = retention?.has('max_alerts')
+    ? reader.number(retention.get('max_alerts')?.value, 'store.retention.max_alerts', 1)
+    : undefined;
   return {
-    enabled: entries.has('enabled') ? (reader.boolean(entries.get('enabled')?.value, 'store.enabled') ?? true) : true,
-    path: entries.has('path') ? (reader.string(entries.get('path')?.value, 'store.path') ?? defaults.path) : defaults.path,
+    enabled: entries.has('enabled')
+      ? (reader.boolean(entries.get('enabled')?.value, 'store.enabled') ?? true)
+      : true,
+    path: entries.has('path')
+      ? (reader.string(entries.get('path')?.value, 'store.path') ?? defaults.path)
+      : defaults.path,
     retention: retention === undefined ? defaults.retention : { maxAgeMs: maxAge, maxAlerts },
   };
 }
 
-function readMetrics(reader: ConfigReader, node: Node | null | undefined, present: boolean): MetricsConfig {
+function readMetrics(
+  reader: ConfigReader,
+  node: Node | null | undefined,
+  present: boolean,
+): MetricsConfig {
   const defaults = { enabled: false, listen: '127.0.0.1:9376' };
   if (!present) return defaults;
   const entries = reader.mapping(node, 'metrics', ['enabled', 'listen']) ?? new Map();
-  const listen = entries.has('listen') ? reader.string(entries.get('listen')?.value, 'metrics.listen') : defaults.listen;
-  if (listen !== undefined && !/^[^\s:]*:\d{1,5}$/.test(listen) && !/^\[[^\]]+\]:\d{1,5}$/.test(listen)) {
-    reader.error(entries.get('listen')?.value, 'metrics.listen', `expected host:port for 'metrics.listen', found '${listen}'`);
+  const listen = entries.has('listen')
+    ? reader.string(entries.get('listen')?.value, 'metrics.listen')
+    : defaults.listen;
+  if (
+    listen !== undefined &&
+    !/^[^\s:]*:\d{1,5}$/.test(listen) &&
+    !/^\[[^\]]+\]:\d{1,5}$/.test(listen)
+  ) {
+    reader.error(
+      entries.get('listen')?.value,
+      'metrics.listen',
+      `expected host:port for 'metrics.listen', found '${listen}'`,
+    );
   }
   return {
-    enabled: entries.has('enabled') ? (reader.boolean(entries.get('enabled')?.value, 'metrics.enabled') ?? false) : false,
+    enabled: entries.has('enabled')
+      ? (reader.boolean(entries.get('enabled')?.value, 'metrics.enabled') ?? false)
+      : false,
     listen: listen ?? defaults.listen,
   };
 }

@@ -3,12 +3,27 @@
  * the options of its type (see `outputKinds`), all side by side in one mapping.
  */
 import type { Node } from 'yaml';
-import { isOutputType, outputKinds, type OptionSpec, type OutputSpec, type OutputType } from '../alerts/index.js';
+import {
+  isOutputType,
+  outputKinds,
+  type OptionSpec,
+  type OutputSpec,
+  type OutputType,
+} from '../alerts/index.js';
 import { ConfigReader, join, type Entries } from './reader.js';
 
 const commonKeys = [
-  'name', 'type', 'enabled', 'min_priority', 'rules', 'tags', 'sources', 'template',
-  'queue_size', 'timeout', 'retry',
+  'name',
+  'type',
+  'enabled',
+  'min_priority',
+  'rules',
+  'tags',
+  'sources',
+  'template',
+  'queue_size',
+  'timeout',
+  'retry',
 ];
 
 /** The enabled outputs of the list, validated. */
@@ -19,7 +34,8 @@ export function readOutputs(reader: ConfigReader, node: Node | null): OutputSpec
   items.forEach((item, index) => {
     const spec = readOutput(reader, item, `outputs[${index}]`);
     if (spec === undefined) return;
-    if (names.has(spec.name)) reader.error(item, `outputs[${index}].name`, `output name '${spec.name}' is used twice`);
+    if (names.has(spec.name))
+      reader.error(item, `outputs[${index}].name`, `output name '${spec.name}' is used twice`);
     names.add(spec.name);
     if (spec.enabled) outputs.push(spec.spec);
   });
@@ -39,30 +55,52 @@ function readOutput(
   if (typeName === undefined) return undefined;
   if (!isOutputType(typeName)) {
     const known = Object.keys(outputKinds).join(', ');
-    return void reader.error(typeEntry.value, join(key, 'type'), `unknown output type '${typeName}'; expected one of ${known}`);
+    return void reader.error(
+      typeEntry.value,
+      join(key, 'type'),
+      `unknown output type '${typeName}'; expected one of ${known}`,
+    );
   }
   const kind = outputKinds[typeName as OutputType];
-  const entries = reader.mapping(node, key, [...commonKeys, ...Object.keys(kind.options)]) ?? new Map();
-  const name = entries.has('name') ? reader.string(entries.get('name')?.value, join(key, 'name')) : undefined;
-  if (name === undefined && !entries.has('name')) reader.error(node, key, `output '${key}' has no 'name'`);
+  const entries =
+    reader.mapping(node, key, [...commonKeys, ...Object.keys(kind.options)]) ?? new Map();
+  const name = entries.has('name')
+    ? reader.string(entries.get('name')?.value, join(key, 'name'))
+    : undefined;
+  if (name === undefined && !entries.has('name'))
+    reader.error(node, key, `output '${key}' has no 'name'`);
   const options = readOptions(reader, entries, key, kind.options);
   const spec = readCommon(reader, entries, key);
   if (name === undefined || options === undefined) return undefined;
-  const enabled = entries.has('enabled') ? reader.boolean(entries.get('enabled')?.value, join(key, 'enabled')) : true;
-  return { name, enabled: enabled ?? true, spec: { ...spec, name, type: typeName as OutputType, options } };
+  const enabled = entries.has('enabled')
+    ? reader.boolean(entries.get('enabled')?.value, join(key, 'enabled'))
+    : true;
+  return {
+    name,
+    enabled: enabled ?? true,
+    spec: { ...spec, name, type: typeName as OutputType, options },
+  };
 }
 
-function readCommon(reader: ConfigReader, entries: Entries, key: string): Omit<OutputSpec, 'name' | 'type' | 'options'> {
+function readCommon(
+  reader: ConfigReader,
+  entries: Entries,
+  key: string,
+): Omit<OutputSpec, 'name' | 'type' | 'options'> {
   const at = (name: string): Node | null | undefined => entries.get(name)?.value;
   const has = (name: string): boolean => entries.has(name);
   const retry = has('retry') ? readRetry(reader, at('retry'), join(key, 'retry')) : undefined;
   return {
-    ...(has('min_priority') ? { minPriority: reader.priority(at('min_priority'), join(key, 'min_priority')) } : {}),
+    ...(has('min_priority')
+      ? { minPriority: reader.priority(at('min_priority'), join(key, 'min_priority')) }
+      : {}),
     ...(has('rules') ? { rules: reader.strings(at('rules'), join(key, 'rules')) } : {}),
     ...(has('tags') ? { tags: reader.strings(at('tags'), join(key, 'tags')) } : {}),
     ...(has('sources') ? { sources: reader.strings(at('sources'), join(key, 'sources')) } : {}),
     ...(has('template') ? { template: reader.string(at('template'), join(key, 'template')) } : {}),
-    ...(has('queue_size') ? { queueSize: reader.number(at('queue_size'), join(key, 'queue_size'), 1) } : {}),
+    ...(has('queue_size')
+      ? { queueSize: reader.number(at('queue_size'), join(key, 'queue_size'), 1) }
+      : {}),
     ...(has('timeout') ? { timeoutMs: reader.duration(at('timeout'), join(key, 'timeout')) } : {}),
     ...(retry === undefined ? {} : { retry }),
   };
@@ -71,8 +109,12 @@ function readCommon(reader: ConfigReader, entries: Entries, key: string): Omit<O
 function readRetry(reader: ConfigReader, node: Node | null | undefined, key: string) {
   const entries = reader.mapping(node, key, ['initial', 'max']);
   if (entries === undefined) return undefined;
-  const initial = entries.has('initial') ? reader.duration(entries.get('initial')?.value, join(key, 'initial')) : 500;
-  const max = entries.has('max') ? reader.duration(entries.get('max')?.value, join(key, 'max')) : 60_000;
+  const initial = entries.has('initial')
+    ? reader.duration(entries.get('initial')?.value, join(key, 'initial'))
+    : 500;
+  const max = entries.has('max')
+    ? reader.duration(entries.get('max')?.value, join(key, 'max'))
+    : 60_000;
   return { initialDelayMs: initial ?? 500, maxDelayMs: max ?? 60_000 };
 }
 
@@ -89,7 +131,11 @@ function readOptions(
     const entry = entries.get(name);
     if (entry === undefined) {
       if (spec.required) {
-        reader.error(entries.get('type')?.value, join(key, name), `output '${key}' needs '${name}'`);
+        reader.error(
+          entries.get('type')?.value,
+          join(key, name),
+          `output '${key}' needs '${name}'`,
+        );
         complete = false;
       }
       continue;
@@ -100,13 +146,21 @@ function readOptions(
   return complete ? options : undefined;
 }
 
-function readOption(reader: ConfigReader, node: Node | null, key: string, spec: OptionSpec): unknown {
+function readOption(
+  reader: ConfigReader,
+  node: Node | null,
+  key: string,
+  spec: OptionSpec,
+): unknown {
   switch (spec.kind) {
     case 'string':
-      return spec.values === undefined ? reader.string(node, key) : reader.oneOf(node, key, spec.values);
+      return spec.values === undefined
+        ? reader.string(node, key)
+        : reader.oneOf(node, key, spec.values);
     case 'url': {
       const text = reader.string(node, key);
-      if (text !== undefined && !isHttpUrl(text)) reader.error(node, key, `expected an http or https URL for '${key}'`);
+      if (text !== undefined && !isHttpUrl(text))
+        reader.error(node, key, `expected an http or https URL for '${key}'`);
       return text;
     }
     case 'number':

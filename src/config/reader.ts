@@ -27,20 +27,47 @@ export class ConfigReader {
   ) {}
 
   /** Records an error at `node` (its line and column), naming `key`. */
-  error(node: Node | null | undefined, key: string, message: string, code: ConfigCode = 'HARRIER_CONFIG_INVALID'): void {
+  error(
+    node: Node | null | undefined,
+    key: string,
+    message: string,
+    code: ConfigCode = 'HARRIER_CONFIG_INVALID',
+  ): void {
     const variable = node ? this.fromEnvironment.get(node) : undefined;
     if (variable !== undefined || !node?.range) {
       const suffix = variable === undefined ? '' : ` (set by environment variable ${variable})`;
-      this.diagnostics.push({ code, severity: 'error', message: message + suffix, file: this.file, line: 0, column: 0, snippet: '', key });
+      this.diagnostics.push({
+        code,
+        severity: 'error',
+        message: message + suffix,
+        file: this.file,
+        line: 0,
+        column: 0,
+        snippet: '',
+        key,
+      });
       return;
     }
     const { line, col } = this.lines.linePos(node.range[0]);
     const snippet = this.text.split('\n')[line - 1] ?? '';
-    this.diagnostics.push({ code, severity: 'error', message, file: this.file, line, column: col, snippet, key });
+    this.diagnostics.push({
+      code,
+      severity: 'error',
+      message,
+      file: this.file,
+      line,
+      column: col,
+      snippet,
+      key,
+    });
   }
 
   /** The entries of a mapping; unknown keys (not in `known`) are reported. */
-  mapping(node: Node | null | undefined, key: string, known?: readonly string[]): Entries | undefined {
+  mapping(
+    node: Node | null | undefined,
+    key: string,
+    known?: readonly string[],
+  ): Entries | undefined {
     if (!isMap(node)) {
       this.error(node, key, `expected a mapping for '${key}', found ${describe(node)}`);
       return undefined;
@@ -52,7 +79,12 @@ export class ConfigReader {
       const child = join(key, name);
       if (known !== undefined && !known.includes(name)) {
         const hint = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
-        this.error(pair.key as Node, child, `unknown key '${name}'${hint}`, 'HARRIER_CONFIG_UNKNOWN_KEY');
+        this.error(
+          pair.key as Node,
+          child,
+          `unknown key '${name}'${hint}`,
+          'HARRIER_CONFIG_UNKNOWN_KEY',
+        );
         continue;
       }
       entries.set(name, { key: pair.key as Scalar, value: pair.value as Node | null });
@@ -78,7 +110,11 @@ export class ConfigReader {
 
   number(node: Node | null | undefined, key: string, minimum = 0): number | undefined {
     if (!isScalar(node) || typeof node.value !== 'number' || node.value < minimum) {
-      this.error(node, key, `expected a number of at least ${minimum} for '${key}', found ${describe(node)}`);
+      this.error(
+        node,
+        key,
+        `expected a number of at least ${minimum} for '${key}', found ${describe(node)}`,
+      );
       return undefined;
     }
     return node.value;
@@ -111,10 +147,18 @@ export class ConfigReader {
     return result;
   }
 
-  oneOf<T extends string>(node: Node | null | undefined, key: string, values: readonly T[]): T | undefined {
+  oneOf<T extends string>(
+    node: Node | null | undefined,
+    key: string,
+    values: readonly T[],
+  ): T | undefined {
     const text = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
     if (text !== undefined && (values as readonly string[]).includes(text)) return text as T;
-    this.error(node, key, `expected one of ${values.join(', ')} for '${key}', found ${describe(node)}`);
+    this.error(
+      node,
+      key,
+      `expected one of ${values.join(', ')} for '${key}', found ${describe(node)}`,
+    );
     return undefined;
   }
 
@@ -122,24 +166,44 @@ export class ConfigReader {
     const text = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
     const priority = text === undefined ? undefined : parsePriority(text);
     if (priority === undefined) {
-      this.error(node, key, `expected a priority (emergency ... debug) for '${key}', found ${describe(node)}`);
+      this.error(
+        node,
+        key,
+        `expected a priority (emergency ... debug) for '${key}', found ${describe(node)}`,
+      );
     }
     return priority;
   }
 
   /** Milliseconds from `10s`, `5m` ... or a number of seconds. */
   duration(node: Node | null | undefined, key: string): number | undefined {
-    const raw = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? node.value : undefined;
+    const raw =
+      isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')
+        ? node.value
+        : undefined;
     const ms = raw === undefined ? undefined : parseDuration(raw);
-    if (ms === undefined) this.error(node, key, `expected a duration like 30s, 5m or 7d for '${key}', found ${describe(node)}`);
+    if (ms === undefined)
+      this.error(
+        node,
+        key,
+        `expected a duration like 30s, 5m or 7d for '${key}', found ${describe(node)}`,
+      );
     return ms;
   }
 
   /** Bytes from `100MB`, `10KB` ... or a number. */
   byteSize(node: Node | null | undefined, key: string): number | undefined {
-    const raw = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? node.value : undefined;
+    const raw =
+      isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')
+        ? node.value
+        : undefined;
     const bytes = raw === undefined ? undefined : parseByteSize(raw);
-    if (bytes === undefined) this.error(node, key, `expected a size like 512KB or 100MB for '${key}', found ${describe(node)}`);
+    if (bytes === undefined)
+      this.error(
+        node,
+        key,
+        `expected a size like 512KB or 100MB for '${key}', found ${describe(node)}`,
+      );
     return bytes;
   }
 
@@ -151,7 +215,12 @@ export class ConfigReader {
       return value ?? '';
     });
     if (missing === undefined) return expanded;
-    this.error(node, key, `environment variable ${missing} referenced by '${key}' is not set`, 'HARRIER_CONFIG_ENV');
+    this.error(
+      node,
+      key,
+      `environment variable ${missing} referenced by '${key}' is not set`,
+      'HARRIER_CONFIG_ENV',
+    );
     return undefined;
   }
 }

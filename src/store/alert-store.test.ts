@@ -16,9 +16,13 @@ test('searches by rule, priority, source, time and container prefix or name, new
   const store = new AlertStore({ path: ':memory:' });
   const second = (n: number): bigint => 1_714_564_800_000_000_000n + BigInt(n) * 1_000_000_000n;
   store.record('a', sampleAlert({ time: second(1), rule: 'Write below etc', priority: 'Error' }));
-  store.record('b', sampleAlert({ time: second(2), priority: 'Warning', containerId: 'abcdef123456' }));
+  store.record(
+    'b',
+    sampleAlert({ time: second(2), priority: 'Warning', containerId: 'abcdef123456' }),
+  );
   store.record('c', sampleAlert({ time: second(3), priority: 'Debug', source: 'k8s_audit' }));
-  const ids = (query: Parameters<AlertStore['search']>[0]): string[] => store.search(query).map((s) => s.id);
+  const ids = (query: Parameters<AlertStore['search']>[0]): string[] =>
+    store.search(query).map((s) => s.id);
 
   assert.deepEqual(ids({}), ['c', 'b', 'a']);
   assert.deepEqual(ids({ rule: 'Write below etc' }), ['a']);
@@ -39,7 +43,10 @@ test('keeps output fields exactly and the related events in order', (t) => {
   const alert = sampleAlert({ sequence: 7 });
   alert.outputFields.set('proc.vpid', 9_007_199_254_740_993n);
   store.record('x', alert, {
-    lineage: [{ 'proc.name': 'bash', 'proc.pid': 7n }, { 'proc.name': 'sshd', 'proc.pid': 1n }],
+    lineage: [
+      { 'proc.name': 'bash', 'proc.pid': 7n },
+      { 'proc.name': 'sshd', 'proc.pid': 1n },
+    ],
     recent: [{ 'evt.type': 'execve', 'fd.name': null }],
   });
   store.close();
@@ -48,7 +55,10 @@ test('keeps output fields exactly and the related events in order', (t) => {
   const detail = reopened.detail('x')!;
   assert.equal(detail.alert.outputFields.get('proc.vpid'), 9_007_199_254_740_993n);
   assert.equal(detail.alert.time, alert.time);
-  assert.deepEqual(detail.lineage, [{ 'proc.name': 'bash', 'proc.pid': 7 }, { 'proc.name': 'sshd', 'proc.pid': 1 }]);
+  assert.deepEqual(detail.lineage, [
+    { 'proc.name': 'bash', 'proc.pid': 7 },
+    { 'proc.name': 'sshd', 'proc.pid': 1 },
+  ]);
   assert.deepEqual(detail.recent, [{ 'evt.type': 'execve', 'fd.name': null }]);
   assert.equal(reopened.detail('missing'), undefined);
   reopened.close();
@@ -57,13 +67,25 @@ test('keeps output fields exactly and the related events in order', (t) => {
 test('retention deletes alerts older than the maximum age and beyond the maximum count', () => {
   const now = Date.UTC(2024, 4, 10);
   const day = 86_400_000;
-  const store = new AlertStore({ path: ':memory:', retention: { maxAgeMs: 5 * day, maxAlerts: 2 }, pruneIntervalMs: 0 });
+  const store = new AlertStore({
+    path: ':memory:',
+    retention: { maxAgeMs: 5 * day, maxAlerts: 2 },
+    pruneIntervalMs: 0,
+  });
   for (const [index, ageDays] of [10, 4, 3, 2].entries()) {
-    store.record(`a${index}`, sampleAlert({ sequence: index, time: BigInt(now - ageDays * day) * 1_000_000n }));
+    store.record(
+      `a${index}`,
+      sampleAlert({ sequence: index, time: BigInt(now - ageDays * day) * 1_000_000n }),
+    );
   }
-  store.record('rel', sampleAlert({ time: BigInt(now) * 1_000_000n }), { recent: [{ 'evt.type': 'open' }] });
+  store.record('rel', sampleAlert({ time: BigInt(now) * 1_000_000n }), {
+    recent: [{ 'evt.type': 'open' }],
+  });
   assert.equal(store.prune(now), 3);
-  assert.deepEqual(store.search().map((s) => s.id), ['rel', 'a3']);
+  assert.deepEqual(
+    store.search().map((s) => s.id),
+    ['rel', 'a3'],
+  );
   store.close();
 });
 
@@ -86,7 +108,10 @@ test('100,000 identical alerts become two grouped messages with the exact count;
   assert.equal(bodies.length, 2);
   assert.equal(bodies[0].output_fields['harrier.group.count'], undefined);
   assert.equal(bodies[1].output_fields['harrier.group.count'], 100_000);
-  assert.match(bodies[1].output, /grouped: 100000 alerts, first seen 2024-05-01T12:00:00\.000001000Z/);
+  assert.match(
+    bodies[1].output,
+    /grouped: 100000 alerts, first seen 2024-05-01T12:00:00\.000001000Z/,
+  );
   assert.equal(stats.grouped, 99_999);
   assert.equal(stats.summaries, 1);
   assert.equal(store.count({ rule: 'Terminal shell in container' }), 100_000);

@@ -109,7 +109,10 @@ export class AlertStore implements AlertRecorder {
     try {
       this.db.transaction(() => batch.forEach((entry) => this.insert(entry)))();
     } catch (error) {
-      this.logger.error({ err: error, count: batch.length }, 'alerts not written to the store; they are still delivered');
+      this.logger.error(
+        { err: error, count: batch.length },
+        'alerts not written to the store; they are still delivered',
+      );
     }
   }
 
@@ -137,8 +140,7 @@ export class AlertStore implements AlertRecorder {
   detail(id: string): StoredAlertDetail | undefined {
     this.write();
     const row = this.db.prepare('SELECT seq, alert FROM alerts WHERE id = ?').get(id) as
-      | { seq: number; alert: string }
-      | undefined;
+      { seq: number; alert: string } | undefined;
     if (row === undefined) return undefined;
     const events = this.db
       .prepare('SELECT kind, event FROM related_events WHERE alert_seq = ? ORDER BY kind, position')
@@ -158,10 +160,12 @@ export class AlertStore implements AlertRecorder {
       deleted += this.db.prepare('DELETE FROM alerts WHERE time_ns < ?').run(cutoff).changes;
     }
     if (retention?.maxAlerts !== undefined) {
-      const sql = 'DELETE FROM alerts WHERE seq <= (SELECT seq FROM alerts ORDER BY seq DESC LIMIT 1 OFFSET ?)';
+      const sql =
+        'DELETE FROM alerts WHERE seq <= (SELECT seq FROM alerts ORDER BY seq DESC LIMIT 1 OFFSET ?)';
       deleted += this.db.prepare(sql).run(retention.maxAlerts).changes;
     }
-    if (deleted > 0) this.logger.info({ count: deleted }, 'retention removed old alerts from the store');
+    if (deleted > 0)
+      this.logger.info({ count: deleted }, 'retention removed old alerts from the store');
     return deleted;
   }
 
@@ -190,8 +194,12 @@ export class AlertStore implements AlertRecorder {
     );
     if (result.changes === 0 || context === undefined) return;
     const seq = result.lastInsertRowid;
-    context.lineage?.forEach((event, position) => this.insertEvent.run(seq, 'lineage', position, eventJson(event)));
-    context.recent?.forEach((event, position) => this.insertEvent.run(seq, 'recent', position, eventJson(event)));
+    context.lineage?.forEach((event, position) =>
+      this.insertEvent.run(seq, 'lineage', position, eventJson(event)),
+    );
+    context.recent?.forEach((event, position) =>
+      this.insertEvent.run(seq, 'recent', position, eventJson(event)),
+    );
   }
 }
 

@@ -44,11 +44,13 @@ export function buildSearch(
     parameters.push(BigInt(Math.floor(query.sinceMs)) * 1_000_000n);
   }
   if (query.container !== undefined) {
-    where.push("(container_id GLOB ? OR container_name = ?)");
+    where.push('(container_id GLOB ? OR container_name = ?)');
     parameters.push(`${globPattern(query.container)}*`, query.container);
   }
   const clause = where.length === 0 ? '' : ` WHERE ${where.join(' AND ')}`;
-  const tail = ordered ? ` ORDER BY time_ns DESC, seq DESC LIMIT ${Math.max(0, Math.floor(query.limit ?? 100))}` : '';
+  const tail = ordered
+    ? ` ORDER BY time_ns DESC, seq DESC LIMIT ${Math.max(0, Math.floor(query.limit ?? 100))}`
+    : '';
   return { sql: `SELECT ${columns} FROM alerts${clause}${tail}`, parameters };
 }
 

@@ -23,12 +23,17 @@ export interface AlertmanagerOptions {
  * @example
  * createAlertmanagerDestination({ url: 'http://127.0.0.1:9093' }, context)
  */
-export function createAlertmanagerDestination(options: AlertmanagerOptions, context: DestinationContext): Destination {
+export function createAlertmanagerDestination(
+  options: AlertmanagerOptions,
+  context: DestinationContext,
+): Destination {
   const url = `${options.url.replace(/\/+$/, '')}/api/v2/alerts`;
   return {
     batchSize: 50,
     async send(deliveries, signal) {
-      const body = deliveries.map(({ alert }) => alertmanagerAlert(alert, context.template.render(alert), options));
+      const body = deliveries.map(({ alert }) =>
+        alertmanagerAlert(alert, context.template.render(alert), options),
+      );
       await sendHttp({ url, body: JSON.stringify(body) }, signal);
     },
     close: async () => {},
@@ -36,7 +41,11 @@ export function createAlertmanagerDestination(options: AlertmanagerOptions, cont
 }
 
 /** One element of the `postableAlerts` array. */
-export function alertmanagerAlert(alert: Alert, message: string, options: AlertmanagerOptions): object {
+export function alertmanagerAlert(
+  alert: Alert,
+  message: string,
+  options: AlertmanagerOptions,
+): object {
   const labels: Record<string, string> = {
     alertname: alert.rule,
     priority: alert.priority,

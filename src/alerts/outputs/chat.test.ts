@@ -8,6 +8,7 @@ import { neverAbort, startCaptureServer, testContext } from './loopback.js';
 const long = 'x'.repeat(5000);
 
 /** Slack incoming webhooks with Block Kit: text fallback, block types and their limits. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON payload checked field by field
 function checkSlack(body: Record<string, any>): void {
   assert.equal(typeof body.text, 'string');
   assert.ok(Array.isArray(body.blocks) && body.blocks.length <= 50);
@@ -32,8 +33,14 @@ function checkSlack(body: Record<string, any>): void {
 test('Slack: Block Kit message within documented limits, mrkdwn escaped', async (t) => {
   const server = await startCaptureServer();
   t.after(() => server.close());
-  const destination = createSlackDestination({ url: `${server.url}/services/T/B/X` }, testContext(`{{rule}} <{{proc.name}}> ${long}`));
-  await destination.send([{ id: '1', attempts: 0, alert: sampleAlert({ priority: 'Critical' }) }], neverAbort);
+  const destination = createSlackDestination(
+    { url: `${server.url}/services/T/B/X` },
+    testContext(`{{rule}} <{{proc.name}}> ${long}`),
+  );
+  await destination.send(
+    [{ id: '1', attempts: 0, alert: sampleAlert({ priority: 'Critical' }) }],
+    neverAbort,
+  );
   const request = server.accepted[0]!;
   assert.equal(request.headers['content-type'], 'application/json');
   const body = JSON.parse(request.body);
@@ -58,7 +65,10 @@ test('Teams: an Adaptive Card 1.4 in a message attachment', async (t) => {
   assert.equal(card.type, 'AdaptiveCard');
   assert.equal(card.version, '1.4');
   assert.equal(card.$schema, 'http://adaptivecards.io/schemas/adaptive-card.json');
-  assert.deepEqual(card.body.map((element: { type: string }) => element.type), ['TextBlock', 'TextBlock', 'FactSet']);
+  assert.deepEqual(
+    card.body.map((element: { type: string }) => element.type),
+    ['TextBlock', 'TextBlock', 'FactSet'],
+  );
   assert.equal(card.body[0].color, 'Attention');
   assert.equal(card.body[1].text, alert.output);
   for (const fact of card.body[2].facts) {

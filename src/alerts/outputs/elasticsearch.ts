@@ -41,8 +41,14 @@ export function createElasticsearchDestination(options: ElasticsearchOptions): D
           return `${action}\n${document}\n`;
         })
         .join('');
-      const text = await sendHttp({ url, body, contentType: 'application/x-ndjson', headers: authorization(options) }, signal);
-      checkItems(JSON.parse(text) as { errors: boolean; items: BulkItem[] }, deliveries.map((d) => d.id));
+      const text = await sendHttp(
+        { url, body, contentType: 'application/x-ndjson', headers: authorization(options) },
+        signal,
+      );
+      checkItems(
+        JSON.parse(text) as { errors: boolean; items: BulkItem[] },
+        deliveries.map((d) => d.id),
+      );
     },
     close: async () => {},
   };
@@ -60,7 +66,11 @@ function checkItems(response: { errors: boolean; items: BulkItem[] }, ids: strin
     else if (result.status === 429 || result.status >= 500) retryable = true;
   });
   if (accepted.length === ids.length) return;
-  throw new DeliveryError(`bulk request stored ${accepted.length} of ${ids.length} alerts`, retryable, accepted);
+  throw new DeliveryError(
+    `bulk request stored ${accepted.length} of ${ids.length} alerts`,
+    retryable,
+    accepted,
+  );
 }
 
 function authorization(options: ElasticsearchOptions): Record<string, string> {

@@ -23,9 +23,14 @@ export function alertFacts(alert: Alert, limit: number, maxValue = 500): Fact[] 
   if (alert.tags.length > 0) facts.push({ name: 'tags', value: alert.tags.join(', ') });
   for (const [name, value] of alert.outputFields) {
     if (name.startsWith('evt.time')) continue;
-    facts.push({ name, value: value === null ? '<NA>' : JSON.stringify(plainValue(value)).replace(/^"|"$/g, '') });
+    facts.push({
+      name,
+      value: value === null ? '<NA>' : JSON.stringify(plainValue(value)).replace(/^"|"$/g, ''),
+    });
   }
-  return facts.slice(0, limit).map((fact) => ({ name: fact.name, value: cut(fact.value, maxValue) }));
+  return facts
+    .slice(0, limit)
+    .map((fact) => ({ name: fact.name, value: cut(fact.value, maxValue) }));
 }
 
 /** `text` cut to `max` characters, the cut marked with an ellipsis. */

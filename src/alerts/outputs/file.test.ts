@@ -20,11 +20,15 @@ test('appends Falco JSON lines and rotates by size, keeping the configured numbe
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'alerts.jsonl');
   const destination = createFileDestination({ path: file, maxBytes: 1500, keep: 2 }, testContext());
-  for (let batch = 0; batch < 8; batch++) await destination.send(deliveries(batch * 2, 2), neverAbort);
+  for (let batch = 0; batch < 8; batch++)
+    await destination.send(deliveries(batch * 2, 2), neverAbort);
   await destination.close();
 
   const read = (name: string): number[] =>
-    readFileSync(name, 'utf8').trim().split('\n').map((line) => JSON.parse(line).output_fields['proc.pid']);
+    readFileSync(name, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).output_fields['proc.pid']);
   const current = read(file);
   const previous = read(`${file}.1`);
   const older = read(`${file}.2`);
@@ -32,7 +36,10 @@ test('appends Falco JSON lines and rotates by size, keeping the configured numbe
   for (const name of [file, `${file}.1`, `${file}.2`]) assert.ok(readFileSync(name).length <= 1500);
   // The newest alerts are in the file itself, older ones in .1 then .2, nothing reordered.
   const all = [...older, ...previous, ...current];
-  assert.deepEqual(all, Array.from({ length: all.length }, (_, index) => 16 - all.length + index));
+  assert.deepEqual(
+    all,
+    Array.from({ length: all.length }, (_, index) => 16 - all.length + index),
+  );
   assert.equal(current.at(-1), 15);
 });
 
@@ -40,8 +47,14 @@ test('text format writes the template', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'alerts.log');
-  const destination = createFileDestination({ path: file, format: 'text' }, testContext('{{rule}}: {{proc.pid}}'));
+  const destination = createFileDestination(
+    { path: file, format: 'text' },
+    testContext('{{rule}}: {{proc.pid}}'),
+  );
   await destination.send(deliveries(3, 2), neverAbort);
   await destination.close();
-  assert.equal(readFileSync(file, 'utf8'), 'Terminal shell in container: 3\nTerminal shell in container: 4\n');
+  assert.equal(
+    readFileSync(file, 'utf8'),
+    'Terminal shell in container: 3\nTerminal shell in container: 4\n',
+  );
 });

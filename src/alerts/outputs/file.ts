@@ -23,7 +23,10 @@ export interface FileOptions {
  * @example
  * createFileDestination({ path: '/var/log/harrier/alerts.jsonl', maxBytes: 50e6 }, context)
  */
-export function createFileDestination(options: FileOptions, context: DestinationContext): Destination {
+export function createFileDestination(
+  options: FileOptions,
+  context: DestinationContext,
+): Destination {
   let handle: FileHandle | undefined;
   let size = 0;
 

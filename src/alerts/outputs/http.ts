@@ -28,7 +28,10 @@ export async function sendHttp(request: HttpRequest, signal: AbortSignal): Promi
   const text = await response.text();
   if (response.ok) return text;
   const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
-  throw new DeliveryError(`${redact(request.url)} answered ${response.status}: ${text.slice(0, 200)}`, retryable);
+  throw new DeliveryError(
+    `${redact(request.url)} answered ${response.status}: ${text.slice(0, 200)}`,
+    retryable,
+  );
 }
 
 /** The URL without user info, query or path: enough to name it in a log without secrets. */

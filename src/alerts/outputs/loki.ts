@@ -26,14 +26,20 @@ export interface LokiOptions {
  * @example
  * createLokiDestination({ url: 'http://127.0.0.1:3100', labels: { job: 'harrier' } }, context)
  */
-export function createLokiDestination(options: LokiOptions, context: DestinationContext): Destination {
+export function createLokiDestination(
+  options: LokiOptions,
+  context: DestinationContext,
+): Destination {
   const url = `${options.url.replace(/\/+$/, '')}/loki/api/v1/push`;
   const line = (alert: Alert): string =>
     options.format === 'text' ? context.template.render(alert) : formatAlertJson(alert);
   return {
     batchSize: 200,
     async send(deliveries, signal) {
-      const streams = new Map<string, { stream: Record<string, string>; values: [string, string][] }>();
+      const streams = new Map<
+        string,
+        { stream: Record<string, string>; values: [string, string][] }
+      >();
       for (const { alert } of deliveries) {
         const stream = lokiLabels(alert, options.labels);
         const key = JSON.stringify(stream);
@@ -41,15 +47,28 @@ export function createLokiDestination(options: LokiOptions, context: Destination
         entry.values.push([alert.time.toString(), line(alert)]);
         streams.set(key, entry);
       }
-      const headers = options.tenant === undefined ? undefined : { 'x-scope-orgid': options.tenant };
-      await sendHttp({ url, body: JSON.stringify({ streams: [...streams.values()] }), headers }, signal);
+      const headers =
+        options.tenant === undefined ? undefined : { 'x-scope-orgid': options.tenant };
+      await sendHttp(
+        { url, body: JSON.stringify({ streams: [...streams.values()] }), headers },
+        signal,
+      );
     },
     close: async () => {},
   };
 }
 
-function lokiLabels(alert: Alert, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+function lokiLabels(
+  alert: Alert,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [name, value] of Object.entries(extra)) labels[labelName(name)] = value;
-  return { ...labels, source: alert.source, priority: alert.priority, rule: alert.rule, hostname: alert.hostname };
+  return {
+    ...labels,
+    source: alert.source,
+    priority: alert.priority,
+    rule: alert.rule,
+    hostname: alert.hostname,
+  };
 }

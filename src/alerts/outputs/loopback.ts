@@ -73,7 +73,12 @@ export async function startCaptureServer(
       if (accepted.length >= count) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`expected ${count} accepted requests, got ${accepted.length} of ${all.length}`)),
+          () =>
+            reject(
+              new Error(
+                `expected ${count} accepted requests, got ${accepted.length} of ${all.length}`,
+              ),
+            ),
           timeoutMs,
         );
         waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });

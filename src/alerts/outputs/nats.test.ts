@@ -12,7 +12,9 @@ import { neverAbort } from './loopback.js';
 function requireNatsServer(): void {
   const found = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
   if (found.error !== undefined || found.status !== 0) {
-    assert.fail('nats-server is not installed: run `apt-get install -y --no-install-recommends nats-server`');
+    assert.fail(
+      'nats-server is not installed: run `apt-get install -y --no-install-recommends nats-server`',
+    );
   }
 }
 
@@ -30,7 +32,9 @@ async function freePort(): Promise<number> {
  */
 async function startNats(port: number, monitorPort?: number): Promise<ChildProcess> {
   const monitor = monitorPort === undefined ? [] : ['-m', String(monitorPort)];
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), ...monitor], { stdio: 'ignore' });
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), ...monitor], {
+    stdio: 'ignore',
+  });
   for (let attempt = 0; attempt < 100; attempt++) {
     const ready = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
@@ -58,17 +62,28 @@ test('publishes Falco JSON on harrier.<priority>.<rule> to a real nats-server', 
   const subscriber = await connect({ servers: `nats://127.0.0.1:${port}` });
   t.after(() => subscriber.close());
   const received: Msg[] = [];
-  const subscription = subscriber.subscribe('harrier.>', { callback: (_, message) => received.push(message) });
+  const subscription = subscriber.subscribe('harrier.>', {
+    callback: (_, message) => received.push(message),
+  });
   await subscriber.flush();
 
   const destination = createNatsDestination({ servers: `nats://127.0.0.1:${port}` });
-  const alerts = [sampleAlert({ sequence: 1 }), sampleAlert({ sequence: 2, priority: 'Critical', rule: 'Write below /etc' })];
-  await destination.send(alerts.map((alert, index) => ({ id: `${index}`, attempts: 0, alert })), neverAbort);
+  const alerts = [
+    sampleAlert({ sequence: 1 }),
+    sampleAlert({ sequence: 2, priority: 'Critical', rule: 'Write below /etc' }),
+  ];
+  await destination.send(
+    alerts.map((alert, index) => ({ id: `${index}`, attempts: 0, alert })),
+    neverAbort,
+  );
   await destination.close();
   await subscriber.flush();
   subscription.unsubscribe();
 
-  assert.deepEqual(received.map((message) => message.subject), ['harrier.notice.terminal_shell_in_container', 'harrier.critical.write_below_etc']);
+  assert.deepEqual(
+    received.map((message) => message.subject),
+    ['harrier.notice.terminal_shell_in_container', 'harrier.critical.write_below_etc'],
+  );
   const body = JSON.parse(new TextDecoder().decode(received[1]!.data));
   assert.equal(body.rule, 'Write below /etc');
   assert.equal(body.output_fields['proc.pid'], 2);
@@ -80,7 +95,15 @@ test('alerts queued while nats-server is down arrive once it starts', async (t) 
   const port = await freePort();
   const url = `nats://127.0.0.1:${port}`;
   const router = new AlertRouter({
-    outputs: [{ name: 'nats', type: 'nats', options: { servers: url }, timeoutMs: 2000, retry: { initialDelayMs: 50, maxDelayMs: 200 } }],
+    outputs: [
+      {
+        name: 'nats',
+        type: 'nats',
+        options: { servers: url },
+        timeoutMs: 2000,
+        retry: { initialDelayMs: 50, maxDelayMs: 200 },
+      },
+    ],
   });
   t.after(() => router.close());
   for (let sequence = 0; sequence < 10; sequence++) router.deliver(sampleAlert({ sequence }));
@@ -94,6 +117,8 @@ test('alerts queued while nats-server is down arrive once it starts', async (t) 
   assert.equal(router.stats().outputs.nats!.delivered, 10);
   // Core NATS keeps nothing for subscribers that are not there yet, so a subscriber started
   // now could miss early messages; the server's own count shows it received all ten.
-  const varz = (await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as { in_msgs: number };
+  const varz = (await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as {
+    in_msgs: number;
+  };
   assert.equal(varz.in_msgs, 10);
 });

@@ -46,7 +46,8 @@ export function createNatsDestination(options: NatsOptions): Destination {
     async send(deliveries) {
       try {
         const nats = await open();
-        for (const { alert } of deliveries) nats.publish(natsSubject(alert, options.subject), encoder.encode(formatAlertJson(alert)));
+        for (const { alert } of deliveries)
+          nats.publish(natsSubject(alert, options.subject), encoder.encode(formatAlertJson(alert)));
         await nats.flush();
       } catch (error) {
         throw new DeliveryError('NATS publish failed', true, [], { cause: error });
@@ -61,7 +62,11 @@ export function createNatsDestination(options: NatsOptions): Destination {
 
 /** The subject for `alert` from the pattern. */
 export function natsSubject(alert: Alert, pattern = 'harrier.{priority}.{rule}'): string {
-  const token = (text: string): string => text.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_|_$/g, '') || '_';
+  const token = (text: string): string =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '_')
+      .replace(/^_|_$/g, '') || '_';
   return pattern
     .replace(/\{priority\}/g, token(alert.priority))
     .replace(/\{rule\}/g, token(alert.rule))

@@ -23,7 +23,10 @@ export interface OpsgenieOptions {
  * @example
  * createOpsgenieDestination({ url: 'https://…/v2/alerts', apiKey: key }, context)
  */
-export function createOpsgenieDestination(options: OpsgenieOptions, context: DestinationContext): Destination {
+export function createOpsgenieDestination(
+  options: OpsgenieOptions,
+  context: DestinationContext,
+): Destination {
   return {
     batchSize: 1,
     async send(deliveries, signal) {

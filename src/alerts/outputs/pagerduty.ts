@@ -26,7 +26,10 @@ export interface PagerDutyOptions {
  * @example
  * createPagerDutyDestination({ url: 'https://…/v2/enqueue', routingKey: key }, context)
  */
-export function createPagerDutyDestination(options: PagerDutyOptions, context: DestinationContext): Destination {
+export function createPagerDutyDestination(
+  options: PagerDutyOptions,
+  context: DestinationContext,
+): Destination {
   return {
     batchSize: 1,
     async send(deliveries, signal) {

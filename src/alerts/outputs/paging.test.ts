@@ -12,14 +12,31 @@ test('PagerDuty: Events API v2 trigger with severity, timestamp and a stable ded
     body: '{"status":"success","message":"Event processed","dedup_key":"k"}',
   }));
   t.after(() => server.close());
-  const options = { url: `${server.url}/v2/enqueue`, routingKey: 'R0UT1NGKEY0123456789012345678901', dedupFields: ['container.id'] };
+  const options = {
+    url: `${server.url}/v2/enqueue`,
+    routingKey: 'R0UT1NGKEY0123456789012345678901',
+    dedupFields: ['container.id'],
+  };
   const destination = createPagerDutyDestination(options, testContext());
-  const alerts = [sampleAlert({ sequence: 1, priority: 'Critical' }), sampleAlert({ sequence: 2, priority: 'Critical' }), sampleAlert({ sequence: 3, containerId: 'other' })];
-  await destination.send(alerts.map((alert, index) => ({ id: `${index}`, attempts: 0, alert })), neverAbort);
+  const alerts = [
+    sampleAlert({ sequence: 1, priority: 'Critical' }),
+    sampleAlert({ sequence: 2, priority: 'Critical' }),
+    sampleAlert({ sequence: 3, containerId: 'other' }),
+  ];
+  await destination.send(
+    alerts.map((alert, index) => ({ id: `${index}`, attempts: 0, alert })),
+    neverAbort,
+  );
 
   const bodies = server.accepted.map((request) => JSON.parse(request.body));
   for (const body of bodies) {
-    assert.deepEqual(Object.keys(body).sort(), ['client', 'dedup_key', 'event_action', 'payload', 'routing_key']);
+    assert.deepEqual(Object.keys(body).sort(), [
+      'client',
+      'dedup_key',
+      'event_action',
+      'payload',
+      'routing_key',
+    ]);
     assert.equal(body.event_action, 'trigger');
     assert.equal(body.routing_key, options.routingKey);
     assert.ok(body.dedup_key.length <= 255);
@@ -38,13 +55,15 @@ test('PagerDuty: Events API v2 trigger with severity, timestamp and a stable ded
 });
 
 test('PagerDuty: 429 throttling is retried, 400 invalid event is not', async (t) => {
-  const server = await startCaptureServer((request) => ({ status: request.path === '/throttled' ? 429 : 400 }));
+  const server = await startCaptureServer((request) => ({
+    status: request.path === '/throttled' ? 429 : 400,
+  }));
   t.after(() => server.close());
   const send = (path: string) =>
-    createPagerDutyDestination({ url: `${server.url}${path}`, routingKey: 'k' }, testContext()).send(
-      [{ id: '1', attempts: 0, alert: sampleAlert() }],
-      neverAbort,
-    );
+    createPagerDutyDestination(
+      { url: `${server.url}${path}`, routingKey: 'k' },
+      testContext(),
+    ).send([{ id: '1', attempts: 0, alert: sampleAlert() }], neverAbort);
   await assert.rejects(send('/throttled'), { retryable: true });
   await assert.rejects(send('/bad'), { retryable: false });
 });
@@ -56,8 +75,20 @@ test('Opsgenie: create-alert request with GenieKey auth, P1-P5 priority and fiel
     body: '{"result":"Request will be processed","took":0.1,"requestId":"r"}',
   }));
   t.after(() => server.close());
-  const destination = createOpsgenieDestination({ url: `${server.url}/v2/alerts`, apiKey: 'genie' }, testContext());
-  await destination.send([{ id: '1', attempts: 0, alert: sampleAlert({ priority: 'Emergency', rule: 'r'.repeat(300) }) }], neverAbort);
+  const destination = createOpsgenieDestination(
+    { url: `${server.url}/v2/alerts`, apiKey: 'genie' },
+    testContext(),
+  );
+  await destination.send(
+    [
+      {
+        id: '1',
+        attempts: 0,
+        alert: sampleAlert({ priority: 'Emergency', rule: 'r'.repeat(300) }),
+      },
+    ],
+    neverAbort,
+  );
   const request = server.accepted[0]!;
   assert.equal(request.path, '/v2/alerts');
   assert.equal(request.headers.authorization, 'GenieKey genie');

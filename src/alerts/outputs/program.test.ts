@@ -8,7 +8,11 @@ import { createProgramDestination } from './program.js';
 import { neverAbort, testContext } from './loopback.js';
 
 const alerts = (from: number) =>
-  [from, from + 1].map((sequence) => ({ id: `${sequence}`, attempts: 0, alert: sampleAlert({ sequence }) }));
+  [from, from + 1].map((sequence) => ({
+    id: `${sequence}`,
+    attempts: 0,
+    alert: sampleAlert({ sequence }),
+  }));
 
 function tempFile(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'harrier-program-'));
@@ -21,13 +25,23 @@ test('runs the command per batch with Falco JSON lines on stdin', async (t) => {
   const destination = createProgramDestination({ command: `cat >> '${out}'` }, testContext());
   await destination.send(alerts(1), neverAbort);
   await destination.send(alerts(3), neverAbort);
-  const pids = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line).output_fields['proc.pid']);
+  const pids = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line).output_fields['proc.pid']);
   assert.deepEqual(pids, [1, 2, 3, 4]);
 });
 
 test('a non-zero exit status is a retryable failure', async () => {
-  const destination = createProgramDestination({ command: 'cat > /dev/null; exit 3' }, testContext());
-  await assert.rejects(destination.send(alerts(1), neverAbort), { name: 'DeliveryError', retryable: true, message: /exited with 3/ });
+  const destination = createProgramDestination(
+    { command: 'cat > /dev/null; exit 3' },
+    testContext(),
+  );
+  await assert.rejects(destination.send(alerts(1), neverAbort), {
+    name: 'DeliveryError',
+    retryable: true,
+    message: /exited with 3/,
+  });
 });
 
 test('keep_alive feeds one long-running command, text lines from the template', async (t) => {

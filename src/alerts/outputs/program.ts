@@ -6,7 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { formatAlertJson } from '../format.js';
-import { DeliveryError, type Delivery, type Destination, type DestinationContext } from './types.js';
+import {
+  DeliveryError,
+  type Delivery,
+  type Destination,
+  type DestinationContext,
+} from './types.js';
 
 export interface ProgramOptions {
   /** Run by `/bin/sh -c`. */
@@ -22,24 +27,39 @@ export interface ProgramOptions {
  * @example
  * createProgramDestination({ command: 'jq -c . >> /tmp/alerts' }, context)
  */
-export function createProgramDestination(options: ProgramOptions, context: DestinationContext): Destination {
+export function createProgramDestination(
+  options: ProgramOptions,
+  context: DestinationContext,
+): Destination {
   const lines = (deliveries: readonly Delivery[]): string =>
     deliveries
-      .map(({ alert }) => (options.format === 'text' ? context.template.render(alert) : formatAlertJson(alert)))
+      .map(({ alert }) =>
+        options.format === 'text' ? context.template.render(alert) : formatAlertJson(alert),
+      )
       .map((line) => `${line}\n`)
       .join('');
   return options.keepAlive ? longLived(options.command, lines) : perBatch(options.command, lines);
 }
 
-function perBatch(command: string, lines: (deliveries: readonly Delivery[]) => string): Destination {
+function perBatch(
+  command: string,
+  lines: (deliveries: readonly Delivery[]) => string,
+): Destination {
   return {
     batchSize: 100,
     send: (deliveries, signal) =>
       new Promise((resolve, reject) => {
-        const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'ignore', 'inherit'], signal });
-        child.on('error', (error) => reject(new DeliveryError('program did not run', true, [], { cause: error })));
+        const child = spawn('/bin/sh', ['-c', command], {
+          stdio: ['pipe', 'ignore', 'inherit'],
+          signal,
+        });
+        child.on('error', (error) =>
+          reject(new DeliveryError('program did not run', true, [], { cause: error })),
+        );
         child.on('close', (code, signalName) =>
-          code === 0 ? resolve() : reject(new DeliveryError(`program exited with ${code ?? signalName}`, true)),
+          code === 0
+            ? resolve()
+            : reject(new DeliveryError(`program exited with ${code ?? signalName}`, true)),
         );
         child.stdin.on('error', () => {}); // the exit status reports the failure
         child.stdin.end(lines(deliveries));
@@ -48,7 +68,10 @@ function perBatch(command: string, lines: (deliveries: readonly Delivery[]) => s
   };
 }
 
-function longLived(command: string, lines: (deliveries: readonly Delivery[]) => string): Destination {
+function longLived(
+  command: string,
+  lines: (deliveries: readonly Delivery[]) => string,
+): Destination {
   let child: ChildProcess | undefined;
   const start = (): ChildProcess => {
     const next = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'ignore', 'inherit'] });
@@ -63,7 +86,9 @@ function longLived(command: string, lines: (deliveries: readonly Delivery[]) => 
       new Promise((resolve, reject) => {
         child ??= start();
         child.stdin?.write(lines(deliveries), (error) =>
-          error ? reject(new DeliveryError('program stdin closed', true, [], { cause: error })) : resolve(),
+          error
+            ? reject(new DeliveryError('program stdin closed', true, [], { cause: error }))
+            : resolve(),
         );
       }),
     close: async () => {

@@ -34,7 +34,9 @@ export function priorityColor(priority: Priority): string {
 }
 
 /** Adaptive Card TextBlock colour names. */
-export function adaptiveCardColor(priority: Priority): 'Attention' | 'Warning' | 'Accent' | 'Default' {
+export function adaptiveCardColor(
+  priority: Priority,
+): 'Attention' | 'Warning' | 'Accent' | 'Default' {
   const rank = priorityRank(priority);
   if (rank <= 3) return 'Attention';
   if (rank === 4) return 'Warning';

@@ -8,12 +8,20 @@ import { createLokiDestination } from './loki.js';
 import { neverAbort, startCaptureServer, testContext } from './loopback.js';
 
 const batch = (count: number, extra = {}) =>
-  Array.from({ length: count }, (_, index) => ({ id: `id-${index}`, attempts: 0, alert: sampleAlert({ sequence: index, ...extra }) }));
+  Array.from({ length: count }, (_, index) => ({
+    id: `id-${index}`,
+    attempts: 0,
+    alert: sampleAlert({ sequence: index, ...extra }),
+  }));
 
 test('Alertmanager: a postableAlerts array on /api/v2/alerts with valid label names', async (t) => {
   const server = await startCaptureServer();
   t.after(() => server.close());
-  const options = { url: `${server.url}/`, labelFields: ['container.name', 'proc.pid'], expireAfterSeconds: 60 };
+  const options = {
+    url: `${server.url}/`,
+    labelFields: ['container.name', 'proc.pid'],
+    expireAfterSeconds: 60,
+  };
   await createAlertmanagerDestination(options, testContext()).send(batch(2), neverAbort);
   const request = server.accepted[0]!;
   assert.equal(request.path, '/api/v2/alerts');
@@ -33,11 +41,19 @@ test('Alertmanager: a postableAlerts array on /api/v2/alerts with valid label na
 });
 
 test('Splunk HEC: concatenated event objects with Splunk token auth and exact 64-bit values', async (t) => {
-  const server = await startCaptureServer(() => ({ status: 200, contentType: 'application/json', body: '{"text":"Success","code":0}' }));
+  const server = await startCaptureServer(() => ({
+    status: 200,
+    contentType: 'application/json',
+    body: '{"text":"Success","code":0}',
+  }));
   t.after(() => server.close());
   const items = batch(2);
   items[1]!.alert.outputFields.set('proc.vpid', 9_007_199_254_740_993n);
-  await createSplunkDestination({ url: `${server.url}/services/collector/event`, token: 'hec', index: 'sec' }).send(items, neverAbort);
+  await createSplunkDestination({
+    url: `${server.url}/services/collector/event`,
+    token: 'hec',
+    index: 'sec',
+  }).send(items, neverAbort);
   const request = server.accepted[0]!;
   assert.equal(request.headers.authorization, 'Splunk hec');
   const events = request.body.split('\n').map((line) => JSON.parse(line));
@@ -56,22 +72,41 @@ test('Elasticsearch: NDJSON bulk create actions with alert ids; 409 counts as st
   let bulk = '';
   const server = await startCaptureServer((request) => {
     bulk = request.body;
-    const items = [{ create: { _id: 'id-0', status: 201 } }, { create: { _id: 'id-1', status: 409 } }, { create: { _id: 'id-2', status: 429 } }];
-    return { status: 200, contentType: 'application/json', body: JSON.stringify({ took: 1, errors: true, items }) };
+    const items = [
+      { create: { _id: 'id-0', status: 201 } },
+      { create: { _id: 'id-1', status: 409 } },
+      { create: { _id: 'id-2', status: 429 } },
+    ];
+    return {
+      status: 200,
+      contentType: 'application/json',
+      body: JSON.stringify({ took: 1, errors: true, items }),
+    };
   });
   t.after(() => server.close());
-  const destination = createElasticsearchDestination({ url: server.url, index: 'alerts', username: 'u', password: 'p' });
-  await assert.rejects(destination.send(batch(3), neverAbort), (error: { retryable: boolean; acceptedIds: string[] }) => {
-    assert.equal(error.retryable, true);
-    assert.deepEqual(error.acceptedIds, ['id-0', 'id-1']);
-    return true;
+  const destination = createElasticsearchDestination({
+    url: server.url,
+    index: 'alerts',
+    username: 'u',
+    password: 'p',
   });
+  await assert.rejects(
+    destination.send(batch(3), neverAbort),
+    (error: { retryable: boolean; acceptedIds: string[] }) => {
+      assert.equal(error.retryable, true);
+      assert.deepEqual(error.acceptedIds, ['id-0', 'id-1']);
+      return true;
+    },
+  );
   const request = server.all[0]!;
   assert.equal(request.path, '/_bulk');
   assert.equal(request.headers['content-type'], 'application/x-ndjson');
   assert.equal(request.headers.authorization, `Basic ${Buffer.from('u:p').toString('base64')}`);
   assert.ok(bulk.endsWith('\n'), 'bulk bodies end with a newline');
-  const lines = bulk.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const lines = bulk
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   assert.equal(lines.length, 6);
   assert.deepEqual(lines[0], { create: { _index: 'alerts', _id: 'id-0' } });
   assert.equal(lines[1]['@timestamp'], '2024-05-01T12:00:00.000000000Z');
@@ -82,7 +117,10 @@ test('Loki: push API JSON, one stream per label set, nanosecond string timestamp
   const server = await startCaptureServer(() => ({ status: 204 }));
   t.after(() => server.close());
   const items = [...batch(2), ...batch(1, { priority: 'Critical' })];
-  await createLokiDestination({ url: server.url, labels: { job: 'harrier' }, tenant: 'team-a' }, testContext()).send(items, neverAbort);
+  await createLokiDestination(
+    { url: server.url, labels: { job: 'harrier' }, tenant: 'team-a' },
+    testContext(),
+  ).send(items, neverAbort);
   const request = server.accepted[0]!;
   assert.equal(request.path, '/loki/api/v1/push');
   assert.equal(request.headers['x-scope-orgid'], 'team-a');
@@ -99,5 +137,11 @@ test('Loki: push API JSON, one stream per label set, nanosecond string timestamp
     }
   }
   assert.equal(streams[0].values.length, 2);
-  assert.deepEqual(streams[1].stream, { job: 'harrier', source: 'syscall', priority: 'Critical', rule: 'Terminal shell in container', hostname: 'test-host' });
+  assert.deepEqual(streams[1].stream, {
+    job: 'harrier',
+    source: 'syscall',
+    priority: 'Critical',
+    rule: 'Terminal shell in container',
+    hostname: 'test-host',
+  });
 });

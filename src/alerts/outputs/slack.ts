@@ -21,7 +21,10 @@ export interface SlackOptions {
  * @example
  * createSlackDestination({ url: process.env.SLACK_WEBHOOK_URL! }, context)
  */
-export function createSlackDestination(options: SlackOptions, context: DestinationContext): Destination {
+export function createSlackDestination(
+  options: SlackOptions,
+  context: DestinationContext,
+): Destination {
   return {
     batchSize: 1,
     async send(deliveries, signal) {
@@ -35,7 +38,11 @@ export function createSlackDestination(options: SlackOptions, context: Destinati
 }
 
 /** The webhook payload for `alert`. */
-export function slackMessage(alert: Alert, message: string, options: Pick<SlackOptions, 'username'>): object {
+export function slackMessage(
+  alert: Alert,
+  message: string,
+  options: Pick<SlackOptions, 'username'>,
+): object {
   const fields = alertFacts(alert, 10, 1900).map((fact) => ({
     type: 'mrkdwn',
     text: `*${escape(fact.name)}*\n${escape(fact.value)}`,
@@ -44,10 +51,18 @@ export function slackMessage(alert: Alert, message: string, options: Pick<SlackO
     ...(options.username === undefined ? {} : { username: options.username }),
     text: cut(message, 3000),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: cut(`${alert.priority}: ${alert.rule}`, 150) } },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: cut(`${alert.priority}: ${alert.rule}`, 150) },
+      },
       { type: 'section', text: { type: 'mrkdwn', text: cut(escape(message), 3000) } },
       { type: 'section', fields },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: cut(escape(`${alert.hostname} · ${alert.source}`), 3000) }] },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: cut(escape(`${alert.hostname} · ${alert.source}`), 3000) },
+        ],
+      },
     ],
   };
 }

@@ -21,7 +21,9 @@ export function createStdoutDestination(
   stream: NodeJS.WritableStream = process.stdout,
 ): Destination {
   const line = (delivery: Delivery): string =>
-    options.format === 'json' ? formatAlertJson(delivery.alert) : context.template.render(delivery.alert);
+    options.format === 'json'
+      ? formatAlertJson(delivery.alert)
+      : context.template.render(delivery.alert);
   return {
     batchSize: 100,
     send: (deliveries) =>

@@ -30,7 +30,11 @@ function checkMessage(message: string, pid: number): void {
 }
 
 const options = { facility: 'local0' as const };
-const alerts = [1, 2].map((sequence) => ({ id: `${sequence}`, attempts: 0, alert: sampleAlert({ sequence }) }));
+const alerts = [1, 2].map((sequence) => ({
+  id: `${sequence}`,
+  attempts: 0,
+  alert: sampleAlert({ sequence }),
+}));
 const context = testContext('{{rule}} pid={{proc.pid}}');
 
 test('UDP: one RFC 5424 message per datagram', async () => {
@@ -50,7 +54,9 @@ test('UDP: one RFC 5424 message per datagram', async () => {
 /** Collects everything written to a stream server. */
 async function streamServer(listen: (server: net.Server) => Promise<void>) {
   let data = '';
-  const server = net.createServer((socket) => socket.on('data', (chunk) => (data += chunk.toString())));
+  const server = net.createServer((socket) =>
+    socket.on('data', (chunk) => (data += chunk.toString())),
+  );
   await listen(server);
   return { server, received: () => data };
 }
@@ -85,15 +91,23 @@ test('TCP: a refused connection is a retryable failure', async () => {
   const port = (probe.address() as AddressInfo).port;
   await new Promise((resolve) => probe.close(resolve));
   const destination = createSyslogDestination({ ...options, transport: 'tcp', port }, context);
-  await assert.rejects(destination.send(alerts, neverAbort), { name: 'DeliveryError', retryable: true });
+  await assert.rejects(destination.send(alerts, neverAbort), {
+    name: 'DeliveryError',
+    retryable: true,
+  });
 });
 
 test('unix stream socket: one message per line', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'harrier-syslog-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const socketPath = path.join(dir, 'log.sock');
-  const { server, received } = await streamServer((s) => new Promise((resolve) => s.listen(socketPath, () => resolve())));
-  const destination = createSyslogDestination({ ...options, transport: 'unix', path: socketPath }, context);
+  const { server, received } = await streamServer(
+    (s) => new Promise((resolve) => s.listen(socketPath, () => resolve())),
+  );
+  const destination = createSyslogDestination(
+    { ...options, transport: 'unix', path: socketPath },
+    context,
+  );
   await destination.send(alerts, neverAbort);
   await new Promise((resolve) => setTimeout(resolve, 50));
   await destination.close();

@@ -32,7 +32,10 @@ export interface SyslogOptions {
  * @example
  * createSyslogDestination({ transport: 'tcp', host: '127.0.0.1', port: 6514 }, context)
  */
-export function createSyslogDestination(options: SyslogOptions, context: DestinationContext): Destination {
+export function createSyslogDestination(
+  options: SyslogOptions,
+  context: DestinationContext,
+): Destination {
   const fields = {
     facility: options.facility ?? 'user',
     appName: options.appName ?? 'harrier',
@@ -64,7 +67,9 @@ function udpSender(options: SyslogOptions): Sender {
     send: (message) =>
       new Promise((resolve, reject) =>
         socket.send(message, options.port ?? 514, host, (error) =>
-          error ? reject(new DeliveryError('syslog datagram not sent', true, [], { cause: error })) : resolve(),
+          error
+            ? reject(new DeliveryError('syslog datagram not sent', true, [], { cause: error }))
+            : resolve(),
         ),
       ),
     close: () => new Promise((resolve) => socket.close(() => resolve())),
@@ -94,11 +99,15 @@ function streamSender(options: SyslogOptions, transport: 'tcp' | 'unix'): Sender
       try {
         socket ??= await connect();
         const open = socket;
-        await new Promise<void>((resolve, reject) => open.write(frame(message), (e) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          open.write(frame(message), (e) => (e ? reject(e) : resolve())),
+        );
       } catch (error) {
         socket?.destroy();
         socket = undefined;
-        throw new DeliveryError(`syslog ${transport} connection failed`, true, [], { cause: error });
+        throw new DeliveryError(`syslog ${transport} connection failed`, true, [], {
+          cause: error,
+        });
       }
     },
     close: async () => {

@@ -19,7 +19,10 @@ export interface TeamsOptions {
  * @example
  * createTeamsDestination({ url: process.env.TEAMS_WEBHOOK_URL! }, context)
  */
-export function createTeamsDestination(options: TeamsOptions, context: DestinationContext): Destination {
+export function createTeamsDestination(
+  options: TeamsOptions,
+  context: DestinationContext,
+): Destination {
   return {
     batchSize: 1,
     async send(deliveries, signal) {

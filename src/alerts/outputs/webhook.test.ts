@@ -8,7 +8,10 @@ import { neverAbort, startCaptureServer } from './loopback.js';
 test('POSTs the exact Falco JSON alert with configured headers and the alert id', async (t) => {
   const server = await startCaptureServer();
   t.after(() => server.close());
-  const destination = createWebhookDestination({ url: `${server.url}/falco`, headers: { authorization: 'Bearer s3cret' } });
+  const destination = createWebhookDestination({
+    url: `${server.url}/falco`,
+    headers: { authorization: 'Bearer s3cret' },
+  });
   const alert = sampleAlert({ sequence: 4 });
   await destination.send([{ id: 'id-4', attempts: 0, alert }], neverAbort);
   const [request] = server.accepted;
@@ -20,10 +23,15 @@ test('POSTs the exact Falco JSON alert with configured headers and the alert id'
 });
 
 test('a 503 is retryable, a 404 is not', async (t) => {
-  const server = await startCaptureServer((request) => ({ status: request.path === '/busy' ? 503 : 404 }));
+  const server = await startCaptureServer((request) => ({
+    status: request.path === '/busy' ? 503 : 404,
+  }));
   t.after(() => server.close());
   const send = (path: string) =>
-    createWebhookDestination({ url: `${server.url}${path}` }).send([{ id: 'x', attempts: 0, alert: sampleAlert() }], neverAbort);
+    createWebhookDestination({ url: `${server.url}${path}` }).send(
+      [{ id: 'x', attempts: 0, alert: sampleAlert() }],
+      neverAbort,
+    );
   await assert.rejects(send('/busy'), { name: 'DeliveryError', retryable: true });
   await assert.rejects(send('/gone'), { name: 'DeliveryError', retryable: false });
 });
@@ -35,11 +43,18 @@ test('sends a batch concurrently and names the alerts that were accepted when on
   t.after(() => server.close());
   const destination = createWebhookDestination({ url: server.url, concurrency: 4 });
   assert.equal(destination.batchSize, 4);
-  const batch = [0, 1, 2, 3, 4, 5].map((sequence) => ({ id: `id-${sequence}`, attempts: 0, alert: sampleAlert({ sequence }) }));
-  await assert.rejects(destination.send(batch, neverAbort), (error: { retryable: boolean; acceptedIds: string[] }) => {
-    assert.equal(error.retryable, true);
-    assert.deepEqual([...error.acceptedIds].sort(), ['id-0', 'id-1', 'id-3', 'id-4', 'id-5']);
-    return true;
-  });
+  const batch = [0, 1, 2, 3, 4, 5].map((sequence) => ({
+    id: `id-${sequence}`,
+    attempts: 0,
+    alert: sampleAlert({ sequence }),
+  }));
+  await assert.rejects(
+    destination.send(batch, neverAbort),
+    (error: { retryable: boolean; acceptedIds: string[] }) => {
+      assert.equal(error.retryable, true);
+      assert.deepEqual([...error.acceptedIds].sort(), ['id-0', 'id-1', 'id-3', 'id-4', 'id-5']);
+      return true;
+    },
+  );
   assert.equal(server.all.length, 6);
 });
