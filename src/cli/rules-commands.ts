@@ -1,11 +1,12 @@
 /**
- * `harrier rules validate | show | parse`: the rule author's tools.
+ * `harrier rules validate | show | parse | test`: the rule author's tools.
  */
 import type { Command } from 'commander';
 import { loadRuleFilesFromDisk, type LoadResult, type Rule } from '../detect/index.js';
 import { diagnosticToJson, formatDiagnostic, type Diagnostic } from '../engine/diagnostics.js';
 import { expandRulePaths } from './rule-paths.js';
 import { runRulesParse } from './rules-parse.js';
+import { registerRulesTestCommand } from './rules-test.js';
 
 export function registerRulesCommands(program: Command): void {
   const rules = program.command('rules').description('validate, inspect and parse Falco rule files');
@@ -38,6 +39,8 @@ export function registerRulesCommands(program: Command): void {
     .action(async (expressions: string[], options: { json?: boolean }) => {
       process.exitCode = await runRulesParse(expressions, options);
     });
+
+  registerRulesTestCommand(rules);
 }
 
 function collect(value: string, previous: string[]): string[] {
