@@ -11,7 +11,11 @@ export interface FollowOptions {
   fromStart?: boolean;
   /** Milliseconds between checks; default 200. */
   pollMilliseconds?: number;
-  /** Called once per complete, non-empty line; `line` counts from 1 in the current file. */
+  /**
+   * Called once per complete, non-empty line. `line` counts from 1 in the current file, or,
+   * when following began at the end of a file, from 1 at that point (the lines skipped are
+   * not counted, so a large log is not read just to number them).
+   */
   onLine: (text: string, line: number) => void;
   /** A read failed; following goes on at the next check. */
   onError?: (error: Error) => void;

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fieldTableFor } from './index.js';
+import { isoTimeText, timeText } from './event-generic.js';
+
+const event = { source: 'aws_cloudtrail', ts: 1394140974123456789n, num: 3n, raw: { eventName: 'StartInstances', sourceIPAddress: '1.2.3.4', userIdentity: { type: 'Root' } } };
+
+function read(source: string, name: string): unknown {
+  return fieldTableFor(source)?.fields.get(name)?.extract?.(event, undefined);
+}
+
+test('plugin sources carry the generic evt fields with libsinsp values', () => {
+  assert.equal(read('aws_cloudtrail', 'evt.num'), 3n);
+  assert.equal(read('aws_cloudtrail', 'evt.rawtime'), 1394140974123456789n);
+  assert.equal(read('aws_cloudtrail', 'evt.rawtime.s'), 1394140974n);
+  assert.equal(read('aws_cloudtrail', 'evt.rawtime.ns'), 123456789n);
+  assert.equal(read('aws_cloudtrail', 'evt.time.iso8601'), '2014-03-06T21:22:54.123456789+0000');
+  assert.equal(read('aws_cloudtrail', 'evt.source'), 'aws_cloudtrail');
+  assert.equal(read('aws_cloudtrail', 'evt.pluginname'), 'cloudtrail');
+  assert.equal(read('k8s_audit', 'evt.pluginname'), 'k8saudit');
+  assert.equal(read('k8s_audit', 'evt.plugininfo'), JSON.stringify(event.raw));
+  assert.equal(read('aws_cloudtrail', 'evt.plugininfo'), read('aws_cloudtrail', 'ct.info'));
+});
+
+test('time text follows ts_to_string: local time of day, with date and nanoseconds on demand', () => {
+  const offset = -new Date().getTimezoneOffset() * 60_000;
+  const local = new Date(1394140974123 + offset).toISOString();
+  assert.equal(timeText(1394140974123456789n, false, true), `${local.slice(11, 19)}.123456789`);
+  assert.equal(timeText(1394140974123456789n, true, false), `${local.slice(0, 10)} ${local.slice(11, 19)}`);
+  assert.equal(isoTimeText(5n), '1970-01-01T00:00:00.000000005+0000');
+});

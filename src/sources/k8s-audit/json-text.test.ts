@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseJsonText, lineAndColumn, describeOrigin } from './json-text.js';
+import { findJsonFault } from './json-fault.js';
+import { splitAuditPayload, unrecognizedPayload } from './audit-payload.js';
+
+/** JSON texts with a few characters replaced, dropped or inserted. */
+const damagedJson = fc
+  .tuple(fc.json(), fc.array(fc.tuple(fc.nat(), fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', 'x', '\n', '0')), { maxLength: 4 }))
+  .map(([text, edits]) => edits.reduce((acc, [at, piece]) => {
+    const position = acc.length === 0 ? 0 : at % acc.length;
+    return acc.slice(0, position) + piece + acc.slice(position + (piece === '' ? 1 : 0));
+  }, text));
+
+test('parseJsonText never throws and positions every fault inside the text (fuzz)', () => {
+  fc.assert(
+    fc.property(fc.oneof(damagedJson, fc.string(), fc.json()), (text) => {
+      const parsed = parseJsonText(text);
+      let valid = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      assert.equal(parsed.ok, valid);
+      assert.equal(findJsonFault(text) < 0, valid);
+      if (parsed.ok) return;
+      const lines = text.split('\n');
+      assert.ok(parsed.line >= 1 && parsed.line <= lines.length);
+      assert.ok(parsed.column >= 1 && parsed.column <= lines[parsed.line - 1].length + 1);
+      assert.match(parsed.reason, /^invalid JSON: /);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('deep nesting is scanned without overflowing the stack', () => {
+  const text = '['.repeat(200_000);
+  const parsed = parseJsonText(text);
+  assert.deepEqual(parsed, { ok: false, reason: 'invalid JSON: unexpected end of input', line: 1, column: 200_001 });
+});
+
+test('faults are placed at the first wrong character', () => {
+  assert.deepEqual(parseJsonText('{"a": 1,\n  "b" 2}'), { ok: false, reason: "invalid JSON: unexpected '2'", line: 2, column: 7 });
+  assert.deepEqual(parseJsonText('[1, 2] 3'), { ok: false, reason: "invalid JSON: unexpected text after the value: '3'", line: 1, column: 8 });
+  assert.deepEqual(parseJsonText('"tab\there"'), { ok: false, reason: "invalid JSON: unexpected '\"'", line: 1, column: 1 });
+  assert.deepEqual(parseJsonText(' \n '), { ok: false, reason: 'invalid JSON: empty input', line: 2, column: 2 });
+});
+
+test('lineAndColumn and describeOrigin', () => {
+  assert.deepEqual(lineAndColumn('ab\ncd\n', 4), { line: 2, column: 2 });
+  assert.equal(describeOrigin({ file: 'a.json', line: 3, column: 4 }), 'a.json:3:4');
+  assert.equal(describeOrigin({ request: '7', index: 2 }), 'request 7 item 2');
+});
+
+test('splitAuditPayload reads Event, EventList of any apiVersion, and arrays of them', () => {
+  const event = { kind: 'Event', apiVersion: 'audit.k8s.io/v1beta1', auditID: 'a' };
+  const list = { kind: 'EventList', items: [{ auditID: 'b' }, { auditID: 'c' }] };
+  const split = splitAuditPayload([event, list], { request: '1' });
+  assert.ok(split.ok);
+  assert.deepEqual(split.records.map((record) => [record.origin.index, (record.value as { auditID: string }).auditID]), [[0, 'a'], [1, 'b'], [2, 'c']]);
+  assert.deepEqual(splitAuditPayload({ kind: 0 }, {}), { ok: false, reason: unrecognizedPayload });
+  assert.deepEqual(splitAuditPayload({ kind: 'EventList' }, {}), { ok: false, reason: unrecognizedPayload });
+});
+
+test('splitAuditPayload never throws on arbitrary JSON (fuzz)', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => {
+      const split = splitAuditPayload(value, { request: 'x' });
+      if (split.ok) split.records.forEach((record, index) => assert.equal(record.origin.index, index));
+      else assert.equal(split.reason, unrecognizedPayload);
+    }),
+    { numRuns: 2000 },
+  );
+});
