@@ -18,6 +18,12 @@ test('records of a log file keep the line they start on', () => {
   assert.deepEqual(read.records.map((record) => record.origin), [{ file: 'f.json', line: 2, index: 0 }, { file: 'f.json', line: 4, index: 1 }]);
 });
 
+test('braces and escaped quotes inside strings do not move record lines', () => {
+  const text = '{"Records": [\n{"a": "x\\\\"},\n{"a": "{[\\"\\\\\\"{"},\n{"b": 1}]}';
+  assert.deepEqual(JSON.parse(text).Records.length, 3);
+  assert.deepEqual(readTrailText(text, 'f').records.map((record) => record.origin.line), [2, 3, 4]);
+});
+
 test('JSON lines: bad lines are errors with their line, the rest are read', () => {
   const read = readTrailText('{"eventName":"A"}\nnope\n[{"eventName":"B"},{"eventName":"C"}]\n', 'f.jsonl');
   assert.deepEqual(read.records.map((record) => (record.value as { eventName: string }).eventName), ['A', 'B', 'C']);

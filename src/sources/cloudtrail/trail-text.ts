@@ -3,7 +3,7 @@
  * one record, or JSON lines of any of those. Each record keeps its file and the line it
  * starts on; a text or line that is not JSON is reported with its line and column.
  */
-import { lineAndColumn, parseJsonText, type RawRecord, type RecordError } from '../k8s-audit/json-text.js';
+import { parseJsonText, type RawRecord, type RecordError } from '../k8s-audit/json-text.js';
 
 /** Records of a text and the parts that could not be read. */
 export interface TrailRead {
@@ -23,43 +23,47 @@ export function recordsOf(value: unknown): unknown[] {
 }
 
 /**
- * Offsets where the records of a `{"Records": [...]}` text (or a top-level array) start,
- * found by scanning for objects one level inside the outer value, as the cloudtrail plugin
- * splits its files.
+ * Lines (from 1) on which the records of a `{"Records": [...]}` text (or a top-level array)
+ * start, found by scanning for objects one level inside the outer value, as the cloudtrail
+ * plugin splits its files. One pass: the scanner jumps between the characters that matter.
  */
-function recordOffsets(text: string): number[] {
-  const offsets: number[] = [];
+function recordLines(text: string): number[] {
+  const lines: number[] = [];
+  const special = /["{}[\]\n]/g;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (inString) {
-      if (char === '\\') i++;
-      else if (char === '"') inString = false;
-      continue;
-    }
-    if (char === '"') inString = true;
+  let line = 1;
+  for (let match = special.exec(text); match !== null; match = special.exec(text)) {
+    const char = match[0];
+    if (char === '\n') line++;
+    else if (char === '"') special.lastIndex = stringEnd(text, match.index + 1);
     else if (char === '{' || char === '[') {
-      if (char === '{' && depth === 2) offsets.push(i);
+      if (char === '{' && depth === 2) lines.push(line);
       depth++;
-    } else if (char === '}' || char === ']') depth--;
+    } else depth--;
   }
-  return offsets;
+  return lines;
 }
 
-function withLines(records: unknown[], text: string, file: string, firstLine: number): RawRecord[] {
-  const offsets = recordOffsets(text);
-  const known = offsets.length === records.length;
-  return records.map((value, index) => {
-    const line = known ? lineAndColumn(text, offsets[index]).line + firstLine - 1 : firstLine;
-    return { value, origin: { file, line, index } };
-  });
+/** Offset just past the closing quote of a string whose body starts at `at`. */
+function stringEnd(text: string, at: number): number {
+  for (let quote = text.indexOf('"', at); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text[quote - 1 - backslashes] === '\\') backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+  }
+  return text.length;
+}
+
+function withLines(records: unknown[], text: string, file: string): RawRecord[] {
+  const lines = recordLines(text);
+  const known = lines.length === records.length;
+  return records.map((value, index) => ({ value, origin: { file, line: known ? lines[index] : 1, index } }));
 }
 
 /** Reads a whole file's text (already decompressed). */
 export function readTrailText(text: string, file: string): TrailRead {
   const whole = parseJsonText(text);
-  if (whole.ok) return { records: withLines(recordsOf(whole.value), text, file, 1), errors: [] };
+  if (whole.ok) return { records: withLines(recordsOf(whole.value), text, file), errors: [] };
   const lines = text.split('\n');
   const firstUsed = lines.findIndex((line) => line.trim() !== '');
   const firstParses = firstUsed >= 0 && parseJsonText(lines[firstUsed]).ok;
