@@ -39,7 +39,10 @@ function auditEvents(count: number): unknown[] {
     .flatMap((name) => readFileSync(path.join(directory, name), 'utf8').split('\n'))
     .filter((line) => line.includes('stageTimestamp'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return Array.from({ length: count }, (_, index) => ({ ...base[index % base.length], auditID: `bench-${index}` }));
+  return Array.from({ length: count }, (_, index) => ({
+    ...base[index % base.length],
+    auditID: `bench-${index}`,
+  }));
 }
 
 /** Events per second decoded and matched in process: the reference. */
@@ -53,21 +56,39 @@ function inProcess(source: JsonSource, ruleSet: RuleSet, values: unknown[]): num
 
 function post(url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const sent = request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
+    const sent = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, agent: false },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     sent.on('error', reject);
     sent.end(body);
   });
 }
 
-async function webhook(ruleSet: RuleSet, events: unknown[]): Promise<{ rate: number; alerts: number }> {
+async function webhook(
+  ruleSet: RuleSet,
+  events: unknown[],
+): Promise<{ rate: number; alerts: number }> {
   let alerts = 0;
-  const running = await startServe({ ruleSet, listen: '127.0.0.1:0', maxBodyBytes: 64 << 20, onAlert: () => alerts++ });
+  const running = await startServe({
+    ruleSet,
+    listen: '127.0.0.1:0',
+    maxBodyBytes: 64 << 20,
+    onAlert: () => alerts++,
+  });
   const bodies: string[] = [];
   for (let i = 0; i < events.length; i += batchSize) {
-    bodies.push(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: events.slice(i, i + batchSize) }));
+    bodies.push(
+      JSON.stringify({
+        kind: 'EventList',
+        apiVersion: 'audit.k8s.io/v1',
+        items: events.slice(i, i + batchSize),
+      }),
+    );
   }
   const start = process.hrtime.bigint();
   let next = 0;
@@ -80,7 +101,8 @@ async function webhook(ruleSet: RuleSet, events: unknown[]): Promise<{ rate: num
   await Promise.all(Array.from({ length: concurrency }, worker));
   const rate = events.length / seconds(start);
   await running.stop();
-  if (running.detection.stats.k8s_audit.processed !== events.length) throw new Error('webhook lost events');
+  if (running.detection.stats.k8s_audit.processed !== events.length)
+    throw new Error('webhook lost events');
   return { rate, alerts };
 }
 
@@ -99,9 +121,15 @@ async function trailTree(): Promise<{ root: string; records: unknown[] }> {
   mkdirSync(day, { recursive: true });
   const records: unknown[] = [];
   for (let file = 0; file < trailFiles; file++) {
-    const chunk = Array.from({ length: recordsPerFile }, (_, index) => ({ ...(base[index % base.length] as object), eventID: `bench-${file}-${index}` }));
+    const chunk = Array.from({ length: recordsPerFile }, (_, index) => ({
+      ...(base[index % base.length] as object),
+      eventID: `bench-${file}-${index}`,
+    }));
     records.push(...chunk);
-    writeFileSync(path.join(day, `1_CloudTrail_us-east-1_${String(file).padStart(4, '0')}.json.gz`), gzipSync(JSON.stringify({ Records: chunk })));
+    writeFileSync(
+      path.join(day, `1_CloudTrail_us-east-1_${String(file).padStart(4, '0')}.json.gz`),
+      gzipSync(JSON.stringify({ Records: chunk })),
+    );
   }
   return { root, records };
 }
@@ -109,7 +137,8 @@ async function trailTree(): Promise<{ root: string; records: unknown[] }> {
 async function trailReplay(ruleSet: RuleSet, root: string, count: number): Promise<number> {
   const detection = new JsonDetection({ ruleSet, onAlert: () => {} });
   const start = process.hrtime.bigint();
-  for (const { events } of await jsonReplaySources([root], detection)) for (const event of events) detection.detect(event);
+  for (const { events } of await jsonReplaySources([root], detection))
+    for (const event of events) detection.detect(event);
   const rate = count / seconds(start);
   if (detection.stats.aws_cloudtrail.processed !== count) throw new Error('replay lost records');
   return rate;
@@ -122,7 +151,9 @@ const events = auditEvents(auditEventCount);
 const auditReference = inProcess('k8s_audit', k8sRules, events);
 const hook = await webhook(k8sRules, events);
 process.stdout.write(`k8s_audit in process (reference): ${format(auditReference)}\n`);
-process.stdout.write(`k8s_audit webhook, ${batchSize}-event batches, ${concurrency} clients: ${format(hook.rate)} (${(hook.rate / auditReference).toFixed(2)}x reference; ${hook.alerts} alerts)\n`);
+process.stdout.write(
+  `k8s_audit webhook, ${batchSize}-event batches, ${concurrency} clients: ${format(hook.rate)} (${(hook.rate / auditReference).toFixed(2)}x reference; ${hook.alerts} alerts)\n`,
+);
 
 const trailRules = await rules('aws_cloudtrail_rules.yaml');
 trailRules.enable('All Cloudtrail Events');
@@ -130,5 +161,9 @@ const tree = await trailTree();
 const trailReference = inProcess('aws_cloudtrail', trailRules, tree.records);
 const replayRate = await trailReplay(trailRules, tree.root, tree.records.length);
 rmSync(tree.root, { recursive: true, force: true });
-process.stdout.write(`aws_cloudtrail in process (reference, every record alerting): ${format(trailReference)}\n`);
-process.stdout.write(`aws_cloudtrail replay of ${trailFiles} .json.gz files: ${format(replayRate)} (${(replayRate / trailReference).toFixed(2)}x reference)\n`);
+process.stdout.write(
+  `aws_cloudtrail in process (reference, every record alerting): ${format(trailReference)}\n`,
+);
+process.stdout.write(
+  `aws_cloudtrail replay of ${trailFiles} .json.gz files: ${format(replayRate)} (${(replayRate / trailReference).toFixed(2)}x reference)\n`,
+);

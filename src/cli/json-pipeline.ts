@@ -37,10 +37,11 @@ export interface JsonDetectionOptions {
   logger?: Logger;
 }
 
-const decoders: Record<JsonSource, (value: unknown, num: bigint) => DecodeResult<JsonSourceEvent>> = {
-  k8s_audit: decodeK8sAuditEvent,
-  aws_cloudtrail: decodeCloudTrailRecord,
-};
+const decoders: Record<JsonSource, (value: unknown, num: bigint) => DecodeResult<JsonSourceEvent>> =
+  {
+    k8s_audit: decodeK8sAuditEvent,
+    aws_cloudtrail: decodeCloudTrailRecord,
+  };
 
 /** Logs at most `limit` rejections per minute, then one summary of those left out. */
 class RejectionLog {
@@ -58,7 +59,10 @@ class RejectionLog {
     const now = Date.now();
     if (now - this.windowStart > 60_000) {
       if (this.suppressed > 0) {
-        this.logger.warn({ count: this.suppressed }, 'more malformed records were skipped and not logged');
+        this.logger.warn(
+          { count: this.suppressed },
+          'more malformed records were skipped and not logged',
+        );
       }
       Object.assign(this, { windowStart: now, inWindow: 0, suppressed: 0 });
     }
@@ -67,7 +71,10 @@ class RejectionLog {
       return;
     }
     const where = { ...error.origin, at: describeOrigin(error.origin) };
-    this.logger.warn({ source, ...where, reason: error.reason }, 'malformed record skipped; reading goes on');
+    this.logger.warn(
+      { source, ...where, reason: error.reason },
+      'malformed record skipped; reading goes on',
+    );
   }
 }
 

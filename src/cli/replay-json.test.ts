@@ -23,12 +23,23 @@ async function rules(...files: string[]): Promise<RuleSet> {
   return loaded.ruleSet;
 }
 
-async function run(paths: string[], ruleSet: RuleSet): Promise<{ alerts: Alert[]; detection: JsonDetection; logs: Record<string, unknown>[] }> {
+async function run(
+  paths: string[],
+  ruleSet: RuleSet,
+): Promise<{ alerts: Alert[]; detection: JsonDetection; logs: Record<string, unknown>[] }> {
   const alerts: Alert[] = [];
   const logs: Record<string, unknown>[] = [];
-  const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => done(void logs.push(JSON.parse(chunk.toString()))) });
-  const detection = new JsonDetection({ ruleSet, onAlert: (alert) => alerts.push(alert), logger: pino(sink), timeFormat: 'iso8601' });
-  for (const { events } of await jsonReplaySources(paths, detection)) for (const event of events) detection.detect(event);
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => done(void logs.push(JSON.parse(chunk.toString()))),
+  });
+  const detection = new JsonDetection({
+    ruleSet,
+    onAlert: (alert) => alerts.push(alert),
+    logger: pino(sink),
+    timeFormat: 'iso8601',
+  });
+  for (const { events } of await jsonReplaySources(paths, detection))
+    for (const event of events) detection.detect(event);
   return { alerts, detection, logs };
 }
 
@@ -37,12 +48,22 @@ test('stock CloudTrail rules fire on none of the corpus records, which none of t
   // StartInstances x2; every enabled rule wants another ct.name.
   const { alerts, detection } = await run([plugins, stratus], await rules(stockRules));
   assert.deepEqual(alerts, []);
-  assert.deepEqual(detection.stats.aws_cloudtrail, { received: 15, processed: 14, rejected: 1, alerts: 0 });
+  assert.deepEqual(detection.stats.aws_cloudtrail, {
+    received: 15,
+    processed: 14,
+    rejected: 1,
+    alerts: 0,
+  });
 });
 
 test('the malformed stratus file is reported with archive, entry, line and column, and skipped', async () => {
   const { detection, logs } = await run([stratus], await rules(stockRules));
-  assert.deepEqual(detection.stats.aws_cloudtrail, { received: 13, processed: 12, rejected: 1, alerts: 0 });
+  assert.deepEqual(detection.stats.aws_cloudtrail, {
+    received: 13,
+    processed: 12,
+    rejected: 1,
+    alerts: 0,
+  });
   const warnings = logs.filter((log) => log.level === 40);
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0].file, `${stratus}:aws.execution.ec2-user-data.json`);
@@ -57,18 +78,31 @@ test("the disabled 'All Cloudtrail Events' rule, once enabled, fires once per re
   const { alerts } = await run([plugins, stratus], ruleSet);
   const times = alerts.map((alert) => alert.outputFields.get('evt.time.iso8601'));
   assert.equal(alerts.length, 14);
-  assert.ok(alerts.every((alert) => alert.rule === 'All Cloudtrail Events' && alert.priority === 'Debug'));
+  assert.ok(
+    alerts.every((alert) => alert.rule === 'All Cloudtrail Events' && alert.priority === 'Debug'),
+  );
   assert.deepEqual(times.slice(0, 2), [1394140974000000000n, 1394140974000000000n]);
-  assert.deepEqual([...times].sort((a, b) => (BigInt(a as bigint) < BigInt(b as bigint) ? -1 : 1)), times);
-  assert.match(alerts[13].output, /^2022-07-20T21:06:11\.000000000\+0000: Debug Some Cloudtrail Event \(evtnum=14 info=.+ ts=2022-07-20T21:06:11\.000000000\+0000 id=[0-9a-f-]{36} error=<NA>\)$/);
+  assert.deepEqual(
+    [...times].sort((a, b) => (BigInt(a as bigint) < BigInt(b as bigint) ? -1 : 1)),
+    times,
+  );
+  assert.match(
+    alerts[13].output,
+    /^2022-07-20T21:06:11\.000000000\+0000: Debug Some Cloudtrail Event \(evtnum=14 info=.+ ts=2022-07-20T21:06:11\.000000000\+0000 id=[0-9a-f-]{36} error=<NA>\)$/,
+  );
 });
 
 test("Falco's plugin test rule gives one 'Cloudtrail Create Instance' alert per StartInstances sample", async () => {
-  const ruleSet = await rules(corpusPath('falco/tests-0.34.1/rules/plugins/cloudtrail_create_instances.yaml'));
+  const ruleSet = await rules(
+    corpusPath('falco/tests-0.34.1/rules/plugins/cloudtrail_create_instances.yaml'),
+  );
   for (const sample of ['alice_start_instances.json', 'alice_start_instances_bigevent.json']) {
     const { alerts } = await run([path.join(plugins, sample)], ruleSet);
     assert.equal(alerts.length, 1);
-    assert.match(alerts[0].output, /Informational EC2 Instance Created \(evtnum=1 info=Alice via 205\.251\.233\.176 [←→] StartInstances id=<NA> user name=Alice\)$/);
+    assert.match(
+      alerts[0].output,
+      /Informational EC2 Instance Created \(evtnum=1 info=Alice via 205\.251\.233\.176 [←→] StartInstances id=<NA> user name=Alice\)$/,
+    );
   }
 });
 
@@ -82,17 +116,53 @@ function mutatedTree(): string {
 
 test('stock rules fire exactly where renamed corpus records call for them, across .json, .json.gz and JSON lines', async () => {
   const entries = await readTrailZip(stratus);
-  const deleteTrail = JSON.parse(Buffer.from(entries.find((entry) => entry.name.endsWith('cloudtrail-delete.json'))!.bytes).toString()).Records[0];
+  const deleteTrail = JSON.parse(
+    Buffer.from(
+      entries.find((entry) => entry.name.endsWith('cloudtrail-delete.json'))!.bytes,
+    ).toString(),
+  ).Records[0];
   const directory = mutatedTree();
   const record = (changes: Record<string, unknown>) => ({ ...deleteTrail, ...changes });
-  writeFileSync(path.join(directory, 'a.json'), JSON.stringify({ Records: [record({ eventName: 'StopLogging' }), record({ eventName: 'StopLogging', errorCode: 'AccessDenied' })] }));
-  writeFileSync(path.join(directory, 'b.json.gz'), gzipSync(JSON.stringify({ Records: [record({ eventName: 'CreateUser', eventTime: '2022-07-20T20:53:55Z' })] })));
-  const lines = [record({ eventName: 'RunInstances', eventTime: '2022-07-20T20:53:56Z' }), record({ eventName: 'CreateTrail', eventTime: 'not a time' })];
-  writeFileSync(path.join(directory, 'c.jsonl'), `${lines.map((line) => JSON.stringify(line)).join('\n')}\n{broken\n`);
-  const { alerts, detection } = await run([path.dirname(path.dirname(directory))], await rules(stockRules));
+  writeFileSync(
+    path.join(directory, 'a.json'),
+    JSON.stringify({
+      Records: [
+        record({ eventName: 'StopLogging' }),
+        record({ eventName: 'StopLogging', errorCode: 'AccessDenied' }),
+      ],
+    }),
+  );
+  writeFileSync(
+    path.join(directory, 'b.json.gz'),
+    gzipSync(
+      JSON.stringify({
+        Records: [record({ eventName: 'CreateUser', eventTime: '2022-07-20T20:53:55Z' })],
+      }),
+    ),
+  );
+  const lines = [
+    record({ eventName: 'RunInstances', eventTime: '2022-07-20T20:53:56Z' }),
+    record({ eventName: 'CreateTrail', eventTime: 'not a time' }),
+  ];
+  writeFileSync(
+    path.join(directory, 'c.jsonl'),
+    `${lines.map((line) => JSON.stringify(line)).join('\n')}\n{broken\n`,
+  );
+  const { alerts, detection } = await run(
+    [path.dirname(path.dirname(directory))],
+    await rules(stockRules),
+  );
   // StopLogging with an errorCode fails `not ct.error exists`; RunInstances matches 'Run Instances' first.
-  assert.deepEqual(alerts.map((alert) => alert.rule), ['CloudTrail Logging Disabled', 'Create AWS user', 'Run Instances']);
-  assert.deepEqual(detection.stats.aws_cloudtrail, { received: 6, processed: 4, rejected: 2, alerts: 3 });
+  assert.deepEqual(
+    alerts.map((alert) => alert.rule),
+    ['CloudTrail Logging Disabled', 'Create AWS user', 'Run Instances'],
+  );
+  assert.deepEqual(detection.stats.aws_cloudtrail, {
+    received: 6,
+    processed: 4,
+    rejected: 2,
+    alerts: 3,
+  });
 });
 
 test('classifyJson tells audit data from CloudTrail by shape', () => {
@@ -106,7 +176,10 @@ test('classifyJson tells audit data from CloudTrail by shape', () => {
 
 test('mergeByTime interleaves sorted streams and keeps stream order on ties', async () => {
   const merged: string[] = [];
-  const first = [{ ts: 1n, name: 'a1' }, { ts: 3n, name: 'a3' }];
+  const first = [
+    { ts: 1n, name: 'a1' },
+    { ts: 3n, name: 'a3' },
+  ];
   async function* second() {
     yield { ts: 1n, name: 'b1' };
     yield { ts: 2n, name: 'b2' };

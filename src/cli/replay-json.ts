@@ -7,7 +7,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { JsonSourceEvent } from '../decode/json-events.js';
-import { readAuditLogText, parseJsonText, type RawRecord, type RecordError } from '../sources/k8s-audit/index.js';
+import {
+  readAuditLogText,
+  parseJsonText,
+  type RawRecord,
+  type RecordError,
+} from '../sources/k8s-audit/index.js';
 import { readTrailText, readTrailZip, recordsOf } from '../sources/cloudtrail/index.js';
 import type { JsonDetection, JsonSource } from './json-pipeline.js';
 
@@ -33,14 +38,19 @@ export function classifyJson(value: unknown): JsonSource | undefined {
   if (!isObject(value)) return undefined;
   // Any `kind` makes it audit data: the audit reader then says why it is not an event.
   if ('kind' in value || 'auditID' in value) return 'k8s_audit';
-  if (Array.isArray(value.Records) || 'eventTime' in value || 'eventSource' in value) return 'aws_cloudtrail';
+  if (Array.isArray(value.Records) || 'eventTime' in value || 'eventSource' in value)
+    return 'aws_cloudtrail';
   return undefined;
 }
 
 /** The source of a file's text: from the whole text, else from its first line. */
 function classifyText(text: string): JsonSource | undefined {
   const whole = parseJsonText(text);
-  if (whole.ok) return classifyJson(whole.value) ?? (recordsOf(whole.value).length === 0 ? 'aws_cloudtrail' : undefined);
+  if (whole.ok)
+    return (
+      classifyJson(whole.value) ??
+      (recordsOf(whole.value).length === 0 ? 'aws_cloudtrail' : undefined)
+    );
   const first = text.split('\n').find((line) => line.trim() !== '');
   const parsed = first === undefined ? undefined : parseJsonText(first);
   return parsed?.ok ? classifyJson(parsed.value) : undefined;
@@ -65,12 +75,18 @@ export function readJsonLogText(text: string, name: string): FileRead {
 
 async function readPath(file: string): Promise<FileRead[]> {
   if (file.endsWith('.zip')) {
-    return (await readTrailZip(file)).map((entry) => readJsonLogText(textOf(entry.bytes, entry.name), entry.name));
+    return (await readTrailZip(file)).map((entry) =>
+      readJsonLogText(textOf(entry.bytes, entry.name), entry.name),
+    );
   }
   if ((await stat(file)).isDirectory()) {
     const entries = await readdir(file, { recursive: true, withFileTypes: true });
-    const names = entries.filter((entry) => entry.isFile() && (isJsonLogName(entry.name) || entry.name.endsWith('.zip')));
-    const nested = await Promise.all(names.map((entry) => readPath(path.join(entry.parentPath, entry.name))));
+    const names = entries.filter(
+      (entry) => entry.isFile() && (isJsonLogName(entry.name) || entry.name.endsWith('.zip')),
+    );
+    const nested = await Promise.all(
+      names.map((entry) => readPath(path.join(entry.parentPath, entry.name))),
+    );
     return nested.flat();
   }
   return [readJsonLogText(textOf(await readFile(file), file), file)];
@@ -94,7 +110,10 @@ function textOf(bytes: Uint8Array, name: string): string {
  * for (const { events } of await jsonReplaySources(['audit.log', 'trail/'], detection))
  *   for (const event of events) detection.detect(event);
  */
-export async function jsonReplaySources(paths: readonly string[], detection: JsonDetection): Promise<JsonReplaySource[]> {
+export async function jsonReplaySources(
+  paths: readonly string[],
+  detection: JsonDetection,
+): Promise<JsonReplaySource[]> {
   const reads = (await Promise.all(paths.map(readPath))).flat();
   const bySource = new Map<JsonSource, JsonSourceEvent[]>();
   for (const read of reads) {
@@ -123,7 +142,9 @@ export async function* mergeByTime<T extends { ts: bigint }>(
   streams: readonly (Iterable<T> | AsyncIterable<T>)[],
 ): AsyncGenerator<T> {
   const cursors = streams.map((stream) =>
-    Symbol.asyncIterator in stream ? stream[Symbol.asyncIterator]() : toAsync(stream[Symbol.iterator]()),
+    Symbol.asyncIterator in stream
+      ? stream[Symbol.asyncIterator]()
+      : toAsync(stream[Symbol.iterator]()),
   );
   const heads = await Promise.all(cursors.map((cursor) => cursor.next()));
   for (;;) {

@@ -1,11 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { replay } from './replay.js';
-import { caseTracePath, countByRule, falcoAuditCases, loadCaseRules } from './falco-k8s-audit-cases.js';
+import {
+  caseTracePath,
+  countByRule,
+  falcoAuditCases,
+  loadCaseRules,
+} from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
 
 for (const auditCase of falcoAuditCases) {
-  const expectation = Object.keys(auditCase.expected).length === 0 ? 'no alert' : JSON.stringify(auditCase.expected);
+  const expectation =
+    Object.keys(auditCase.expected).length === 0 ? 'no alert' : JSON.stringify(auditCase.expected);
   test(`replayed audit trace of Falco case ${auditCase.name} gives ${expectation}`, async () => {
     const ruleSet = await loadCaseRules(auditCase);
     const alerts: Alert[] = [];
@@ -17,11 +23,23 @@ for (const auditCase of falcoAuditCases) {
 test('replay counts fal_01_003 as one rejected record with the plugin reason', async () => {
   const auditCase = falcoAuditCases.find((entry) => entry.name === 'fal_01_003');
   assert.ok(auditCase);
-  const { detection } = await replay([caseTracePath(auditCase)], await loadCaseRules(auditCase), () => {});
-  assert.deepEqual(detection.stats.k8s_audit, { received: 1, processed: 0, rejected: 1, alerts: 0 });
+  const { detection } = await replay(
+    [caseTracePath(auditCase)],
+    await loadCaseRules(auditCase),
+    () => {},
+  );
+  assert.deepEqual(detection.stats.k8s_audit, {
+    received: 1,
+    processed: 0,
+    rejected: 1,
+    alerts: 0,
+  });
 });
 
 test('replay refuses capture paths until the capture side is wired', async () => {
   const auditCase = falcoAuditCases[0];
-  await assert.rejects(replay(['x.scap'], await loadCaseRules(auditCase), () => {}), /captures is not available/);
+  await assert.rejects(
+    replay(['x.scap'], await loadCaseRules(auditCase), () => {}),
+    /captures is not available/,
+  );
 });

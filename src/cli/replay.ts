@@ -20,7 +20,9 @@ export function isCapturePath(file: string): boolean {
 }
 
 /** An event of any source, as the merge orders them. */
-type TimedEvent = { ts: bigint } & ({ kind: 'json'; event: JsonSourceEvent } | { kind: 'capture'; event: unknown });
+type TimedEvent = { ts: bigint } & (
+  { kind: 'json'; event: JsonSourceEvent } | { kind: 'capture'; event: unknown }
+);
 
 /**
  * ---- Capture hook (filled by the .scap side of replay) ----
@@ -35,8 +37,9 @@ function captureStreams(captures: readonly string[]): AsyncIterable<TimedEvent>[
   return [];
 }
 
-function detectCapture(_event: unknown): void {
-  // Capture hook: the .scap side runs its syscall rules here.
+/** Capture hook: the .scap side runs its syscall rules on `event` here. */
+function detectCapture(event: unknown): void {
+  throw new RangeError(`no capture detection is wired for ${String(event)}`);
 }
 
 export interface ReplayResult {
@@ -50,13 +53,21 @@ export interface ReplayResult {
  * @example
  * await replay(['audit.log', 'trail.zip'], ruleSet, (alert) => console.log(alert.output));
  */
-export async function replay(paths: readonly string[], ruleSet: RuleSet, onAlert: (alert: Alert) => void): Promise<ReplayResult> {
+export async function replay(
+  paths: readonly string[],
+  ruleSet: RuleSet,
+  onAlert: (alert: Alert) => void,
+): Promise<ReplayResult> {
   let alerts = 0;
   const count = (alert: Alert) => {
     alerts++;
     onAlert(alert);
   };
-  const detection = new JsonDetection({ ruleSet, onAlert: count, logger: createLogger('cli.replay') });
+  const detection = new JsonDetection({
+    ruleSet,
+    onAlert: count,
+    logger: createLogger('cli.replay'),
+  });
   const jsonPaths = paths.filter((file) => !isCapturePath(file));
   const json = await jsonReplaySources(jsonPaths, detection);
   const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = json.map(({ events }) =>
@@ -92,10 +103,13 @@ export function registerReplayCommand(program: Command): void {
 
 async function runReplay(paths: string[], options: ReplayCommandOptions): Promise<number> {
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(options.rules));
-  for (const diagnostic of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  for (const diagnostic of loaded.diagnostics)
+    process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (loaded.ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
-  const result = await replay(paths, loaded.ruleSet, (alert) => process.stdout.write(`${print(alert)}\n`));
+  const result = await replay(paths, loaded.ruleSet, (alert) =>
+    process.stdout.write(`${print(alert)}\n`),
+  );
   for (const [source, stats] of Object.entries(result.detection.stats)) {
     if (stats.received === 0) continue;
     const line = `${source}: ${stats.received} records, ${stats.processed} processed, ${stats.rejected} rejected, ${stats.alerts} alerts`;

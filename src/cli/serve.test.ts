@@ -7,7 +7,12 @@ import path from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { startServe, parseListen, type RunningServe, type ServeOptions } from './serve.js';
-import { caseTracePath, countByRule, falcoAuditCases, loadCaseRules } from './falco-k8s-audit-cases.js';
+import {
+  caseTracePath,
+  countByRule,
+  falcoAuditCases,
+  loadCaseRules,
+} from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
 
 interface Reply {
@@ -15,31 +20,52 @@ interface Reply {
   body: string;
 }
 
-function post(url: string, body: string | Buffer, headers: Record<string, string> = {}, ca?: Buffer): Promise<Reply> {
+function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  ca?: Buffer,
+): Promise<Reply> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const allHeaders = { 'content-type': 'application/json', ...headers };
     const request = send(url, { method: 'POST', headers: allHeaders, ca }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
     });
     request.on('error', reject);
     request.end(body);
   });
 }
 
-async function serveWith(options: Partial<ServeOptions>, alerts: Alert[] = []): Promise<RunningServe> {
+async function serveWith(
+  options: Partial<ServeOptions>,
+  alerts: Alert[] = [],
+): Promise<RunningServe> {
   const ruleSet = options.ruleSet ?? (await loadCaseRules(falcoAuditCases[0]));
-  return startServe({ listen: '127.0.0.1:0', ...options, ruleSet, onAlert: (alert) => alerts.push(alert) });
+  return startServe({
+    listen: '127.0.0.1:0',
+    ...options,
+    ruleSet,
+    onAlert: (alert) => alerts.push(alert),
+  });
 }
 
 function traceLines(trace: string): string[] {
-  return readFileSync(trace, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  return readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 /** A deployment-creating audit event from the corpus: one `K8s Deployment Created` alert. */
-const sampleEvent = JSON.parse(traceLines(caseTracePath(falcoAuditCases.find((entry) => entry.name === 'create_deployment')!))[0]) as Record<string, unknown>;
+const sampleEvent = JSON.parse(
+  traceLines(
+    caseTracePath(falcoAuditCases.find((entry) => entry.name === 'create_deployment')!),
+  )[0],
+) as Record<string, unknown>;
 
 function eventList(items: unknown[]): string {
   return JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items });
@@ -60,7 +86,11 @@ for (const auditCase of falcoAuditCases.filter((entry) => entry.name !== 'fal_01
     const reply = await post(batch.webhook!.url, eventList(lines.map((line) => JSON.parse(line))));
     await batch.stop();
     assert.equal(reply.status, 200);
-    assert.deepEqual(JSON.parse(reply.body), { received: lines.length, processed: lines.length, rejected: 0 });
+    assert.deepEqual(JSON.parse(reply.body), {
+      received: lines.length,
+      processed: lines.length,
+      rejected: 0,
+    });
     assert.deepEqual(countByRule(batched.map((alert) => alert.rule)), auditCase.expected);
   });
 }
@@ -77,7 +107,9 @@ test('webhook answers 400 with the plugin reason for fal_01_003 and processes no
 test('webhook answers 400 with the JSON fault and its position for a body that is not JSON', async () => {
   const running = await serveWith({});
   const reply = await post(running.webhook!.url, '{"kind": "EventList",\n "items": [}');
-  const wrongType = await post(running.webhook!.url, eventList([sampleEvent]), { 'content-type': 'text/plain' });
+  const wrongType = await post(running.webhook!.url, eventList([sampleEvent]), {
+    'content-type': 'text/plain',
+  });
   await running.stop();
   assert.equal(reply.status, 400);
   assert.match(reply.body, /^invalid JSON: .+ at line 2 column 12\n$/);
@@ -93,10 +125,14 @@ test('webhook answers 413 to a body over the limit, declared or streamed, and ke
   assert.ok(big.length > 2048);
   const declared = await post(url, big);
   const streamed = await new Promise<Reply>((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: '' }));
-    });
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: '' }));
+      },
+    );
     request.on('error', reject);
     for (let i = 0; i < 3; i++) request.write(big.slice(i * 1000, (i + 1) * 1000));
     request.end(big.slice(3000));
@@ -106,7 +142,12 @@ test('webhook answers 413 to a body over the limit, declared or streamed, and ke
   assert.equal(declared.status, 413);
   assert.equal(streamed.status, 413);
   assert.equal(small.status, 200);
-  assert.deepEqual(running.detection.stats.k8s_audit, { received: 1, processed: 1, rejected: 0, alerts: 1 });
+  assert.deepEqual(running.detection.stats.k8s_audit, {
+    received: 1,
+    processed: 1,
+    rejected: 0,
+    alerts: 1,
+  });
 });
 
 test('webhook with a token answers 401 to a wrong or missing token and processes nothing', async () => {
@@ -129,9 +170,32 @@ test('webhook serves HTTPS with a self-signed certificate', async () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-tls-'));
   const key = path.join(directory, 'key.pem');
   const cert = path.join(directory, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const alerts: Alert[] = [];
-  const running = await serveWith({ tls: { cert: readFileSync(cert), key: readFileSync(key) } }, alerts);
+  const running = await serveWith(
+    { tls: { cert: readFileSync(cert), key: readFileSync(key) } },
+    alerts,
+  );
   const url = running.webhook!.url;
   const reply = await post(url, eventList([sampleEvent]), {}, readFileSync(cert));
   const untrusted = post(url, eventList([sampleEvent]));
@@ -139,7 +203,10 @@ test('webhook serves HTTPS with a self-signed certificate', async () => {
   await running.stop();
   assert.ok(url.startsWith('https://127.0.0.1:'));
   assert.equal(reply.status, 200);
-  assert.deepEqual(alerts.map((alert) => alert.rule), ['K8s Deployment Created']);
+  assert.deepEqual(
+    alerts.map((alert) => alert.rule),
+    ['K8s Deployment Created'],
+  );
 });
 
 test('a burst of concurrent batches has every event accounted for', async () => {
@@ -151,7 +218,8 @@ test('a burst of concurrent batches has every event accounted for', async () => 
     eventList(
       Array.from({ length: perBatch }, (_, index) => {
         // Every fifth event lacks its stageTimestamp and must be rejected, not lost.
-        if (index % 5 === 4) return { ...sampleEvent, stageTimestamp: undefined, auditID: `bad-${batch}-${index}` };
+        if (index % 5 === 4)
+          return { ...sampleEvent, stageTimestamp: undefined, auditID: `bad-${batch}-${index}` };
         return { ...sampleEvent, auditID: `ok-${batch}-${index}` };
       }),
     ),
@@ -163,7 +231,12 @@ test('a burst of concurrent batches has every event accounted for', async () => 
   assert.equal(counters.eventsReceived, batches * perBatch);
   assert.equal(counters.eventsProcessed, batches * perBatch * 0.8);
   assert.equal(counters.eventsRejected, batches * perBatch * 0.2);
-  assert.deepEqual(running.detection.stats.k8s_audit, { received: 1000, processed: 800, rejected: 200, alerts: 800 });
+  assert.deepEqual(running.detection.stats.k8s_audit, {
+    received: 1000,
+    processed: 800,
+    rejected: 200,
+    alerts: 800,
+  });
   assert.equal(alerts.length, 800);
 });
 

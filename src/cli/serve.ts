@@ -10,7 +10,13 @@ import { formatDiagnostic } from '../engine/diagnostics.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import { AuditWebhook, followAuditLog, type LineFollower } from '../sources/k8s-audit/index.js';
-import { isDirectory, readTrailFile, readTrailStream, TrailWatch, type TrailRead } from '../sources/cloudtrail/index.js';
+import {
+  isDirectory,
+  readTrailFile,
+  readTrailStream,
+  TrailWatch,
+  type TrailRead,
+} from '../sources/cloudtrail/index.js';
 import { createLogger } from '../log.js';
 import { expandRulePaths } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
@@ -44,9 +50,11 @@ export interface RunningServe {
 /** Splits `host:port`; a bare port means 127.0.0.1. Throws a RangeError for a bad port. */
 export function parseListen(listen: string): { host: string; port: number } {
   const colon = listen.lastIndexOf(':');
-  const host = colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const host =
+    colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = Number(colon < 0 ? listen : listen.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`listen: expected host:port, found '${listen}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`listen: expected host:port, found '${listen}'`);
   return { host, port };
 }
 
@@ -59,7 +67,12 @@ export function parseListen(listen: string): { host: string; port: number } {
  */
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const logger = options.logger;
-  const detection = new JsonDetection({ ruleSet: options.ruleSet, onAlert: options.onAlert, timeFormat: options.timeFormat, logger });
+  const detection = new JsonDetection({
+    ruleSet: options.ruleSet,
+    onAlert: options.onAlert,
+    timeFormat: options.timeFormat,
+    logger,
+  });
   const stoppers: (() => Promise<void>)[] = [];
   let webhook: AuditWebhook | undefined;
   if (options.webhook !== false) {
@@ -78,18 +91,29 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const running = webhook;
     stoppers.push(() => running.stop());
   }
-  for (const file of options.auditLogs ?? []) stoppers.push(await followLog(file, detection, logger));
-  for (const target of options.cloudTrail ?? []) stoppers.push(await followTrail(target, detection, logger));
-  return { detection, webhook, stop: async () => void (await Promise.all(stoppers.map((stop) => stop()))) };
+  for (const file of options.auditLogs ?? [])
+    stoppers.push(await followLog(file, detection, logger));
+  for (const target of options.cloudTrail ?? [])
+    stoppers.push(await followTrail(target, detection, logger));
+  return {
+    detection,
+    webhook,
+    stop: async () => void (await Promise.all(stoppers.map((stop) => stop()))),
+  };
 }
 
-async function followLog(file: string, detection: JsonDetection, logger: Logger | undefined): Promise<() => Promise<void>> {
+async function followLog(
+  file: string,
+  detection: JsonDetection,
+  logger: Logger | undefined,
+): Promise<() => Promise<void>> {
   const follower: LineFollower = followAuditLog(file, {
     onLines: ({ records, errors }) => {
       detection.reject('k8s_audit', errors);
       detection.take('k8s_audit', records);
     },
-    onError: (error) => logger?.warn({ file, err: error }, 'audit log read failed; retrying at the next check'),
+    onError: (error) =>
+      logger?.warn({ file, err: error }, 'audit log read failed; retrying at the next check'),
   });
   await follower.start();
   return () => follower.stop();
@@ -100,7 +124,11 @@ function takeTrail(detection: JsonDetection, read: TrailRead): void {
   detection.take('aws_cloudtrail', read.records);
 }
 
-async function followTrail(target: string, detection: JsonDetection, logger: Logger | undefined): Promise<() => Promise<void>> {
+async function followTrail(
+  target: string,
+  detection: JsonDetection,
+  logger: Logger | undefined,
+): Promise<() => Promise<void>> {
   if (target === '-') {
     const done = readTrailStream(process.stdin, '-', (read) => takeTrail(detection, read));
     return () => done;
@@ -111,7 +139,11 @@ async function followTrail(target: string, detection: JsonDetection, logger: Log
   }
   const watch = new TrailWatch(target, {
     onFile: (_file, read) => takeTrail(detection, read),
-    onError: (error) => logger?.warn({ file: target, err: error }, 'CloudTrail directory scan failed; retrying at the next scan'),
+    onError: (error) =>
+      logger?.warn(
+        { file: target, err: error },
+        'CloudTrail directory scan failed; retrying at the next scan',
+      ),
   });
   await watch.start();
   return () => watch.stop();
@@ -138,16 +170,26 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts')
+    .description(
+      'run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts',
+    )
     .requiredOption('-r, --rules <file>', 'rule file or directory (repeatable)', collect, [])
     .option('--listen <host:port>', 'webhook address', '127.0.0.1:9765')
     .option('--path <path>', 'webhook endpoint path', '/k8s-audit')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
     .option('--tls-key <file>', 'PEM private key of the certificate')
-    .option('--token-file <file>', 'file holding the bearer token clients must send (or HARRIER_WEBHOOK_TOKEN)')
+    .option(
+      '--token-file <file>',
+      'file holding the bearer token clients must send (or HARRIER_WEBHOOK_TOKEN)',
+    )
     .option('--max-body-bytes <n>', 'largest request body accepted (default 12 MiB)')
     .option('--audit-log <file>', 'Kubernetes audit log to follow (repeatable)', collect, [])
-    .option('--cloudtrail <path>', 'CloudTrail directory to watch, file to read, or - for stdin (repeatable)', collect, [])
+    .option(
+      '--cloudtrail <path>',
+      'CloudTrail directory to watch, file to read, or - for stdin (repeatable)',
+      collect,
+      [],
+    )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
     .option('--syscalls', 'also run the live syscall monitor')
@@ -158,9 +200,13 @@ export function registerServeCommand(program: Command): void {
 
 async function loadRules(paths: string[], logger: Logger): Promise<RuleSet | undefined> {
   const result = await loadRuleFilesFromDisk(await expandRulePaths(paths));
-  for (const diagnostic of result.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  for (const diagnostic of result.diagnostics)
+    process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (result.ruleSet === undefined) return undefined;
-  logger.info({ count: result.ruleSet.enabledCount, sources: result.ruleSet.sources() }, 'rules loaded');
+  logger.info(
+    { count: result.ruleSet.enabledCount, sources: result.ruleSet.sources() },
+    'rules loaded',
+  );
   return result.ruleSet;
 }
 
@@ -177,8 +223,13 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
   }
   const ruleSet = await loadRules(options.rules, logger);
   if (ruleSet === undefined) return 1;
-  const token = options.tokenFile ? (await readFile(options.tokenFile, 'utf8')).trim() : process.env.HARRIER_WEBHOOK_TOKEN;
-  const tls = options.tlsCert && options.tlsKey ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } : undefined;
+  const token = options.tokenFile
+    ? (await readFile(options.tokenFile, 'utf8')).trim()
+    : process.env.HARRIER_WEBHOOK_TOKEN;
+  const tls =
+    options.tlsCert && options.tlsKey
+      ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) }
+      : undefined;
   const print = options.json ? formatAlertJson : formatAlertText;
   const running = await startServe({
     ruleSet,

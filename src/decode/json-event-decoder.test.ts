@@ -12,7 +12,15 @@ test('parseRfc3339 reads UTC, offsets, and fractions up to nine digits (cutting 
 });
 
 test('parseRfc3339 refuses what Go refuses', () => {
-  for (const text of ['2014-03-06 21:22:54Z', '2014-02-30T00:00:00Z', '2014-03-06T24:00:00Z', '2014-03-06T21:22:54', '2014-3-6T21:22:54Z', '2014-03-06T21:22:54.Z', '']) {
+  for (const text of [
+    '2014-03-06 21:22:54Z',
+    '2014-02-30T00:00:00Z',
+    '2014-03-06T24:00:00Z',
+    '2014-03-06T21:22:54',
+    '2014-3-6T21:22:54Z',
+    '2014-03-06T21:22:54.Z',
+    '',
+  ]) {
     assert.equal(parseRfc3339(text), undefined, text);
   }
   assert.equal(parseRfc3339('2016-02-29T00:00:00Z'), 1456704000000000000n);
@@ -20,11 +28,17 @@ test('parseRfc3339 refuses what Go refuses', () => {
 });
 
 test('decodeK8sAuditEvent takes ts from stageTimestamp, as the k8saudit plugin', () => {
-  const decoded = decodeK8sAuditEvent({ kind: 'Event', stageTimestamp: '2018-10-25T13:58:49.736141Z' }, 7n);
+  const decoded = decodeK8sAuditEvent(
+    { kind: 'Event', stageTimestamp: '2018-10-25T13:58:49.736141Z' },
+    7n,
+  );
   assert.ok(decoded.ok);
   assert.equal(decoded.event.ts, 1540475929736141000n);
   assert.equal(decoded.event.num, 7n);
-  assert.deepEqual(decodeK8sAuditEvent({ kind: 'Event' }), { ok: false, reason: "can't read stageTimestamp" });
+  assert.deepEqual(decodeK8sAuditEvent({ kind: 'Event' }), {
+    ok: false,
+    reason: "can't read stageTimestamp",
+  });
   assert.equal(decodeK8sAuditEvent([]).ok, false);
 });
 
@@ -33,14 +47,29 @@ test('decodeCloudTrailRecord needs eventTime and an eventType other than insight
   const decoded = decodeCloudTrailRecord(record);
   assert.ok(decoded.ok);
   assert.equal(decoded.event.ts, 1394140974000000000n);
-  assert.deepEqual(decodeCloudTrailRecord({ eventType: 'AwsApiCall' }), { ok: false, reason: 'record has no eventTime' });
-  assert.deepEqual(decodeCloudTrailRecord({ ...record, eventType: undefined }), { ok: false, reason: 'record has no eventType' });
+  assert.deepEqual(decodeCloudTrailRecord({ eventType: 'AwsApiCall' }), {
+    ok: false,
+    reason: 'record has no eventTime',
+  });
+  assert.deepEqual(decodeCloudTrailRecord({ ...record, eventType: undefined }), {
+    ok: false,
+    reason: 'record has no eventType',
+  });
   assert.equal(decodeCloudTrailRecord({ ...record, eventType: 'AwsCloudTrailInsight' }).ok, false);
 });
 
 test('decoders never throw and always give a reason on arbitrary JSON (fuzz)', () => {
-  const stamp = fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString()));
-  const value = fc.oneof(fc.jsonValue(), fc.record({ stageTimestamp: stamp, eventTime: stamp, eventType: fc.string() }, { requiredKeys: [] }));
+  const stamp = fc.oneof(
+    fc.string(),
+    fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+  );
+  const value = fc.oneof(
+    fc.jsonValue(),
+    fc.record(
+      { stageTimestamp: stamp, eventTime: stamp, eventType: fc.string() },
+      { requiredKeys: [] },
+    ),
+  );
   fc.assert(
     fc.property(value, (input) => {
       for (const decoded of [decodeK8sAuditEvent(input), decodeCloudTrailRecord(input)]) {

@@ -8,7 +8,8 @@ import type { CloudTrailEvent, K8sAuditEvent } from './json-events.js';
 
 export type DecodeResult<E> = { ok: true; event: E } | { ok: false; reason: string };
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+const datePattern =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 const daysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function isLeapYear(year: number): boolean {
@@ -58,19 +59,27 @@ export function decodeK8sAuditEvent(value: unknown, num?: bigint): DecodeResult<
   const stamp = value.stageTimestamp;
   if (stamp === undefined) return { ok: false, reason: "can't read stageTimestamp" };
   const ts = typeof stamp === 'string' ? parseRfc3339(stamp) : undefined;
-  if (ts === undefined) return { ok: false, reason: `stageTimestamp is not an RFC 3339 time: ${JSON.stringify(stamp)}` };
+  if (ts === undefined)
+    return {
+      ok: false,
+      reason: `stageTimestamp is not an RFC 3339 time: ${JSON.stringify(stamp)}`,
+    };
   const event: K8sAuditEvent = { source: 'k8s_audit', ts, raw: value };
   if (num !== undefined) event.num = num;
   return { ok: true, event };
 }
 
 /** One CloudTrail record; `num` is its sequence number in the source. */
-export function decodeCloudTrailRecord(value: unknown, num?: bigint): DecodeResult<CloudTrailEvent> {
+export function decodeCloudTrailRecord(
+  value: unknown,
+  num?: bigint,
+): DecodeResult<CloudTrailEvent> {
   if (!isObject(value)) return { ok: false, reason: 'CloudTrail record is not a JSON object' };
   const time = value.eventTime;
   if (typeof time !== 'string') return { ok: false, reason: 'record has no eventTime' };
   const ts = parseRfc3339(time);
-  if (ts === undefined) return { ok: false, reason: `eventTime is not an RFC 3339 time: ${JSON.stringify(time)}` };
+  if (ts === undefined)
+    return { ok: false, reason: `eventTime is not an RFC 3339 time: ${JSON.stringify(time)}` };
   if (typeof value.eventType !== 'string') return { ok: false, reason: 'record has no eventType' };
   if (value.eventType === 'AwsCloudTrailInsight') {
     return { ok: false, reason: 'CloudTrail Insights records are not events' };

@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { fieldTableFor } from './index.js';
 import { isoTimeText, timeText } from './event-generic.js';
 
-const event = { source: 'aws_cloudtrail', ts: 1394140974123456789n, num: 3n, raw: { eventName: 'StartInstances', sourceIPAddress: '1.2.3.4', userIdentity: { type: 'Root' } } };
+const event = {
+  source: 'aws_cloudtrail',
+  ts: 1394140974123456789n,
+  num: 3n,
+  raw: { eventName: 'StartInstances', sourceIPAddress: '1.2.3.4', userIdentity: { type: 'Root' } },
+};
 
 function read(source: string, name: string): unknown {
   return fieldTableFor(source)?.fields.get(name)?.extract?.(event, undefined);
@@ -26,6 +31,9 @@ test('time text follows ts_to_string: local time of day, with date and nanosecon
   const offset = -new Date().getTimezoneOffset() * 60_000;
   const local = new Date(1394140974123 + offset).toISOString();
   assert.equal(timeText(1394140974123456789n, false, true), `${local.slice(11, 19)}.123456789`);
-  assert.equal(timeText(1394140974123456789n, true, false), `${local.slice(0, 10)} ${local.slice(11, 19)}`);
+  assert.equal(
+    timeText(1394140974123456789n, true, false),
+    `${local.slice(0, 10)} ${local.slice(11, 19)}`,
+  );
   assert.equal(isoTimeText(5n), '1970-01-01T00:00:00.000000005+0000');
 });

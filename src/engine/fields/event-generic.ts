@@ -62,39 +62,126 @@ function rows<E extends GenericEvent>(options: GenericFieldOptions<E>): Row<E>[]
   };
   return [
     ['evt.num', 'UINT64', 'Sequence number of the event in its source.', (e) => e.num ?? 0n],
-    ['evt.time', 'CHARBUF', 'Local time of day of the event, with nanoseconds.', (e) => timeText(e.ts, false, true)],
-    ['evt.time.s', 'CHARBUF', 'Local time of day of the event, whole seconds.', (e) => timeText(e.ts, false, false)],
-    ['evt.time.iso8601', 'CHARBUF', 'Event time in ISO 8601 UTC with nanoseconds.', (e) => isoTimeText(e.ts)],
-    ['evt.datetime', 'CHARBUF', 'Local date and time of the event, with nanoseconds.', (e) => timeText(e.ts, true, true)],
-    ['evt.datetime.s', 'CHARBUF', 'Local date and time of the event, whole seconds.', (e) => timeText(e.ts, true, false)],
+    [
+      'evt.time',
+      'CHARBUF',
+      'Local time of day of the event, with nanoseconds.',
+      (e) => timeText(e.ts, false, true),
+    ],
+    [
+      'evt.time.s',
+      'CHARBUF',
+      'Local time of day of the event, whole seconds.',
+      (e) => timeText(e.ts, false, false),
+    ],
+    [
+      'evt.time.iso8601',
+      'CHARBUF',
+      'Event time in ISO 8601 UTC with nanoseconds.',
+      (e) => isoTimeText(e.ts),
+    ],
+    [
+      'evt.datetime',
+      'CHARBUF',
+      'Local date and time of the event, with nanoseconds.',
+      (e) => timeText(e.ts, true, true),
+    ],
+    [
+      'evt.datetime.s',
+      'CHARBUF',
+      'Local date and time of the event, whole seconds.',
+      (e) => timeText(e.ts, true, false),
+    ],
     ['evt.rawtime', 'ABSTIME', 'Event time in nanoseconds since the epoch.', (e) => e.ts],
-    ['evt.rawtime.s', 'ABSTIME', 'Whole seconds of the event time.', (e) => e.ts / nanosecondsPerSecond],
-    ['evt.rawtime.ns', 'ABSTIME', 'Nanosecond part of the event time.', (e) => e.ts % nanosecondsPerSecond],
+    [
+      'evt.rawtime.s',
+      'ABSTIME',
+      'Whole seconds of the event time.',
+      (e) => e.ts / nanosecondsPerSecond,
+    ],
+    [
+      'evt.rawtime.ns',
+      'ABSTIME',
+      'Nanosecond part of the event time.',
+      (e) => e.ts % nanosecondsPerSecond,
+    ],
     ['evt.reltime', 'RELTIME', 'Nanoseconds since the first event.', relative],
-    ['evt.reltime.s', 'RELTIME', 'Whole seconds since the first event.', (e) => relative(e) / nanosecondsPerSecond],
-    ['evt.reltime.ns', 'RELTIME', 'Nanosecond part of the time since the first event.', (e) => relative(e) % nanosecondsPerSecond],
-    ['evt.pluginname', 'CHARBUF', 'Name of the plugin whose source produced the event.', () => options.pluginName],
-    ['evt.plugininfo', 'CHARBUF', "The plugin's one-line summary of the event.", (e) => options.pluginInfo(e)],
+    [
+      'evt.reltime.s',
+      'RELTIME',
+      'Whole seconds since the first event.',
+      (e) => relative(e) / nanosecondsPerSecond,
+    ],
+    [
+      'evt.reltime.ns',
+      'RELTIME',
+      'Nanosecond part of the time since the first event.',
+      (e) => relative(e) % nanosecondsPerSecond,
+    ],
+    [
+      'evt.pluginname',
+      'CHARBUF',
+      'Name of the plugin whose source produced the event.',
+      () => options.pluginName,
+    ],
+    [
+      'evt.plugininfo',
+      'CHARBUF',
+      "The plugin's one-line summary of the event.",
+      (e) => options.pluginInfo(e),
+    ],
     ['evt.source', 'CHARBUF', 'Name of the event source.', (e) => e.source],
-    ['evt.is_async', 'BOOL', 'Always false: plugin events are never asynchronous meta events.', () => false],
-    ['evt.asynctype', 'CHARBUF', 'Unset: plugin events are never asynchronous meta events.', () => undefined],
-    ['evt.hostname', 'CHARBUF', 'Host name of this machine, or FALCO_HOSTNAME when set.', () => hostName()],
+    [
+      'evt.is_async',
+      'BOOL',
+      'Always false: plugin events are never asynchronous meta events.',
+      () => false,
+    ],
+    [
+      'evt.asynctype',
+      'CHARBUF',
+      'Unset: plugin events are never asynchronous meta events.',
+      () => undefined,
+    ],
+    [
+      'evt.hostname',
+      'CHARBUF',
+      'Host name of this machine, or FALCO_HOSTNAME when set.',
+      () => hostName(),
+    ],
   ];
 }
 
 function hostName(): string {
-  return process.env.FALCO_HOSTNAME ?? process.env.HARRIER_HOSTNAME ?? process.env.HOSTNAME ?? 'localhost';
+  return (
+    process.env.FALCO_HOSTNAME ??
+    process.env.HARRIER_HOSTNAME ??
+    process.env.HOSTNAME ??
+    'localhost'
+  );
 }
 
 /** Time fields carry the raw nanoseconds in `output_fields`, as libsinsp's JSON form does. */
-const rawTimeJson = new Set(['evt.time', 'evt.time.s', 'evt.time.iso8601', 'evt.datetime', 'evt.datetime.s']);
+const rawTimeJson = new Set([
+  'evt.time',
+  'evt.time.s',
+  'evt.time.iso8601',
+  'evt.datetime',
+  'evt.datetime.s',
+]);
 
 /** The generic `evt.*` definitions for events of one plugin source. */
 export function createGenericEventFieldDefinitions<E extends GenericEvent>(
   options: GenericFieldOptions<E>,
 ): FieldDefinition<E>[] {
   return rows(options).map(([name, type, description, read]) => {
-    const definition: FieldDefinition<E> = { name, type, description, argument: 'none', extract: read };
+    const definition: FieldDefinition<E> = {
+      name,
+      type,
+      description,
+      argument: 'none',
+      extract: read,
+    };
     if (rawTimeJson.has(name)) definition.jsonValue = (event) => event.ts;
     if (name === 'evt.rawtime.ns' || name === 'evt.reltime' || name === 'evt.reltime.ns') {
       definition.display = (value) => String(value).padStart(9, '0');

@@ -54,7 +54,9 @@ export interface ArchiveEntry {
 
 /** The trail files inside a `.zip` archive, in archive order. Throws for a broken archive. */
 export async function readTrailZip(file: string): Promise<ArchiveEntry[]> {
-  const entries = unzipSync(await readFile(file), { filter: (entry) => isTrailFileName(entry.name) });
+  const entries = unzipSync(await readFile(file), {
+    filter: (entry) => isTrailFileName(entry.name),
+  });
   return Object.entries(entries).map(([name, bytes]) => ({ name: `${file}:${name}`, bytes }));
 }
 

@@ -12,7 +12,11 @@ import { readTrailLine, readTrailText, type TrailRead } from './trail-text.js';
  * Reads `stream` to its end, calling `onRead` once per line that held records or errors.
  * `name` labels the origins (`-` for stdin).
  */
-export async function readTrailStream(stream: Readable, name: string, onRead: (read: TrailRead) => void): Promise<void> {
+export async function readTrailStream(
+  stream: Readable,
+  name: string,
+  onRead: (read: TrailRead) => void,
+): Promise<void> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   // The first non-blank line decides: JSON on its own means JSON lines, else one document.
   let mode: 'undecided' | 'lines' | 'document' = 'undecided';
@@ -20,7 +24,8 @@ export async function readTrailStream(stream: Readable, name: string, onRead: (r
   let lineNumber = 0;
   for await (const line of lines) {
     lineNumber++;
-    if (mode === 'undecided' && line.trim() !== '') mode = parseJsonText(line).ok ? 'lines' : 'document';
+    if (mode === 'undecided' && line.trim() !== '')
+      mode = parseJsonText(line).ok ? 'lines' : 'document';
     if (mode !== 'lines') {
       document.push(line);
       continue;

@@ -15,19 +15,36 @@ const log = '{"Records": [\n  {"eventName": "A",\n   "x": {"y": 1}},\n  {"eventN
 
 test('records of a log file keep the line they start on', () => {
   const read = readTrailText(log, 'f.json');
-  assert.deepEqual(read.records.map((record) => record.origin), [{ file: 'f.json', line: 2, index: 0 }, { file: 'f.json', line: 4, index: 1 }]);
+  assert.deepEqual(
+    read.records.map((record) => record.origin),
+    [
+      { file: 'f.json', line: 2, index: 0 },
+      { file: 'f.json', line: 4, index: 1 },
+    ],
+  );
 });
 
 test('braces and escaped quotes inside strings do not move record lines', () => {
   const text = '{"Records": [\n{"a": "x\\\\"},\n{"a": "{[\\"\\\\\\"{"},\n{"b": 1}]}';
   assert.deepEqual(JSON.parse(text).Records.length, 3);
-  assert.deepEqual(readTrailText(text, 'f').records.map((record) => record.origin.line), [2, 3, 4]);
+  assert.deepEqual(
+    readTrailText(text, 'f').records.map((record) => record.origin.line),
+    [2, 3, 4],
+  );
 });
 
 test('JSON lines: bad lines are errors with their line, the rest are read', () => {
-  const read = readTrailText('{"eventName":"A"}\nnope\n[{"eventName":"B"},{"eventName":"C"}]\n', 'f.jsonl');
-  assert.deepEqual(read.records.map((record) => (record.value as { eventName: string }).eventName), ['A', 'B', 'C']);
-  assert.deepEqual(read.errors, [{ origin: { file: 'f.jsonl', line: 2, column: 1 }, reason: "invalid JSON: unexpected 'n'" }]);
+  const read = readTrailText(
+    '{"eventName":"A"}\nnope\n[{"eventName":"B"},{"eventName":"C"}]\n',
+    'f.jsonl',
+  );
+  assert.deepEqual(
+    read.records.map((record) => (record.value as { eventName: string }).eventName),
+    ['A', 'B', 'C'],
+  );
+  assert.deepEqual(read.errors, [
+    { origin: { file: 'f.jsonl', line: 2, column: 1 }, reason: "invalid JSON: unexpected 'n'" },
+  ]);
 });
 
 test('a broken gzip file is one error, not a crash', () => {
@@ -39,12 +56,25 @@ test('a broken gzip file is one error, not a crash', () => {
 
 test('a stream of JSON lines and a stream of one pretty-printed log are both read', async () => {
   const reads: TrailRead[] = [];
-  await readTrailStream(Readable.from(['{"eventName":"A"}\n', 'bad\n{"eventName":"B"}\n']), '-', (read) => reads.push(read));
-  assert.deepEqual(reads.flatMap((read) => read.records.map((record) => record.origin.line)), [1, 3]);
-  assert.deepEqual(reads.flatMap((read) => read.errors.map((error) => error.origin.line)), [2]);
+  await readTrailStream(
+    Readable.from(['{"eventName":"A"}\n', 'bad\n{"eventName":"B"}\n']),
+    '-',
+    (read) => reads.push(read),
+  );
+  assert.deepEqual(
+    reads.flatMap((read) => read.records.map((record) => record.origin.line)),
+    [1, 3],
+  );
+  assert.deepEqual(
+    reads.flatMap((read) => read.errors.map((error) => error.origin.line)),
+    [2],
+  );
   const pretty: TrailRead[] = [];
   await readTrailStream(Readable.from([log]), '-', (read) => pretty.push(read));
-  assert.deepEqual(pretty.flatMap((read) => read.records.map((record) => record.origin.line)), [2, 4]);
+  assert.deepEqual(
+    pretty.flatMap((read) => read.records.map((record) => record.origin.line)),
+    [2, 4],
+  );
 });
 
 test('TrailWatch reads each new file once, after its size settles', async () => {
@@ -53,7 +83,11 @@ test('TrailWatch reads each new file once, after its size settles', async () => 
   mkdirSync(day, { recursive: true });
   writeFileSync(path.join(day, 'old.json'), log);
   const files: string[] = [];
-  const watch = new TrailWatch(root, { fromStart: false, pollMilliseconds: 60_000, onFile: (file, read) => files.push(`${path.basename(file)}:${read.records.length}`) });
+  const watch = new TrailWatch(root, {
+    fromStart: false,
+    pollMilliseconds: 60_000,
+    onFile: (file, read) => files.push(`${path.basename(file)}:${read.records.length}`),
+  });
   await watch.start();
   writeFileSync(path.join(day, 'new.json.gz'), gzipSync(log));
   await watch.scan();
@@ -62,5 +96,8 @@ test('TrailWatch reads each new file once, after its size settles', async () => 
   await watch.scan();
   await watch.stop();
   assert.deepEqual(files, ['new.json.gz:2']);
-  assert.deepEqual((await listTrailFiles(root)).map((file) => path.basename(file)), ['new.json.gz', 'old.json']);
+  assert.deepEqual(
+    (await listTrailFiles(root)).map((file) => path.basename(file)),
+    ['new.json.gz', 'old.json'],
+  );
 });

@@ -57,7 +57,10 @@ function stringEnd(text: string, at: number): number {
 function withLines(records: unknown[], text: string, file: string): RawRecord[] {
   const lines = recordLines(text);
   const known = lines.length === records.length;
-  return records.map((value, index) => ({ value, origin: { file, line: known ? lines[index] : 1, index } }));
+  return records.map((value, index) => ({
+    value,
+    origin: { file, line: known ? lines[index] : 1, index },
+  }));
 }
 
 /** Reads a whole file's text (already decompressed). */
@@ -68,7 +71,10 @@ export function readTrailText(text: string, file: string): TrailRead {
   const firstUsed = lines.findIndex((line) => line.trim() !== '');
   const firstParses = firstUsed >= 0 && parseJsonText(lines[firstUsed]).ok;
   if (!firstParses) {
-    const error = { origin: { file, line: whole.line, column: whole.column }, reason: whole.reason };
+    const error = {
+      origin: { file, line: whole.line, column: whole.column },
+      reason: whole.reason,
+    };
     return { records: [], errors: [error] };
   }
   const read: TrailRead = { records: [], errors: [] };
@@ -84,5 +90,7 @@ export function readTrailLine(text: string, file: string, line: number, into: Tr
     into.errors.push({ origin: { file, line, column: parsed.column }, reason: parsed.reason });
     return;
   }
-  recordsOf(parsed.value).forEach((value, index) => into.records.push({ value, origin: { file, line, index } }));
+  recordsOf(parsed.value).forEach((value, index) =>
+    into.records.push({ value, origin: { file, line, index } }),
+  );
 }

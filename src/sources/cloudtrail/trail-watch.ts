@@ -44,7 +44,9 @@ export class TrailWatch {
 
   /** Scans now; new files that are complete are read before the promise settles. */
   scan(): Promise<void> {
-    this.running = this.running.then(() => this.scanOnce()).catch((error: unknown) => this.options.onError?.(error as Error));
+    this.running = this.running
+      .then(() => this.scanOnce())
+      .catch((error: unknown) => this.options.onError?.(error as Error));
     return this.running;
   }
 

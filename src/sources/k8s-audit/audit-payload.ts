@@ -41,7 +41,8 @@ function collect(value: unknown, origin: RecordOrigin, into: RawRecord[]): strin
     return undefined;
   }
   if (kind === 'EventList' && isObject(value) && Array.isArray(value.items)) {
-    for (const item of value.items) into.push({ value: item, origin: { ...origin, index: into.length } });
+    for (const item of value.items)
+      into.push({ value: item, origin: { ...origin, index: into.length } });
     return undefined;
   }
   return unrecognizedPayload;

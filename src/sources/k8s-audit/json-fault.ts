@@ -6,6 +6,8 @@
 
 const whitespace = new Set([' ', '\t', '\n', '\r']);
 const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// Control characters are what JSON forbids unescaped inside strings, hence the range here.
+// eslint-disable-next-line no-control-regex -- the JSON grammar excludes exactly these
 const stringPattern = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 type Expect = 'value' | 'key' | 'colon' | 'commaOrEnd' | 'firstKeyOrEnd' | 'firstValueOrEnd';
@@ -23,7 +25,8 @@ function matchAt(pattern: RegExp, text: string, at: number): number {
 /** End of the scalar value at `at`, or -1 when none starts there. */
 function scalarEnd(text: string, at: number): number {
   if (text[at] === '"') return matchAt(stringPattern, text, at);
-  for (const word of ['true', 'false', 'null']) if (text.startsWith(word, at)) return at + word.length;
+  for (const word of ['true', 'false', 'null'])
+    if (text.startsWith(word, at)) return at + word.length;
   return matchAt(numberPattern, text, at);
 }
 
@@ -54,7 +57,10 @@ export function findJsonFault(text: string): number {
       at++;
       continue;
     }
-    if ((expect === 'firstKeyOrEnd' && char === '}') || (expect === 'firstValueOrEnd' && char === ']')) {
+    if (
+      (expect === 'firstKeyOrEnd' && char === '}') ||
+      (expect === 'firstValueOrEnd' && char === ']')
+    ) {
       stack.pop();
       expect = 'commaOrEnd';
       at++;

@@ -7,11 +7,22 @@ import { splitAuditPayload, unrecognizedPayload } from './audit-payload.js';
 
 /** JSON texts with a few characters replaced, dropped or inserted. */
 const damagedJson = fc
-  .tuple(fc.json(), fc.array(fc.tuple(fc.nat(), fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', 'x', '\n', '0')), { maxLength: 4 }))
-  .map(([text, edits]) => edits.reduce((acc, [at, piece]) => {
-    const position = acc.length === 0 ? 0 : at % acc.length;
-    return acc.slice(0, position) + piece + acc.slice(position + (piece === '' ? 1 : 0));
-  }, text));
+  .tuple(
+    fc.json(),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', 'x', '\n', '0'),
+      ),
+      { maxLength: 4 },
+    ),
+  )
+  .map(([text, edits]) =>
+    edits.reduce((acc, [at, piece]) => {
+      const position = acc.length === 0 ? 0 : at % acc.length;
+      return acc.slice(0, position) + piece + acc.slice(position + (piece === '' ? 1 : 0));
+    }, text),
+  );
 
 test('parseJsonText never throws and positions every fault inside the text (fuzz)', () => {
   fc.assert(
@@ -38,14 +49,39 @@ test('parseJsonText never throws and positions every fault inside the text (fuzz
 test('deep nesting is scanned without overflowing the stack', () => {
   const text = '['.repeat(200_000);
   const parsed = parseJsonText(text);
-  assert.deepEqual(parsed, { ok: false, reason: 'invalid JSON: unexpected end of input', line: 1, column: 200_001 });
+  assert.deepEqual(parsed, {
+    ok: false,
+    reason: 'invalid JSON: unexpected end of input',
+    line: 1,
+    column: 200_001,
+  });
 });
 
 test('faults are placed at the first wrong character', () => {
-  assert.deepEqual(parseJsonText('{"a": 1,\n  "b" 2}'), { ok: false, reason: "invalid JSON: unexpected '2'", line: 2, column: 7 });
-  assert.deepEqual(parseJsonText('[1, 2] 3'), { ok: false, reason: "invalid JSON: unexpected text after the value: '3'", line: 1, column: 8 });
-  assert.deepEqual(parseJsonText('"tab\there"'), { ok: false, reason: "invalid JSON: unexpected '\"'", line: 1, column: 1 });
-  assert.deepEqual(parseJsonText(' \n '), { ok: false, reason: 'invalid JSON: empty input', line: 2, column: 2 });
+  assert.deepEqual(parseJsonText('{"a": 1,\n  "b" 2}'), {
+    ok: false,
+    reason: "invalid JSON: unexpected '2'",
+    line: 2,
+    column: 7,
+  });
+  assert.deepEqual(parseJsonText('[1, 2] 3'), {
+    ok: false,
+    reason: "invalid JSON: unexpected text after the value: '3'",
+    line: 1,
+    column: 8,
+  });
+  assert.deepEqual(parseJsonText('"tab\there"'), {
+    ok: false,
+    reason: "invalid JSON: unexpected '\"'",
+    line: 1,
+    column: 1,
+  });
+  assert.deepEqual(parseJsonText(' \n '), {
+    ok: false,
+    reason: 'invalid JSON: empty input',
+    line: 2,
+    column: 2,
+  });
 });
 
 test('lineAndColumn and describeOrigin', () => {
@@ -59,16 +95,30 @@ test('splitAuditPayload reads Event, EventList of any apiVersion, and arrays of 
   const list = { kind: 'EventList', items: [{ auditID: 'b' }, { auditID: 'c' }] };
   const split = splitAuditPayload([event, list], { request: '1' });
   assert.ok(split.ok);
-  assert.deepEqual(split.records.map((record) => [record.origin.index, (record.value as { auditID: string }).auditID]), [[0, 'a'], [1, 'b'], [2, 'c']]);
+  assert.deepEqual(
+    split.records.map((record) => [
+      record.origin.index,
+      (record.value as { auditID: string }).auditID,
+    ]),
+    [
+      [0, 'a'],
+      [1, 'b'],
+      [2, 'c'],
+    ],
+  );
   assert.deepEqual(splitAuditPayload({ kind: 0 }, {}), { ok: false, reason: unrecognizedPayload });
-  assert.deepEqual(splitAuditPayload({ kind: 'EventList' }, {}), { ok: false, reason: unrecognizedPayload });
+  assert.deepEqual(splitAuditPayload({ kind: 'EventList' }, {}), {
+    ok: false,
+    reason: unrecognizedPayload,
+  });
 });
 
 test('splitAuditPayload never throws on arbitrary JSON (fuzz)', () => {
   fc.assert(
     fc.property(fc.jsonValue(), (value) => {
       const split = splitAuditPayload(value, { request: 'x' });
-      if (split.ok) split.records.forEach((record, index) => assert.equal(record.origin.index, index));
+      if (split.ok)
+        split.records.forEach((record, index) => assert.equal(record.origin.index, index));
       else assert.equal(split.reason, unrecognizedPayload);
     }),
     { numRuns: 2000 },

@@ -28,14 +28,20 @@ export interface RecordError {
   reason: string;
 }
 
-export type JsonParse = { ok: true; value: unknown } | { ok: false; reason: string; line: number; column: number };
+export type JsonParse =
+  { ok: true; value: unknown } | { ok: false; reason: string; line: number; column: number };
 
 /** What is wrong at `offset`, in Harrier's words; V8's message when the scanner saw no fault. */
 function faultReason(text: string, offset: number, fallback: string): string {
   if (offset >= text.length) return text.trim() === '' ? 'empty input' : 'unexpected end of input';
   const char = text.codePointAt(offset) ?? 0;
-  const shown = char < 0x20 || char === 0x7f ? `U+${char.toString(16).padStart(4, '0')}` : `'${String.fromCodePoint(char)}'`;
-  return fallback.includes('Unexpected non-whitespace') ? `unexpected text after the value: ${shown}` : `unexpected ${shown}`;
+  const shown =
+    char < 0x20 || char === 0x7f
+      ? `U+${char.toString(16).padStart(4, '0')}`
+      : `'${String.fromCodePoint(char)}'`;
+  return fallback.includes('Unexpected non-whitespace')
+    ? `unexpected text after the value: ${shown}`
+    : `unexpected ${shown}`;
 }
 
 /** Line and column (from 1) of character offset `offset` in `text`. */
@@ -61,14 +67,20 @@ export function parseJsonText(text: string): JsonParse {
     const message = error instanceof Error ? error.message : String(error);
     const fault = findJsonFault(text);
     const offset = fault < 0 ? text.length : fault;
-    return { ok: false, reason: `invalid JSON: ${faultReason(text, offset, message)}`, ...lineAndColumn(text, offset) };
+    return {
+      ok: false,
+      reason: `invalid JSON: ${faultReason(text, offset, message)}`,
+      ...lineAndColumn(text, offset),
+    };
   }
 }
 
 /** `file:line:column` (the parts known) of an origin, for messages. */
 export function describeOrigin(origin: RecordOrigin): string {
   if (origin.request !== undefined) {
-    return origin.index === undefined ? `request ${origin.request}` : `request ${origin.request} item ${origin.index}`;
+    return origin.index === undefined
+      ? `request ${origin.request}`
+      : `request ${origin.request} item ${origin.index}`;
   }
   let text = origin.file ?? '<unknown>';
   if (origin.line !== undefined) text += `:${origin.line}`;

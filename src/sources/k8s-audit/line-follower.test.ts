@@ -14,7 +14,10 @@ test('follows growth, holds a partial line, and starts at the end (numbering fro
   const file = scratch();
   writeFileSync(file, 'old\n');
   const seen: string[] = [];
-  const follower = new LineFollower(file, { pollMilliseconds: 10_000, onLine: (text, line) => seen.push(`${line}:${text}`) });
+  const follower = new LineFollower(file, {
+    pollMilliseconds: 10_000,
+    onLine: (text, line) => seen.push(`${line}:${text}`),
+  });
   await follower.start();
   appendFileSync(file, 'one\ntw');
   await follower.poll();
@@ -29,7 +32,11 @@ test('after a rename rotation, reads the rest of the old file and then the new o
   const file = scratch();
   writeFileSync(file, 'a\n');
   const seen: string[] = [];
-  const follower = new LineFollower(file, { fromStart: true, pollMilliseconds: 10_000, onLine: (text, line) => seen.push(`${line}:${text}`) });
+  const follower = new LineFollower(file, {
+    fromStart: true,
+    pollMilliseconds: 10_000,
+    onLine: (text, line) => seen.push(`${line}:${text}`),
+  });
   await follower.start();
   appendFileSync(file, 'b\n');
   renameSync(file, `${file}.1`);
@@ -46,7 +53,11 @@ test('after copy-truncate rotation, starts over from the top', async () => {
   const file = scratch();
   writeFileSync(file, 'first line that is long\n');
   const seen: string[] = [];
-  const follower = new LineFollower(file, { fromStart: true, pollMilliseconds: 10_000, onLine: (text) => seen.push(text) });
+  const follower = new LineFollower(file, {
+    fromStart: true,
+    pollMilliseconds: 10_000,
+    onLine: (text) => seen.push(text),
+  });
   await follower.start();
   truncateSync(file, 0);
   appendFileSync(file, 'x\n');
@@ -58,7 +69,10 @@ test('after copy-truncate rotation, starts over from the top', async () => {
 test('waits for a log that does not exist yet', async () => {
   const file = scratch();
   const seen: string[] = [];
-  const follower = new LineFollower(file, { pollMilliseconds: 10_000, onLine: (text) => seen.push(text) });
+  const follower = new LineFollower(file, {
+    pollMilliseconds: 10_000,
+    onLine: (text) => seen.push(text),
+  });
   await follower.start();
   writeFileSync(file, 'late\n');
   await follower.poll();
@@ -75,19 +89,33 @@ test('followAuditLog turns lines into events and positioned errors', async () =>
     pollMilliseconds: 10_000,
     onLines: (read) => {
       records.push(...read.records.map((record) => record.origin));
-      errors.push(...read.errors.map((error) => `${error.origin.line}:${error.origin.column}: ${error.reason}`));
+      errors.push(
+        ...read.errors.map(
+          (error) => `${error.origin.line}:${error.origin.column}: ${error.reason}`,
+        ),
+      );
     },
   });
   await follower.start();
-  appendFileSync(file, '{"kind":"Event","auditID":"1"}\n{"kind":"Event",}\n{"kind":"EventList","items":[{},{}]}\n');
+  appendFileSync(
+    file,
+    '{"kind":"Event","auditID":"1"}\n{"kind":"Event",}\n{"kind":"EventList","items":[{},{}]}\n',
+  );
   await follower.poll();
   await follower.stop();
-  assert.deepEqual(records, [{ file, line: 1, index: 0 }, { file, line: 3, index: 0 }, { file, line: 3, index: 1 }]);
+  assert.deepEqual(records, [
+    { file, line: 1, index: 0 },
+    { file, line: 3, index: 0 },
+    { file, line: 3, index: 1 },
+  ]);
   assert.deepEqual(errors, ["2:17: invalid JSON: unexpected '}'"]);
 });
 
 test('readAuditLogText reads a pretty-printed payload whole', () => {
-  const read = readAuditLogText(JSON.stringify({ kind: 'EventList', items: [{ a: 1 }, { a: 2 }] }, null, 2), 'x.json');
+  const read = readAuditLogText(
+    JSON.stringify({ kind: 'EventList', items: [{ a: 1 }, { a: 2 }] }, null, 2),
+    'x.json',
+  );
   assert.equal(read.records.length, 2);
   assert.deepEqual(read.errors, []);
 });

@@ -54,7 +54,9 @@ export class LineFollower {
 
   /** Reads what is new now, without waiting for the next check. */
   poll(): Promise<void> {
-    this.running = this.running.then(() => this.check()).catch((error: unknown) => this.options.onError?.(error as Error));
+    this.running = this.running
+      .then(() => this.check())
+      .catch((error: unknown) => this.options.onError?.(error as Error));
     return this.running;
   }
 

@@ -4,7 +4,12 @@
  * content type and the body size, parses the JSON and hands the events to a sink, answering
  * only once the sink has taken them, so a 200 means every valid event was processed.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
@@ -82,7 +87,8 @@ export class AuditWebhook {
   constructor(private readonly options: WebhookOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? defaultMaxBody;
     this.token = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
-    const handler = (request: IncomingMessage, response: ServerResponse) => this.handle(request, response);
+    const handler = (request: IncomingMessage, response: ServerResponse) =>
+      this.handle(request, response);
     this.server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
   }
 
@@ -93,7 +99,10 @@ export class AuditWebhook {
       this.server.listen(this.options.port ?? 9765, this.options.host ?? '127.0.0.1', () => {
         this.server.off('error', reject);
         const address = this.server.address() as AddressInfo;
-        this.options.logger?.info({ address: address.address, port: address.port, tls: !!this.options.tls }, 'audit webhook listening');
+        this.options.logger?.info(
+          { address: address.address, port: address.port, tls: !!this.options.tls },
+          'audit webhook listening',
+        );
         resolve(address);
       });
     });
@@ -130,9 +139,11 @@ export class AuditWebhook {
 
   private checkHead(request: IncomingMessage): void {
     const path = (request.url ?? '').split('?')[0];
-    if (path !== (this.options.path ?? '/k8s-audit')) throw new HttpFailure(404, `no endpoint at ${path}`);
+    if (path !== (this.options.path ?? '/k8s-audit'))
+      throw new HttpFailure(404, `no endpoint at ${path}`);
     if (!this.isAuthorized(request)) throw new HttpFailure(401, 'missing or wrong bearer token');
-    if (request.method !== 'POST') throw new HttpFailure(405, `${request.method ?? ''} method not allowed`);
+    if (request.method !== 'POST')
+      throw new HttpFailure(405, `${request.method ?? ''} method not allowed`);
     if (!(request.headers['content-type'] ?? '').includes('application/json')) {
       throw new HttpFailure(400, 'wrong content type: expected application/json');
     }
@@ -167,7 +178,8 @@ export class AuditWebhook {
 
   private process(body: string, id: string): SinkReport & { received: number } {
     const parsed = parseJsonText(body);
-    if (!parsed.ok) throw new HttpFailure(400, `${parsed.reason} at line ${parsed.line} column ${parsed.column}`);
+    if (!parsed.ok)
+      throw new HttpFailure(400, `${parsed.reason} at line ${parsed.line} column ${parsed.column}`);
     const split = splitAuditPayload(parsed.value, { request: id });
     if (!split.ok) throw new HttpFailure(400, split.reason);
     this.counters.eventsReceived += split.records.length;
@@ -183,14 +195,25 @@ export class AuditWebhook {
     response.end(JSON.stringify(report));
   }
 
-  private fail(request: IncomingMessage, response: ServerResponse, failure: HttpFailure, id: string): void {
+  private fail(
+    request: IncomingMessage,
+    response: ServerResponse,
+    failure: HttpFailure,
+    id: string,
+  ): void {
     this.count(failure.status);
     if (this.options.logger?.isLevelEnabled('debug')) {
-      this.options.logger.debug({ request: id, status: failure.status, reason: failure.message }, 'audit request refused; nothing processed');
+      this.options.logger.debug(
+        { request: id, status: failure.status, reason: failure.message },
+        'audit request refused; nothing processed',
+      );
     }
     // The body is not read: drain it, and close the connection so the client stops sending.
     request.resume();
-    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', connection: 'close' };
+    const headers: Record<string, string> = {
+      'content-type': 'text/plain; charset=utf-8',
+      connection: 'close',
+    };
     if (failure.status === 401) headers['www-authenticate'] = 'Bearer';
     response.writeHead(failure.status, headers);
     response.end(`${failure.message}\n`);
@@ -207,5 +230,8 @@ function tooLarge(limit: number): HttpFailure {
 
 function toFailure(error: unknown): HttpFailure {
   if (error instanceof HttpFailure) return error;
-  return new HttpFailure(500, `request failed: ${error instanceof Error ? error.message : String(error)}`);
+  return new HttpFailure(
+    500,
+    `request failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
