@@ -19,7 +19,7 @@
  * ```
  *
  * An event's `source` defaults to the rule's. YAML anchors and merge keys (`<<: *base`) may
- * share fields between cases.
+ * share fields between cases; top-level keys starting with `x-` are free to hold them.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -101,7 +101,8 @@ export async function parseRuleTestFile(
   }
   if (isMap(document.contents)) {
     for (const key of Object.keys(root)) {
-      if (key !== 'rules' && key !== 'cases') problem(1, `unknown key '${key}' (expected 'rules' or 'cases')`);
+      if (key === 'rules' || key === 'cases' || key.startsWith('x-')) continue;
+      problem(1, `unknown key '${key}' (expected 'rules', 'cases' or an 'x-' key holding anchors)`);
     }
   }
   return result;
