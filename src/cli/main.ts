@@ -7,6 +7,8 @@ import { registerRulesCommands } from './rules-commands.js';
 import { registerServeCommand } from './serve.js';
 import { registerReplayCommand } from './replay.js';
 import { registerAlertsCommand } from './alerts.js';
+import { registerRunCommand } from './run.js';
+import { registerRecordCommand } from './record.js';
 
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
@@ -16,6 +18,8 @@ registerRulesCommands(program);
 registerServeCommand(program);
 registerReplayCommand(program);
 registerAlertsCommand(program);
+registerRunCommand(program);
+registerRecordCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`harrier: ${error instanceof Error ? error.message : String(error)}\n`);

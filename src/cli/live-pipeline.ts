@@ -1,0 +1,282 @@
+/**
+ * Live monitoring of this host: the probe's records go through the event decoder and the
+ * state engine (started from a `/proc` snapshot) to the syscall rules, the same path capture
+ * replay takes, so a live event and its recorded copy give the same answers. The probe
+ * captures only what the rules can match plus what the state engine needs; a rule reload
+ * swaps the rules between two events and pushes the new event set into the probe.
+ *
+ * Drops are counted where they happen: in the kernel (STATS frames, reported by
+ * `DropMonitor`) and here (events that cannot be decoded). The queue between the loader and
+ * this pipeline does not drop: when it is full the loader blocks, the ring buffer fills and
+ * the kernel counts what it cannot keep.
+ *
+ * @example
+ * const live = await LivePipeline.start({ ruleSet, onAlert: (alert) => print(alert), logger });
+ * process.once('SIGINT', () => void live.stop());
+ * await live.done;
+ */
+import type { Logger } from 'pino';
+import type { SyscallEvent } from '../decode/event.js';
+import { EventDecoder } from '../decode/event-decoder.js';
+import { StateEngine } from '../decode/state/engine.js';
+import type { RuleSet } from '../detect/index.js';
+import type { Alert } from '../alerts/alert.js';
+import type { TimeFormat } from '../alerts/alert-factory.js';
+import type { ProbeEventRecord, ProbeStatsRecord } from '../sources/ebpf/frame-reader.js';
+import { ProbeProcess, type ProbeOptions } from '../sources/ebpf/probe-process.js';
+import { HANDLED_EVENT_NAMES, selectFilterSlots } from '../sources/ebpf/syscall-selection.js';
+import {
+  readProcSnapshot,
+  snapshotRecords,
+  type ProcSnapshot,
+  type ProcSnapshotOptions,
+} from '../sources/procfs/index.js';
+import { ScapWriter, type ScapLayout } from '../sources/scap/scap-writer.js';
+import { DropMonitor, type DropTotals } from './live-drops.js';
+import { syscallSetFor, type SyscallSet } from './live-syscalls.js';
+import { SyscallDetection } from './syscall-detection.js';
+
+/**
+ * Seam for container metadata from the runtime (name, image, labels): called before the rules
+ * run on an event; a returned promise is awaited, and the hook itself bounds how long.
+ * LIMIT: no hook is wired yet (src/decode/containers and src/sources/container-runtime have not
+ * landed); container.id comes from cgroups, and container.name/image read as their defaults.
+ */
+export interface ContainerMetadataHook {
+  prepare(event: SyscallEvent): Promise<void> | undefined;
+}
+
+export interface LivePipelineOptions {
+  /** Rules to run; without one, nothing is detected (recording only). */
+  ruleSet?: RuleSet;
+  onAlert?: (alert: Alert) => void;
+  logger: Logger;
+  timeFormat?: TimeFormat;
+  hostname?: string;
+  /** Events to capture when there is no ruleset; default every event the probe handles. */
+  eventNames?: Iterable<string>;
+  /** Loader settings (binary, stats interval, ring buffer size). */
+  probe?: Omit<ProbeOptions, 'slots'>;
+  snapshot?: ProcSnapshotOptions;
+  /** Write the snapshot and every event to this `.scap` (`.scap.gz`) file. */
+  record?: { path: string; layout?: ScapLayout };
+  containers?: ContainerMetadataHook;
+}
+
+/** What a live session did, for the summary printed at exit. */
+export interface LiveCounters {
+  /** Events decoded and run through the state engine. */
+  events: number;
+  alerts: number;
+  /** Drop alerts raised. */
+  dropAlerts: number;
+  drops: DropTotals;
+  /** Events the kernel saw and sent, from the last STATS frame. */
+  kernelEventsSeen: number;
+  kernelEventsSent: number;
+  /** Selected syscalls that the probe has no handler for. */
+  noHandler: number;
+  /** Events written to the record file. */
+  recorded: number;
+  /** Threads and descriptors read from /proc at start. */
+  snapshotThreads: number;
+  snapshotFds: number;
+  reloads: number;
+}
+
+export class LivePipeline {
+  /** Settles when capture ends: after `stop()`, or with the probe's error. */
+  readonly done: Promise<void>;
+  readonly engine = new StateEngine();
+  private readonly decoder = new EventDecoder();
+  private detection: SyscallDetection | undefined;
+  private syscalls: SyscallSet | undefined;
+  private readonly drops: DropMonitor;
+  private alertsBefore = 0;
+  private eventsSeen = 0;
+  private lastStats: ProbeStatsRecord | undefined;
+  private reloads = 0;
+
+  private constructor(
+    private readonly probe: ProbeProcess,
+    private readonly options: LivePipelineOptions,
+    private readonly snapshot: ProcSnapshot,
+    private readonly writer: ScapWriter | undefined,
+  ) {
+    const hostname = options.hostname ?? snapshot.machine.hostname;
+    this.drops = new DropMonitor({
+      logger: options.logger,
+      hostname,
+      timeFormat: options.timeFormat,
+      onAlert: (alert) => options.onAlert?.(alert),
+    });
+    if (options.ruleSet !== undefined) this.useRules(options.ruleSet);
+    this.done = this.pump();
+  }
+
+  /**
+   * Starts the probe with the event set of the rules, reads the `/proc` snapshot into the
+   * state engine (after the probe is attached, so no process slips between the two), opens
+   * the record file, and starts processing. Throws the probe's `ProbeBinaryMissingError` or
+   * `ProbeFailedError`, or the record file's creation error.
+   */
+  static async start(options: LivePipelineOptions): Promise<LivePipeline> {
+    const set = options.ruleSet !== undefined ? syscallSetFor(options.ruleSet) : undefined;
+    const slots = set?.slots ?? selectFilterSlots(options.eventNames ?? HANDLED_EVENT_NAMES).slots;
+    const probe = await ProbeProcess.start({ ...options.probe, slots });
+    try {
+      const snapshot = readProcSnapshot(options.snapshot);
+      const writer =
+        options.record === undefined ? undefined : await openRecord(options.record, snapshot);
+      const pipeline = new LivePipeline(probe, options, snapshot, writer);
+      pipeline.applySnapshot();
+      options.logger.info(
+        {
+          threads: snapshot.threads.length,
+          fds: snapshot.fds.length,
+          skipped: snapshot.skipped,
+          slots: slots.length,
+        },
+        'live capture started',
+      );
+      return pipeline;
+    } catch (error) {
+      await probe.stop();
+      throw error;
+    }
+  }
+
+  /** The event names the probe captures now. */
+  get capturedEvents(): readonly string[] {
+    return this.syscalls?.names ?? [];
+  }
+
+  /**
+   * Runs `ruleSet` from the next event on, and pushes its event set into the probe. Capture
+   * does not stop; events in flight are judged by the old rules or the new, never neither.
+   */
+  replaceRules(ruleSet: RuleSet): void {
+    this.useRules(ruleSet);
+    this.probe.setSlots(this.syscalls?.slots ?? []);
+    this.reloads++;
+  }
+
+  /** Stops the probe, processes what it had sent, closes the record file; returns the counters. */
+  async stop(): Promise<LiveCounters> {
+    await this.probe.stop();
+    await this.done.catch(() => undefined);
+    await this.writer?.close();
+    return this.counters;
+  }
+
+  get counters(): LiveCounters {
+    const stats = this.lastStats?.counters;
+    return {
+      events: this.eventsSeen,
+      alerts: this.alertsBefore + (this.detection?.alerts ?? 0),
+      dropAlerts: this.drops.alerts,
+      drops: this.drops.totals,
+      kernelEventsSeen: stats?.eventsSeen ?? 0,
+      kernelEventsSent: stats?.eventsSent ?? 0,
+      noHandler: stats?.noHandler ?? 0,
+      recorded: this.writer?.eventCount ?? 0,
+      snapshotThreads: this.snapshot.threads.length,
+      snapshotFds: this.snapshot.fds.length,
+      reloads: this.reloads,
+    };
+  }
+
+  private useRules(ruleSet: RuleSet): void {
+    const { options } = this;
+    this.alertsBefore += this.detection?.alerts ?? 0;
+    this.syscalls = syscallSetFor(ruleSet);
+    this.detection = new SyscallDetection({
+      ruleSet,
+      onAlert: (alert) => options.onAlert?.(alert),
+      timeFormat: options.timeFormat,
+      hostname: options.hostname ?? this.snapshot.machine.hostname,
+    });
+    if (this.syscalls.uncaptured.length > 0) {
+      options.logger.warn(
+        { events: this.syscalls.uncaptured },
+        'rules name events the probe does not capture; those conditions never match live',
+      );
+    }
+    options.logger.info(
+      { count: this.syscalls.names.length, events: this.syscalls.names },
+      'syscall set pushed into the probe',
+    );
+  }
+
+  /** The snapshot into the state engine, in capture-header order, with thread start times. */
+  private applySnapshot(): void {
+    for (const record of snapshotRecords(this.snapshot)) this.engine.applyRecord(record);
+    this.engine.finishBootstrap();
+    for (const thread of this.snapshot.threads) {
+      const state = this.engine.table.findThread(thread.tid);
+      if (state !== undefined && thread.startTs !== 0n) state.cloneTs = thread.startTs;
+    }
+  }
+
+  private async pump(): Promise<void> {
+    for await (const record of this.probe) {
+      if (record.kind === 'event') {
+        const pending = this.handleEvent(record);
+        if (pending !== undefined) await pending;
+      } else if (record.kind === 'stats') {
+        this.lastStats = record;
+        this.drops.take(record);
+      }
+    }
+  }
+
+  /** One event through decoder, state and rules; a promise only when something must be awaited. */
+  private handleEvent(record: ProbeEventRecord): Promise<void> | undefined {
+    let wait: Promise<void> | undefined;
+    if (this.writer !== undefined && !this.writer.writeEvent(record)) wait = this.writer.drain();
+    let event: SyscallEvent | undefined;
+    try {
+      event = this.decoder.decode({
+        bytes: record.rawBytes,
+        cpu: 0,
+        flags: 0,
+        hasParamCount: true,
+      });
+    } catch (error) {
+      this.noteUndecodable(record, error as Error);
+      return wait;
+    }
+    if (event === undefined) {
+      this.drops.countUserspace();
+      return wait;
+    }
+    this.eventsSeen++;
+    this.engine.processEvent(event);
+    const hook = this.options.containers?.prepare(event);
+    if (hook === undefined) {
+      this.detection?.detect(event);
+      return wait;
+    }
+    const detection = this.detection;
+    return Promise.all([wait, hook]).then(() => detection?.detect(event));
+  }
+
+  private noteUndecodable(record: ProbeEventRecord, error: Error): void {
+    this.drops.countUserspace();
+    const { logger } = this.options;
+    if (logger.isLevelEnabled('debug'))
+      logger.debug({ code: record.code, err: error }, 'undecodable probe event skipped');
+  }
+}
+
+async function openRecord(
+  record: { path: string; layout?: ScapLayout },
+  snapshot: ProcSnapshot,
+): Promise<ScapWriter> {
+  const { machine, interfaces, users, groups, threads, fds } = snapshot;
+  return ScapWriter.create(
+    record.path,
+    { machine, interfaces, users, groups, threads, fds },
+    { layout: record.layout ?? 'current' },
+  );
+}

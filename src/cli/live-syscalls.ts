@@ -1,0 +1,40 @@
+/**
+ * Which events the live probe captures: those the loaded rules can match (their `evt.type`
+ * sets) plus those the state engine needs whatever the rules say, limited to the events the
+ * probe builds. Everything else is dropped in the kernel.
+ */
+import type { RuleSet } from '../detect/index.js';
+import {
+  HANDLED_EVENT_NAMES,
+  selectFilterSlots,
+  STATE_EVENT_NAMES,
+} from '../sources/ebpf/syscall-selection.js';
+
+/** The probe's event set for a ruleset, and what the rules name that it cannot capture. */
+export interface SyscallSet {
+  /** Event names captured, sorted. */
+  names: string[];
+  /** Filter slots to enable in the probe. */
+  slots: number[];
+  /** Names the rules use that the probe does not produce (their rules never fire live). */
+  uncaptured: string[];
+}
+
+/**
+ * The set for `ruleSet`; with no ruleset or when a syscall rule matches every event type
+ * (no `evt.type` restriction), every event the probe handles.
+ *
+ * @example
+ * syscallSetFor(ruleSet).slots // e.g. [2, 3, 32, ..., 512]
+ */
+export function syscallSetFor(ruleSet: RuleSet | undefined): SyscallSet {
+  const types = ruleSet === undefined ? null : ruleSet.eventTypes('syscall');
+  const wanted = new Set<string>(STATE_EVENT_NAMES);
+  const uncaptured: string[] = [];
+  for (const name of types ?? HANDLED_EVENT_NAMES) {
+    if (HANDLED_EVENT_NAMES.has(name)) wanted.add(name);
+    else uncaptured.push(name);
+  }
+  const names = [...wanted].sort();
+  return { names, slots: selectFilterSlots(names).slots, uncaptured: uncaptured.sort() };
+}

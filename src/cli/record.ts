@@ -1,0 +1,93 @@
+/**
+ * `harrier record`: writes live events to a `.scap` file (`.scap.gz` compresses) that
+ * `harrier replay` reads back. The file opens with the `/proc` snapshot as its process and fd
+ * lists (the `current` layout), so a replay starts from the state the live session had.
+ */
+import type { Command } from 'commander';
+import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
+import { createLogger } from '../log.js';
+import { LivePipeline } from './live-pipeline.js';
+import { formatPreflight, preflightProblems } from './live-preflight.js';
+import { syscallSetFor } from './live-syscalls.js';
+import { loadLiveRules } from './run.js';
+
+interface RecordCommandOptions {
+  write: string;
+  duration?: string;
+  rules: string[];
+  envBytes: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Adds `harrier record` to the program. */
+export function registerRecordCommand(program: Command): void {
+  program
+    .command('record')
+    .description('record live syscall events to a .scap file for harrier replay')
+    .requiredOption('-w, --write <file>', 'capture file to write (.scap, or .scap.gz to compress)')
+    .option('--duration <seconds>', 'stop after this many seconds (default: at SIGINT/SIGTERM)')
+    .option(
+      '-r, --rules <path>',
+      'capture only the events these rules need (default: every event the probe handles)',
+      collect,
+      [],
+    )
+    .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
+    .action(async (options: RecordCommandOptions) => {
+      process.exitCode = await runRecord(options);
+    });
+}
+
+async function runRecord(options: RecordCommandOptions): Promise<number> {
+  const problems = preflightProblems();
+  if (problems.length > 0) {
+    process.stderr.write(formatPreflight('record', problems));
+    return 2;
+  }
+  const duration = options.duration === undefined ? undefined : Number(options.duration);
+  if (duration !== undefined && !(duration > 0)) {
+    process.stderr.write(
+      `harrier record: --duration takes a positive number of seconds, found '${options.duration}'\n`,
+    );
+    return 2;
+  }
+  const logger = createLogger('cli.record');
+  const ruleSet =
+    options.rules.length > 0 ? await loadLiveRules(options.rules, {}, logger) : undefined;
+  if (options.rules.length > 0 && ruleSet === undefined) return 1;
+  let live: LivePipeline;
+  try {
+    live = await LivePipeline.start({
+      logger,
+      eventNames: ruleSet === undefined ? undefined : syscallSetFor(ruleSet).names,
+      record: { path: options.write },
+      snapshot: { envBytes: Number(options.envBytes) || 0 },
+    });
+  } catch (error) {
+    if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
+      throw error;
+    process.stderr.write(`harrier record: ${error.message}\n`);
+    return 2;
+  }
+  const failure = await new Promise<Error | undefined>((resolve) => {
+    process.once('SIGINT', () => resolve(undefined));
+    process.once('SIGTERM', () => resolve(undefined));
+    if (duration !== undefined) setTimeout(() => resolve(undefined), duration * 1000).unref();
+    live.done.then(
+      () => resolve(new Error('the probe stopped unexpectedly')),
+      (error: Error) => resolve(error),
+    );
+  });
+  const counters = await live.stop();
+  const reasons = Object.entries(counters.drops.byReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  process.stderr.write(
+    `harrier: recorded ${counters.recorded} events to ${options.write} ` +
+      `(kernel drops: ${counters.drops.kernel} (${reasons}); userspace drops: ${counters.drops.userspace})\n`,
+  );
+  if (failure === undefined) return 0;
+  logger.error({ err: failure }, 'recording failed; the file holds the events before the failure');
+  return 1;
+}

@@ -1,0 +1,249 @@
+/**
+ * `harrier run`: live monitoring of this host with Harrier's eBPF probe. Alerts go to stdout
+ * (text or Falco JSON), or through the alert router when a configuration with outputs is
+ * given; logs go to stderr. SIGHUP reloads the rules without stopping capture; SIGINT and
+ * SIGTERM stop cleanly and print the counters.
+ */
+import type { Command } from 'commander';
+import {
+  loadRuleFilesFromDisk,
+  parsePriority,
+  type LoadOptions,
+  type Priority,
+  type RuleSet,
+} from '../detect/index.js';
+import { formatDiagnostic } from '../engine/diagnostics.js';
+import {
+  AlertRouter,
+  formatAlertJson,
+  formatAlertText,
+  type Alert,
+  type TimeFormat,
+} from '../alerts/index.js';
+import { formatConfigDiagnostic, loadConfigFile, type HarrierConfig } from '../config/index.js';
+import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
+import { createLogger, type Logger } from '../log.js';
+import { rulePathsOrDefault } from './default-rules.js';
+import { LivePipeline, type LiveCounters } from './live-pipeline.js';
+import { formatPreflight, preflightProblems } from './live-preflight.js';
+import { expandRulePaths } from './rule-paths.js';
+
+interface RunCommandOptions {
+  rules: string[];
+  json?: boolean;
+  minPriority?: string;
+  config?: string;
+  timeFormat: string;
+  write?: string;
+  envBytes: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Adds `harrier run` to the program. */
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('monitor this host live with the eBPF probe and print alerts')
+    .option(
+      '-r, --rules <path>',
+      'rule file or directory (repeatable; default: the rules/ directory)',
+      collect,
+      [],
+    )
+    .option('--json', "print alerts as Falco's JSON")
+    .option('--min-priority <priority>', 'load only rules at least this severe')
+    .option('-c, --config <file>', 'harrier.yaml: outputs, priority, rule files')
+    .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
+    .option(
+      '-w, --write <file>',
+      'also record the session to a .scap file that harrier replay reads',
+    )
+    .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
+    .action(async (options: RunCommandOptions) => {
+      process.exitCode = await runLive(options);
+    });
+}
+
+/** Where alerts go: the router when outputs are configured, stdout otherwise. */
+interface AlertSink {
+  deliver(alert: Alert): void;
+  close(): Promise<void>;
+}
+
+function stdoutSink(json: boolean): AlertSink {
+  const print = json ? formatAlertJson : formatAlertText;
+  return {
+    deliver: (alert) => void process.stdout.write(`${print(alert)}\n`),
+    close: async () => undefined,
+  };
+}
+
+function routerSink(
+  config: HarrierConfig,
+  minPriority: Priority | undefined,
+  logger: Logger,
+): AlertSink {
+  const router = new AlertRouter({
+    outputs: config.outputs, stateDir: config.stateDir, grouping: config.grouping, minPriority,
+    logger: logger.child({ subsystem: 'alerts.router' }),
+  }); // prettier-ignore
+  return {
+    deliver: (alert) => router.deliver(alert),
+    close: async () => {
+      await router.flush(5000);
+      await router.close();
+    },
+  };
+}
+
+/** Loads rules, printing diagnostics; undefined when the set has errors. */
+export async function loadLiveRules(
+  paths: readonly string[],
+  options: LoadOptions,
+  logger: Logger,
+): Promise<RuleSet | undefined> {
+  const loaded = await loadRuleFilesFromDisk(await expandRulePaths(paths), options);
+  for (const diagnostic of loaded.diagnostics)
+    process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  if (loaded.ruleSet !== undefined)
+    logger.info({ count: loaded.ruleSet.enabledCount, files: paths }, 'rules loaded');
+  return loaded.ruleSet;
+}
+
+function readConfig(file: string | undefined): HarrierConfig | undefined | 'invalid' {
+  if (file === undefined) return undefined;
+  const result = loadConfigFile(file);
+  for (const diagnostic of result.diagnostics)
+    process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+  return result.config ?? 'invalid';
+}
+
+function parseTimeFormat(text: string): TimeFormat | undefined {
+  return text === 'iso8601' || text === 'local' ? text : undefined;
+}
+
+async function runLive(options: RunCommandOptions): Promise<number> {
+  const problems = preflightProblems();
+  if (problems.length > 0) {
+    process.stderr.write(formatPreflight('run', problems));
+    return 2;
+  }
+  const config = readConfig(options.config);
+  const minPriority =
+    options.minPriority === undefined ? undefined : parsePriority(options.minPriority);
+  const timeFormat = parseTimeFormat(options.timeFormat);
+  if (
+    config === 'invalid' ||
+    (options.minPriority !== undefined && minPriority === undefined) ||
+    timeFormat === undefined
+  ) {
+    if (config !== 'invalid')
+      process.stderr.write(
+        'harrier run: --min-priority takes a Falco priority and --time-format local or iso8601\n',
+      );
+    return 2;
+  }
+  const logger = createLogger('cli.run');
+  const paths =
+    options.rules.length > 0 || !config?.rulesFiles.length
+      ? rulePathsOrDefault(options.rules)
+      : [...config.rulesFiles];
+  const loadOptions: LoadOptions = {
+    minimumPriority: minPriority ?? config?.priority,
+    ruleMatching: config?.ruleMatching,
+  };
+  const ruleSet = await loadLiveRules(paths, loadOptions, logger);
+  if (ruleSet === undefined) return 1;
+  const sink = config?.outputs.length
+    ? routerSink(config, minPriority ?? config.priority, logger)
+    : stdoutSink(options.json === true);
+  const byRule = new Map<string, number>();
+  const onAlert = (alert: Alert) => {
+    byRule.set(alert.rule, (byRule.get(alert.rule) ?? 0) + 1);
+    sink.deliver(alert);
+  };
+
+  let live: LivePipeline;
+  try {
+    live = await LivePipeline.start({
+      ruleSet, onAlert, logger, timeFormat,
+      record: options.write === undefined ? undefined : { path: options.write },
+      snapshot: { envBytes: Number(options.envBytes) || 0 },
+    }); // prettier-ignore
+  } catch (error) {
+    if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
+      throw error;
+    process.stderr.write(`harrier run: ${error.message}\n`);
+    return 2;
+  }
+  const started = Date.now();
+  const outcome = await untilStopped(live, paths, loadOptions, logger);
+  const counters = await live.stop();
+  await sink.close();
+  process.stderr.write(formatCounters(counters, byRule, Date.now() - started));
+  if (outcome instanceof Error) {
+    logger.error({ err: outcome }, 'live capture failed; stopping');
+    return 1;
+  }
+  return 0;
+}
+
+/** Waits for SIGINT/SIGTERM (or a probe failure), reloading the rules on every SIGHUP. */
+async function untilStopped(
+  live: LivePipeline,
+  paths: string[],
+  loadOptions: LoadOptions,
+  logger: Logger,
+): Promise<Error | undefined> {
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      const next = await loadLiveRules(paths, loadOptions, logger);
+      if (next === undefined) {
+        logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');
+        return;
+      }
+      live.replaceRules(next);
+      logger.info({ count: next.enabledCount }, 'rules reloaded; capture went on');
+    });
+  };
+  process.on('SIGHUP', reload);
+  const outcome = await new Promise<Error | undefined>((resolve) => {
+    process.once('SIGINT', () => resolve(undefined));
+    process.once('SIGTERM', () => resolve(undefined));
+    live.done.then(
+      () => resolve(new Error('the probe stopped unexpectedly')),
+      (error: Error) => resolve(error),
+    );
+  });
+  process.off('SIGHUP', reload);
+  await reloading;
+  return outcome;
+}
+
+/** The counters printed at exit. */
+export function formatCounters(
+  counters: LiveCounters,
+  byRule: ReadonlyMap<string, number>,
+  elapsedMs: number,
+): string {
+  const reasons = Object.entries(counters.drops.byReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+  const lines = [
+    `harrier: stopped after ${(elapsedMs / 1000).toFixed(1)} s`,
+    `  events: ${counters.events} (kernel saw ${counters.kernelEventsSeen}, sent ${counters.kernelEventsSent})`,
+    `  alerts: ${counters.alerts}`,
+    `  kernel drops: ${counters.drops.kernel} (${reasons})`,
+    `  userspace drops: ${counters.drops.userspace}`,
+    `  drop alerts: ${counters.dropAlerts}`,
+    `  rule reloads: ${counters.reloads}`,
+    `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
+  ];
+  if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
+  if (byRule.size > 0) lines.push('Triggered rules by rule name:');
+  for (const [rule, count] of [...byRule].sort(([a], [b]) => (a < b ? -1 : 1)))
+    lines.push(`  ${rule}: ${count}`);
+  return `${lines.join('\n')}\n`;
+}
