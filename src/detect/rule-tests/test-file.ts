@@ -82,7 +82,14 @@ export async function parseRuleTestFile(
     for (const error of document.errors) problem(error.linePos?.[0].line ?? 1, error.message.split('\n')[0]);
     return result;
   }
-  const root: unknown = document.toJS();
+  let root: unknown;
+  try {
+    // Test files lean on anchors: allow many aliases, but not unbounded expansion.
+    root = document.toJS({ maxAliasCount: 10_000 });
+  } catch (error) {
+    problem(1, (error as Error).message);
+    return result;
+  }
   if (!isRecord(root)) {
     problem(1, 'expected a mapping with a `cases` list');
     return result;
