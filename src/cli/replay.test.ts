@@ -8,6 +8,7 @@ import {
   loadCaseRules,
 } from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
+import { corpusPath } from '../testing/corpus.js';
 
 for (const auditCase of falcoAuditCases) {
   const expectation =
@@ -36,10 +37,15 @@ test('replay counts fal_01_003 as one rejected record with the plugin reason', a
   });
 });
 
-test('replay refuses capture paths until the capture side is wired', async () => {
+test('replay reads a capture path through the capture side', async () => {
   const auditCase = falcoAuditCases[0];
-  await assert.rejects(
-    replay(['x.scap'], await loadCaseRules(auditCase), () => {}),
-    /captures is not available/,
+  const result = await replay(
+    [corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap')],
+    await loadCaseRules(auditCase),
+    () => {},
+  );
+  assert.deepEqual(
+    result.captures.map(({ events, alerts }) => ({ events, alerts })),
+    [{ events: 345, alerts: 0 }],
   );
 });

@@ -13,6 +13,16 @@ import { createLogger } from '../log.js';
 import { expandRulePaths } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 import { jsonReplaySources, mergeByTime } from './replay-json.js';
+import type { TimeFormat } from '../alerts/alert-factory.js';
+import { rulePathsOrDefault } from './default-rules.js';
+import {
+  captureReplay,
+  CaptureReadError,
+  detectCaptureEvent,
+  type CaptureEvent,
+  type CaptureReplayOptions,
+  type CaptureStats,
+} from './replay-capture.js';
 
 /** Paths of syscall captures, which the capture side of replay reads. */
 export function isCapturePath(file: string): boolean {
@@ -21,30 +31,36 @@ export function isCapturePath(file: string): boolean {
 
 /** An event of any source, as the merge orders them. */
 type TimedEvent = { ts: bigint } & (
-  { kind: 'json'; event: JsonSourceEvent } | { kind: 'capture'; event: unknown }
+  { kind: 'json'; event: JsonSourceEvent } | { kind: 'capture'; event: CaptureEvent }
 );
 
 /**
  * ---- Capture hook (filled by the .scap side of replay) ----
  * Time-ordered syscall events of `captures`, each run through the syscall rules by
- * `detectCapture`. Until it is filled, capture paths are refused with a message.
+ * `detectCapture`; every capture has its own decoder, state engine and counters.
  */
-function captureStreams(captures: readonly string[]): AsyncIterable<TimedEvent>[] {
-  if (captures.length > 0) {
-    // LIMIT: .scap replay is not wired into `harrier replay` yet; capture paths are refused.
-    throw new RangeError(`replaying captures is not available yet: ${captures.join(', ')}`);
-  }
-  return [];
+function captureStreams(captures: readonly string[], options: CaptureReplayOptions) {
+  return captureReplay(captures, options);
 }
 
 /** Capture hook: the .scap side runs its syscall rules on `event` here. */
-function detectCapture(event: unknown): void {
-  throw new RangeError(`no capture detection is wired for ${String(event)}`);
+function detectCapture(event: CaptureEvent): void {
+  detectCaptureEvent(event);
 }
 
 export interface ReplayResult {
   detection: JsonDetection;
   alerts: number;
+  /** Events and alerts per capture file. */
+  captures: CaptureStats[];
+  /** Alerts per rule, with the rule's priority. */
+  byRule: Map<string, { priority: string; count: number }>;
+}
+
+export interface ReplayOptions {
+  /** `%evt.time` form of the alert prefix; default `local` as Falco. */
+  timeFormat?: TimeFormat;
+  hostname?: string;
 }
 
 /**
@@ -57,15 +73,22 @@ export async function replay(
   paths: readonly string[],
   ruleSet: RuleSet,
   onAlert: (alert: Alert) => void,
+  options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   let alerts = 0;
+  const byRule: ReplayResult['byRule'] = new Map();
   const count = (alert: Alert) => {
     alerts++;
+    const entry = byRule.get(alert.rule) ?? { priority: alert.priority, count: 0 };
+    entry.count++;
+    byRule.set(alert.rule, entry);
     onAlert(alert);
   };
   const detection = new JsonDetection({
     ruleSet,
     onAlert: count,
+    timeFormat: options.timeFormat,
+    hostname: options.hostname,
     logger: createLogger('cli.replay'),
   });
   const jsonPaths = paths.filter((file) => !isCapturePath(file));
@@ -73,17 +96,37 @@ export async function replay(
   const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = json.map(({ events }) =>
     events.map((event): TimedEvent => ({ ts: event.ts, kind: 'json', event })),
   );
-  streams.push(...captureStreams(paths.filter(isCapturePath)));
-  for await (const item of mergeByTime(streams)) {
-    if (item.kind === 'json') detection.detect(item.event);
-    else detectCapture(item.event);
+  const captureOptions = { ruleSet, onAlert: count, ...options };
+  const captures = captureStreams(paths.filter(isCapturePath), captureOptions);
+  streams.push(...captures.streams);
+  const result = () => ({ detection, alerts, captures: captures.stats(), byRule });
+  try {
+    for await (const item of mergeByTime(streams)) {
+      if (item.kind === 'json') detection.detect(item.event);
+      else detectCapture(item.event);
+    }
+  } catch (error) {
+    if (error instanceof CaptureReadError) throw new ReplayReadError(error, result());
+    throw error;
   }
-  return { detection, alerts };
+  return result();
+}
+
+/** A capture broke off; `partial` holds what was replayed before the fault. */
+export class ReplayReadError extends Error {
+  constructor(
+    readonly failure: CaptureReadError,
+    readonly partial: ReplayResult,
+  ) {
+    super(failure.message, { cause: failure });
+    this.name = 'ReplayReadError';
+  }
 }
 
 interface ReplayCommandOptions {
   rules: string[];
   json?: boolean;
+  timeFormat: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -94,26 +137,66 @@ export function registerReplayCommand(program: Command): void {
     .command('replay')
     .description('run rules over audit logs, CloudTrail files and captures, in time order')
     .argument('<paths...>', 'files, directories or .zip archives')
-    .requiredOption('-r, --rules <file>', 'rule file or directory (repeatable)', collect, [])
+    .option(
+      '-r, --rules <file>',
+      'rule file or directory (repeatable; default: rules/)',
+      collect,
+      [],
+    )
     .option('--json', "print alerts as Falco's JSON")
+    .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
     .action(async (paths: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(paths, options);
     });
 }
 
 async function runReplay(paths: string[], options: ReplayCommandOptions): Promise<number> {
-  const loaded = await loadRuleFilesFromDisk(await expandRulePaths(options.rules));
+  const timeFormat = options.timeFormat;
+  if (timeFormat !== 'local' && timeFormat !== 'iso8601') {
+    process.stderr.write(
+      `harrier replay: --time-format takes local or iso8601, found '${timeFormat}'\n`,
+    );
+    return 2;
+  }
+  const rulePaths = await expandRulePaths(rulePathsOrDefault(options.rules));
+  const loaded = await loadRuleFilesFromDisk(rulePaths);
   for (const diagnostic of loaded.diagnostics)
     process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (loaded.ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
-  const result = await replay(paths, loaded.ruleSet, (alert) =>
-    process.stdout.write(`${print(alert)}\n`),
-  );
+  let result: ReplayResult;
+  let failure: CaptureReadError | undefined;
+  try {
+    result = await replay(
+      paths,
+      loaded.ruleSet,
+      (alert) => process.stdout.write(`${print(alert)}\n`),
+      { timeFormat },
+    );
+  } catch (error) {
+    if (!(error instanceof ReplayReadError)) throw error;
+    ({ partial: result, failure } = error);
+  }
+  printSummary(result);
+  if (failure === undefined) return 0;
+  process.stderr.write(`harrier replay: cannot read on: ${failure.message}\n`);
+  return 1;
+}
+
+/** Per-source counts and the alerts per rule, on stderr. */
+function printSummary(result: ReplayResult): void {
+  for (const capture of result.captures) {
+    process.stderr.write(
+      `syscall: ${capture.path}: ${capture.events} events, ${capture.alerts} alerts\n`,
+    );
+  }
   for (const [source, stats] of Object.entries(result.detection.stats)) {
     if (stats.received === 0) continue;
     const line = `${source}: ${stats.received} records, ${stats.processed} processed, ${stats.rejected} rejected, ${stats.alerts} alerts`;
     process.stderr.write(`${line}\n`);
   }
-  return 0;
+  if (result.byRule.size > 0) process.stderr.write('Triggered rules by rule name:\n');
+  for (const [rule, { priority, count }] of result.byRule) {
+    process.stderr.write(`  ${rule} (${priority}): ${count}\n`);
+  }
 }

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { loadRuleFilesFromDisk } from '../detect/index.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
+import { replay, ReplayReadError } from './replay.js';
+
+const run = promisify(execFile);
+const TESTS = corpusPath('falco/tests-0.34.1');
+const CAT_WRITE = path.join(TESTS, 'trace_files/cat_write.scap');
+const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
+
+async function replayCli(...extra: string[]) {
+  const args = [
+    HARRIER,
+    'replay',
+    CAT_WRITE,
+    '-r',
+    path.join(TESTS, 'rules/single_rule_with_tags.yaml'),
+  ];
+  const env = { ...process.env, HARRIER_HOSTNAME: 'test-falco-hostname' };
+  return run(process.execPath, [...args, '--time-format', 'iso8601', ...extra], { env });
+}
+
+test('replay of cat_write.scap prints Falco text alerts byte for byte', async () => {
+  const { stdout, stderr } = await replayCli();
+  const expected = await readFile(
+    path.join(TESTS, 'output_files/single_rule_with_cat_write.txt'),
+    'utf8',
+  );
+  // Falco's expected file has no newline after its last line; Harrier ends every line.
+  assert.equal(stdout, `${expected}\n`);
+  assert.match(stderr, /cat_write\.scap: 345 events, 8 alerts\n/);
+  assert.match(stderr, /open_from_cat \(Warning\): 8\n/);
+});
+
+test('replay of cat_write.scap prints Falco JSON alerts byte for byte', async () => {
+  const { stdout } = await replayCli('--json');
+  const expected = await readFile(
+    path.join(TESTS, 'output_files/single_rule_with_cat_write.json'),
+    'utf8',
+  );
+  assert.equal(stdout, expected);
+});
+
+/** cat_write.scap uncompressed, with the block length of its 200th block set to 7. */
+async function corruptCapture(): Promise<{ file: string; offset: number }> {
+  const bytes = gunzipSync(await readFile(CAT_WRITE));
+  let offset = 0;
+  for (let block = 0; block < 200; block++) offset += bytes.readUInt32LE(offset + 4);
+  bytes.writeUInt32LE(7, offset + 4);
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'harrier-replay-')), 'bad.scap');
+  await writeFile(file, bytes);
+  return { file, offset };
+}
+
+test('replay processes every event before a corrupt block, then names its offset', async () => {
+  const { file, offset } = await corruptCapture();
+  const loaded = await loadRuleFilesFromDisk([path.join(TESTS, 'rules/single_rule.yaml')]);
+  assert.ok(loaded.ruleSet);
+  const error = await replay([file], loaded.ruleSet, () => {}).then(
+    () => assert.fail('the corrupt capture replayed to its end'),
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof ReplayReadError);
+  assert.equal(error.failure.offset, offset);
+  assert.match(
+    error.message,
+    new RegExp(`bad\\.scap: invalid block length 7 at byte ${offset} in block 0x`),
+  );
+  assert.ok(error.partial.captures[0].events > 100);
+});
+
+test('harrier replay exits 1 on a corrupt capture after its summary', async () => {
+  const { file, offset } = await corruptCapture();
+  const rules = path.join(TESTS, 'rules/single_rule.yaml');
+  const failure = await run(process.execPath, [HARRIER, 'replay', file, '-r', rules]).then(
+    () => assert.fail('exit status 0'),
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(failure.code, 1);
+  assert.match(failure.stderr, /bad\.scap: \d+ events, 0 alerts\n/);
+  assert.match(failure.stderr, new RegExp(`cannot read on: .*at byte ${offset} in block`));
+});
+
+test('replay merges a capture with an audit log in time order', async () => {
+  const audit = corpusPath(
+    'falco/tests-0.34.1/trace_files/k8s_audit/create_nginx_pod_privileged.json',
+  );
+  const rules = [
+    path.join(TESTS, 'rules/single_rule.yaml'),
+    corpusPath('falco/rules/k8s_audit_rules.yaml'),
+  ];
+  const loaded = await loadRuleFilesFromDisk(rules);
+  assert.ok(loaded.ruleSet, loaded.diagnostics.map((d) => d.message).join('\n'));
+  const times: bigint[] = [];
+  const sources: string[] = [];
+  const result = await replay([audit, CAT_WRITE], loaded.ruleSet, (alert) => {
+    times.push(alert.time);
+    sources.push(alert.source);
+  });
+  assert.deepEqual(
+    [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    times,
+  );
+  assert.equal(sources.filter((source) => source === 'syscall').length, 8);
+  assert.ok(sources.includes('k8s_audit'));
+  assert.equal(result.byRule.get('open_from_cat')?.count, 8);
+});
