@@ -17,20 +17,37 @@ import { defaultRulesDirectory } from './runner.js';
 
 const run = promisify(execFile);
 const harrier = path.join(repositoryRoot, 'bin/harrier.js');
-const ruleFiles = ['harrier_syscall_rules.yaml', 'harrier_container_rules.yaml', 'harrier_k8s_audit_rules.yaml', 'harrier_cloudtrail_rules.yaml'].map(
-  (name) => path.join(defaultRulesDirectory(), name),
-);
+const ruleFiles = [
+  'harrier_syscall_rules.yaml',
+  'harrier_container_rules.yaml',
+  'harrier_k8s_audit_rules.yaml',
+  'harrier_cloudtrail_rules.yaml',
+].map((name) => path.join(defaultRulesDirectory(), name));
 
 test('harrier rules validate rules/ reports no error and no warning', async () => {
-  const { stdout } = await run(process.execPath, [harrier, 'rules', 'validate', defaultRulesDirectory()]);
+  const { stdout } = await run(process.execPath, [
+    harrier,
+    'rules',
+    'validate',
+    defaultRulesDirectory(),
+  ]);
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, ruleFiles.length, stdout);
   for (const line of lines) assert.match(line, /: ok \(0 error\(s\), 0 warning\(s\)\)$/);
 });
 
 test('harrier rules test rules/ passes with every rule covered by a firing and a non-firing case', async () => {
-  const { stdout } = await run(process.execPath, [harrier, 'rules', 'test', '--require-coverage', defaultRulesDirectory()]);
-  assert.match(stdout, /^4 file\(s\), \d+ case\(s\): \d+ passed, 0 failed, 0 problem\(s\), 0 rule\(s\) not fully covered$/m);
+  const { stdout } = await run(process.execPath, [
+    harrier,
+    'rules',
+    'test',
+    '--require-coverage',
+    defaultRulesDirectory(),
+  ]);
+  assert.match(
+    stdout,
+    /^4 file\(s\), \d+ case\(s\): \d+ passed, 0 failed, 0 problem\(s\), 0 rule\(s\) not fully covered$/m,
+  );
 });
 
 test('the default rule files load together, and every rule has MITRE tags', async () => {
@@ -38,9 +55,16 @@ test('the default rule files load together, and every rule has MITRE tags', asyn
   assert.deepEqual(result.diagnostics, []);
   assert.ok(result.rules.length >= 70, `only ${result.rules.length} rules`);
   for (const rule of result.rules) {
-    assert.ok(rule.tags.some((tag) => tag.startsWith('mitre_')), `${rule.name} has no mitre_ tactic tag`);
-    assert.ok(rule.tags.some((tag) => /^T\d{4}(\.\d{3})?$/.test(tag)), `${rule.name} has no technique tag`);
-    if (rule.source === 'syscall') assert.notEqual(rule.eventTypes, null, `${rule.name} runs on every event type`);
+    assert.ok(
+      rule.tags.some((tag) => tag.startsWith('mitre_')),
+      `${rule.name} has no mitre_ tactic tag`,
+    );
+    assert.ok(
+      rule.tags.some((tag) => /^T\d{4}(\.\d{3})?$/.test(tag)),
+      `${rule.name} has no technique tag`,
+    );
+    if (rule.source === 'syscall')
+      assert.notEqual(rule.eventTypes, null, `${rule.name} runs on every event type`);
   }
 });
 
@@ -52,7 +76,10 @@ test('every default rule has a user_ tuning item or exceptions, and a section in
       const condition = String(item.condition);
       const tunable = /\buser_\w+/.test(condition) || Array.isArray(item.exceptions);
       assert.ok(tunable, `rule '${item.rule}' has no user_ macro or list and no exceptions`);
-      assert.ok(docs.includes(`### ${String(item.rule)}\n`), `docs/rules.md has no section for '${item.rule}'`);
+      assert.ok(
+        docs.includes(`### ${String(item.rule)}\n`),
+        `docs/rules.md has no section for '${item.rule}'`,
+      );
     }
   }
 });
@@ -64,10 +91,16 @@ test('every override example in docs/rules.md loads after the default rules', as
     .map(([, indent, text]) => text.replace(new RegExp(`^${indent}`, 'gm'), ''))
     .filter((text) => !text.includes('cases:'));
   assert.ok(examples.length >= 82, `only ${examples.length} examples`);
-  const defaults = await Promise.all(ruleFiles.map(async (name) => ({ name, content: await readFile(name, 'utf8') })));
+  const defaults = await Promise.all(
+    ruleFiles.map(async (name) => ({ name, content: await readFile(name, 'utf8') })),
+  );
   for (const [index, content] of examples.entries()) {
     const result = loadRuleFiles([...defaults, { name: `example-${index + 1}.yaml`, content }]);
-    assert.deepEqual(result.diagnostics.map((diagnostic) => diagnostic.message), [], content);
+    assert.deepEqual(
+      result.diagnostics.map((diagnostic) => diagnostic.message),
+      [],
+      content,
+    );
     assert.ok(result.ruleSet, content);
   }
 });

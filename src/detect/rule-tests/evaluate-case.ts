@@ -44,7 +44,10 @@ export async function evaluateCase(testCase: RuleTestCase, rule: RuleUnderTest):
   }
   const firing = verdicts.find((verdict) => verdict.fired);
   if (testCase.fires && firing === undefined) {
-    return [`rule '${testCase.rule}' should fire but did not`, ...verdicts.slice(0, 3).flatMap(describe)];
+    return [
+      `rule '${testCase.rule}' should fire but did not`,
+      ...verdicts.slice(0, 3).flatMap(describe),
+    ];
   }
   if (!testCase.fires && firing !== undefined) {
     return [`rule '${testCase.rule}' should not fire but did`, ...describe(firing)];
@@ -52,7 +55,11 @@ export async function evaluateCase(testCase: RuleTestCase, rule: RuleUnderTest):
   if (firing === undefined || testCase.outputFields === undefined) return [];
   const mismatches = compareOutput(testCase.outputFields, firing.outputFields ?? new Map());
   if (mismatches.length === 0) return [];
-  return [`rule '${testCase.rule}' fired with other output fields`, ...mismatches.map((line) => `  ${line}`), `  event: ${firing.shown}`];
+  return [
+    `rule '${testCase.rule}' fired with other output fields`,
+    ...mismatches.map((line) => `  ${line}`),
+    `  event: ${firing.shown}`,
+  ];
 }
 
 function describe(verdict: InputVerdict): string[] {
@@ -60,7 +67,10 @@ function describe(verdict: InputVerdict): string[] {
   return [`  event: ${verdict.shown}`, ...why.map((line) => `    ${line}`)];
 }
 
-async function evaluateInput(input: TestInput, rule: RuleUnderTest): Promise<InputVerdict | string> {
+async function evaluateInput(
+  input: TestInput,
+  rule: RuleUnderTest,
+): Promise<InputVerdict | string> {
   if (input.kind === 'capture') return evaluateCapture(input.path, rule);
   const source = input.source ?? rule.real.source;
   const shown = `(${source}) ${JSON.stringify(input.kind === 'fields' ? input.fields : input.record)}`;
@@ -71,21 +81,44 @@ async function evaluateInput(input: TestInput, rule: RuleUnderTest): Promise<Inp
   if (input.kind === 'fields') {
     const event: FieldValuesEvent = { source, values: new Map(Object.entries(input.fields)) };
     const type = input.fields['evt.type'];
-    return evaluateEvent(rule.withValues, rule.valuesTable as FieldTable, event, shown, type === undefined ? undefined : String(type));
+    return evaluateEvent(
+      rule.withValues,
+      rule.valuesTable as FieldTable,
+      event,
+      shown,
+      type === undefined ? undefined : String(type),
+    );
   }
-  const decoded = source === 'k8s_audit' ? decodeK8sAuditEvent(input.record, 1n) : decodeCloudTrailRecord(input.record, 1n);
+  const decoded =
+    source === 'k8s_audit'
+      ? decodeK8sAuditEvent(input.record, 1n)
+      : decodeCloudTrailRecord(input.record, 1n);
   if (!decoded.ok) return `the ${source} record was rejected before the rules: ${decoded.reason}`;
   return evaluateEvent(rule.real, rule.realTable, decoded.event, shown, undefined);
 }
 
 /** One event through the rule's event-type index and condition. */
-function evaluateEvent(rule: Rule, table: FieldTable, event: unknown, shown: string, eventType: string | undefined): InputVerdict {
+function evaluateEvent(
+  rule: Rule,
+  table: FieldTable,
+  event: unknown,
+  shown: string,
+  eventType: string | undefined,
+): InputVerdict {
   if (eventType !== undefined && rule.eventTypes !== null && !rule.eventTypes.has(eventType)) {
     const types = [...rule.eventTypes].sort().join(', ');
-    return { fired: false, shown, explain: () => [`event type '${eventType}' is not one the rule runs on (${types})`] };
+    return {
+      fired: false,
+      shown,
+      explain: () => [`event type '${eventType}' is not one the rule runs on (${types})`],
+    };
   }
   const fired = rule.filter.evaluate(event);
-  const verdict: InputVerdict = { fired, shown, explain: () => explainCondition(rule.condition, table, event, fired) };
+  const verdict: InputVerdict = {
+    fired,
+    shown,
+    explain: () => explainCondition(rule.condition, table, event, fired),
+  };
   if (fired) verdict.outputFields = rule.formatter.format(event).fields;
   return verdict;
 }
@@ -93,7 +126,8 @@ function evaluateEvent(rule: Rule, table: FieldTable, event: unknown, shown: str
 /** A capture fires the rule when any of its events does; the first firing one gives the output. */
 async function evaluateCapture(file: string, rule: RuleUnderTest): Promise<InputVerdict | string> {
   const { real } = rule;
-  if (real.source !== 'syscall') return `a capture holds syscall events; rule '${real.name}' reads ${real.source}`;
+  if (real.source !== 'syscall')
+    return `a capture holds syscall events; rule '${real.name}' reads ${real.source}`;
   let events = 0;
   let candidates = 0;
   let matches = 0;
@@ -115,7 +149,10 @@ async function evaluateCapture(file: string, rule: RuleUnderTest): Promise<Input
 }
 
 /** Lines naming each expected output field the alert does not carry as given. */
-function compareOutput(expected: Record<string, unknown>, actual: Map<string, OutputFieldValue>): string[] {
+function compareOutput(
+  expected: Record<string, unknown>,
+  actual: Map<string, OutputFieldValue>,
+): string[] {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(expected)) {
     if (!actual.has(name)) {

@@ -20,7 +20,12 @@ const MAX_TEXT = 140;
  * Lines explaining why `condition` is `outcome` for `event` (indented by depth). The
  * condition must compile against `table`, as a loaded rule's does.
  */
-export function explainCondition<E>(condition: Expr, table: FieldTable<E>, event: E, outcome: boolean): string[] {
+export function explainCondition<E>(
+  condition: Expr,
+  table: FieldTable<E>,
+  event: E,
+  outcome: boolean,
+): string[] {
   const explainer = new Explainer(table, event);
   explainer.explain(condition, outcome, 0);
   if (explainer.lines.length > MAX_LINES) {
@@ -49,7 +54,9 @@ class Explainer<E> {
         this.note(depth, expr, outcome);
         return this.explain(expr.child, !outcome, depth + 1);
       default:
-        this.lines.push(`${indent(depth)}${clip(printCondition(expr))} is ${outcome}${this.valuesOf(expr)}`);
+        this.lines.push(
+          `${indent(depth)}${clip(printCondition(expr))} is ${outcome}${this.valuesOf(expr)}`,
+        );
     }
   }
 
@@ -68,7 +75,9 @@ class Explainer<E> {
       this.explain(children[index], outcome, depth + 1);
       return;
     }
-    const label = isOr ? `all ${children.length} disjuncts are false:` : `all ${children.length} conjuncts are true:`;
+    const label = isOr
+      ? `all ${children.length} disjuncts are false:`
+      : `all ${children.length} conjuncts are true:`;
     this.lines.push(`${indent(depth)}${label}`);
     for (const child of children) this.explain(child, outcome, depth + 1);
   }

@@ -5,7 +5,13 @@
  * not given reads as `<NA>` (undefined), as a field the real source cannot extract.
  */
 import { fieldTableFor } from '../../engine/fields/index.js';
-import type { FieldDefinition, FieldScalar, FieldTable, FieldType, FieldValue } from '../../engine/fields/types.js';
+import type {
+  FieldDefinition,
+  FieldScalar,
+  FieldTable,
+  FieldType,
+  FieldValue,
+} from '../../engine/fields/types.js';
 import { parseConstant } from '../../engine/constants.js';
 
 /** An event given as field values, keyed by field name as a rule writes it. */
@@ -18,7 +24,13 @@ export interface FieldValuesEvent {
  * Ancestor fields: a list given for the bare name holds ancestors 1, 2, ... in order, so
  * `proc.aname: [sshd, systemd]` also answers `proc.aname[2]`.
  */
-const ANCESTOR_FIELDS = new Set(['proc.aname', 'proc.apid', 'proc.aexe', 'proc.aexepath', 'proc.acmdline']);
+const ANCESTOR_FIELDS = new Set([
+  'proc.aname',
+  'proc.apid',
+  'proc.aexe',
+  'proc.aexepath',
+  'proc.acmdline',
+]);
 
 /** Fields that match when either end does, and the fields holding each end. */
 const EITHER_END: Readonly<Record<string, readonly string[]>> = {
@@ -50,33 +62,50 @@ function readingValues(definition: FieldDefinition): FieldDefinition<FieldValues
   // Time fields give `output_fields` a raw value through jsonValue; here the given value is it.
   const copy = { ...definition, jsonValue: undefined } as FieldDefinition<FieldValuesEvent>;
   copy.extract = (event, argument) => valueOf(event, definition, argument);
-  copy.candidates = definition.candidates ? (event, argument) => candidatesOf(event, definition, argument) : undefined;
+  copy.candidates = definition.candidates
+    ? (event, argument) => candidatesOf(event, definition, argument)
+    : undefined;
   return copy;
 }
 
 /** The given value of a field, in the representation its extractor would return. */
-function valueOf(event: FieldValuesEvent, definition: FieldDefinition, argument: string | undefined): FieldValue | undefined {
+function valueOf(
+  event: FieldValuesEvent,
+  definition: FieldDefinition,
+  argument: string | undefined,
+): FieldValue | undefined {
   const raw = givenValue(event, definition.name, argument);
   if (raw !== undefined) return coerce(definition, argument, raw);
   if (argument !== undefined && ANCESTOR_FIELDS.has(definition.name)) {
     const list = event.values.get(definition.name);
     const index = Number(argument);
-    if (Array.isArray(list) && index >= 1 && index <= list.length) return coerce(definition, undefined, list[index - 1]);
+    if (Array.isArray(list) && index >= 1 && index <= list.length)
+      return coerce(definition, undefined, list[index - 1]);
   }
-  const candidates = definition.candidates && argument === undefined ? candidatesOf(event, definition, undefined) : undefined;
+  const candidates =
+    definition.candidates && argument === undefined
+      ? candidatesOf(event, definition, undefined)
+      : undefined;
   if (Array.isArray(candidates)) return candidates[0];
   return candidates;
 }
 
 /** Values to try one by one: a given list, or the parts that make the field up. */
-function candidatesOf(event: FieldValuesEvent, definition: FieldDefinition, argument: string | undefined): FieldValue | undefined {
+function candidatesOf(
+  event: FieldValuesEvent,
+  definition: FieldDefinition,
+  argument: string | undefined,
+): FieldValue | undefined {
   if (argument !== undefined) return valueOf(event, definition, argument);
   const raw = event.values.get(definition.name);
-  if (raw !== undefined) return (Array.isArray(raw) ? raw : [raw]).map((item) => scalar(definition.type, item));
+  if (raw !== undefined)
+    return (Array.isArray(raw) ? raw : [raw]).map((item) => scalar(definition.type, item));
   const parts = EITHER_END[definition.name] ?? [];
   const given = parts.map((part) => event.values.get(part)).filter((value) => value !== undefined);
   if (given.length === 0) return undefined;
-  return given.map((item) => scalar(definition.name === 'fd.port' ? 'PORT' : definition.type, item));
+  return given.map((item) =>
+    scalar(definition.name === 'fd.port' ? 'PORT' : definition.type, item),
+  );
 }
 
 /** `evt.arg.flags` and `evt.arg[1]` both arrive as `evt.arg` with an argument. */
@@ -85,10 +114,16 @@ function givenValue(event: FieldValuesEvent, name: string, argument: string | un
   return event.values.get(`${name}[${argument}]`) ?? event.values.get(`${name}.${argument}`);
 }
 
-function coerce(definition: FieldDefinition, argument: string | undefined, raw: unknown): FieldValue | undefined {
+function coerce(
+  definition: FieldDefinition,
+  argument: string | undefined,
+  raw: unknown,
+): FieldValue | undefined {
   let type = definition.type;
-  if (definition.typeForArgument && argument !== undefined) type = definition.typeForArgument(argument) ?? type;
-  if (definition.isList) return (Array.isArray(raw) ? raw : [raw]).map((item) => scalar(type, item));
+  if (definition.typeForArgument && argument !== undefined)
+    type = definition.typeForArgument(argument) ?? type;
+  if (definition.isList)
+    return (Array.isArray(raw) ? raw : [raw]).map((item) => scalar(type, item));
   if (Array.isArray(raw)) return raw.map((item) => scalar(type, item));
   return scalar(type, raw);
 }

@@ -12,6 +12,12 @@ export {
   type UncoveredRule,
 } from './runner.js';
 export { formatRuleTestReport, type ReportOptions } from './report.js';
-export { readRuleTestFile, parseRuleTestFile, type RuleTestCase, type RuleTestFile, type TestInput } from './test-file.js';
+export {
+  readRuleTestFile,
+  parseRuleTestFile,
+  type RuleTestCase,
+  type RuleTestFile,
+  type TestInput,
+} from './test-file.js';
 export { fieldValuesTableFor, type FieldValuesEvent } from './field-values-table.js';
 export { explainCondition } from './explain.js';

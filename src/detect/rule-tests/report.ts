@@ -12,20 +12,25 @@ export interface ReportOptions {
 }
 
 /** The report as lines of text, ending with the summary. Does not modify `report`. */
-export function formatRuleTestReport(report: RuleTestReport, options: ReportOptions = {}): string[] {
+export function formatRuleTestReport(
+  report: RuleTestReport,
+  options: ReportOptions = {},
+): string[] {
   const lines: string[] = [];
   for (const problem of report.problems) lines.push(`ERROR ${problem}`);
   for (const result of report.results) {
     const where = `${result.file}:${result.testCase.line}`;
     if (result.passed) {
-      if (options.verbose) lines.push(`ok   ${where} ${result.testCase.rule} > ${result.testCase.name}`);
+      if (options.verbose)
+        lines.push(`ok   ${where} ${result.testCase.rule} > ${result.testCase.name}`);
       continue;
     }
     lines.push(`FAIL ${where} ${result.testCase.rule} > ${result.testCase.name}`);
     lines.push(...result.details.map((detail) => `  ${detail}`));
   }
   const label = options.requireCoverage ? 'FAIL' : 'note';
-  for (const { rule, missing } of report.uncovered) lines.push(`${label} rule '${rule}' has no passing ${missing} case`);
+  for (const { rule, missing } of report.uncovered)
+    lines.push(`${label} rule '${rule}' has no passing ${missing} case`);
   const failed = report.results.filter((result) => !result.passed).length;
   const passed = report.results.length - failed;
   lines.push(

@@ -46,7 +46,8 @@ async function runWith(cases: string): Promise<RuleTestReport> {
   return runRuleTests([directory]);
 }
 
-const shellEvent = '{fields: {evt.type: execve, proc.name: bash, proc.tty: 34816, proc.pname: tmux, proc.aname: [tmux, systemd]}}';
+const shellEvent =
+  '{fields: {evt.type: execve, proc.name: bash, proc.tty: 34816, proc.pname: tmux, proc.aname: [tmux, systemd]}}';
 
 test('passes matching cases and checks output fields through the rule output', async () => {
   const report = await runWith(`
@@ -60,7 +61,10 @@ cases:
     event: {fields: {evt.type: execve, proc.name: bash, proc.tty: 34816, proc.pname: sshd}}
 `);
   assert.deepEqual(report.problems, []);
-  assert.deepEqual(report.results.map((result) => result.passed), [true, true]);
+  assert.deepEqual(
+    report.results.map((result) => result.passed),
+    [true, true],
+  );
   assert.equal(isPassing(report), true);
 });
 
@@ -75,7 +79,10 @@ cases:
   const [result] = report.results;
   assert.equal(result.passed, false);
   assert.equal(result.details[0], "rule 'Shell with terminal' should fire but did not");
-  assert.match(result.details[1], /event: \(syscall\) \{"evt.type":"execve","proc.name":"bash","proc.tty":0\}/);
+  assert.match(
+    result.details[1],
+    /event: \(syscall\) \{"evt.type":"execve","proc.name":"bash","proc.tty":0\}/,
+  );
   assert.equal(result.details[2], '    first false conjunct (3 of 4):');
   assert.equal(result.details[3], '      proc.tty != 0 is false (proc.tty = "0")');
   assert.equal(isPassing(report), false);
@@ -106,7 +113,10 @@ cases:
   const details = report.results[0].details.join('\n');
   assert.match(details, /should not fire but did/);
   assert.match(details, /all 4 conjuncts are true:/);
-  assert.match(details, /not proc\.pname in \(sshd\) is true\n\s+proc\.pname in \(sshd\) is false \(proc\.pname = "tmux"\)/);
+  assert.match(
+    details,
+    /not proc\.pname in \(sshd\) is true\n\s+proc\.pname in \(sshd\) is false \(proc\.pname = "tmux"\)/,
+  );
 });
 
 test('an event type outside the rule index never reaches the condition', async () => {
@@ -116,7 +126,10 @@ cases:
     fires: true
     event: {fields: {evt.type: clone, proc.name: bash, proc.tty: 1}}
 `);
-  assert.match(report.results[0].details.join('\n'), /event type 'clone' is not one the rule runs on \(execve, execveat\)/);
+  assert.match(
+    report.results[0].details.join('\n'),
+    /event type 'clone' is not one the rule runs on \(execve, execveat\)/,
+  );
 });
 
 test('wrong or missing output fields are named', async () => {
@@ -158,8 +171,14 @@ cases:
     fires: true
     event: {raw: {kind: Event}}
 `);
-  assert.deepEqual(report.results.map((result) => result.passed), [true, true, false]);
-  assert.match(report.results[2].details[0], /rejected before the rules: can't read stageTimestamp/);
+  assert.deepEqual(
+    report.results.map((result) => result.passed),
+    [true, true, false],
+  );
+  assert.match(
+    report.results[2].details[0],
+    /rejected before the rules: can't read stageTimestamp/,
+  );
 });
 
 test('a capture fires the rule when any event in it matches', async () => {
@@ -175,7 +194,10 @@ cases:
 `);
   assert.equal(report.results[0].passed, true, report.results[0].details.join('\n'));
   assert.equal(report.results[1].passed, false);
-  assert.match(report.results[1].details[1], /capture .*curl_google\.scap \(\d+ events, 1 of the rule's event types, 0 matched\)/);
+  assert.match(
+    report.results[1].details[1],
+    /capture .*curl_google\.scap \(\d+ events, 1 of the rule's event types, 0 matched\)/,
+  );
 });
 
 test('coverage lists rules without a firing or a non-firing case', async () => {
@@ -207,7 +229,12 @@ cases:
     event: ${shellEvent}
 `);
   assert.equal(report.problems.length, 2);
-  assert.match(report.problems[0], /sample\.test\.yaml:4: case 'case 1': expected 'fires: true' or 'fires: false'$/);
+  assert.match(
+    report.problems[0],
+    /sample\.test\.yaml:4: case 'case 1': expected 'fires: true' or 'fires: false'$/,
+  );
   assert.match(report.problems[1], /sample\.test\.yaml:1: unknown key 'bogus'/);
-  assert.deepEqual(report.results[0].details, ["no rule named 'No such rule' in the loaded rule files"]);
+  assert.deepEqual(report.results[0].details, [
+    "no rule named 'No such rule' in the loaded rule files",
+  ]);
 });

@@ -74,8 +74,15 @@ interface LoadedRules {
  * const report = await runRuleTests(['rules/']);
  * process.exitCode = isPassing(report) ? 0 : 1;
  */
-export async function runRuleTests(paths: readonly string[] = [defaultRulesDirectory()]): Promise<RuleTestReport> {
-  const report: RuleTestReport = { files: await findRuleTestFiles(paths), results: [], problems: [], uncovered: [] };
+export async function runRuleTests(
+  paths: readonly string[] = [defaultRulesDirectory()],
+): Promise<RuleTestReport> {
+  const report: RuleTestReport = {
+    files: await findRuleTestFiles(paths),
+    results: [],
+    problems: [],
+    uncovered: [],
+  };
   const loads = new Map<string, Promise<LoadedRules>>();
   const outcomes = new Map<string, { fires: boolean; notFires: boolean }>();
   for (const file of report.files) {
@@ -88,7 +95,8 @@ export async function runRuleTests(paths: readonly string[] = [defaultRulesDirec
     const key = testFile.ruleFiles.join('\0');
     if (!loads.has(key)) loads.set(key, loadRulesUnderTest(testFile.ruleFiles));
     const loaded = await (loads.get(key) as Promise<LoadedRules>);
-    for (const name of loaded.rules.keys()) if (!outcomes.has(name)) outcomes.set(name, { fires: false, notFires: false });
+    for (const name of loaded.rules.keys())
+      if (!outcomes.has(name)) outcomes.set(name, { fires: false, notFires: false });
     for (const testCase of testFile.cases) {
       const result = await runCase(file, testCase, loaded);
       report.results.push(result);
@@ -108,10 +116,19 @@ export function isPassing(report: RuleTestReport, requireCoverage = false): bool
   return !requireCoverage || report.uncovered.length === 0;
 }
 
-async function runCase(file: string, testCase: RuleTestCase, loaded: LoadedRules): Promise<CaseResult> {
+async function runCase(
+  file: string,
+  testCase: RuleTestCase,
+  loaded: LoadedRules,
+): Promise<CaseResult> {
   const rule = loaded.rules.get(testCase.rule);
   if (rule === undefined) {
-    return { file, testCase, passed: false, details: [`no rule named '${testCase.rule}' in the loaded rule files`] };
+    return {
+      file,
+      testCase,
+      passed: false,
+      details: [`no rule named '${testCase.rule}' in the loaded rule files`],
+    };
   }
   const details = await evaluateCase(testCase, rule);
   return { file, testCase, passed: details.length === 0, details };
@@ -119,7 +136,9 @@ async function runCase(file: string, testCase: RuleTestCase, loaded: LoadedRules
 
 async function loadRulesUnderTest(files: string[]): Promise<LoadedRules> {
   const problems: string[] = [];
-  const withValues = await loadRuleFilesFromDisk(files, { fieldTables: (source) => fieldValuesTableFor(source) as FieldTable | undefined });
+  const withValues = await loadRuleFilesFromDisk(files, {
+    fieldTables: (source) => fieldValuesTableFor(source) as FieldTable | undefined,
+  });
   const real = await loadRuleFilesFromDisk(files);
   for (const diagnostic of real.diagnostics) {
     if (diagnostic.severity === 'error') problems.push(formatDiagnostic(diagnostic));
@@ -136,7 +155,9 @@ async function loadRulesUnderTest(files: string[]): Promise<LoadedRules> {
   return { rules, problems };
 }
 
-function uncoveredRules(outcomes: Map<string, { fires: boolean; notFires: boolean }>): UncoveredRule[] {
+function uncoveredRules(
+  outcomes: Map<string, { fires: boolean; notFires: boolean }>,
+): UncoveredRule[] {
   const uncovered: UncoveredRule[] = [];
   for (const [rule, { fires, notFires }] of outcomes) {
     if (fires && notFires) continue;

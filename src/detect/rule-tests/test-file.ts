@@ -77,9 +77,11 @@ export async function parseRuleTestFile(
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, merge: true });
   const result: RuleTestFile = { path: file, ruleFiles: [], cases: [], problems: [] };
-  const problem = (line: number, message: string) => result.problems.push(`${file}:${line}: ${message}`);
+  const problem = (line: number, message: string) =>
+    result.problems.push(`${file}:${line}: ${message}`);
   if (document.errors.length > 0) {
-    for (const error of document.errors) problem(error.linePos?.[0].line ?? 1, error.message.split('\n')[0]);
+    for (const error of document.errors)
+      problem(error.linePos?.[0].line ?? 1, error.message.split('\n')[0]);
     return result;
   }
   let root: unknown;
@@ -134,12 +136,14 @@ async function parseCase(
   const unknown = Object.keys(value).filter((key) => !CASE_KEYS.has(key));
   if (unknown.length > 0) return `case '${name}': unknown key '${unknown[0]}'`;
   if (typeof value.rule !== 'string') return `case '${name}': expected 'rule', the name of a rule`;
-  if (typeof value.fires !== 'boolean') return `case '${name}': expected 'fires: true' or 'fires: false'`;
+  if (typeof value.fires !== 'boolean')
+    return `case '${name}': expected 'fires: true' or 'fires: false'`;
   const inputs = await inputsOf(value, name, directory, readText);
   if (typeof inputs === 'string') return inputs;
   const parsed: RuleTestCase = { name, rule: value.rule, fires: value.fires, inputs, line };
   if (value.output_fields !== undefined) {
-    if (!isRecord(value.output_fields)) return `case '${name}': 'output_fields' must map field names to values`;
+    if (!isRecord(value.output_fields))
+      return `case '${name}': 'output_fields' must map field names to values`;
     parsed.outputFields = value.output_fields;
   }
   return parsed;
@@ -152,11 +156,14 @@ async function inputsOf(
   readText: (file: string) => Promise<string>,
 ): Promise<TestInput[] | string> {
   const given = ['event', 'events', 'capture'].filter((key) => value[key] !== undefined);
-  if (given.length !== 1) return `case '${name}': give exactly one of 'event', 'events' or 'capture'`;
-  if (typeof value.capture === 'string') return [{ kind: 'capture', path: path.resolve(directory, value.capture) }];
+  if (given.length !== 1)
+    return `case '${name}': give exactly one of 'event', 'events' or 'capture'`;
+  if (typeof value.capture === 'string')
+    return [{ kind: 'capture', path: path.resolve(directory, value.capture) }];
   if (value.capture !== undefined) return `case '${name}': 'capture' must be a file path`;
   const events = value.events ?? [value.event];
-  if (!Array.isArray(events) || events.length === 0) return `case '${name}': 'events' must be a non-empty list`;
+  if (!Array.isArray(events) || events.length === 0)
+    return `case '${name}': 'events' must be a non-empty list`;
   const inputs: TestInput[] = [];
   for (const event of events) {
     const input = await inputOf(event, name, directory, readText);
@@ -177,7 +184,8 @@ async function inputOf(
   if (unknown.length > 0) return `case '${name}': unknown event key '${unknown[0]}'`;
   const source = event.source === undefined ? undefined : String(event.source);
   const kinds = ['fields', 'raw', 'raw_file'].filter((key) => event[key] !== undefined);
-  if (kinds.length !== 1) return `case '${name}': an event needs exactly one of 'fields', 'raw' or 'raw_file'`;
+  if (kinds.length !== 1)
+    return `case '${name}': an event needs exactly one of 'fields', 'raw' or 'raw_file'`;
   if (event.fields !== undefined) {
     if (!isRecord(event.fields)) return `case '${name}': 'fields' must map field names to values`;
     return { kind: 'fields', source, fields: event.fields };
