@@ -82,6 +82,8 @@ export interface LiveCounters {
   snapshotThreads: number;
   snapshotFds: number;
   reloads: number;
+  /** Events of Harrier's own process, applied to state but not judged or recorded. */
+  selfEvents: number;
 }
 
 export class LivePipeline {
@@ -96,6 +98,7 @@ export class LivePipeline {
   private eventsSeen = 0;
   private lastStats: ProbeStatsRecord | undefined;
   private reloads = 0;
+  private selfEvents = 0;
 
   private constructor(
     private readonly probe: ProbeProcess,
@@ -183,6 +186,7 @@ export class LivePipeline {
       snapshotThreads: this.snapshot.threads.length,
       snapshotFds: this.snapshot.fds.length,
       reloads: this.reloads,
+      selfEvents: this.selfEvents,
     };
   }
 
@@ -232,8 +236,6 @@ export class LivePipeline {
 
   /** One event through decoder, state and rules; a promise only when something must be awaited. */
   private handleEvent(record: ProbeEventRecord): Promise<void> | undefined {
-    let wait: Promise<void> | undefined;
-    if (this.writer !== undefined && !this.writer.writeEvent(record)) wait = this.writer.drain();
     let event: SyscallEvent | undefined;
     try {
       event = this.decoder.decode({
@@ -244,14 +246,22 @@ export class LivePipeline {
       });
     } catch (error) {
       this.noteUndecodable(record, error as Error);
-      return wait;
+      return undefined;
     }
     if (event === undefined) {
       this.drops.countUserspace();
-      return wait;
+      return undefined;
+    }
+    this.engine.processEvent(event);
+    // Harrier's own syscalls (reading the probe's pipe above all) are kept out of detection
+    // and recording: judging them would only feed more events back into the capture.
+    if (event.thread?.pid === process.pid) {
+      this.selfEvents++;
+      return undefined;
     }
     this.eventsSeen++;
-    this.engine.processEvent(event);
+    let wait: Promise<void> | undefined;
+    if (this.writer !== undefined && !this.writer.writeEvent(record)) wait = this.writer.drain();
     const hook = this.options.containers?.prepare(event);
     if (hook === undefined) {
       this.detection?.detect(event);

@@ -10,6 +10,17 @@ import {
   STATE_EVENT_NAMES,
 } from '../sources/ebpf/syscall-selection.js';
 
+/**
+ * Every event the probe handles but `read` and `write`: the set `harrier record` captures by
+ * default. LIMIT: the probe ignores only its loader's own syscalls, not Harrier's; capturing
+ * read or write makes Harrier's reads of the probe's pipe feed events back into the capture
+ * (about 17,000 a second on an idle host). Those events are kept out of alerts and recordings,
+ * but cost CPU; rules that name read or write still get them.
+ */
+export const DEFAULT_RECORD_EVENTS: readonly string[] = [...HANDLED_EVENT_NAMES].filter(
+  (name) => name !== 'read' && name !== 'write',
+);
+
 /** The probe's event set for a ruleset, and what the rules name that it cannot capture. */
 export interface SyscallSet {
   /** Event names captured, sorted. */

@@ -8,7 +8,7 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger } from '../log.js';
 import { LivePipeline } from './live-pipeline.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
-import { syscallSetFor } from './live-syscalls.js';
+import { DEFAULT_RECORD_EVENTS, syscallSetFor } from './live-syscalls.js';
 import { loadLiveRules } from './run.js';
 
 interface RecordCommandOptions {
@@ -29,7 +29,7 @@ export function registerRecordCommand(program: Command): void {
     .option('--duration <seconds>', 'stop after this many seconds (default: at SIGINT/SIGTERM)')
     .option(
       '-r, --rules <path>',
-      'capture only the events these rules need (default: every event the probe handles)',
+      'capture only the events these rules need (default: every event the probe handles but read and write)',
       collect,
       [],
     )
@@ -60,7 +60,7 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
   try {
     live = await LivePipeline.start({
       logger,
-      eventNames: ruleSet === undefined ? undefined : syscallSetFor(ruleSet).names,
+      eventNames: ruleSet === undefined ? DEFAULT_RECORD_EVENTS : syscallSetFor(ruleSet).names,
       record: { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
     });
