@@ -259,7 +259,8 @@ export class LivePipeline {
       this.selfEvents++;
       return undefined;
     }
-    this.eventsSeen++;
+    // Numbered among the events kept, so that evt.num matches a replay of the recording.
+    event.num = ++this.eventsSeen;
     let wait: Promise<void> | undefined;
     if (this.writer !== undefined && !this.writer.writeEvent(record)) wait = this.writer.drain();
     const hook = this.options.containers?.prepare(event);

@@ -1,0 +1,345 @@
+/**
+ * `harrier run` and `harrier record` on this host: real processes under the live probe.
+ * These need root and eBPF; without them they are skipped with the reason.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  execFile,
+  spawn,
+  spawnSync,
+  type ChildProcessWithoutNullStreams,
+} from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repositoryRoot } from '../testing/corpus.js';
+import { preflightProblems } from './live-preflight.js';
+
+const execFileAsync = promisify(execFile);
+const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
+const problems = preflightProblems();
+const live =
+  problems.length === 0 ? {} : { skip: problems.map((p) => `missing ${p.missing}`).join('; ') };
+const ENV = { ...process.env, HARRIER_HOSTNAME: 'harrier-test-host' };
+
+/** A running `harrier` with its output gathered. */
+class Harrier {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcessWithoutNullStreams;
+
+  constructor(args: string[]) {
+    this.child = spawn(process.execPath, [HARRIER, ...args], { env: ENV });
+    this.child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+  }
+
+  /** Resolves once stderr matches `pattern` (at most `timeoutMs`). */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.stderr)) {
+      if (Date.now() > deadline) throw new Error(`no ${pattern} in stderr:\n${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  signal(name: NodeJS.Signals): void {
+    this.child.kill(name);
+  }
+
+  async stop(): Promise<number | null> {
+    await settle();
+    this.child.kill('SIGINT');
+    return this.exited;
+  }
+
+  /** The JSON alerts printed so far. */
+  alerts(): Array<{ rule: string; output_fields: Record<string, unknown>; output: string }> {
+    return this.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  }
+}
+
+/** Lets the probe's last events reach Harrier. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 700));
+
+async function scratch(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'harrier-live-'));
+}
+
+async function ruleFile(directory: string, name: string, body: string): Promise<string> {
+  const file = path.join(directory, name);
+  await writeFile(file, body);
+  return file;
+}
+
+const openRule = (name: string, marker: string, output: string) => `
+- rule: ${name}
+  desc: an open of the test's marker file
+  condition: evt.type in (open, openat, openat2) and fd.name = ${marker}
+  output: "${output}"
+  priority: WARNING
+`;
+
+test(
+  'harrier run fires once for cat opening a marker file, with process and user fields (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule(
+        'cat marker',
+        marker,
+        'open by %proc.name of %fd.name (parent=%proc.aname[1] user=%user.name)',
+      ),
+    );
+    const harrier = new Harrier(['run', '-r', rules, '--json']);
+    await harrier.waitFor(/live capture started/);
+    await execFileAsync('cat', [marker]);
+    assert.equal(await harrier.stop(), 0);
+
+    const alerts = harrier.alerts();
+    assert.equal(alerts.length, 1, harrier.stdout);
+    assert.equal(alerts[0].rule, 'cat marker');
+    assert.deepEqual(
+      {
+        name: alerts[0].output_fields['proc.name'],
+        file: alerts[0].output_fields['fd.name'],
+        parent: alerts[0].output_fields['proc.aname[1]'],
+        user: alerts[0].output_fields['user.name'],
+      },
+      { name: 'cat', file: marker, parent: 'node', user: 'root' },
+    );
+    assert.match(harrier.stderr, /alerts: 1\n/);
+    assert.match(harrier.stderr, /kernel drops: \d+ \(buffer_full_process \d+/);
+    assert.match(harrier.stderr, /userspace drops: \d+\n/);
+  },
+);
+
+test(
+  'processes started before harrier run have their lineage from /proc (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    // The shell exists before Harrier; it opens the marker itself once told to.
+    const shell = spawn('sh', ['-c', `read go; exec 3< ${marker}; echo done`]);
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule(
+        'early shell',
+        marker,
+        '%proc.name %proc.pid %proc.ppid %proc.aname[1] %proc.aname[2] %proc.exepath',
+      ),
+    );
+    const harrier = new Harrier(['run', '-r', rules, '--json']);
+    await harrier.waitFor(/live capture started/);
+    shell.stdin.write('go\n');
+    await new Promise((resolve) => shell.on('close', resolve));
+    await harrier.stop();
+
+    const alerts = harrier.alerts();
+    assert.equal(alerts.length, 1, harrier.stdout);
+    const grandparent = readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim();
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map(
+        (index) =>
+          alerts[0].output_fields[
+            ['proc.name', 'proc.pid', 'proc.ppid', 'proc.aname[1]', 'proc.aname[2]'][index - 1]
+          ],
+      ),
+      ['sh', shell.pid, process.pid, 'node', grandparent],
+    );
+    assert.match(String(alerts[0].output_fields['proc.exepath']), /\/(da|ba)?sh$/);
+  },
+);
+
+test(
+  'SIGHUP switches rules without stopping capture, and keeps them on a bad reload (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const [first, second] = [path.join(directory, 'first'), path.join(directory, 'second')];
+    await writeFile(first, 'x');
+    await writeFile(second, 'x');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule('first rule', first, '%fd.name'),
+    );
+    const harrier = new Harrier(['run', '-r', rules, '--json']);
+    await harrier.waitFor(/live capture started/);
+    await execFileAsync('cat', [first]);
+
+    await writeFile(
+      rules,
+      `
+- rule: second rule
+  desc: a removal of the second marker, an event the first set did not capture
+  condition: evt.type in (unlink, unlinkat) and evt.arg.name = ${second}
+  output: "%proc.name removed %evt.arg.name"
+  priority: NOTICE
+`,
+    );
+    harrier.signal('SIGHUP');
+    await harrier.waitFor(/rules reloaded/);
+    await execFileAsync('cat', [first]);
+    await execFileAsync('rm', [second]);
+    await writeFile(rules, '- rule: [broken');
+    harrier.signal('SIGHUP');
+    await harrier.waitFor(/rule reload failed/);
+    await writeFile(second, 'x');
+    await execFileAsync('rm', [second]);
+    await harrier.stop();
+
+    assert.deepEqual(
+      harrier.alerts().map((alert) => alert.rule),
+      ['first rule', 'second rule', 'second rule'],
+    );
+    assert.match(harrier.stderr, /rule reloads: 1\n/);
+    assert.match(harrier.stderr, /LOAD_ERR_YAML/);
+  },
+);
+
+test(
+  'harrier run -w records what it judged, and replaying the file gives the same alerts (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const capture = path.join(directory, 'session.scap');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule(
+        'marker open',
+        marker,
+        '%proc.name %proc.cmdline %proc.aname[1] %proc.aname[2] %fd.name %user.name %evt.num',
+      ),
+    );
+    const harrier = new Harrier([
+      'run',
+      '-r',
+      rules,
+      '--json',
+      '--time-format',
+      'iso8601',
+      '-w',
+      capture,
+    ]);
+    await harrier.waitFor(/live capture started/);
+    await execFileAsync('cat', [marker]);
+    await execFileAsync('sh', ['-c', `cat ${marker} > /dev/null; head -c1 ${marker}`]);
+    await execFileAsync('grep', ['x', marker]);
+    assert.equal(await harrier.stop(), 0);
+    assert.equal(harrier.alerts().length, 4, harrier.stdout);
+
+    const replayed = await execFileAsync(
+      process.execPath,
+      [HARRIER, 'replay', capture, '-r', rules, '--json', '--time-format', 'iso8601'],
+      { env: ENV },
+    );
+    assert.equal(replayed.stdout, harrier.stdout);
+  },
+);
+
+test(
+  'harrier record writes a capture that replays to the alerts of its workload (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const capture = path.join(directory, 'recorded.scap.gz');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule('marker open', marker, '%proc.name %proc.aname[1] %fd.name'),
+    );
+    const recorder = new Harrier(['record', '-w', capture, '--duration', '4']);
+    await recorder.waitFor(/live capture started/);
+    await execFileAsync('sh', ['-c', `cat ${marker}; cat ${marker}`]);
+    assert.equal(await recorder.exited, 0);
+    assert.match(recorder.stderr, /recorded \d+ events to .*recorded\.scap\.gz/);
+
+    const replayed = await execFileAsync(
+      process.execPath,
+      [HARRIER, 'replay', capture, '-r', rules, '--json'],
+      { env: ENV },
+    );
+    const alerts = replayed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      alerts.map((alert) => [
+        alert.output_fields['proc.name'],
+        alert.output_fields['proc.aname[1]'],
+      ]),
+      [
+        ['cat', 'sh'],
+        ['cat', 'sh'],
+      ],
+    );
+  },
+);
+
+test('harrier run names a missing probe loader and exits 2', async () => {
+  const result = spawnSync(process.execPath, [HARRIER, 'run'], {
+    env: { ...ENV, HARRIER_PROBE_PATH: '/nonexistent/harrier-probe' },
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 2);
+  assert.match(
+    result.stderr,
+    /cannot start live capture:\n.*missing the eBPF probe loader at \/nonexistent\/harrier-probe: build it with scripts\/build-probe\.sh/,
+  );
+  assert.equal(result.stdout, '');
+});
+
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((file) => existsSync(file));
+const asNobody =
+  setpriv !== undefined && process.geteuid?.() === 0
+    ? {}
+    : { skip: 'needs root and setpriv to drop to nobody' };
+
+test('harrier run as a non-root user says root is missing and exits 2', asNobody, async () => {
+  const args = [
+    '--reuid=65534',
+    '--regid=65534',
+    '--clear-groups',
+    process.execPath,
+    HARRIER,
+    'run',
+  ];
+  const result = spawnSync(setpriv ?? '', args, { env: ENV, encoding: 'utf8' });
+  assert.equal(result.status, 2);
+  assert.match(
+    result.stderr,
+    /missing root privileges \(loading eBPF programs needs them\): run it as root/,
+  );
+});
+
+test('harrier record without root or probe exits 2 with the same message', async () => {
+  const result = spawnSync(process.execPath, [HARRIER, 'record', '-w', '/tmp/never.scap'], {
+    env: { ...ENV, HARRIER_PROBE_PATH: '/nonexistent/probe' },
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /^harrier record: cannot start live capture:/);
+  assert.ok(!existsSync('/tmp/never.scap'));
+});
