@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger } from '../log.js';
+import type { Alert } from '../alerts/alert.js';
+import type { ProbeCounters, ProbeStatsRecord } from '../sources/ebpf/frame-reader.js';
+import { DROP_RULE, DropMonitor } from './live-drops.js';
+
+function stats(ts: bigint, counters: Partial<ProbeCounters>): ProbeStatsRecord {
+  const zero: ProbeCounters = {
+    eventsSeen: 0, eventsSent: 0, dropsFullProcess: 0, dropsFullFile: 0, dropsFullNetwork: 0,
+    dropsFullClose: 0, dropsFullOther: 0, dropsTooLarge: 0, dropsNoScratch: 0, noHandler: 0,
+    framesWritten: 0,
+  }; // prettier-ignore
+  return { kind: 'stats', ts, counters: { ...zero, ...counters } };
+}
+
+test("raises Falco's drop alert with the second's numbers, at most once per interval", () => {
+  const alerts: Alert[] = [];
+  const monitor = new DropMonitor({
+    logger: silentLogger(),
+    onAlert: (alert) => alerts.push(alert),
+    hostname: 'h',
+    timeFormat: 'iso8601',
+  });
+  monitor.take(stats(1_000_000_000n, { eventsSeen: 100 }), 0);
+  monitor.take(
+    stats(2_000_000_000n, { eventsSeen: 300, dropsFullFile: 7, dropsTooLarge: 1 }),
+    1000,
+  );
+  monitor.take(
+    stats(3_000_000_000n, { eventsSeen: 400, dropsFullFile: 9, dropsTooLarge: 1 }),
+    2000,
+  );
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0].rule, DROP_RULE);
+  assert.equal(alerts[0].priority, 'Debug');
+  assert.equal(
+    alerts[0].output,
+    '1970-01-01T00:00:02.000000000+0000: Debug Falco internal: syscall event drop. 8 system calls dropped in last second.',
+  );
+  assert.equal(alerts[0].outputFields.get('n_evts'), 200);
+  assert.equal(alerts[0].outputFields.get('n_drops_buffer_total'), 7);
+  assert.equal(alerts[0].outputFields.get('n_drops_too_large'), 1);
+  assert.deepEqual(monitor.totals.byReason.buffer_full_file, 9);
+  assert.equal(monitor.totals.kernel, 10);
+
+  monitor.take(
+    stats(40_000_000_000n, { eventsSeen: 500, dropsFullFile: 10, dropsTooLarge: 1 }),
+    40_000,
+  );
+  assert.equal(alerts.length, 2);
+  assert.equal(alerts[1].outputFields.get('n_drops'), 1);
+});
+
+test('stays quiet without drops and counts userspace drops apart', () => {
+  const alerts: Alert[] = [];
+  const monitor = new DropMonitor({
+    logger: silentLogger(),
+    onAlert: (alert) => alerts.push(alert),
+    hostname: 'h',
+  });
+  monitor.take(stats(1n, { eventsSeen: 10 }), 0);
+  monitor.take(stats(2n, { eventsSeen: 20 }), 1000);
+  monitor.countUserspace(3);
+  monitor.take(stats(3n, { eventsSeen: 30 }), 2000);
+  assert.equal(alerts.length, 0);
+  assert.deepEqual(monitor.totals, {
+    kernel: 0,
+    userspace: 3,
+    byReason: {
+      buffer_full_process: 0, buffer_full_file: 0, buffer_full_network: 0, buffer_full_close: 0,
+      buffer_full_other: 0, event_too_large: 0, no_scratch_space: 0,
+    },
+  }); // prettier-ignore
+});

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadRuleFiles } from '../detect/index.js';
+import { STATE_EVENT_NAMES } from '../sources/ebpf/syscall-selection.js';
+import { DEFAULT_RECORD_EVENTS, syscallSetFor } from './live-syscalls.js';
+
+function ruleSetOf(condition: string) {
+  const content = `- rule: r\n  desc: d\n  condition: ${condition}\n  output: o\n  priority: INFO\n`;
+  const { ruleSet, diagnostics } = loadRuleFiles([{ name: 'r.yaml', content }]);
+  assert.ok(ruleSet, diagnostics.map((d) => d.message).join('\n'));
+  return ruleSet;
+}
+
+test('captures the rules event types plus what the state engine needs', () => {
+  const set = syscallSetFor(ruleSetOf('evt.type in (unlinkat, ptrace) and proc.name = x'));
+  assert.ok(set.names.includes('unlinkat') && set.names.includes('ptrace'));
+  for (const name of STATE_EVENT_NAMES) assert.ok(set.names.includes(name), name);
+  assert.equal(set.names.length, STATE_EVENT_NAMES.length + 2);
+  assert.ok(set.slots.includes(101) && set.slots.includes(263) && set.slots.includes(512));
+  assert.deepEqual(set.uncaptured, []);
+});
+
+test('names the event types the probe cannot capture', () => {
+  const set = syscallSetFor(ruleSetOf('evt.type in (openat, mprotect, container)'));
+  assert.deepEqual(set.uncaptured, ['container', 'mprotect']);
+});
+
+test("record's default set is every handled event but read and write", () => {
+  assert.ok(!DEFAULT_RECORD_EVENTS.includes('read') && !DEFAULT_RECORD_EVENTS.includes('write'));
+  assert.ok(DEFAULT_RECORD_EVENTS.includes('execve') && DEFAULT_RECORD_EVENTS.includes('sendto'));
+});
