@@ -343,3 +343,69 @@ test('harrier record without root or probe exits 2 with the same message', async
   assert.match(result.stderr, /^harrier record: cannot start live capture:/);
   assert.ok(!existsSync('/tmp/never.scap'));
 });
+
+test(
+  'kernel drops raise the syscall event drop alert and are counted at exit (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule('never', '/nonexistent/marker', '%fd.name'),
+    );
+    const harrier = new Harrier(['run', '-r', rules, '--ringbuf-mb', '1']);
+    await harrier.waitFor(/live capture started/);
+    const burst = `const fs = require('fs'); for (let i = 0; i < 400000; i++) fs.closeSync(fs.openSync(${JSON.stringify(marker)}, 'r'));`;
+    await execFileAsync(process.execPath, ['-e', burst]);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the next STATS frame
+    await harrier.stop();
+
+    assert.match(
+      harrier.stdout,
+      /: Debug Falco internal: syscall event drop\. \d+ system calls dropped in last second\.\n/,
+    );
+    const kernel = Number(/kernel drops: (\d+) \(/.exec(harrier.stderr)?.[1]);
+    assert.ok(kernel > 0, harrier.stderr);
+    assert.match(harrier.stderr, /"msg":"syscall events dropped; detection goes on without them"/);
+    assert.match(harrier.stderr, /drop alerts: 1\n/);
+  },
+);
+
+test(
+  'with a configuration that has outputs, alerts go through the router, not stdout (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule('routed', marker, '%proc.name %fd.name'),
+    );
+    const alertsFile = path.join(directory, 'alerts.jsonl');
+    const config = await ruleFile(
+      directory,
+      'harrier.yaml',
+      `state_dir: ${directory}/state
+outputs:
+  - name: file
+    type: file
+    path: ${alertsFile}
+    format: json
+`,
+    );
+    const harrier = new Harrier(['run', '-r', rules, '-c', config]);
+    await harrier.waitFor(/live capture started/);
+    await execFileAsync('cat', [marker]);
+    assert.equal(await harrier.stop(), 0);
+
+    assert.equal(harrier.stdout, '');
+    const lines = readFileSync(alertsFile, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.equal(JSON.parse(lines[0]).output_fields['fd.name'], marker);
+  },
+);

@@ -36,6 +36,7 @@ interface RunCommandOptions {
   timeFormat: string;
   write?: string;
   envBytes: string;
+  ringbufMb?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -59,6 +60,7 @@ export function registerRunCommand(program: Command): void {
       '-w, --write <file>',
       'also record the session to a .scap file that harrier replay reads',
     )
+    .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runLive(options);
@@ -170,6 +172,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
       ruleSet, onAlert, logger, timeFormat,
       record: options.write === undefined ? undefined : { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
+      probe: options.ringbufMb === undefined ? undefined : { ringBufferMb: Number(options.ringbufMb) },
     }); // prettier-ignore
   } catch (error) {
     if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
