@@ -5,15 +5,15 @@
  * `cleanup`; nothing existing is modified.
  * @internal
  */
-import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Behaviour, Place, RuleExpectation } from './scenario-types.js';
 
 const everywhere: readonly Place[] = ['host', 'container'];
 
-/** Creates an empty file without O_TRUNC, so no "cleared" rule sees the set-up. */
+/** Creates an empty file without O_TRUNC (Node's 'w' flags carry it), so no "cleared" rule sees the set-up. */
 function createEmpty(file: string): void {
-  closeSync(openSync(file, 'wx'));
+  closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL));
 }
 
 /** A Falco expectation from the sandbox or incubating file rather than the stable one. */
@@ -111,15 +111,15 @@ export const fileBehaviours: Behaviour[] = [
   },
   {
     name: 'clear-history',
-    description: 'cp /dev/null over a .bash_history in scratch (O_TRUNC)',
+    description: 'cp /dev/null over a .zsh_history in scratch (O_TRUNC; .bash_history would match Falco\'s shell configuration rule first)',
     places: everywhere,
     prepare: (scratch, marker) => {
       mkdirSync(path.join(scratch, marker));
-      createEmpty(path.join(scratch, marker, '.bash_history'));
+      createEmpty(path.join(scratch, marker, '.zsh_history'));
     },
     falco: () => nonStable('incubating', { rule: 'Delete or rename shell history', fields: { 'proc.name': 'cp' } }),
     harrier: () => ({ rule: 'Shell history tampered with', fields: { 'proc.name': 'cp' } }),
-    act: async (c) => void (await c.run(['cp', '/dev/null', `${c.scratch}/${c.marker}/.bash_history`])),
+    act: async (c) => void (await c.run(['cp', '/dev/null', `${c.scratch}/${c.marker}/.zsh_history`])),
   },
   {
     name: 'shell-config',

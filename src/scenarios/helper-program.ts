@@ -145,6 +145,8 @@ int main(int argc, char **argv) {
   if (!strcmp(action, "memfd-exec") && argc > 2) return memfd_exec(argv + 2);
   if (!strcmp(action, "reverse-shell") && argc > 2) return reverse_shell(argv[2]);
   if (!strcmp(action, "spawn-shell") && argc > 2) return spawn_shell(argv[2]);
+  /* Called as $SHELL -c COMMAND by script(1): a terminal program that forks a shell. */
+  if (!strcmp(action, "-c") && argc > 2) return spawn_shell(argv[2]);
   if (!strcmp(action, "open-loop") && argc > 3) return open_loop(argv[2], atol(argv[3]));
   if (!strcmp(action, "exec-loop") && argc > 3) return exec_loop(argv[2], atol(argv[3]));
   if (!strcmp(action, "sleep") && argc > 2) { sleep(atoi(argv[2])); return 0; }

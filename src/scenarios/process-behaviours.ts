@@ -39,7 +39,7 @@ export const processBehaviours: Behaviour[] = [
   },
   {
     name: 'terminal-shell',
-    description: 'a shell with a terminal (script -qc on the host, podman exec -it in a container)',
+    description: 'a shell with a terminal: on the host a program run by script(1) as its $SHELL forks sh; podman exec -it sh in a container',
     places: everywhere,
     prepare: (scratch, marker) => helperAlias(scratch, marker, 'tool'),
     falco: (place) => (inContainer(place) ? { rule: 'Terminal shell in container', fields: { 'proc.name': 'sh' } } : undefined),
@@ -48,8 +48,8 @@ export const processBehaviours: Behaviour[] = [
       fields: { 'proc.name': 'sh' },
     }),
     act: async (c) => {
-      const argv = c.place === 'host' ? [`${c.scratch}/${c.marker}/tool`, 'spawn-shell', `true ${c.marker}`] : ['sh', '-c', `true ${c.marker}`];
-      await c.run(argv, { terminal: true });
+      if (c.place === 'host') await c.run([`true ${c.marker}`], { terminal: true, shell: `${c.scratch}/${c.marker}/tool` });
+      else await c.run(['sh', '-c', `true ${c.marker}`], { terminal: true });
     },
   },
   {
@@ -181,7 +181,11 @@ export const processBehaviours: Behaviour[] = [
     falco: (place) =>
       inContainer(place)
         ? { rule: 'Netcat Remote Code Execution in Container', fields: { 'proc.name': 'nc' } }
-        : sandbox({ rule: 'Netcat/Socat Remote Code Execution on Host', fields: { 'proc.name': 'nc' } }),
+        : {
+            rule: 'Launch Suspicious Network Tool on Host',
+            fields: { 'proc.name': 'nc' },
+            note: "falco-incubating_rules.yaml; it is loaded before the sandbox file's netcat rule, and the first matching rule wins",
+          },
     harrier: () => ({ rule: 'Netcat or socat with program execution', fields: { 'proc.name': 'nc' } }),
     act: async (c) => {
       const nc = c.place === 'host' ? `${c.scratch}/${c.marker}/nc` : 'nc';

@@ -25,6 +25,7 @@ export interface Performed {
 /** Where behaviours act: the scratch directory and, for container places, the container. */
 export interface Stage {
   hostScratch: string;
+  /** Names this run's containers; each pass of behaviours draws its own marker id. */
   runId: string;
   containers: Partial<Record<Exclude<Place, 'host'>, ScenarioContainer>>;
 }
@@ -52,9 +53,9 @@ function quote(argument: string): string {
   return `'${argument.replace(/'/g, `'\\''`)}'`;
 }
 
-function runCommand(file: string, args: readonly string[]): Promise<CommandResult> {
+function runCommand(file: string, args: readonly string[], shell = '/bin/bash'): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: 20_000, env: { ...process.env, SHELL: '/bin/bash' } }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: 20_000, env: { ...process.env, SHELL: shell } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ code, output: `${stdout}${stderr}` });
     });
@@ -83,21 +84,27 @@ function contextFor(stage: Stage, place: Place, marker: string): ScenarioContext
     helper: inContainer ? '/scn/harrier-scn' : path.join(stage.hostScratch, 'harrier-scn'),
     run: (argv, options) => {
       const full = commandAt(stage, place, argv, options?.terminal === true, options?.user);
-      return runCommand(full[0]!, full.slice(1));
+      return runCommand(full[0]!, full.slice(1), options?.shell);
     },
   };
 }
 
 /**
  * Performs every behaviour at every place it supports that the stage has, in order; each
- * behaviour's cleanup runs even when its act failed. Returns what was performed.
+ * behaviour's cleanup runs even when its act failed. Markers carry `passId`, so passes over
+ * the same scratch directory never collide. Returns what was performed.
  */
-export async function performBehaviours(behaviours: readonly Behaviour[], stage: Stage, places: readonly Place[]): Promise<Performed[]> {
+export async function performBehaviours(
+  behaviours: readonly Behaviour[],
+  stage: Stage,
+  places: readonly Place[],
+  passId = newRunId(),
+): Promise<Performed[]> {
   const performed: Performed[] = [];
   for (const place of places) {
     for (const [index, behaviour] of behaviours.entries()) {
       if (!behaviour.places.includes(place)) continue;
-      const marker = markerFor(stage.runId, index, place);
+      const marker = markerFor(passId, index, place);
       const context = contextFor(stage, place, marker);
       const entry: Performed = { behaviour, place, marker };
       try {

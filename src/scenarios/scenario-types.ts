@@ -18,7 +18,15 @@ export interface ScenarioContext {
   /** The scenario helper binary as the behaviour sees it. */
   helper: string;
   /** Runs argv where the behaviour runs; never throws on a non-zero exit. */
-  run(argv: readonly string[], options?: { terminal?: boolean; user?: string }): Promise<CommandResult>;
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+}
+
+/** How a command runs: in a terminal (script -qc, or podman exec -it), as a user, with a $SHELL. */
+export interface RunOptions {
+  terminal?: boolean;
+  user?: string;
+  /** The program script(1) runs the command with on the host; default /bin/bash. */
+  shell?: string;
 }
 
 export interface CommandResult {
