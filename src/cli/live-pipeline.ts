@@ -142,6 +142,11 @@ export class LivePipeline {
         },
         'live capture started',
       );
+      if (options.containers === undefined) {
+        options.logger.info(
+          'container metadata is not fetched: container.id comes from cgroups, container.name and image read as their defaults',
+        );
+      }
       return pipeline;
     } catch (error) {
       await probe.stop();

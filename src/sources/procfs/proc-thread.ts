@@ -3,6 +3,9 @@
  * fills `scap_threadinfo`: ids and namespaces' ids from `status`, session, group, tty and
  * page faults from `stat`, credentials, capabilities, command line, working directory, root,
  * login uid, cgroups, fd limit and the executable's inode facts.
+ *
+ * LIMIT: overlayfs layers of the executable are not read; proc.is_exe_upper_layer and
+ * proc.is_exe_lower_layer are false for processes started before Harrier.
  * @internal
  */
 import type { ThreadRecord } from '../scap/index.js';
