@@ -48,9 +48,12 @@ struct {
 	__type(value, struct harrier_stats);
 } probe_stats SEC(".maps");
 
-/* Offset from boot time to the epoch in ns, and the loader's tgid; both set before loading. */
+/* Offset from boot time to the epoch in ns, the loader's tgid and the tgid of the Harrier
+ * process reading it (whose own reads of the event pipe would otherwise feed back into
+ * capture); all set before loading, 0 when unused. */
 const volatile __u64 boot_to_epoch_ns = 0;
 const volatile __u32 loader_tgid = 0;
+const volatile __u32 reader_tgid = 0;
 
 static __always_inline void count(enum harrier_counter counter) {
 	__u32 zero = 0;

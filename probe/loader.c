@@ -246,7 +246,7 @@ static void on_signal(int signal) {
 
 static void usage(void) {
 	fprintf(stderr, "usage: harrier-probe [--syscalls N,N,...] [--stats-ms MS]"
-			" [--ringbuf-mb MB] [--no-ignore-self]\n");
+			" [--ringbuf-mb MB] [--no-ignore-self] [--ignore-tgid PID]\n");
 	exit(2);
 }
 
@@ -262,6 +262,7 @@ int main(int argc, char **argv) {
 	const char *syscalls = "";
 	long stats_ms = 1000, ringbuf_mb = HARRIER_RINGBUF_BYTES / (1024 * 1024);
 	int ignore_self = 1;
+	long reader_tgid = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--syscalls") == 0 && i + 1 < argc)
@@ -272,6 +273,8 @@ int main(int argc, char **argv) {
 			ringbuf_mb = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--no-ignore-self") == 0)
 			ignore_self = 0;
+		else if (strcmp(argv[i], "--ignore-tgid") == 0 && i + 1 < argc)
+			reader_tgid = strtol(argv[++i], NULL, 10);
 		else
 			usage();
 	}
@@ -290,6 +293,7 @@ int main(int argc, char **argv) {
 	uint64_t offset = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 	skel->rodata->boot_to_epoch_ns = offset;
 	skel->rodata->loader_tgid = ignore_self ? (uint32_t)getpid() : 0;
+	skel->rodata->reader_tgid = reader_tgid > 0 ? (uint32_t)reader_tgid : 0;
 	bpf_map__set_max_entries(skel->maps.scratch, (uint32_t)cpus);
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)(ringbuf_mb * 1024 * 1024));
 	if (probe_bpf__load(skel))

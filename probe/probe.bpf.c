@@ -41,7 +41,9 @@ static __always_inline int slot_enabled(__u32 slot) {
 }
 
 static __always_inline int is_loader(void) {
-	return loader_tgid && (bpf_get_current_pid_tgid() >> 32) == loader_tgid;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return (loader_tgid && tgid == loader_tgid) || (reader_tgid && tgid == reader_tgid);
 }
 
 /* The x86_64 syscall argument `index` (0-based) from the saved user registers. */

@@ -82,8 +82,6 @@ export interface LiveCounters {
   snapshotThreads: number;
   snapshotFds: number;
   reloads: number;
-  /** Events of Harrier's own process, applied to state but not judged or recorded. */
-  selfEvents: number;
 }
 
 export class LivePipeline {
@@ -98,7 +96,6 @@ export class LivePipeline {
   private eventsSeen = 0;
   private lastStats: ProbeStatsRecord | undefined;
   private reloads = 0;
-  private selfEvents = 0;
 
   private constructor(
     private readonly probe: ProbeProcess,
@@ -126,7 +123,9 @@ export class LivePipeline {
   static async start(options: LivePipelineOptions): Promise<LivePipeline> {
     const set = options.ruleSet !== undefined ? syscallSetFor(options.ruleSet) : undefined;
     const slots = set?.slots ?? selectFilterSlots(options.eventNames ?? HANDLED_EVENT_NAMES).slots;
-    const probe = await ProbeProcess.start({ ...options.probe, slots });
+    // The kernel drops Harrier's own syscalls: its reads of the probe's pipe would otherwise
+    // come back as events, thousands a second.
+    const probe = await ProbeProcess.start({ ignoreProcess: process.pid, ...options.probe, slots });
     try {
       const snapshot = readProcSnapshot(options.snapshot);
       const writer =
@@ -191,7 +190,6 @@ export class LivePipeline {
       snapshotThreads: this.snapshot.threads.length,
       snapshotFds: this.snapshot.fds.length,
       reloads: this.reloads,
-      selfEvents: this.selfEvents,
     };
   }
 
@@ -258,12 +256,6 @@ export class LivePipeline {
       return undefined;
     }
     this.engine.processEvent(event);
-    // Harrier's own syscalls (reading the probe's pipe above all) are kept out of detection
-    // and recording: judging them would only feed more events back into the capture.
-    if (event.thread?.pid === process.pid) {
-      this.selfEvents++;
-      return undefined;
-    }
     // Numbered among the events kept, so that evt.num matches a replay of the recording.
     event.num = ++this.eventsSeen;
     let wait: Promise<void> | undefined;

@@ -12,10 +12,7 @@ import {
 
 /**
  * Every event the probe handles but `read` and `write`: the set `harrier record` captures by
- * default. LIMIT: the probe ignores only its loader's own syscalls, not Harrier's; capturing
- * read or write makes Harrier's reads of the probe's pipe feed events back into the capture
- * (about 17,000 a second on an idle host). Those events are kept out of alerts and recordings,
- * but cost CPU; rules that name read or write still get them.
+ * default, since data transfers dwarf everything else and few rules need them.
  */
 export const DEFAULT_RECORD_EVENTS: readonly string[] = [...HANDLED_EVENT_NAMES].filter(
   (name) => name !== 'read' && name !== 'write',

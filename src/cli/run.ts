@@ -244,8 +244,6 @@ export function formatCounters(
     `  rule reloads: ${counters.reloads}`,
     `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
   ];
-  if (counters.selfEvents > 0)
-    lines.push(`  Harrier's own events (not judged): ${counters.selfEvents}`);
   if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
   if (byRule.size > 0) lines.push('Triggered rules by rule name:');
   for (const [rule, count] of [...byRule].sort(([a], [b]) => (a < b ? -1 : 1)))

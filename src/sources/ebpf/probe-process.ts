@@ -29,6 +29,11 @@ export interface ProbeOptions {
   ringBufferMb?: number;
   /** Unread records that pause stdout; default 8192. */
   highWaterMark?: number;
+  /**
+   * A process whose syscalls the kernel drops, usually Harrier itself: its reads of the event
+   * pipe would otherwise come back as events. Default: none.
+   */
+  ignoreProcess?: number;
 }
 
 /** How the loader ended. */
@@ -110,6 +115,7 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     if (options.statsIntervalMs !== undefined)
       args.push('--stats-ms', `${options.statsIntervalMs}`);
     if (options.ringBufferMb !== undefined) args.push('--ringbuf-mb', `${options.ringBufferMb}`);
+    if (options.ignoreProcess !== undefined) args.push('--ignore-tgid', `${options.ignoreProcess}`);
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     // A control line written after the loader died fails with EPIPE; 'close' reports the death.
     child.stdin.on('error', () => undefined);
