@@ -27,6 +27,7 @@ const helperSource = String.raw`
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -125,6 +126,24 @@ static int open_loop(const char *file, long count) {
   return 0;
 }
 
+/* Opens and closes a file at a steady rate (pairs per second), in 1 ms batches. */
+static int open_paced(const char *file, long count, long per_second) {
+  long batch = per_second / 1000 > 0 ? per_second / 1000 : 1;
+  struct timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  for (long done = 0; done < count;) {
+    for (long i = 0; i < batch && done < count; i++, done++) {
+      int fd = open(file, O_RDONLY);
+      if (fd < 0) return fail("open");
+      close(fd);
+    }
+    next.tv_nsec += 1000000;
+    if (next.tv_nsec >= 1000000000) { next.tv_sec++; next.tv_nsec -= 1000000000; }
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, 0);
+  }
+  return 0;
+}
+
 /* Forks and execs a program count times, waiting for each: the bench's exec-heavy workload. */
 static int exec_loop(const char *program, long count) {
   for (long i = 0; i < count; i++) {
@@ -148,6 +167,7 @@ int main(int argc, char **argv) {
   /* Called as $SHELL -c COMMAND by script(1): a terminal program that forks a shell. */
   if (!strcmp(action, "-c") && argc > 2) return spawn_shell(argv[2]);
   if (!strcmp(action, "open-loop") && argc > 3) return open_loop(argv[2], atol(argv[3]));
+  if (!strcmp(action, "open-paced") && argc > 4) return open_paced(argv[2], atol(argv[3]), atol(argv[4]));
   if (!strcmp(action, "exec-loop") && argc > 3) return exec_loop(argv[2], atol(argv[3]));
   if (!strcmp(action, "sleep") && argc > 2) { sleep(atoi(argv[2])); return 0; }
   fprintf(stderr, "helper: unknown action %s\n", action);
