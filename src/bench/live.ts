@@ -21,7 +21,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { HarrierProcess, liveSkipReason, parseExitCounters, type ReceivedAlert } from '../scenarios/harrier-process.js';
+import {
+  HarrierProcess,
+  liveSkipReason,
+  parseExitCounters,
+  type ReceivedAlert,
+} from '../scenarios/harrier-process.js';
 import { buildHelper } from '../scenarios/helper-program.js';
 import { corpusPath } from '../testing/corpus.js';
 
@@ -78,7 +83,10 @@ function processTree(pid: number): number[] {
   const pids = [pid];
   for (let index = 0; index < pids.length; index++) {
     try {
-      const children = readFileSync(`/proc/${pids[index]}/task/${pids[index]}/children`, 'utf8').trim();
+      const children = readFileSync(
+        `/proc/${pids[index]}/task/${pids[index]}/children`,
+        'utf8',
+      ).trim();
       if (children) pids.push(...children.split(/\s+/).map(Number));
     } catch {
       // The process ended between listing and reading: it has no children to add.
@@ -134,8 +142,13 @@ function startMarkers(directory: string): { stop: () => Map<string, bigint> } {
   return { stop: () => (clearInterval(timer), sent) };
 }
 
-function latencies(sent: Map<string, bigint>, alerts: readonly ReceivedAlert[]): { values: number[]; lost: number } {
-  const arrived = new Map<unknown, bigint>(alerts.map((alert) => [alert.outputFields[MARKER_FIELD], alert.arrivedNs]));
+function latencies(
+  sent: Map<string, bigint>,
+  alerts: readonly ReceivedAlert[],
+): { values: number[]; lost: number } {
+  const arrived = new Map<unknown, bigint>(
+    alerts.map((alert) => [alert.outputFields[MARKER_FIELD], alert.arrivedNs]),
+  );
   const values: number[] = [];
   for (const [name, at] of sent) {
     const arrivedNs = arrived.get(name);
@@ -155,7 +168,8 @@ async function runWithHarrier(workload: Workload, markerDirectory: string): Prom
   const sent = markers.stop();
   // Let Harrier drain its backlog: wait for the last marker's alert, at most 30 s.
   const lastName = [...sent.keys()].at(-1);
-  if (lastName !== undefined) await harrier.waitForAlert((alert) => alert.outputFields[MARKER_FIELD] === lastName, 30_000);
+  if (lastName !== undefined)
+    await harrier.waitForAlert((alert) => alert.outputFields[MARKER_FIELD] === lastName, 30_000);
   const drainedSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sampler);
   const cpu = cpuSeconds(harrier.pid) - cpuBefore;
@@ -187,21 +201,40 @@ function report(workload: Workload, without: number[], withRuns: WithHarrier[]):
   const best = withRuns.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
   const baseline = without.length > 0 ? Math.min(...without) : Number.NaN;
   const all = withRuns.flatMap((run) => run.latenciesMs);
-  const line = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(28)} ${value}\n`);
+  const line = (label: string, value: string) =>
+    process.stdout.write(`  ${label.padEnd(28)} ${value}\n`);
   process.stdout.write(`${workload.name}\n`);
   if (workload.compare) {
-    line('wall time without / with', `${baseline.toFixed(3)} s / ${best.seconds.toFixed(3)} s (best of ${without.length} and ${withRuns.length})`);
-    line('slowdown', `${((best.seconds / baseline - 1) * 100).toFixed(1)}% (ratio ${(best.seconds / baseline).toFixed(3)})`);
+    line(
+      'wall time without / with',
+      `${baseline.toFixed(3)} s / ${best.seconds.toFixed(3)} s (best of ${without.length} and ${withRuns.length})`,
+    );
+    line(
+      'slowdown',
+      `${((best.seconds / baseline - 1) * 100).toFixed(1)}% (ratio ${(best.seconds / baseline).toFixed(3)})`,
+    );
   } else {
     line('wall time with Harrier', `${best.seconds.toFixed(3)} s`);
   }
   for (const [index, run] of withRuns.entries()) {
-    line(`run ${index + 1}: events processed`, `${run.events} (kernel saw ${run.kernelSeen}); ${(run.events / run.seconds).toFixed(0)}/s of workload time`);
-    line(`run ${index + 1}: drops`, `kernel ${run.kernelDrops}, userspace ${run.userspaceDrops}, latency markers lost ${run.markersLost}`);
+    line(
+      `run ${index + 1}: events processed`,
+      `${run.events} (kernel saw ${run.kernelSeen}); ${(run.events / run.seconds).toFixed(0)}/s of workload time`,
+    );
+    line(
+      `run ${index + 1}: drops`,
+      `kernel ${run.kernelDrops}, userspace ${run.userspaceDrops}, latency markers lost ${run.markersLost}`,
+    );
     const busy = `${((run.cpuSeconds / run.drainedSeconds) * 100).toFixed(0)}% of one core over ${run.drainedSeconds.toFixed(2)} s to drain`;
-    line(`run ${index + 1}: Harrier CPU, RSS`, `${run.cpuSeconds.toFixed(2)} s CPU (${busy}), peak RSS ${run.peakRssMb.toFixed(0)} MB`);
+    line(
+      `run ${index + 1}: Harrier CPU, RSS`,
+      `${run.cpuSeconds.toFixed(2)} s CPU (${busy}), peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+    );
   }
-  line('event-to-alert latency', `p50 ${percentile(all, 0.5).toFixed(1)} ms, p99 ${percentile(all, 0.99).toFixed(1)} ms (${all.length} alerts)`);
+  line(
+    'event-to-alert latency',
+    `p50 ${percentile(all, 0.5).toFixed(1)} ms, p99 ${percentile(all, 0.99).toFixed(1)} ms (${all.length} alerts)`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -217,16 +250,35 @@ async function main(): Promise<void> {
     writeFileSync(target, '');
     const rate = Number(options.rate);
     const workloads: Workload[] = [
-      { name: `exec-heavy: ${options.execs} fork+exec of /bin/true`, argv: [helper, 'exec-loop', '/bin/true', String(options.execs)], compare: true },
-      { name: `open-heavy: ${options.opens} open+close, tight loop`, argv: [helper, 'open-loop', target, String(options.opens)], compare: true },
+      {
+        name: `exec-heavy: ${options.execs} fork+exec of /bin/true`,
+        argv: [helper, 'exec-loop', '/bin/true', String(options.execs)],
+        compare: true,
+      },
+      {
+        name: `open-heavy: ${options.opens} open+close, tight loop`,
+        argv: [helper, 'open-loop', target, String(options.opens)],
+        compare: true,
+      },
       {
         name: `paced: ${rate} events/s (open+close pairs at ${rate / 2}/s) for ${options.seconds} s`,
-        argv: [helper, 'open-paced', target, String((rate / 2) * Number(options.seconds)), String(rate / 2)],
+        argv: [
+          helper,
+          'open-paced',
+          target,
+          String((rate / 2) * Number(options.seconds)),
+          String(rate / 2),
+        ],
         compare: false,
       },
     ];
-    const idle = await runWithHarrier({ name: 'idle', argv: ['sleep', '2'], compare: false }, directory);
-    process.stdout.write(`idle: event-to-alert latency p50 ${percentile(idle.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(idle.latenciesMs, 0.99).toFixed(1)} ms; RSS ${idle.peakRssMb.toFixed(0)} MB\n`);
+    const idle = await runWithHarrier(
+      { name: 'idle', argv: ['sleep', '2'], compare: false },
+      directory,
+    );
+    process.stdout.write(
+      `idle: event-to-alert latency p50 ${percentile(idle.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(idle.latenciesMs, 0.99).toFixed(1)} ms; RSS ${idle.peakRssMb.toFixed(0)} MB\n`,
+    );
     for (const workload of workloads) {
       const without: number[] = [];
       const withRuns: WithHarrier[] = [];

@@ -26,7 +26,9 @@ export interface ScenarioContainer {
 
 /** Runs podman with the suite's runtime settings; resolves with stdout, throws on failure. */
 export async function podman(args: readonly string[], timeoutMs = 60_000): Promise<string> {
-  const { stdout } = await execFileAsync('podman', [...podmanGlobal, ...args], { timeout: timeoutMs });
+  const { stdout } = await execFileAsync('podman', [...podmanGlobal, ...args], {
+    timeout: timeoutMs,
+  });
   return stdout;
 }
 
@@ -46,9 +48,24 @@ export function containerSkipReason(): string | undefined {
 }
 
 /** Starts a sleeping container named `name` with `scratch` at /scn. */
-export async function startContainer(name: string, scratch: string, privileged: boolean): Promise<ScenarioContainer> {
+export async function startContainer(
+  name: string,
+  scratch: string,
+  privileged: boolean,
+): Promise<ScenarioContainer> {
   const flags = privileged ? ['--privileged'] : [];
-  const args = ['run', '-d', '--name', name, ...flags, '-v', `${scratch}:/scn`, scenarioImage, 'sleep', '3600'];
+  const args = [
+    'run',
+    '-d',
+    '--name',
+    name,
+    ...flags,
+    '-v',
+    `${scratch}:/scn`,
+    scenarioImage,
+    'sleep',
+    '3600',
+  ];
   const id = (await podman(args)).trim();
   return { name, id, privileged };
 }

@@ -26,9 +26,16 @@ export const fileBehaviours: Behaviour[] = [
     name: 'read-shadow',
     description: 'an untrusted program (head) opens /etc/shadow for reading (reads 0 bytes)',
     places: everywhere,
-    falco: () => ({ rule: 'Read sensitive file untrusted', fields: { 'proc.name': 'head', 'fd.name': '/etc/shadow' } }),
-    harrier: () => ({ rule: 'Sensitive file read by untrusted program', fields: { 'proc.name': 'head', 'fd.name': '/etc/shadow' } }),
-    act: async (c) => void (await c.run(['head', '-c', '0', '/etc/shadow', `${c.scratch}/${c.marker}-absent`])),
+    falco: () => ({
+      rule: 'Read sensitive file untrusted',
+      fields: { 'proc.name': 'head', 'fd.name': '/etc/shadow' },
+    }),
+    harrier: () => ({
+      rule: 'Sensitive file read by untrusted program',
+      fields: { 'proc.name': 'head', 'fd.name': '/etc/shadow' },
+    }),
+    act: async (c) =>
+      void (await c.run(['head', '-c', '0', '/etc/shadow', `${c.scratch}/${c.marker}-absent`])),
   },
   {
     name: 'traversal-read',
@@ -37,17 +44,27 @@ export const fileBehaviours: Behaviour[] = [
     prepare: (scratch, marker) => {
       mkdirSync(path.join(scratch, marker, 'd'), { recursive: true });
       mkdirSync(path.join(scratch, marker, '.ssh'));
-      writeFileSync(path.join(scratch, marker, '.ssh/id_rsa'), 'not a key: harrier scenario file\n');
+      writeFileSync(
+        path.join(scratch, marker, '.ssh/id_rsa'),
+        'not a key: harrier scenario file\n',
+      );
     },
-    falco: () => ({ rule: 'Directory traversal monitored file read', fields: { 'proc.name': 'cat' } }),
-    harrier: () => ({ rule: 'SSH private key read by untrusted program', fields: { 'proc.name': 'cat' } }),
+    falco: () => ({
+      rule: 'Directory traversal monitored file read',
+      fields: { 'proc.name': 'cat' },
+    }),
+    harrier: () => ({
+      rule: 'SSH private key read by untrusted program',
+      fields: { 'proc.name': 'cat' },
+    }),
     act: async (c) => void (await c.run(['cat', `${c.scratch}/${c.marker}/d/../d/../.ssh/id_rsa`])),
   },
   {
     name: 'write-etc',
     description: 'touch creates a new file below /etc (removed right after)',
     places: everywhere,
-    falco: () => nonStable('sandbox', { rule: 'Write below etc', fields: { 'proc.name': 'touch' } }),
+    falco: () =>
+      nonStable('sandbox', { rule: 'Write below etc', fields: { 'proc.name': 'touch' } }),
     harrier: () => ({ rule: 'Write below etc', fields: { 'proc.name': 'touch' } }),
     act: async (c) => void (await c.run(['touch', `/etc/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rm', '-f', `/etc/${c.marker}`])),
@@ -56,7 +73,11 @@ export const fileBehaviours: Behaviour[] = [
     name: 'write-bin',
     description: 'touch creates a new file in /usr/bin (removed right after)',
     places: everywhere,
-    falco: () => nonStable('sandbox', { rule: 'Write below binary dir', fields: { 'proc.name': 'touch', 'fd.name': /^\/usr\/bin\// } }),
+    falco: () =>
+      nonStable('sandbox', {
+        rule: 'Write below binary dir',
+        fields: { 'proc.name': 'touch', 'fd.name': /^\/usr\/bin\// },
+      }),
     harrier: () => ({ rule: 'Write below binary directory', fields: { 'proc.name': 'touch' } }),
     act: async (c) => void (await c.run(['touch', `/usr/bin/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rm', '-f', `/usr/bin/${c.marker}`])),
@@ -65,7 +86,8 @@ export const fileBehaviours: Behaviour[] = [
     name: 'delete-bin',
     description: 'rm deletes a file from /usr/bin (one the behaviour created)',
     places: everywhere,
-    falco: () => nonStable('sandbox', { rule: 'Modify binary dirs', fields: { 'proc.name': 'rm' } }),
+    falco: () =>
+      nonStable('sandbox', { rule: 'Modify binary dirs', fields: { 'proc.name': 'rm' } }),
     act: async (c) => {
       await c.run(['touch', `/usr/bin/${c.marker}`]);
       await c.run(['rm', '-f', `/usr/bin/${c.marker}`]);
@@ -75,7 +97,8 @@ export const fileBehaviours: Behaviour[] = [
     name: 'mkdir-bin',
     description: 'mkdir creates a directory in /usr/bin (removed right after)',
     places: everywhere,
-    falco: () => nonStable('sandbox', { rule: 'Mkdir binary dirs', fields: { 'proc.name': 'mkdir' } }),
+    falco: () =>
+      nonStable('sandbox', { rule: 'Mkdir binary dirs', fields: { 'proc.name': 'mkdir' } }),
     act: async (c) => void (await c.run(['mkdir', `/usr/bin/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rmdir', `/usr/bin/${c.marker}`])),
   },
@@ -83,16 +106,29 @@ export const fileBehaviours: Behaviour[] = [
     name: 'symlink-shadow',
     description: 'ln -s makes a link in scratch pointing at /etc/shadow',
     places: everywhere,
-    falco: () => ({ rule: 'Create Symlink Over Sensitive Files', fields: { 'proc.name': 'ln', 'evt.arg.target': '/etc/shadow' } }),
-    harrier: () => ({ rule: 'Symlink created over a sensitive file', fields: { 'proc.name': 'ln' } }),
-    act: async (c) => void (await c.run(['ln', '-s', '/etc/shadow', `${c.scratch}/${c.marker}-link`])),
+    falco: () => ({
+      rule: 'Create Symlink Over Sensitive Files',
+      fields: { 'proc.name': 'ln', 'evt.arg.target': '/etc/shadow' },
+    }),
+    harrier: () => ({
+      rule: 'Symlink created over a sensitive file',
+      fields: { 'proc.name': 'ln' },
+    }),
+    act: async (c) =>
+      void (await c.run(['ln', '-s', '/etc/shadow', `${c.scratch}/${c.marker}-link`])),
   },
   {
     name: 'hardlink-shadow',
     description: 'ln tries to hardlink /etc/shadow into /dev/shm (fails: another file system)',
     places: everywhere,
-    falco: () => ({ rule: 'Create Hardlink Over Sensitive Files', fields: { 'proc.name': 'ln', 'evt.arg.oldpath': '/etc/shadow' } }),
-    harrier: () => ({ rule: 'Hardlink created over a sensitive file', fields: { 'proc.name': 'ln' } }),
+    falco: () => ({
+      rule: 'Create Hardlink Over Sensitive Files',
+      fields: { 'proc.name': 'ln', 'evt.arg.oldpath': '/etc/shadow' },
+    }),
+    harrier: () => ({
+      rule: 'Hardlink created over a sensitive file',
+      fields: { 'proc.name': 'ln' },
+    }),
     act: async (c) => void (await c.run(['ln', '/etc/shadow', `/dev/shm/${c.marker}-link`])),
     cleanup: async (c) => void (await c.run(['rm', '-f', `/dev/shm/${c.marker}-link`])),
   },
@@ -111,29 +147,44 @@ export const fileBehaviours: Behaviour[] = [
   },
   {
     name: 'clear-history',
-    description: 'cp /dev/null over a .zsh_history in scratch (O_TRUNC; .bash_history would match Falco\'s shell configuration rule first)',
+    description:
+      "cp /dev/null over a .zsh_history in scratch (O_TRUNC; .bash_history would match Falco's shell configuration rule first)",
     places: everywhere,
     prepare: (scratch, marker) => {
       mkdirSync(path.join(scratch, marker));
       createEmpty(path.join(scratch, marker, '.zsh_history'));
     },
-    falco: () => nonStable('incubating', { rule: 'Delete or rename shell history', fields: { 'proc.name': 'cp' } }),
+    falco: () =>
+      nonStable('incubating', {
+        rule: 'Delete or rename shell history',
+        fields: { 'proc.name': 'cp' },
+      }),
     harrier: () => ({ rule: 'Shell history tampered with', fields: { 'proc.name': 'cp' } }),
-    act: async (c) => void (await c.run(['cp', '/dev/null', `${c.scratch}/${c.marker}/.zsh_history`])),
+    act: async (c) =>
+      void (await c.run(['cp', '/dev/null', `${c.scratch}/${c.marker}/.zsh_history`])),
   },
   {
     name: 'shell-config',
     description: 'touch writes a .bashrc in scratch',
     places: everywhere,
     prepare: (scratch, marker) => mkdirSync(path.join(scratch, marker)),
-    falco: () => nonStable('incubating', { rule: 'Modify Shell Configuration File', fields: { 'proc.name': 'touch' } }),
+    falco: () =>
+      nonStable('incubating', {
+        rule: 'Modify Shell Configuration File',
+        fields: { 'proc.name': 'touch' },
+      }),
     act: async (c) => void (await c.run(['touch', `${c.scratch}/${c.marker}/.bashrc`])),
   },
   {
     name: 'hidden-file',
     description: 'touch creates a hidden file in scratch',
     places: everywhere,
-    falco: () => nonStable('sandbox', { rule: 'Create Hidden Files or Directories', fields: { 'proc.name': 'touch' }, note: 'falco-sandbox_rules.yaml, disabled there: enabled by an override file' }),
+    falco: () =>
+      nonStable('sandbox', {
+        rule: 'Create Hidden Files or Directories',
+        fields: { 'proc.name': 'touch' },
+        note: 'falco-sandbox_rules.yaml, disabled there: enabled by an override file',
+      }),
     act: async (c) => void (await c.run(['touch', `${c.scratch}/.${c.marker}`])),
   },
   {
@@ -141,7 +192,11 @@ export const fileBehaviours: Behaviour[] = [
     description: 'chmod u+s on a scratch file',
     places: everywhere,
     prepare: (scratch, marker) => createEmpty(path.join(scratch, `${marker}-file`)),
-    falco: () => nonStable('incubating', { rule: 'Set Setuid or Setgid bit', fields: { 'proc.name': 'chmod' } }),
+    falco: () =>
+      nonStable('incubating', {
+        rule: 'Set Setuid or Setgid bit',
+        fields: { 'proc.name': 'chmod' },
+      }),
     harrier: () => ({ rule: 'Setuid or setgid bit set', fields: { 'proc.name': 'chmod' } }),
     act: async (c) => void (await c.run(['chmod', 'u+s', `${c.scratch}/${c.marker}-file`])),
   },
@@ -149,7 +204,8 @@ export const fileBehaviours: Behaviour[] = [
     name: 'create-dev-file',
     description: 'touch creates a regular file in /dev (removed right after)',
     places: ['host'],
-    falco: () => nonStable('incubating', { rule: 'Create files below dev', fields: { 'proc.name': 'touch' } }),
+    falco: () =>
+      nonStable('incubating', { rule: 'Create files below dev', fields: { 'proc.name': 'touch' } }),
     act: async (c) => void (await c.run(['touch', `/dev/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rm', '-f', `/dev/${c.marker}`])),
   },
@@ -157,7 +213,8 @@ export const fileBehaviours: Behaviour[] = [
     name: 'remove-bulk-data',
     description: 'shred -u on a scratch file',
     places: ['host'],
-    prepare: (scratch, marker) => writeFileSync(path.join(scratch, `${marker}.bin`), 'scratch data\n'),
+    prepare: (scratch, marker) =>
+      writeFileSync(path.join(scratch, `${marker}.bin`), 'scratch data\n'),
     falco: () => ({ rule: 'Remove Bulk Data from Disk', fields: { 'proc.name': 'shred' } }),
     act: async (c) => void (await c.run(['shred', '-u', `${c.scratch}/${c.marker}.bin`])),
   },

@@ -26,8 +26,10 @@ export const harrierBin = path.join(repositoryRoot, 'bin/harrier.js');
 /** Why live capture cannot run here (root, BTF, probe), or undefined when it can. */
 export function liveSkipReason(): string | undefined {
   if (process.geteuid?.() !== 0) return 'needs root to load the eBPF probe';
-  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'the kernel has no BTF (/sys/kernel/btf/vmlinux)';
-  const probe = process.env.HARRIER_PROBE_PATH ?? path.join(repositoryRoot, 'probe/build/harrier-probe');
+  if (!existsSync('/sys/kernel/btf/vmlinux'))
+    return 'the kernel has no BTF (/sys/kernel/btf/vmlinux)';
+  const probe =
+    process.env.HARRIER_PROBE_PATH ?? path.join(repositoryRoot, 'probe/build/harrier-probe');
   if (!existsSync(probe)) return `the probe is not built (${probe}); run scripts/build-probe.sh`;
   return undefined;
 }
@@ -69,7 +71,10 @@ export class HarrierProcess {
   }
 
   /** Waits until `match` holds for some alert; false on timeout. */
-  async waitForAlert(match: (alert: ReceivedAlert) => boolean, timeoutMs: number): Promise<boolean> {
+  async waitForAlert(
+    match: (alert: ReceivedAlert) => boolean,
+    timeoutMs: number,
+  ): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.alerts.some(match)) return true;
@@ -90,7 +95,12 @@ export class HarrierProcess {
   private takeLine(line: string): void {
     const arrivedNs = process.hrtime.bigint();
     if (!line.startsWith('{')) return;
-    const parsed = JSON.parse(line) as { rule: string; priority: string; output: string; output_fields?: Record<string, unknown> };
+    const parsed = JSON.parse(line) as {
+      rule: string;
+      priority: string;
+      output: string;
+      output_fields?: Record<string, unknown>;
+    };
     this.alerts.push({
       rule: parsed.rule,
       priority: parsed.priority,
@@ -113,10 +123,16 @@ export class HarrierProcess {
 }
 
 /** Parses the "events/kernel drops/userspace drops" counters Harrier prints at exit. */
-export function parseExitCounters(stderr: string): { events: number; kernelDrops: number; userspaceDrops: number } | undefined {
+export function parseExitCounters(
+  stderr: string,
+): { events: number; kernelDrops: number; userspaceDrops: number } | undefined {
   const events = /^\s*events: (\d+)/m.exec(stderr);
   const kernel = /^\s*kernel drops: (\d+)/m.exec(stderr);
   const userspace = /^\s*userspace drops: (\d+)/m.exec(stderr);
   if (!events || !kernel || !userspace) return undefined;
-  return { events: Number(events[1]), kernelDrops: Number(kernel[1]), userspaceDrops: Number(userspace[1]) };
+  return {
+    events: Number(events[1]),
+    kernelDrops: Number(kernel[1]),
+    userspaceDrops: Number(userspace[1]),
+  };
 }

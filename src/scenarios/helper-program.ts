@@ -183,6 +183,8 @@ export function buildHelper(directory: string, name = 'harrier-scn'): string {
   const source = path.join(directory, `${name}.c`);
   const binary = path.join(directory, name);
   writeFileSync(source, helperSource);
-  execFileSync('gcc', ['-O2', '-static', '-o', binary, source], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('gcc', ['-O2', '-static', '-o', binary, source], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return binary;
 }

@@ -13,19 +13,34 @@ import { promisify } from 'node:util';
 import { corpusPath } from '../testing/corpus.js';
 import { containerSkipReason, removeContainer, startContainer } from './containers.js';
 import { fileBehaviours } from './file-behaviours.js';
-import { HarrierProcess, harrierBin, liveSkipReason, type ReceivedAlert } from './harrier-process.js';
+import {
+  HarrierProcess,
+  harrierBin,
+  liveSkipReason,
+  type ReceivedAlert,
+} from './harrier-process.js';
 import { buildHelper } from './helper-program.js';
 import { processBehaviours } from './process-behaviours.js';
-import { judge, makeScratch, newRunId, performBehaviours, type Performed, type Stage } from './scenario-runner.js';
+import {
+  judge,
+  makeScratch,
+  newRunId,
+  performBehaviours,
+  type Performed,
+  type Stage,
+} from './scenario-runner.js';
 import type { Place, RuleExpectation } from './scenario-types.js';
 
 const behaviours = [...fileBehaviours, ...processBehaviours];
 const liveSkip = liveSkipReason();
 const containerSkip = liveSkip === undefined ? containerSkipReason() : liveSkip;
-const places: Place[] = containerSkip === undefined ? ['host', 'container', 'privileged-container'] : ['host'];
-const falcoRuleFiles = ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml'].map((file) =>
-  corpusPath('falco/rules', file),
-);
+const places: Place[] =
+  containerSkip === undefined ? ['host', 'container', 'privileged-container'] : ['host'];
+const falcoRuleFiles = [
+  'falco_rules.yaml',
+  'falco-incubating_rules.yaml',
+  'falco-sandbox_rules.yaml',
+].map((file) => corpusPath('falco/rules', file));
 
 /** Enables the one disabled sandbox rule the suite uses, the way a user would. */
 const overrideRules = `- rule: Create Hidden Files or Directories
@@ -44,7 +59,11 @@ before(async () => {
   stage = { hostScratch, runId: newRunId(), containers: {} };
   if (containerSkip !== undefined) return;
   stage.containers.container = await startContainer(`hscn-${stage.runId}`, hostScratch, false);
-  stage.containers['privileged-container'] = await startContainer(`hscn-${stage.runId}-priv`, hostScratch, true);
+  stage.containers['privileged-container'] = await startContainer(
+    `hscn-${stage.runId}-priv`,
+    hostScratch,
+    true,
+  );
 });
 
 after(async () => {
@@ -57,13 +76,20 @@ after(async () => {
 function dumpAlerts(performed: readonly Performed[], alerts: readonly ReceivedAlert[]): void {
   const file = process.env.HARRIER_SCENARIO_DUMP;
   if (file === undefined) return;
-  const markers = performed.map(({ behaviour, place, marker }) => ({ behaviour: behaviour.name, place, marker }));
+  const markers = performed.map(({ behaviour, place, marker }) => ({
+    behaviour: behaviour.name,
+    place,
+    marker,
+  }));
   const lines = alerts.map(({ rule, outputFields }) => JSON.stringify({ rule, outputFields }));
   appendFileSync(file, `${JSON.stringify(markers)}\n${lines.join('\n')}\n`);
 }
 
 /** Starts Harrier, performs the behaviours, waits for the last alerts, stops it. */
-async function runSuite(rulesArgs: string[], onlyPlaces: readonly Place[] = places): Promise<{ performed: Performed[]; alerts: ReceivedAlert[]; stderr: string }> {
+async function runSuite(
+  rulesArgs: string[],
+  onlyPlaces: readonly Place[] = places,
+): Promise<{ performed: Performed[]; alerts: ReceivedAlert[]; stderr: string }> {
   const harrier = await HarrierProcess.start(['run', ...rulesArgs, '--json']);
   try {
     const performed = await performBehaviours(behaviours, stage!, onlyPlaces);
@@ -79,7 +105,12 @@ async function runSuite(rulesArgs: string[], onlyPlaces: readonly Place[] = plac
 }
 
 /** One subtest per performed behaviour: its expected rule, or a skip naming the gap. */
-async function judgeAll(t: TestContext, outcome: { performed: Performed[]; alerts: ReceivedAlert[] }, pick: (performed: Performed) => RuleExpectation | undefined, gap: (performed: Performed) => string | undefined): Promise<void> {
+async function judgeAll(
+  t: TestContext,
+  outcome: { performed: Performed[]; alerts: ReceivedAlert[] },
+  pick: (performed: Performed) => RuleExpectation | undefined,
+  gap: (performed: Performed) => string | undefined,
+): Promise<void> {
   for (const performed of outcome.performed) {
     const expectation = pick(performed);
     const name = `${performed.behaviour.name} on the ${performed.place}: ${performed.behaviour.description}`;
@@ -98,62 +129,108 @@ async function judgeAll(t: TestContext, outcome: { performed: Performed[]; alert
 }
 
 function rulesWithMarker(alerts: readonly ReceivedAlert[], marker: string): string[] {
-  const rules = alerts.filter((alert) => Object.values(alert.outputFields).some((value) => typeof value === 'string' && value.includes(marker)));
+  const rules = alerts.filter((alert) =>
+    Object.values(alert.outputFields).some(
+      (value) => typeof value === 'string' && value.includes(marker),
+    ),
+  );
   return [...new Set(rules.map((alert) => alert.rule))];
 }
 
-test('official Falco rules: each behaviour on the host and in podman containers raises its rule once with the right fields (needs root and eBPF)', { skip: liveSkip ?? false }, async (t) => {
-  if (containerSkip !== undefined) t.diagnostic(`container behaviours skipped: ${containerSkip}`);
-  const rulesArgs = [...falcoRuleFiles, path.join(stage!.hostScratch, 'enable-rules.yaml')].flatMap((file) => ['-r', file]);
-  const outcome = await runSuite(rulesArgs);
-  await judgeAll(t, outcome, (performed) => performed.behaviour.falco?.(performed.place), () => undefined);
-});
+test(
+  'official Falco rules: each behaviour on the host and in podman containers raises its rule once with the right fields (needs root and eBPF)',
+  { skip: liveSkip ?? false },
+  async (t) => {
+    if (containerSkip !== undefined) t.diagnostic(`container behaviours skipped: ${containerSkip}`);
+    const rulesArgs = [
+      ...falcoRuleFiles,
+      path.join(stage!.hostScratch, 'enable-rules.yaml'),
+    ].flatMap((file) => ['-r', file]);
+    const outcome = await runSuite(rulesArgs);
+    await judgeAll(
+      t,
+      outcome,
+      (performed) => performed.behaviour.falco?.(performed.place),
+      () => undefined,
+    );
+  },
+);
 
-test("Harrier's default rules catch every behaviour of the suite (needs root and eBPF)", { skip: liveSkip ?? false }, async (t) => {
-  const outcome = await runSuite([]);
-  await judgeAll(
-    t,
-    outcome,
-    (performed) => performed.behaviour.harrier?.(performed.place),
-    (performed) => {
-      const caught = rulesWithMarker(outcome.alerts, performed.marker);
-      return caught.length > 0 ? undefined : 'no default rule fired for this behaviour';
-    },
-  );
-});
+test(
+  "Harrier's default rules catch every behaviour of the suite (needs root and eBPF)",
+  { skip: liveSkip ?? false },
+  async (t) => {
+    const outcome = await runSuite([]);
+    await judgeAll(
+      t,
+      outcome,
+      (performed) => performed.behaviour.harrier?.(performed.place),
+      (performed) => {
+        const caught = rulesWithMarker(outcome.alerts, performed.marker);
+        return caught.length > 0 ? undefined : 'no default rule fired for this behaviour';
+      },
+    );
+  },
+);
 
 /** Alerts of `harrier replay --json` over a capture. */
-async function replayAlerts(rulesArgs: readonly string[], capture: string): Promise<{ rule: string; output: string }[]> {
+async function replayAlerts(
+  rulesArgs: readonly string[],
+  capture: string,
+): Promise<{ rule: string; output: string }[]> {
   const args = [harrierBin, 'replay', ...rulesArgs, '--json', capture];
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 64 << 20 });
-  return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { rule: string; output: string });
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { rule: string; output: string });
 }
 
 /** "rule: output" of the alerts carrying one of the markers, sorted; `withoutTime` drops the leading time. */
-function markedOutputs(alerts: readonly { rule: string; output: string }[], performed: readonly Performed[], withoutTime = false): string[] {
+function markedOutputs(
+  alerts: readonly { rule: string; output: string }[],
+  performed: readonly Performed[],
+  withoutTime = false,
+): string[] {
   const markers = performed.map((entry) => entry.marker);
   return alerts
     .filter((alert) => markers.some((marker) => alert.output.includes(marker)))
-    .map((alert) => `${alert.rule}: ${withoutTime ? alert.output.replace(/^\S+ /, '') : alert.output}`)
+    .map(
+      (alert) => `${alert.rule}: ${withoutTime ? alert.output.replace(/^\S+ /, '') : alert.output}`,
+    )
     .sort();
 }
 
-test('a replay of harrier run -w, and of a harrier record running beside it, gives the alerts of the live run (needs root and eBPF)', { skip: liveSkip ?? false }, async () => {
-  const runCapture = path.join(stage!.hostScratch, 'run.scap');
-  const recordCapture = path.join(stage!.hostScratch, 'record.scap');
-  const rulesArgs = falcoRuleFiles.slice(0, 1).flatMap((file) => ['-r', file]);
-  const recorder = await HarrierProcess.start(['record', '-w', recordCapture, ...rulesArgs]);
-  let live: { performed: Performed[]; alerts: ReceivedAlert[] };
-  try {
-    live = await runSuite([...rulesArgs, '-w', runCapture], ['host']);
-  } finally {
-    const { code, stderr } = await recorder.stop();
-    assert.equal(code, 0, `harrier record exited with ${code}:\n${stderr}`);
-  }
-  const liveOutputs = markedOutputs(live.alerts, live.performed);
-  assert.ok(liveOutputs.length >= 10, `the live run raised only ${liveOutputs.length} marked alerts`);
-  assert.deepEqual(markedOutputs(await replayAlerts(rulesArgs, runCapture), live.performed), liveOutputs);
-  // A second probe stamps the same syscalls with its own clock reads: equal but for the time.
-  const recorded = markedOutputs(await replayAlerts(rulesArgs, recordCapture), live.performed, true);
-  assert.deepEqual(recorded, markedOutputs(live.alerts, live.performed, true));
-});
+test(
+  'a replay of harrier run -w, and of a harrier record running beside it, gives the alerts of the live run (needs root and eBPF)',
+  { skip: liveSkip ?? false },
+  async () => {
+    const runCapture = path.join(stage!.hostScratch, 'run.scap');
+    const recordCapture = path.join(stage!.hostScratch, 'record.scap');
+    const rulesArgs = falcoRuleFiles.slice(0, 1).flatMap((file) => ['-r', file]);
+    const recorder = await HarrierProcess.start(['record', '-w', recordCapture, ...rulesArgs]);
+    let live: { performed: Performed[]; alerts: ReceivedAlert[] };
+    try {
+      live = await runSuite([...rulesArgs, '-w', runCapture], ['host']);
+    } finally {
+      const { code, stderr } = await recorder.stop();
+      assert.equal(code, 0, `harrier record exited with ${code}:\n${stderr}`);
+    }
+    const liveOutputs = markedOutputs(live.alerts, live.performed);
+    assert.ok(
+      liveOutputs.length >= 10,
+      `the live run raised only ${liveOutputs.length} marked alerts`,
+    );
+    assert.deepEqual(
+      markedOutputs(await replayAlerts(rulesArgs, runCapture), live.performed),
+      liveOutputs,
+    );
+    // A second probe stamps the same syscalls with its own clock reads: equal but for the time.
+    const recorded = markedOutputs(
+      await replayAlerts(rulesArgs, recordCapture),
+      live.performed,
+      true,
+    );
+    assert.deepEqual(recorded, markedOutputs(live.alerts, live.performed, true));
+  },
+);

@@ -30,25 +30,41 @@ export const processBehaviours: Behaviour[] = [
     description: 'a program named nginx forks a shell',
     places: everywhere,
     prepare: (scratch, marker) => helperAlias(scratch, marker, 'nginx'),
-    falco: () => ({ rule: 'Run shell untrusted', fields: { 'proc.name': 'sh', 'proc.pname': 'nginx' } }),
-    harrier: (place) => ({
-      rule: inContainer(place) ? 'Shell spawned by a containerized application' : 'Shell spawned by a service',
+    falco: () => ({
+      rule: 'Run shell untrusted',
       fields: { 'proc.name': 'sh', 'proc.pname': 'nginx' },
     }),
-    act: async (c) => void (await c.run([`${c.scratch}/${c.marker}/nginx`, 'spawn-shell', `true ${c.marker}`])),
+    harrier: (place) => ({
+      rule: inContainer(place)
+        ? 'Shell spawned by a containerized application'
+        : 'Shell spawned by a service',
+      fields: { 'proc.name': 'sh', 'proc.pname': 'nginx' },
+    }),
+    act: async (c) =>
+      void (await c.run([`${c.scratch}/${c.marker}/nginx`, 'spawn-shell', `true ${c.marker}`])),
   },
   {
     name: 'terminal-shell',
-    description: 'a shell with a terminal: on the host a program run by script(1) as its $SHELL forks sh; podman exec -it sh in a container',
+    description:
+      'a shell with a terminal: on the host a program run by script(1) as its $SHELL forks sh; podman exec -it sh in a container',
     places: everywhere,
     prepare: (scratch, marker) => helperAlias(scratch, marker, 'tool'),
-    falco: (place) => (inContainer(place) ? { rule: 'Terminal shell in container', fields: { 'proc.name': 'sh' } } : undefined),
+    falco: (place) =>
+      inContainer(place)
+        ? { rule: 'Terminal shell in container', fields: { 'proc.name': 'sh' } }
+        : undefined,
     harrier: (place) => ({
-      rule: inContainer(place) ? 'Terminal shell in container' : 'Terminal shell from an unusual parent',
+      rule: inContainer(place)
+        ? 'Terminal shell in container'
+        : 'Terminal shell from an unusual parent',
       fields: { 'proc.name': 'sh' },
     }),
     act: async (c) => {
-      if (c.place === 'host') await c.run([`true ${c.marker}`], { terminal: true, shell: `${c.scratch}/${c.marker}/tool` });
+      if (c.place === 'host')
+        await c.run([`true ${c.marker}`], {
+          terminal: true,
+          shell: `${c.scratch}/${c.marker}/tool`,
+        });
       else await c.run(['sh', '-c', `true ${c.marker}`], { terminal: true });
     },
   },
@@ -56,7 +72,8 @@ export const processBehaviours: Behaviour[] = [
     name: 'recon-terminal',
     description: 'whoami run from an interactive terminal (script -qc)',
     places: ['host'],
-    falco: () => sandbox({ rule: 'Basic Interactive Reconnaissance', fields: { 'proc.name': 'whoami' } }),
+    falco: () =>
+      sandbox({ rule: 'Basic Interactive Reconnaissance', fields: { 'proc.name': 'whoami' } }),
     act: async (c) => void (await c.run(['whoami', c.marker], { terminal: true })),
   },
   {
@@ -64,8 +81,14 @@ export const processBehaviours: Behaviour[] = [
     description: 'a program named login runs as the system user daemon',
     places: ['host'],
     prepare: (scratch, marker) => helperAlias(scratch, marker, 'login'),
-    falco: () => ({ rule: 'System user interactive', fields: { 'proc.name': 'login', 'user.name': 'daemon' } }),
-    act: async (c) => void (await c.run([`${c.scratch}/${c.marker}/login`, 'sleep', '0', c.marker], { user: 'daemon' })),
+    falco: () => ({
+      rule: 'System user interactive',
+      fields: { 'proc.name': 'login', 'user.name': 'daemon' },
+    }),
+    act: async (c) =>
+      void (await c.run([`${c.scratch}/${c.marker}/login`, 'sleep', '0', c.marker], {
+        user: 'daemon',
+      })),
   },
   {
     name: 'ptrace-attach',
@@ -92,7 +115,10 @@ export const processBehaviours: Behaviour[] = [
       chmodSync(`/dev/shm/${marker}`, 0o755);
     },
     falco: () => ({ rule: 'Execution from /dev/shm', fields: { 'proc.exepath': /^\/dev\/shm\// } }),
-    harrier: () => ({ rule: 'Program run from /dev/shm', fields: { 'proc.exepath': /^\/dev\/shm\// } }),
+    harrier: () => ({
+      rule: 'Program run from /dev/shm',
+      fields: { 'proc.exepath': /^\/dev\/shm\// },
+    }),
     act: async (c) => void (await c.run([`/dev/shm/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rm', '-f', `/dev/shm/${c.marker}`])),
   },
@@ -113,7 +139,10 @@ export const processBehaviours: Behaviour[] = [
     falco: () => ({ rule: 'Fileless execution via memfd_create' }),
     harrier: () => ({ rule: 'Fileless program run from memory' }),
     act: async (c) => {
-      const argv = c.place === 'host' ? ['/bin/true', 'true', c.marker] : ['/bin/busybox', 'busybox', 'true', c.marker];
+      const argv =
+        c.place === 'host'
+          ? ['/bin/true', 'true', c.marker]
+          : ['/bin/busybox', 'busybox', 'true', c.marker];
       await c.run([c.helper, 'memfd-exec', ...argv]);
     },
   },
@@ -132,16 +161,26 @@ export const processBehaviours: Behaviour[] = [
     name: 'module-load',
     description: 'init_module with a garbage buffer (refused by the kernel)',
     places: ['host', 'privileged-container'],
-    falco: (place) => (inContainer(place) ? { rule: 'Linux Kernel Module Injection Detected', fields: { 'proc.name': helperName } } : undefined),
+    falco: (place) =>
+      inContainer(place)
+        ? { rule: 'Linux Kernel Module Injection Detected', fields: { 'proc.name': helperName } }
+        : undefined,
     harrier: () => ({ rule: 'Kernel module load attempted', fields: { 'proc.name': helperName } }),
     act: async (c) => void (await c.run([c.helper, 'init-module', c.marker])),
   },
   {
     name: 'release-agent',
-    description: 'a privileged container writes a file named release_agent (a scratch file, not a cgroup)',
+    description:
+      'a privileged container writes a file named release_agent (a scratch file, not a cgroup)',
     places: ['privileged-container'],
-    falco: () => ({ rule: 'Detect release_agent File Container Escapes', fields: { 'proc.name': 'touch' } }),
-    harrier: () => ({ rule: 'Container escape through a kernel interface', fields: { 'proc.name': 'touch' } }),
+    falco: () => ({
+      rule: 'Detect release_agent File Container Escapes',
+      fields: { 'proc.name': 'touch' },
+    }),
+    harrier: () => ({
+      rule: 'Container escape through a kernel interface',
+      fields: { 'proc.name': 'touch' },
+    }),
     act: async (c) => {
       await c.run(['mkdir', '-p', `/tmp/${c.marker}`]);
       await c.run(['touch', `/tmp/${c.marker}/release_agent`]);
@@ -151,8 +190,14 @@ export const processBehaviours: Behaviour[] = [
     name: 'debugfs',
     description: 'a program named debugfs run in a privileged container',
     places: ['privileged-container'],
-    falco: () => ({ rule: 'Debugfs Launched in Privileged Container', fields: { 'proc.name': 'debugfs' } }),
-    harrier: () => ({ rule: 'Namespace or host access tool run in container', fields: { 'proc.name': 'debugfs' } }),
+    falco: () => ({
+      rule: 'Debugfs Launched in Privileged Container',
+      fields: { 'proc.name': 'debugfs' },
+    }),
+    harrier: () => ({
+      rule: 'Namespace or host access tool run in container',
+      fields: { 'proc.name': 'debugfs' },
+    }),
     act: async (c) => {
       await c.run(['mkdir', '-p', `/tmp/${c.marker}`]);
       await c.run(['ln', '-s', '/bin/busybox', `/tmp/${c.marker}/debugfs`]);
@@ -165,9 +210,16 @@ export const processBehaviours: Behaviour[] = [
     places: everywhere,
     falco: (place) =>
       inContainer(place)
-        ? { rule: 'Redirect STDOUT/STDIN to Network Connection in Container', count: 3, note: 'one alert per dup2 onto fd 0, 1 and 2' }
+        ? {
+            rule: 'Redirect STDOUT/STDIN to Network Connection in Container',
+            count: 3,
+            note: 'one alert per dup2 onto fd 0, 1 and 2',
+          }
         : undefined,
-    harrier: () => ({ rule: 'Standard input redirected to a network socket', fields: { 'proc.name': helperName } }),
+    harrier: () => ({
+      rule: 'Standard input redirected to a network socket',
+      fields: { 'proc.name': helperName },
+    }),
     act: async (c) => void (await c.run([c.helper, 'reverse-shell', `true ${c.marker}`])),
   },
   {
@@ -186,7 +238,10 @@ export const processBehaviours: Behaviour[] = [
             fields: { 'proc.name': 'nc' },
             note: "falco-incubating_rules.yaml; it is loaded before the sandbox file's netcat rule, and the first matching rule wins",
           },
-    harrier: () => ({ rule: 'Netcat or socat with program execution', fields: { 'proc.name': 'nc' } }),
+    harrier: () => ({
+      rule: 'Netcat or socat with program execution',
+      fields: { 'proc.name': 'nc' },
+    }),
     act: async (c) => {
       const nc = c.place === 'host' ? `${c.scratch}/${c.marker}/nc` : 'nc';
       await c.run([nc, '-e', `/${c.marker}`, '127.0.0.1', '9']);
@@ -196,7 +251,10 @@ export const processBehaviours: Behaviour[] = [
     name: 'packet-socket',
     description: 'socket(AF_PACKET, SOCK_RAW)',
     places: everywhere,
-    falco: (place) => (inContainer(place) ? { rule: 'Packet socket created in container', fields: { 'proc.name': helperName } } : undefined),
+    falco: (place) =>
+      inContainer(place)
+        ? { rule: 'Packet socket created in container', fields: { 'proc.name': helperName } }
+        : undefined,
     harrier: () => ({ rule: 'Packet socket created', fields: { 'proc.name': helperName } }),
     act: async (c) => void (await c.run([c.helper, 'packet-socket', c.marker])),
   },
@@ -205,22 +263,39 @@ export const processBehaviours: Behaviour[] = [
     description: 'grep -r for a private key header in scratch',
     places: everywhere,
     falco: () => ({ rule: 'Search Private Keys or Passwords', fields: { 'proc.name': 'grep' } }),
-    harrier: () => ({ rule: 'Search for private keys or credentials', fields: { 'proc.name': 'grep' } }),
-    act: async (c) => void (await c.run(['grep', '-r', 'BEGIN RSA PRIVATE', `${c.scratch}/${c.marker}-absent`])),
+    harrier: () => ({
+      rule: 'Search for private keys or credentials',
+      fields: { 'proc.name': 'grep' },
+    }),
+    act: async (c) =>
+      void (await c.run(['grep', '-r', 'BEGIN RSA PRIVATE', `${c.scratch}/${c.marker}-absent`])),
   },
   {
     name: 'find-aws-credentials',
     description: 'grep for aws_secret_access_key in scratch',
     places: everywhere,
     falco: () => ({ rule: 'Find AWS Credentials', fields: { 'proc.name': 'grep' } }),
-    harrier: () => ({ rule: 'Search for private keys or credentials', fields: { 'proc.name': 'grep' } }),
-    act: async (c) => void (await c.run(['grep', '-r', 'aws_secret_access_key', `${c.scratch}/${c.marker}-absent`])),
+    harrier: () => ({
+      rule: 'Search for private keys or credentials',
+      fields: { 'proc.name': 'grep' },
+    }),
+    act: async (c) =>
+      void (await c.run([
+        'grep',
+        '-r',
+        'aws_secret_access_key',
+        `${c.scratch}/${c.marker}-absent`,
+      ])),
   },
   {
     name: 'user-management',
     description: 'groupadd --help (a user management binary; changes nothing)',
     places: ['host'],
-    falco: () => ({ rule: 'User mgmt binaries', fields: { 'proc.name': 'groupadd' }, note: 'falco-incubating_rules.yaml' }),
+    falco: () => ({
+      rule: 'User mgmt binaries',
+      fields: { 'proc.name': 'groupadd' },
+      note: 'falco-incubating_rules.yaml',
+    }),
     harrier: () => ({ rule: 'User account created', fields: { 'proc.name': 'groupadd' } }),
     act: async (c: ScenarioContext) => void (await c.run(['groupadd', '--help', c.marker])),
   },

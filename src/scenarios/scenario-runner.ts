@@ -11,7 +11,14 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { scenarioImageRepository, type ScenarioContainer } from './containers.js';
 import type { ReceivedAlert } from './harrier-process.js';
-import type { Behaviour, CommandResult, FieldExpectation, Place, RuleExpectation, ScenarioContext } from './scenario-types.js';
+import type {
+  Behaviour,
+  CommandResult,
+  FieldExpectation,
+  Place,
+  RuleExpectation,
+  ScenarioContext,
+} from './scenario-types.js';
 
 /** One behaviour performed at one place, with its marker. */
 export interface Performed {
@@ -42,7 +49,11 @@ export function newRunId(): string {
   return randomBytes(3).toString('hex');
 }
 
-const placeLetter: Record<Place, string> = { host: 'h', container: 'c', 'privileged-container': 'p' };
+const placeLetter: Record<Place, string> = {
+  host: 'h',
+  container: 'c',
+  'privileged-container': 'p',
+};
 
 /** Markers have one fixed shape, so one never contains another. */
 function markerFor(runId: string, index: number, place: Place): string {
@@ -53,22 +64,47 @@ function quote(argument: string): string {
   return `'${argument.replace(/'/g, `'\\''`)}'`;
 }
 
-function runCommand(file: string, args: readonly string[], shell = '/bin/bash'): Promise<CommandResult> {
+function runCommand(
+  file: string,
+  args: readonly string[],
+  shell = '/bin/bash',
+): Promise<CommandResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: 20_000, env: { ...process.env, SHELL: shell } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-      resolve({ code, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      file,
+      args,
+      { timeout: 20_000, env: { ...process.env, SHELL: shell } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
 /** The argv that runs `argv` at `place`, as the scenario asked (terminal, user). */
-function commandAt(stage: Stage, place: Place, argv: readonly string[], terminal: boolean, user: string | undefined): string[] {
+function commandAt(
+  stage: Stage,
+  place: Place,
+  argv: readonly string[],
+  terminal: boolean,
+  user: string | undefined,
+): string[] {
   let inner = [...argv];
   if (place !== 'host') {
     const container = stage.containers[place];
     if (container === undefined) throw new Error(`no container for ${place}`);
-    inner = ['podman', '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', 'exec', ...(terminal ? ['-it'] : []), container.name, ...inner];
+    inner = [
+      'podman',
+      '--runtime',
+      'runc',
+      '--cgroup-manager',
+      'cgroupfs',
+      'exec',
+      ...(terminal ? ['-it'] : []),
+      container.name,
+      ...inner,
+    ];
   } else if (user !== undefined) {
     inner = ['runuser', '-u', user, '--', ...inner];
   }
@@ -122,7 +158,9 @@ export async function performBehaviours(
 }
 
 function carriesMarker(alert: ReceivedAlert, marker: string): boolean {
-  return Object.values(alert.outputFields).some((value) => typeof value === 'string' && value.includes(marker));
+  return Object.values(alert.outputFields).some(
+    (value) => typeof value === 'string' && value.includes(marker),
+  );
 }
 
 function fieldMatches(actual: unknown, expected: FieldExpectation): boolean {
@@ -143,24 +181,39 @@ export function containerFields(container: ScenarioContainer): Record<string, Fi
  * Judges one performed behaviour against the alerts: a list of problems, empty when the
  * expected rule fired the expected number of times with the expected fields.
  */
-export function judge(performed: Performed, expectation: RuleExpectation, alerts: readonly ReceivedAlert[], stage: Stage): string[] {
+export function judge(
+  performed: Performed,
+  expectation: RuleExpectation,
+  alerts: readonly ReceivedAlert[],
+  stage: Stage,
+): string[] {
   if (performed.error !== undefined) return [`the behaviour could not run: ${performed.error}`];
   const marked = alerts.filter((alert) => carriesMarker(alert, performed.marker));
   const matching = marked.filter((alert) => alert.rule === expectation.rule);
   const want = expectation.count ?? 1;
   if (matching.length !== want) {
     const others = [...new Set(marked.map((alert) => alert.rule))].join(', ') || 'none';
-    return [`'${expectation.rule}' fired ${matching.length} times, expected ${want} (rules with the marker: ${others})`];
+    return [
+      `'${expectation.rule}' fired ${matching.length} times, expected ${want} (rules with the marker: ${others})`,
+    ];
   }
   const container = performed.place === 'host' ? undefined : stage.containers[performed.place];
-  const fields = { 'user.name': 'root', ...expectation.fields, ...(container ? containerFields(container) : {}) };
+  const fields = {
+    'user.name': 'root',
+    ...expectation.fields,
+    ...(container ? containerFields(container) : {}),
+  };
   const problems: string[] = [];
   for (const alert of matching) {
     for (const [field, expected] of Object.entries(fields)) {
       const actual = alert.outputFields[field];
-      if (!fieldMatches(actual, expected)) problems.push(`${field} is ${JSON.stringify(actual)}, expected ${String(expected)}`);
+      if (!fieldMatches(actual, expected))
+        problems.push(`${field} is ${JSON.stringify(actual)}, expected ${String(expected)}`);
     }
-    if (alert.outputFields['user.name'] !== undefined && typeof alert.outputFields['user.name'] !== 'string') {
+    if (
+      alert.outputFields['user.name'] !== undefined &&
+      typeof alert.outputFields['user.name'] !== 'string'
+    ) {
       problems.push(`user.name is ${JSON.stringify(alert.outputFields['user.name'])}`);
     }
   }
