@@ -34,8 +34,11 @@ export const fileBehaviours: Behaviour[] = [
       rule: 'Sensitive file read by untrusted program',
       fields: { 'proc.name': 'head', 'fd.name': '/etc/shadow' },
     }),
-    act: async (c) =>
-      void (await c.run(['head', '-c', '0', '/etc/shadow', `${c.scratch}/${c.marker}-absent`])),
+    act: async (c) => {
+      // A busybox image has no /etc/shadow; the container gets an empty one of its own.
+      if (c.place !== 'host') await c.run(['sh', '-c', 'test -e /etc/shadow || touch /etc/shadow']);
+      await c.run(['head', '-c', '0', '/etc/shadow', `${c.scratch}/${c.marker}-absent`]);
+    },
   },
   {
     name: 'traversal-read',
@@ -129,7 +132,11 @@ export const fileBehaviours: Behaviour[] = [
       rule: 'Hardlink created over a sensitive file',
       fields: { 'proc.name': 'ln' },
     }),
-    act: async (c) => void (await c.run(['ln', '/etc/shadow', `/dev/shm/${c.marker}-link`])),
+    act: async (c) => {
+      // busybox ln checks the source first: without /etc/shadow it never calls link().
+      if (c.place !== 'host') await c.run(['sh', '-c', 'test -e /etc/shadow || touch /etc/shadow']);
+      await c.run(['ln', '/etc/shadow', `/dev/shm/${c.marker}-link`]);
+    },
     cleanup: async (c) => void (await c.run(['rm', '-f', `/dev/shm/${c.marker}-link`])),
   },
   {
