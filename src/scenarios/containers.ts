@@ -66,8 +66,14 @@ export async function startContainer(
     'sleep',
     '3600',
   ];
-  const id = (await podman(args)).trim();
-  return { name, id, privileged };
+  try {
+    const id = (await podman(args)).trim();
+    return { name, id, privileged };
+  } catch (error) {
+    // A container that was created but failed to start would outlive the suite.
+    await podman(['rm', '-f', '-t', '0', name]).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Removes the container at once; never throws (cleanup path). */
