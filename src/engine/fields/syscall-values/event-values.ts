@@ -11,6 +11,7 @@ import { hasReturnValue, isEmptyParam, numberParam, returnValue } from '../../..
 import { rawArgumentType } from '../syscall-args.js';
 import type { FieldValue } from '../types.js';
 import { resolverFor } from './param-resolver.js';
+import { unknownEventTypeProblem } from './event-type-names.js';
 import type { SyscallFieldValues } from './types.js';
 
 const OPEN = { RDONLY: 1, WRONLY: 2, CREAT: 4, TMPFILE: 1 << 13, F_CREATED: 1 << 14 } as const;
@@ -78,7 +79,7 @@ export const EVENT_VALUES: SyscallFieldValues = {
   'evt.rawtime.ns': { extract: (event) => event.ts % 1_000_000_000n },
   'evt.cpu': { extract: (event) => event.cpu },
   'evt.dir': { extract: (event) => (event.info.direction === 'enter' ? '>' : '<') },
-  'evt.type': { extract: (event) => eventTypeName(event) },
+  'evt.type': { extract: (event) => eventTypeName(event), validateConstant: unknownEventTypeProblem },
   'evt.type.is': {
     extract: (event, argument) => (eventTypeName(event) === argument ? 1 : 0),
   },
