@@ -16,11 +16,27 @@ export interface AlertFactoryOptions {
   timeFormat?: TimeFormat;
   /** Default: `HARRIER_HOSTNAME` from the environment, else the system host name. */
   hostname?: string;
+  /**
+   * Fields added to `output_fields` (not to the text) of every alert, like Falco's
+   * `append_output.extra_fields`; a rule's own fields keep their place.
+   */
+  extraFields?: readonly string[];
 }
+
+/** The container and pod fields `--container-fields` adds to syscall alerts. */
+export const CONTAINER_OUTPUT_FIELDS: readonly string[] = [
+  'container.id',
+  'container.name',
+  'container.image.repository',
+  'container.image.tag',
+  'k8s.ns.name',
+  'k8s.pod.name',
+];
 
 /** Builds alerts for events of one source. */
 export class AlertFactory<E extends { ts: bigint }> {
   private readonly prefix: OutputFormatter<E>;
+  private readonly extra: OutputFormatter<E> | undefined;
   readonly hostname: string;
 
   /** Throws a TypeError when the table lacks the time field (a programming error). */
@@ -33,6 +49,7 @@ export class AlertFactory<E extends { ts: bigint }> {
     const compiled = compileOutput(timeField, table);
     if (!compiled.ok) throw new TypeError(`source ${source} has no ${timeField} field: ${compiled.error.message}`);
     this.prefix = compiled.formatter;
+    this.extra = extraFieldsFormatter(source, table, options.extraFields ?? []);
     this.hostname = options.hostname ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
   }
 
@@ -42,6 +59,9 @@ export class AlertFactory<E extends { ts: bigint }> {
     const message = rule.formatter.format(event);
     const outputFields = new Map(message.fields);
     for (const [name, value] of prefix.fields) outputFields.set(name, value);
+    for (const [name, value] of this.extra?.format(event).fields ?? []) {
+      if (!outputFields.has(name)) outputFields.set(name, value);
+    }
     return {
       time: event.ts,
       rule: rule.name,
@@ -53,4 +73,12 @@ export class AlertFactory<E extends { ts: bigint }> {
       tags: rule.tags,
     };
   }
+}
+
+/** One formatter over all extra fields; a field the source lacks is a programming error. */
+function extraFieldsFormatter<E>(source: string, table: FieldTable<E>, names: readonly string[]): OutputFormatter<E> | undefined {
+  if (names.length === 0) return undefined;
+  const compiled = compileOutput(names.map((name) => `%${name}`).join(' '), table);
+  if (!compiled.ok) throw new TypeError(`source ${source} cannot add output fields: ${compiled.error.message}`);
+  return compiled.formatter;
 }

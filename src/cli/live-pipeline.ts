@@ -53,6 +53,8 @@ export interface LivePipelineOptions {
   logger: Logger;
   timeFormat?: TimeFormat;
   hostname?: string;
+  /** Fields added to every alert's `output_fields` (`--container-fields`). */
+  extraFields?: readonly string[];
   /** Events to capture when there is no ruleset; default every event the probe handles. */
   eventNames?: Iterable<string>;
   /** Loader settings (binary, stats interval, ring buffer size). */
@@ -202,6 +204,7 @@ export class LivePipeline {
       onAlert: (alert) => options.onAlert?.(alert),
       timeFormat: options.timeFormat,
       hostname: options.hostname ?? this.snapshot.machine.hostname,
+      extraFields: options.extraFields,
     });
     if (this.syscalls.uncaptured.length > 0) {
       options.logger.warn(

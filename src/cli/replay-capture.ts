@@ -36,6 +36,7 @@ export interface CaptureReplayOptions {
   onAlert: (alert: Alert) => void;
   timeFormat?: TimeFormat;
   hostname?: string;
+  extraFields?: readonly string[];
 }
 
 /** Counters of one capture file. */
@@ -72,6 +73,7 @@ export function captureReplay(paths: readonly string[], options: CaptureReplayOp
         onAlert: options.onAlert,
         timeFormat: options.timeFormat,
         hostname: options.hostname,
+        extraFields: options.extraFields,
       }),
   );
   return {

@@ -13,7 +13,7 @@ import { createLogger } from '../log.js';
 import { expandRulePaths } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 import { jsonReplaySources, mergeByTime } from './replay-json.js';
-import type { TimeFormat } from '../alerts/alert-factory.js';
+import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
 import { rulePathsOrDefault } from './default-rules.js';
 import {
   captureReplay,
@@ -61,6 +61,8 @@ export interface ReplayOptions {
   /** `%evt.time` form of the alert prefix; default `local` as Falco. */
   timeFormat?: TimeFormat;
   hostname?: string;
+  /** Fields added to the `output_fields` of syscall alerts (`--container-fields`). */
+  extraFields?: readonly string[];
 }
 
 /**
@@ -127,6 +129,7 @@ interface ReplayCommandOptions {
   rules: string[];
   json?: boolean;
   timeFormat: string;
+  containerFields?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -145,6 +148,7 @@ export function registerReplayCommand(program: Command): void {
     )
     .option('--json', "print alerts as Falco's JSON")
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
+    .option('--container-fields', 'add container and pod fields to the output_fields of syscall alerts')
     .action(async (paths: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(paths, options);
     });
@@ -171,7 +175,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
       paths,
       loaded.ruleSet,
       (alert) => process.stdout.write(`${print(alert)}\n`),
-      { timeFormat },
+      { timeFormat, extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined },
     );
   } catch (error) {
     if (!(error instanceof ReplayReadError)) throw error;

@@ -25,6 +25,7 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger, type Logger } from '../log.js';
 import { rulePathsOrDefault } from './default-rules.js';
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
+import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { expandRulePaths } from './rule-paths.js';
 
@@ -37,6 +38,7 @@ interface RunCommandOptions {
   write?: string;
   envBytes: string;
   ringbufMb?: string;
+  containerFields?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -62,6 +64,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
+    .option('--container-fields', 'add container and pod fields to the output_fields of every alert')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runLive(options);
     });
@@ -170,6 +173,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
   try {
     live = await LivePipeline.start({
       ruleSet, onAlert, logger, timeFormat,
+      extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
       record: options.write === undefined ? undefined : { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
       probe: options.ringbufMb === undefined ? undefined : { ringBufferMb: Number(options.ringbufMb) },

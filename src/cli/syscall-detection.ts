@@ -16,6 +16,8 @@ export interface SyscallDetectionOptions {
   onAlert: (alert: Alert, event: SyscallEvent) => void;
   timeFormat?: TimeFormat;
   hostname?: string;
+  /** Fields added to every alert's `output_fields` (see `AlertFactoryOptions`). */
+  extraFields?: readonly string[];
 }
 
 /**
@@ -31,7 +33,8 @@ export class SyscallDetection {
 
   constructor(private readonly options: SyscallDetectionOptions) {
     const table = fieldTableFor('syscall') as FieldTable<SyscallEvent>;
-    this.factory = new AlertFactory('syscall', table, { timeFormat: options.timeFormat, hostname: options.hostname });
+    const { timeFormat, hostname, extraFields } = options;
+    this.factory = new AlertFactory('syscall', table, { timeFormat, hostname, extraFields });
     this.ruleSet = options.ruleSet as RuleSet<SyscallEvent>;
   }
 

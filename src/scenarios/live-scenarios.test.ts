@@ -98,7 +98,7 @@ async function runSuite(
   rulesArgs: string[],
   onlyPlaces: readonly Place[] = places,
 ): Promise<{ performed: Performed[]; alerts: ReceivedAlert[]; stderr: string }> {
-  const harrier = await HarrierProcess.start(['run', ...rulesArgs, '--json']);
+  const harrier = await HarrierProcess.start(['run', ...rulesArgs, '--json', '--container-fields']);
   try {
     const performed = await performBehaviours(behaviours, stage!, onlyPlaces);
     // Events reach the rules a little after the syscall: give the pipeline time to drain.
