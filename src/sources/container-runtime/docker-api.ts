@@ -1,0 +1,118 @@
+/**
+ * A client for the Docker-compatible API on a unix socket: docker's `/var/run/docker.sock` and
+ * podman's `/run/podman/podman.sock`. Podman is recognised by the `Libpod-Api-Version` header
+ * of `/_ping` and then read through its libpod endpoints, which give the image name, digest and
+ * id directly, as Falco's podman engine does.
+ */
+import type { ContainerInfo } from './container-info.js';
+import {
+  DEFAULT_LABEL_MAX_LENGTH,
+  dockerContainerInfo,
+  dockerImageReference,
+  joinedNetworkContainer,
+  podmanContainerInfo,
+} from './inspect-json.js';
+import { UnixHttpClient } from './unix-http.js';
+
+/** Something that can tell what a container is, given its (short or full) id. */
+export interface ContainerRuntimeClient {
+  /** Where the client connects, for logs. */
+  readonly endpoint: string;
+  /**
+   * The container's metadata, or undefined when this runtime has no such container.
+   * @throws Error when the runtime cannot be asked (socket missing, timeout, bad answer).
+   */
+  inspect(id: string): Promise<ContainerInfo | undefined>;
+  /** Releases connections; the client is not used afterwards. */
+  close(): void;
+}
+
+export interface DockerApiClientOptions {
+  socketPath: string;
+  /** Per-request time limit in ms; default 2000. */
+  timeoutMs?: number;
+  /** Label values longer than this are dropped; default 100, as Falco's `label_max_len`. */
+  labelMaxLength?: number;
+}
+
+/** Which API dialect the socket speaks. */
+type Flavor = { kind: 'docker' } | { kind: 'podman'; libpodVersion: string };
+
+/** Container ids and names the API accepts in a path; anything else is refused unsent. */
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/** Reads container metadata from a docker or podman API socket. */
+export class DockerApiClient implements ContainerRuntimeClient {
+  readonly endpoint: string;
+  private readonly http: UnixHttpClient;
+  private readonly labelMaxLength: number;
+  private flavor: Promise<Flavor> | undefined;
+
+  constructor(options: DockerApiClientOptions) {
+    this.endpoint = `unix://${options.socketPath}`;
+    this.http = new UnixHttpClient({
+      socketPath: options.socketPath,
+      timeoutMs: options.timeoutMs,
+    });
+    this.labelMaxLength = options.labelMaxLength ?? DEFAULT_LABEL_MAX_LENGTH;
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    if (!SAFE_ID.test(id)) return undefined;
+    const flavor = await this.detectFlavor();
+    if (flavor.kind === 'podman') {
+      const found = await this.getOrMissing(
+        `/v${flavor.libpodVersion}/libpod/containers/${id}/json`,
+      );
+      return found === undefined ? undefined : podmanContainerInfo(found, this.labelMaxLength);
+    }
+    return this.inspectDocker(id);
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  private async inspectDocker(id: string): Promise<ContainerInfo | undefined> {
+    const found = await this.getOrMissing(`/containers/${id}/json`);
+    if (found === undefined) return undefined;
+    const imageId = dockerImageReference(found);
+    // A missing image leaves repository, tag and digest empty, as in the plugin.
+    const image = SAFE_ID.test(imageId.replace(/^sha256:/, ''))
+      ? await this.getOrMissing(`/images/${imageId}/json`).catch(() => undefined)
+      : undefined;
+    const joined = joinedNetworkContainer(found);
+    let joinedIp = '';
+    if (joined !== undefined && SAFE_ID.test(joined)) {
+      const other = await this.getOrMissing(`/containers/${joined}/json`).catch(() => undefined);
+      joinedIp = other === undefined ? '' : dockerContainerInfo(other, undefined).ip;
+    }
+    return dockerContainerInfo(found, image, joinedIp, this.labelMaxLength);
+  }
+
+  /** The JSON body of a 200 answer, undefined for 404; throws for anything else. */
+  private async getOrMissing(path: string): Promise<unknown> {
+    const response = await this.http.get(path);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200 || response.body === undefined)
+      throw new Error(`unexpected HTTP ${response.status} for GET ${path} on ${this.endpoint}`);
+    return response.body;
+  }
+
+  private detectFlavor(): Promise<Flavor> {
+    this.flavor ??= this.http.get('/_ping').then(
+      (response): Flavor => {
+        const version = response.headers['libpod-api-version'];
+        return typeof version === 'string' && /^\d+(\.\d+)*$/.test(version)
+          ? { kind: 'podman', libpodVersion: version }
+          : { kind: 'docker' };
+      },
+      (error: unknown) => {
+        // Ask again next time: the service may only have been starting.
+        this.flavor = undefined;
+        throw error;
+      },
+    );
+    return this.flavor;
+  }
+}
