@@ -38,7 +38,9 @@ export function threadFromRecord(table: ThreadTable, record: ThreadRecord): Thre
 /** `/proc/PID/exe` of a deleted file ends with " (deleted)"; libsinsp drops it. */
 export function trimDeleted(path: string): string {
   const suffix = ' (deleted)';
-  return path.length > suffix.length && path.endsWith(suffix) ? path.slice(0, -suffix.length) : path;
+  return path.length > suffix.length && path.endsWith(suffix)
+    ? path.slice(0, -suffix.length)
+    : path;
 }
 
 export function splitCgroup(entry: string): [string, string] {
@@ -80,7 +82,8 @@ export function fdFromRecord(record: FdRecord): FdInfo {
   } else if (kind === 'ipv4' || kind === 'ipv6') {
     setSocketEnds(fd, record);
   } else if (kind === 'ipv4_server' || kind === 'ipv6_server') {
-    fd.sourceAddress = kind === 'ipv6_server' ? ipv6Text(record.sourceAddress) : record.sourceAddress;
+    fd.sourceAddress =
+      kind === 'ipv6_server' ? ipv6Text(record.sourceAddress) : record.sourceAddress;
     fd.sourcePort = record.sourcePort;
     fd.name = `${fd.sourceAddress}:${fd.sourcePort}`;
   } else if (kind === 'unix') {
@@ -121,7 +124,8 @@ export function linkBootstrap(table: ThreadTable, threads: Iterable<ThreadInfo>)
   for (const thread of threads) {
     table.linkThread(thread);
     for (const fd of thread.fds.values()) {
-      if (fd.kind === 'ipv4_server' || fd.kind === 'ipv6_server') serverPorts.add(fd.sourcePort ?? 0);
+      if (fd.kind === 'ipv4_server' || fd.kind === 'ipv6_server')
+        serverPorts.add(fd.sourcePort ?? 0);
     }
   }
   for (const thread of table.allThreads()) {

@@ -31,7 +31,15 @@ const META_EVENTS = new Set([
   'container', 'useradded', 'userdeleted', 'groupadded', 'groupdeleted', 'pluginevent', 'asyncevent',
 ]); // prettier-ignore
 /** Enter events whose parameters the exit parser may need. */
-const STORED_ENTERS = new Set(['open', 'creat', 'openat', 'openat2', 'execve', 'execveat', 'connect']);
+const STORED_ENTERS = new Set([
+  'open',
+  'creat',
+  'openat',
+  'openat2',
+  'execve',
+  'execveat',
+  'connect',
+]);
 
 /** Position of the fd parameter in enter events (0 but for mmap and splice). */
 function enterFdIndex(event: SyscallEvent): number {
@@ -126,11 +134,14 @@ export class StateEngine {
     const { event } = context;
     const flags = EVENT_FLAGS[event.info.code];
     if ((flags & EVENT_FLAG_BITS.SKIPPARSERESET) !== 0 || META_EVENTS.has(event.info.name)) {
-      context.thread = event.info.name === 'procinfo' ? this.table.findThread(event.tid) : undefined;
+      context.thread =
+        event.info.name === 'procinfo' ? this.table.findThread(event.tid) : undefined;
       return false;
     }
     const mayCreate = !NO_PLACEHOLDER.has(event.info.name);
-    const thread = mayCreate ? this.table.threadOrPlaceholder(event.tid) : this.table.findThread(event.tid);
+    const thread = mayCreate
+      ? this.table.threadOrPlaceholder(event.tid)
+      : this.table.findThread(event.tid);
     context.thread = thread;
     if (event.info.name === 'switch' || thread === undefined) return event.info.name !== 'switch';
     if (mayCreate) thread.flags |= THREAD_FLAGS.ACTIVE;
@@ -142,12 +153,14 @@ export class StateEngine {
     const paired =
       thread.lastEnterName === event.info.name ||
       (event.info.name === 'execve' && thread.lastEnterName === 'execveat');
-    thread.lastEnterValid = paired && thread.lastEnter !== undefined && this.enterMatches(thread, event);
+    thread.lastEnterValid =
+      paired && thread.lastEnter !== undefined && this.enterMatches(thread, event);
     if (!paired) thread.lastEventFd = -1;
     if (!usesFd) return true;
     if (thread.lastEventFd === -1) {
       const index = exitFdIndex(event);
-      if (index !== -1 && !isEmptyParam(event, index)) thread.lastEventFd = numberParam(event, index);
+      if (index !== -1 && !isEmptyParam(event, index))
+        thread.lastEventFd = numberParam(event, index);
     }
     context.fd = lookupFd(thread, thread.lastEventFd);
     return true;
@@ -179,7 +192,8 @@ export class StateEngine {
     if (fd !== undefined) event.fdNameChanged = fd.name !== fd.oldName;
     event.thread = thread;
     const hasFd = (EVENT_FLAGS[event.info.code] & FD_FLAGS) !== 0 && thread !== undefined;
-    if (hasFd && fd === undefined && thread.lastEventFd !== -1) fd = lookupFd(thread, thread.lastEventFd);
+    if (hasFd && fd === undefined && thread.lastEventFd !== -1)
+      fd = lookupFd(thread, thread.lastEventFd);
     event.fd = hasFd ? fd : undefined;
     event.fdNumber = hasFd ? thread.lastEventFd : undefined;
     if (thread === undefined) return;

@@ -31,7 +31,11 @@ const EXECVE = {
  * The directory a relative path in a `*at` call is relative to: '.' for absolute paths, the
  * cwd for AT_FDCWD, the directory fd's name with a '/', or `<UNKNOWN>`.
  */
-export function directoryForDirfd(thread: ThreadInfo | undefined, path: string, dirfd: number): string {
+export function directoryForDirfd(
+  thread: ThreadInfo | undefined,
+  path: string,
+  dirfd: number,
+): string {
   if (path.startsWith('/')) return '.';
   if (thread === undefined) return '<UNKNOWN>';
   if (dirfd === AT_FDCWD) return cwdOf(thread);
@@ -77,7 +81,8 @@ function applyExecFacts(thread: ThreadInfo, event: SyscallEvent): void {
   thread.exeIno = bigintParam(event, EXECVE.exeIno);
   thread.exeInoCtime = bigintParam(event, EXECVE.exeInoCtime);
   thread.exeInoMtime = bigintParam(event, EXECVE.exeInoMtime);
-  if (thread.cloneTs !== 0n) thread.exeInoCtimeDurationCloneTs = thread.cloneTs - thread.exeInoCtime;
+  if (thread.cloneTs !== 0n)
+    thread.exeInoCtimeDurationCloneTs = thread.cloneTs - thread.exeInoCtime;
   if (thread.pidnsInitStartTs !== 0n && thread.exeInoCtime > thread.pidnsInitStartTs) {
     thread.exeInoCtimeDurationPidnsStart = thread.exeInoCtime - thread.pidnsInitStartTs;
   }
@@ -226,5 +231,7 @@ export function parseChroot(context: ParseContext): void {
   const { event, thread } = context;
   if (returnValue(event) !== 0 || thread === undefined) return;
   const path = stringParam(event, 1);
-  thread.root = path.startsWith('/') ? concatenatePaths('', path) : concatenatePaths(cwdOf(thread), path);
+  thread.root = path.startsWith('/')
+    ? concatenatePaths('', path)
+    : concatenatePaths(cwdOf(thread), path);
 }

@@ -4,7 +4,13 @@
  * and close_range. Each follows the matching libsinsp parser.
  */
 import type { ParseContext } from './context.js';
-import { isEmptyParam, numberParam, returnValue, bigintParam, stringParam } from './event-params.js';
+import {
+  isEmptyParam,
+  numberParam,
+  returnValue,
+  bigintParam,
+  stringParam,
+} from './event-params.js';
 import { cloneFd, createFd, OPEN_FLAGS } from './fd-info.js';
 import { directoryForDirfd } from './exec-parsers.js';
 import { concatenatePaths } from './paths.js';
@@ -28,8 +34,10 @@ interface OpenedPath {
 /** What each open-family exit says about the path, with the directory it is relative to. */
 function openedPath(context: ParseContext): OpenedPath {
   const { event, thread } = context;
-  const device = (index: number): number => (isEmptyParam(event, index) ? 0 : numberParam(event, index));
-  const inode = (index: number): bigint => (isEmptyParam(event, index) ? 0n : bigintParam(event, index));
+  const device = (index: number): number =>
+    isEmptyParam(event, index) ? 0 : numberParam(event, index);
+  const inode = (index: number): bigint =>
+    isEmptyParam(event, index) ? 0n : bigintParam(event, index);
   switch (event.info.name) {
     case 'open':
       return {
@@ -38,7 +46,8 @@ function openedPath(context: ParseContext): OpenedPath {
       }; // prettier-ignore
     case 'creat': {
       const creatFlags = isEmptyParam(event, 5) ? 0 : numberParam(event, 5);
-      const layer = creatFlags & 1 ? OPEN_FLAGS.FD_UPPER_LAYER : creatFlags & 2 ? OPEN_FLAGS.FD_LOWER_LAYER : 0;
+      const layer =
+        creatFlags & 1 ? OPEN_FLAGS.FD_UPPER_LAYER : creatFlags & 2 ? OPEN_FLAGS.FD_LOWER_LAYER : 0;
       return {
         name: stringParam(event, 1), flags: layer, device: device(3), inode: inode(4),
         directory: thread === undefined ? '' : cwdOf(thread),
@@ -54,7 +63,9 @@ function openedPath(context: ParseContext): OpenedPath {
       const name = isEmptyParam(event, 2) ? '<NA>' : stringParam(event, 2);
       const flags = isEmptyParam(event, 3) ? 0 : numberParam(event, 3) >>> 0;
       const [devIndex, inoIndex] = event.info.name === 'openat2' ? [6, 7] : [5, 6];
-      const directory = isEmptyParam(event, 1) ? '' : directoryForDirfd(thread, name, numberParam(event, 1));
+      const directory = isEmptyParam(event, 1)
+        ? ''
+        : directoryForDirfd(thread, name, numberParam(event, 1));
       return { name, flags, directory, device: device(devIndex), inode: inode(inoIndex) };
     }
   }
@@ -137,7 +148,8 @@ export function parseFcntl(context: ParseContext): void {
   if (returnValue(event) < 0 || fd === undefined) return;
   if (command === FCNTL.F_SETFD) {
     fd.openFlags &= ~OPEN_FLAGS.CLOEXEC;
-    if ((Number(bigintParam(event, 3) & 0xffn) & FD_CLOEXEC) !== 0) fd.openFlags |= OPEN_FLAGS.CLOEXEC;
+    if ((Number(bigintParam(event, 3) & 0xffn) & FD_CLOEXEC) !== 0)
+      fd.openFlags |= OPEN_FLAGS.CLOEXEC;
     return;
   }
   duplicate(context, command === FCNTL.F_DUPFD_CLOEXEC);

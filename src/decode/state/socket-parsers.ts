@@ -33,7 +33,14 @@ function protocolFor(type: number, protocol: number): L4Protocol {
   return 'unknown';
 }
 
-function addSocket(context: ParseContext, fd: number, domain: number, type: number, protocol: number, flags: number): void {
+function addSocket(
+  context: ParseContext,
+  fd: number,
+  domain: number,
+  type: number,
+  protocol: number,
+  flags: number,
+): void {
   if (context.thread === undefined) return;
   let info: FdInfo;
   if (domain === AF.UNIX) info = createFd('unix');
@@ -239,7 +246,8 @@ function acceptName(raw: Uint8Array | undefined, tuple: SocketTuple): string {
 /** Whether the thread's process listens on `port` (libsinsp's `is_bound_to_port`). */
 function isBoundToPort(thread: ThreadInfo, port: number | undefined): boolean {
   for (const fd of fdTableOf(thread).values()) {
-    if ((fd.kind === 'ipv4_server' || fd.kind === 'ipv6_server') && fd.sourcePort === port) return true;
+    if ((fd.kind === 'ipv4_server' || fd.kind === 'ipv6_server') && fd.sourcePort === port)
+      return true;
   }
   return false;
 }
@@ -247,7 +255,12 @@ function isBoundToPort(thread: ThreadInfo, port: number | undefined): boolean {
 /** Whether the process has a client socket on local `port` (libsinsp's `uses_client_port`). */
 function usesClientPort(thread: ThreadInfo, port: number | undefined): boolean {
   for (const fd of fdTableOf(thread).values()) {
-    if ((fd.kind === 'ipv4' || fd.kind === 'ipv6') && fd.role === 'client' && fd.sourcePort === port) return true;
+    if (
+      (fd.kind === 'ipv4' || fd.kind === 'ipv6') &&
+      fd.role === 'client' &&
+      fd.sourcePort === port
+    )
+      return true;
   }
   return false;
 }
@@ -260,7 +273,14 @@ function guessRole(fd: FdInfo, thread: ThreadInfo, incoming: boolean): void {
 
 /** Parameter index of the tuple of each send/receive exit that carries one. */
 const TUPLE_INDEX: Readonly<Record<string, number>> = {
-  recvfrom: 2, recvmsg: 3, recvmmsg: 4, recv: 4, send: 4, sendto: 4, sendmsg: 4, sendmmsg: 4,
+  recvfrom: 2,
+  recvmsg: 3,
+  recvmmsg: 4,
+  recv: 4,
+  send: 4,
+  sendto: 4,
+  sendmsg: 4,
+  sendmmsg: 4,
 };
 
 /** read and write family: sockets become connected; datagram tuples fill in the fd. */
@@ -282,7 +302,12 @@ export function ioParser(incoming: boolean) {
   };
 }
 
-function updateFromTuple(fd: FdInfo, tuple: SocketTuple, thread: ThreadInfo, incoming: boolean): void {
+function updateFromTuple(
+  fd: FdInfo,
+  tuple: SocketTuple,
+  thread: ThreadInfo,
+  incoming: boolean,
+): void {
   if (tuple.family === 'unix') {
     fd.kind = 'unix';
     fd.unixSource = tuple.source;
@@ -309,7 +334,8 @@ function updateFromTuple(fd: FdInfo, tuple: SocketTuple, thread: ThreadInfo, inc
 function completeFromInterfaces(fd: FdInfo, thread: ThreadInfo): void {
   if (fd.kind !== 'ipv4' && fd.kind !== 'ipv6') return;
   const family = fd.kind === 'ipv4' ? 'inet' : 'inet6';
-  const empty = (address: string | undefined): boolean => address === undefined || address === '0.0.0.0' || address === '::';
+  const empty = (address: string | undefined): boolean =>
+    address === undefined || address === '0.0.0.0' || address === '::';
   const table = thread.state;
   if (!empty(fd.sourceAddress) && !empty(fd.destinationAddress)) return;
   if (empty(fd.sourceAddress)) {

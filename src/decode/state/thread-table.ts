@@ -57,7 +57,11 @@ export class ThreadTable implements StateView {
   private readonly users = new Map<number, UserInfo>();
   private readonly groupNames = new Map<number, GroupInfo>();
   private readonly localAddresses = new Set<string>();
-  private readonly interfaces: Array<{ address: string; family: 'inet' | 'inet6'; netmask: string }> = [];
+  private readonly interfaces: Array<{
+    address: string;
+    family: 'inet' | 'inet6';
+    netmask: string;
+  }> = [];
 
   constructor(limits: Partial<StateLimits> = {}) {
     this.limits = { ...DEFAULT_STATE_LIMITS, ...limits };
@@ -89,9 +93,18 @@ export class ThreadTable implements StateView {
 
   /** Records an interface of the capturing host (from the capture's interface list). */
   addLocalAddress(address: string, family: 'inet' | 'inet6' = 'inet', netmask = ''): void {
-    const text = family === 'inet6' ? ipv6Groups(address).map((g) => g.toString(16)).join(':') : address;
+    const text =
+      family === 'inet6'
+        ? ipv6Groups(address)
+            .map((g) => g.toString(16))
+            .join(':')
+        : address;
     this.localAddresses.add(family === 'inet6' ? ipv6Prefix(text) : text);
-    this.interfaces.push({ address: family === 'inet6' ? canonicalIpv6(text) : text, family, netmask });
+    this.interfaces.push({
+      address: family === 'inet6' ? canonicalIpv6(text) : text,
+      family,
+      netmask,
+    });
   }
 
   /**
@@ -104,10 +117,13 @@ export class ThreadTable implements StateView {
     if (candidates.some((entry) => entry.address === destination)) return destination;
     if (family === 'inet6' && destination === '::1') return '::1';
     if (family === 'inet') {
-      const subnet = candidates.find((entry) => sameSubnet(entry.address, destination, entry.netmask));
+      const subnet = candidates.find((entry) =>
+        sameSubnet(entry.address, destination, entry.netmask),
+      );
       if (subnet !== undefined) return subnet.address;
     }
-    return candidates.find((entry) => entry.address !== '127.0.0.1' && entry.address !== '::1')?.address;
+    return candidates.find((entry) => entry.address !== '127.0.0.1' && entry.address !== '::1')
+      ?.address;
   }
 
   /** IPv4: one of the interface addresses; IPv6: in the /64 of one (libsinsp's test). */
@@ -235,7 +251,7 @@ export class ThreadTable implements StateView {
       }
     }
     const seen = new Set<number>([thread.tid]);
-    for (let parent = this.threads.get(thread.ptid); parent !== undefined; ) {
+    for (let parent = this.threads.get(thread.ptid); parent !== undefined;) {
       if (seen.has(parent.tid)) return undefined;
       seen.add(parent.tid);
       if ((parent.pid === 1 || parent.vpid === 1) && !parent.isDead) return parent;
@@ -301,7 +317,7 @@ function ipv4Number(text: string): number {
 function sameSubnet(address: string, other: string, netmask: string): boolean {
   if (netmask === '') return false;
   const mask = ipv4Number(netmask);
-  return ((ipv4Number(address) & mask) >>> 0) === ((ipv4Number(other) & mask) >>> 0);
+  return (ipv4Number(address) & mask) >>> 0 === (ipv4Number(other) & mask) >>> 0;
 }
 
 /** The eight 16-bit groups of an IPv6 address in any text form. */
@@ -312,11 +328,15 @@ function ipv6Groups(text: string): number[] {
   if (embedded !== null) {
     const [a, b, c, d] = embedded.slice(1).map(Number);
     tail.push((a << 8) | b, (c << 8) | d);
-    body = body.slice(0, embedded.index).replace(/:$/, body.endsWith('::' + embedded[0]) ? ':' : '');
+    body = body
+      .slice(0, embedded.index)
+      .replace(/:$/, body.endsWith('::' + embedded[0]) ? ':' : '');
   }
   const [head, rest] = body.includes('::') ? body.split('::') : [body, undefined];
   const parse = (part: string | undefined): number[] =>
-    part === undefined || part === '' ? [] : part.split(':').map((group) => parseInt(group, 16) || 0);
+    part === undefined || part === ''
+      ? []
+      : part.split(':').map((group) => parseInt(group, 16) || 0);
   const front = parse(head);
   const back = [...parse(rest), ...tail];
   const zeros = rest === undefined ? 0 : 8 - front.length - back.length;

@@ -3,11 +3,26 @@
  * as libsinsp extracts them after parsing the event.
  */
 import type { SyscallEvent } from '../../../decode/event.js';
-import { EVENT_CATEGORY_BITS, EVENT_FLAG_BITS, EVENT_FLAGS, paramIndex } from '../../../decode/event-table.js';
-import { eventTypeName, formatArgs, formatArgument, formatParam } from '../../../decode/param-format.js';
+import {
+  EVENT_CATEGORY_BITS,
+  EVENT_FLAG_BITS,
+  EVENT_FLAGS,
+  paramIndex,
+} from '../../../decode/event-table.js';
+import {
+  eventTypeName,
+  formatArgs,
+  formatArgument,
+  formatParam,
+} from '../../../decode/param-format.js';
 import type { ParamFormatOptions } from '../../../decode/param-format.js';
 import { paramValue } from '../../../decode/params.js';
-import { hasReturnValue, isEmptyParam, numberParam, returnValue } from '../../../decode/state/event-params.js';
+import {
+  hasReturnValue,
+  isEmptyParam,
+  numberParam,
+  returnValue,
+} from '../../../decode/state/event-params.js';
 import { rawArgumentType } from '../syscall-args.js';
 import type { FieldValue } from '../types.js';
 import { resolverFor } from './param-resolver.js';
@@ -44,13 +59,17 @@ function rawValue(event: SyscallEvent, index: number): FieldValue | undefined {
 function openFlags(event: SyscallEvent): { flags: number; mode?: number } | undefined {
   if (event.info.direction !== 'exit' || event.info.flags.has('OLD_VERSION')) return undefined;
   const layout: Record<string, [number, number | undefined]> = {
-    open: [2, 3], openat: [3, 4], openat2: [3, 4], open_by_handle_at: [2, undefined],
+    open: [2, 3],
+    openat: [3, 4],
+    openat2: [3, 4],
+    open_by_handle_at: [2, undefined],
   };
   const positions = layout[event.info.name];
   if (positions === undefined) return undefined;
   const [flagsAt, modeAt] = positions;
   const flags = isEmptyParam(event, flagsAt) ? 0 : numberParam(event, flagsAt) >>> 0;
-  const mode = modeAt === undefined || isEmptyParam(event, modeAt) ? undefined : numberParam(event, modeAt);
+  const mode =
+    modeAt === undefined || isEmptyParam(event, modeAt) ? undefined : numberParam(event, modeAt);
   return { flags, mode };
 }
 

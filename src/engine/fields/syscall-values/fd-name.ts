@@ -12,7 +12,8 @@ import { cwdOf } from '../../../decode/state/thread.js';
 
 /** A path parameter's resolved text: made absolute against the thread's cwd when relative. */
 function absolutePath(event: SyscallEvent, path: string): string {
-  if (path === '' || path.startsWith('/') || path === '<NA>' || event.thread === undefined) return path;
+  if (path === '' || path.startsWith('/') || path === '<NA>' || event.thread === undefined)
+    return path;
   return concatenatePaths(cwdOf(event.thread), path);
 }
 

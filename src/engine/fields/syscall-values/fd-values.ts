@@ -60,7 +60,12 @@ function localOrRemotePort(local: boolean) {
   });
 }
 
-const L4_NAMES: Readonly<Record<string, string>> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', raw: 'raw' };
+const L4_NAMES: Readonly<Record<string, string>> = {
+  tcp: 'tcp',
+  udp: 'udp',
+  icmp: 'icmp',
+  raw: 'raw',
+};
 
 /** Both ends of a socket for the any-of fields (`fd.ip`, `fd.port`, `fd.net`). */
 function bothEnds(addresses: boolean): SyscallFieldValues[string]['candidates'] {

@@ -21,14 +21,21 @@ import { fieldTableFor } from '../index.js';
 import { resolveField } from '../resolve.js';
 import type { FieldDefinition, FieldTable, FieldValue } from '../types.js';
 import { formatEventArgs } from './index.js';
-import { argsAgree, KNOWN_DIFFERENCES, NOT_COMPARED, NOT_COMPARED_WITHOUT_INDEX } from './sysdig-differences.js';
+import {
+  argsAgree,
+  KNOWN_DIFFERENCES,
+  NOT_COMPARED,
+  NOT_COMPARED_WITHOUT_INDEX,
+} from './sysdig-differences.js';
 
 const SEPARATOR = '\x1f';
 const hasSysdig = spawnSync('sysdig', ['--version']).status === 0;
 const table = fieldTableFor('syscall') as FieldTable<SyscallEvent>;
 
 /** sysdig 0.29 cannot read section headers with options; the same capture without them. */
-const SYSDIG_UNREADABLE: Record<string, string> = { 'curl_google_comments.scap': 'curl_google.scap' };
+const SYSDIG_UNREADABLE: Record<string, string> = {
+  'curl_google_comments.scap': 'curl_google.scap',
+};
 
 const RULE_FILES = [
   'falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml',
@@ -67,8 +74,12 @@ function captures(): string[] {
   const traces = corpusPath('falco/tests-0.34.1/trace_files');
   const libs = corpusPath('falco/scap');
   return [
-    ...readdirSync(traces).filter((n) => n.includes('.scap')).map((n) => `${traces}/${n}`),
-    ...readdirSync(libs).filter((n) => n.endsWith('.scap')).map((n) => `${libs}/${n}`),
+    ...readdirSync(traces)
+      .filter((n) => n.includes('.scap'))
+      .map((n) => `${traces}/${n}`),
+    ...readdirSync(libs)
+      .filter((n) => n.endsWith('.scap'))
+      .map((n) => `${libs}/${n}`),
   ];
 }
 
@@ -137,7 +148,11 @@ function compareEvent(event: SyscallEvent, fields: Field[], theirs: string[], ta
 } // prettier-ignore
 
 const sysdigFields = hasSysdig
-  ? new Set(execFileSync('sysdig', ['-l']).toString().match(/^[a-z]+\.[a-zA-Z0-9_.]+/gm))
+  ? new Set(
+      execFileSync('sysdig', ['-l'])
+        .toString()
+        .match(/^[a-z]+\.[a-zA-Z0-9_.]+/gm),
+    )
   : new Set<string>();
 const allRuleFields = ruleFields();
 function isCompared(name: string): boolean {

@@ -13,7 +13,12 @@ import { concatenatePaths } from '../../../decode/state/paths.js';
 import { cwdOf, lookupFd } from '../../../decode/state/thread.js';
 
 const AT_FDCWD = -100;
-const PROTOCOL_CHARS: Readonly<Record<string, string>> = { tcp: 't', udp: 'u', icmp: 'i', raw: 'r' };
+const PROTOCOL_CHARS: Readonly<Record<string, string>> = {
+  tcp: 't',
+  udp: 'u',
+  icmp: 'i',
+  raw: 'r',
+};
 
 /** The directory a path parameter is relative to: its dirfd's name, or the cwd. */
 function baseDirectory(event: SyscallEvent, index: number): string {

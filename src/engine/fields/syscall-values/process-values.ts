@@ -14,7 +14,11 @@ import type { FdInfo, ThreadInfo } from '../../../decode/state/types.js';
 import type { FieldValue } from '../types.js';
 import type { SyscallFieldValues } from './types.js';
 
-type ThreadRead = (thread: ThreadInfo, event: SyscallEvent, argument: string | undefined) => FieldValue | undefined;
+type ThreadRead = (
+  thread: ThreadInfo,
+  event: SyscallEvent,
+  argument: string | undefined,
+) => FieldValue | undefined;
 
 /** A field read from the event's thread; `<NA>` when the event has none. */
 function fromThread(read: ThreadRead): SyscallFieldValues[string] {

@@ -31,7 +31,10 @@ function splitArgs(event: SyscallEvent, args: string): Map<string, string> {
   const starts = [...args.matchAll(new RegExp(`(?:^| )(${names.join('|')})=`, 'g'))];
   starts.forEach((match, i) => {
     const from = (match.index ?? 0) + match[0].length;
-    values.set(match[1], args.slice(from, i + 1 < starts.length ? starts[i + 1].index : args.length));
+    values.set(
+      match[1],
+      args.slice(from, i + 1 < starts.length ? starts[i + 1].index : args.length),
+    );
   });
   return values;
 }

@@ -9,5 +9,8 @@ import type { FieldDefinition } from '../types.js';
 /** Behaviour of syscall fields, keyed by field name as the registry spells it. */
 export type SyscallFieldValues = Record<
   string,
-  Pick<FieldDefinition<SyscallEvent>, 'extract' | 'candidates' | 'typeForArgument' | 'display' | 'jsonValue' | 'validateConstant'>
+  Pick<
+    FieldDefinition<SyscallEvent>,
+    'extract' | 'candidates' | 'typeForArgument' | 'display' | 'jsonValue' | 'validateConstant'
+  >
 >;

@@ -5,12 +5,14 @@
  */
 import type { ThreadInfo } from '../../../decode/state/types.js';
 import type { FieldValue } from '../types.js';
-import { containerIdOf, fullContainerIdOf } from './container-id.js';
+import { containerIdOf } from './container-id.js';
 import type { SyscallFieldValues } from './types.js';
 
 const UNSET_ID = 0xffffffff;
 
-function fromThread(read: (thread: ThreadInfo) => FieldValue | undefined): SyscallFieldValues[string] {
+function fromThread(
+  read: (thread: ThreadInfo) => FieldValue | undefined,
+): SyscallFieldValues[string] {
   return { extract: (event) => (event.thread === undefined ? undefined : read(event.thread)) };
 }
 
@@ -26,5 +28,4 @@ export const USER_VALUES: SyscallFieldValues = {
   'group.gid': fromThread((t) => t.gid),
   'group.name': fromThread((t) => t.state.group(t.gid)?.name ?? (t.gid === 0 ? 'root' : '<NA>')),
   'container.id': fromThread(containerIdOf),
-  'container.full_id': fromThread(fullContainerIdOf),
 }; // prettier-ignore
