@@ -66,7 +66,7 @@ if ! podman image exists "$image"; then
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
     >"$rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
-  tar -C "$rootfs" -c . | podman import - "$image" >/dev/null
+  tar -C "$rootfs" -c . | podman import --quiet - "$image" >/dev/null
   log "built $image"
 fi
 
@@ -77,7 +77,9 @@ if ! socket_ready; then
   mkdir -p "$(dirname "$socket")"
   rm -f "$socket"
   log "starting the podman API service on $socket"
-  nohup podman system service --time=0 "unix://$socket" >/var/log/harrier-podman-service.log 2>&1 &
+  # Its own session, so that the service outlives the shell or test run that started it.
+  setsid nohup podman system service --time=0 "unix://$socket" \
+    </dev/null >/var/log/harrier-podman-service.log 2>&1 &
   for _ in $(seq 1 50); do
     socket_ready && break
     sleep 0.1
