@@ -64,6 +64,13 @@ const READERS: Readonly<Record<string, Reader>> = {
 };
 
 /**
+ * The fields `containerFieldValue` reads from the metadata. The container table's other
+ * fields are the thread's (`container.start_ts`, `container.duration`) or deprecated and
+ * never have a value.
+ */
+export const CONTAINER_RUNTIME_FIELDS: readonly string[] = Object.keys(READERS);
+
+/**
  * The value of container or Kubernetes field `field` (with its bracket `argument`, if any) for
  * a process in the container `info`: pass `HOST_CONTAINER_INFO` for host processes and
  * undefined when the metadata is not known (yet). Undefined means no value (`<NA>`).

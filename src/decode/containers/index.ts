@@ -17,7 +17,11 @@ export {
   type CgroupContainer,
   type ContainerIdOptions,
 } from './container-id.js';
-export { containerFieldValue, type ContainerFieldValue } from './container-fields.js';
+export {
+  CONTAINER_RUNTIME_FIELDS,
+  containerFieldValue,
+  type ContainerFieldValue,
+} from './container-fields.js';
 export {
   HOST_CONTAINER_ID,
   HOST_CONTAINER_INFO,
