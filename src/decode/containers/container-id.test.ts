@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ContainerIdResolver, containerIdFromCgroups, parseCgroupLines } from './container-id.js';
+import { CGROUP_ENGINES } from './cgroup-match.js';
+import {
+  ContainerIdResolver,
+  containerIdFromCgroups,
+  parseCgroupLines,
+  setContainerEngines,
+} from './container-id.js';
 
 const ID = 'ddb16d03acc329366363173f6b81b259bc2122e41d231e7254723580e6c78258';
 
@@ -68,4 +74,16 @@ test('the path cache stays within its limit and keeps answering right', () => {
     assert.equal(resolver.resolve(['/system.slice/a.service']).id, 'host');
     assert.equal(resolver.resolve([`/libpod_parent/libpod-${ID}`]).engine, 'podman');
   }
+});
+
+test('setContainerEngines without containerd makes /<group>/<name> cgroups host again', () => {
+  const hostLines = parseCgroupLines(V1_HOST_WITH_JOB_CGROUP);
+  try {
+    setContainerEngines(CGROUP_ENGINES.filter((engine) => engine !== 'containerd'));
+    assert.equal(containerIdFromCgroups(hostLines), 'host');
+    assert.equal(containerIdFromCgroups(parseCgroupLines(V1_PODMAN_CGROUPFS)), 'ddb16d03acc3');
+  } finally {
+    setContainerEngines(CGROUP_ENGINES);
+  }
+  assert.equal(containerIdFromCgroups(hostLines), 'f209ed47003b');
 });

@@ -96,11 +96,24 @@ export class ContainerIdResolver {
   }
 }
 
-const defaultResolver = new ContainerIdResolver();
+let defaultResolver = new ContainerIdResolver();
 
 /**
- * `container.id` for a process with cgroups `cgroups`: a short id, or `host`. Uses every
- * engine, as Falco's defaults; make a `ContainerIdResolver` to choose engines.
+ * Chooses the engines `containerIdFromCgroups` tries, like the plugin's
+ * `engines.<name>.enabled` settings; the default is all of them, as Falco's. Call it at start-up,
+ * before events are read: answers already given are not revisited.
+ *
+ * @example
+ * // A host whose services sit in /<group>/<name> cgroups that no ctr made:
+ * setContainerEngines(CGROUP_ENGINES.filter((engine) => engine !== 'containerd'));
+ */
+export function setContainerEngines(engines: readonly CgroupEngine[]): void {
+  defaultResolver = new ContainerIdResolver({ engines });
+}
+
+/**
+ * `container.id` for a process with cgroups `cgroups`: a short id, or `host`. Uses the engines
+ * of `setContainerEngines` (all by default, as Falco).
  *
  * @example
  * containerIdFromCgroups([['memory', '/libpod_parent/libpod-2cda4a93cadb1cc4...']]); // '2cda4a93cadb'

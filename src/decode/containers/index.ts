@@ -14,6 +14,7 @@ export {
   ContainerIdResolver,
   containerIdFromCgroups,
   parseCgroupLines,
+  setContainerEngines,
   type CgroupContainer,
   type ContainerIdOptions,
 } from './container-id.js';
