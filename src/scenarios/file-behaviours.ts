@@ -91,6 +91,10 @@ export const fileBehaviours: Behaviour[] = [
     places: everywhere,
     falco: () =>
       nonStable('sandbox', { rule: 'Modify binary dirs', fields: { 'proc.name': 'rm' } }),
+    harrier: () => ({
+      rule: 'File deleted or renamed in binary directory',
+      fields: { 'proc.name': 'rm' },
+    }),
     act: async (c) => {
       await c.run(['touch', `/usr/bin/${c.marker}`]);
       await c.run(['rm', '-f', `/usr/bin/${c.marker}`]);
@@ -102,6 +106,10 @@ export const fileBehaviours: Behaviour[] = [
     places: everywhere,
     falco: () =>
       nonStable('sandbox', { rule: 'Mkdir binary dirs', fields: { 'proc.name': 'mkdir' } }),
+    harrier: () => ({
+      rule: 'Directory created below binary directory',
+      fields: { 'proc.name': 'mkdir' },
+    }),
     act: async (c) => void (await c.run(['mkdir', `/usr/bin/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rmdir', `/usr/bin/${c.marker}`])),
   },
@@ -180,6 +188,10 @@ export const fileBehaviours: Behaviour[] = [
         rule: 'Modify Shell Configuration File',
         fields: { 'proc.name': 'touch' },
       }),
+    harrier: () => ({
+      rule: 'Shell configuration file modified',
+      fields: { 'proc.name': 'touch' },
+    }),
     act: async (c) => void (await c.run(['touch', `${c.scratch}/${c.marker}/.bashrc`])),
   },
   {
@@ -192,6 +204,7 @@ export const fileBehaviours: Behaviour[] = [
         fields: { 'proc.name': 'touch' },
         note: 'falco-sandbox_rules.yaml, disabled there: enabled by an override file',
       }),
+    harrier: () => ({ rule: 'Hidden file or directory created', fields: { 'proc.name': 'touch' } }),
     act: async (c) => void (await c.run(['touch', `${c.scratch}/.${c.marker}`])),
   },
   {
@@ -213,6 +226,7 @@ export const fileBehaviours: Behaviour[] = [
     places: ['host'],
     falco: () =>
       nonStable('incubating', { rule: 'Create files below dev', fields: { 'proc.name': 'touch' } }),
+    harrier: () => ({ rule: 'File created below /dev', fields: { 'proc.name': 'touch' } }),
     act: async (c) => void (await c.run(['touch', `/dev/${c.marker}`])),
     cleanup: async (c) => void (await c.run(['rm', '-f', `/dev/${c.marker}`])),
   },
@@ -223,6 +237,7 @@ export const fileBehaviours: Behaviour[] = [
     prepare: (scratch, marker) =>
       writeFileSync(path.join(scratch, `${marker}.bin`), 'scratch data\n'),
     falco: () => ({ rule: 'Remove Bulk Data from Disk', fields: { 'proc.name': 'shred' } }),
+    harrier: () => ({ rule: 'Data destruction tool run', fields: { 'proc.name': 'shred' } }),
     act: async (c) => void (await c.run(['shred', '-u', `${c.scratch}/${c.marker}.bin`])),
   },
 ];

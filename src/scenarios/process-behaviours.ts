@@ -151,7 +151,11 @@ export const processBehaviours: Behaviour[] = [
     description: 'a copy of busybox written to the container layer and run',
     places: ['container'],
     falco: () => ({ rule: 'Drop and execute new binary in container' }),
-    harrier: () => ({ rule: 'Program not in the image executed in container' }),
+    harrier: () => ({
+      rule: 'Executable file created in container',
+      fields: { 'proc.name': 'cp' },
+      note: "the copy; Harrier's probe does not report overlay layers, so 'Program not in the image executed in container' cannot see the run",
+    }),
     act: async (c) => {
       await c.run(['cp', '/bin/busybox', `/tmp/busybox-${c.marker}`]);
       await c.run([`/tmp/busybox-${c.marker}`, 'true']);
