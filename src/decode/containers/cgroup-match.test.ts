@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchCgroupEngine, type CgroupEngine } from './cgroup-match.js';
+import { CGROUP_ENGINES, matchCgroupEngine, type CgroupEngine } from './cgroup-match.js';
 import { ContainerIdResolver } from './container-id.js';
 
 const ID = '2cda4a93cadb1cc44925d7a854f0f21777c521b9b44680d59ba91033b044be37';
 const SHORT = '2cda4a93cadb';
-const resolver = new ContainerIdResolver();
+/** Falco's whole matcher set, ctr included: the table checks each matcher as the plugin has it. */
+const resolver = new ContainerIdResolver({ engines: CGROUP_ENGINES });
 
 /** [runtime and layout, cgroup path, expected container.id, engine that matched]. */
 const CASES: ReadonlyArray<readonly [string, string, string, CgroupEngine | undefined]> = [

@@ -22,6 +22,17 @@ export const CGROUP_ENGINES: readonly CgroupEngine[] = [
   'bpm',
 ];
 
+/**
+ * The engines Harrier tries unless told otherwise: all but bare containerd (`ctr`). Its matcher
+ * takes any `/<group>/<name>` cgroup for a container, and hosts whose services sit in such
+ * cgroups (job runners, sandboxes) would otherwise see every host process as "in a container",
+ * so host-only rules go quiet and container rules fire on the host. Falco enables it; a host
+ * that runs `ctr` containers turns it back on with `setContainerEngines(CGROUP_ENGINES)`.
+ */
+export const DEFAULT_CGROUP_ENGINES: readonly CgroupEngine[] = CGROUP_ENGINES.filter(
+  (engine) => engine !== 'containerd',
+);
+
 /** A container id found in a cgroup path, and the engine whose layout it matched. */
 export interface CgroupMatch {
   /** The id as `container.id` shows it; empty when LXC matched a path with no name. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CGROUP_ENGINES } from './cgroup-match.js';
+import { CGROUP_ENGINES, DEFAULT_CGROUP_ENGINES } from './cgroup-match.js';
 import {
   ContainerIdResolver,
   containerIdFromCgroups,
@@ -59,10 +59,10 @@ test('containerd on unified cgroup v2', () => {
   assert.equal(containerIdFromCgroups(parseCgroupLines(V2_CONTAINERD)), 'ddb16d03acc3');
 });
 
-test('a host process is host; with Falco defaults a /job/<name> cgroup is not', () => {
+test('a host process is host, also in a /job/<name> cgroup that Falco would call a container', () => {
   assert.equal(containerIdFromCgroups(parseCgroupLines('0::/init.scope\n')), 'host');
   assert.equal(containerIdFromCgroups([]), 'host');
-  assert.equal(containerIdFromCgroups(parseCgroupLines(V1_HOST_WITH_JOB_CGROUP)), 'f209ed47003b');
+  assert.equal(containerIdFromCgroups(parseCgroupLines(V1_HOST_WITH_JOB_CGROUP)), 'host');
   const noCtr = new ContainerIdResolver({ engines: ['podman', 'docker', 'cri'] });
   assert.equal(noCtr.resolve(parseCgroupLines(V1_HOST_WITH_JOB_CGROUP)).id, 'host');
 });
@@ -76,14 +76,14 @@ test('the path cache stays within its limit and keeps answering right', () => {
   }
 });
 
-test('setContainerEngines without containerd makes /<group>/<name> cgroups host again', () => {
+test('by default /<group>/<name> cgroups are the host; with containerd enabled, as Falco, a container', () => {
   const hostLines = parseCgroupLines(V1_HOST_WITH_JOB_CGROUP);
+  assert.equal(containerIdFromCgroups(hostLines), 'host');
+  assert.equal(containerIdFromCgroups(parseCgroupLines(V1_PODMAN_CGROUPFS)), 'ddb16d03acc3');
   try {
-    setContainerEngines(CGROUP_ENGINES.filter((engine) => engine !== 'containerd'));
-    assert.equal(containerIdFromCgroups(hostLines), 'host');
-    assert.equal(containerIdFromCgroups(parseCgroupLines(V1_PODMAN_CGROUPFS)), 'ddb16d03acc3');
-  } finally {
     setContainerEngines(CGROUP_ENGINES);
+    assert.equal(containerIdFromCgroups(hostLines), 'f209ed47003b');
+  } finally {
+    setContainerEngines(DEFAULT_CGROUP_ENGINES);
   }
-  assert.equal(containerIdFromCgroups(hostLines), 'f209ed47003b');
 });

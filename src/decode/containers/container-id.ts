@@ -6,7 +6,7 @@
  */
 import { HOST_CONTAINER_ID } from '../../sources/container-runtime/index.js';
 import {
-  CGROUP_ENGINES,
+  DEFAULT_CGROUP_ENGINES,
   matchCgroupEngine,
   type CgroupEngine,
   type CgroupMatch,
@@ -60,7 +60,7 @@ export class ContainerIdResolver {
   private readonly byPath = new Map<string, CgroupMatch | null>();
 
   constructor(options: ContainerIdOptions = {}) {
-    this.engines = options.engines ?? CGROUP_ENGINES;
+    this.engines = options.engines ?? DEFAULT_CGROUP_ENGINES;
     this.cacheLimit = options.cacheLimit ?? 4096;
   }
 
@@ -100,12 +100,12 @@ let defaultResolver = new ContainerIdResolver();
 
 /**
  * Chooses the engines `containerIdFromCgroups` tries, like the plugin's
- * `engines.<name>.enabled` settings; the default is all of them, as Falco's. Call it at start-up,
+ * `engines.<name>.enabled` settings; the default is `DEFAULT_CGROUP_ENGINES` (Falco's less bare containerd). Call it at start-up,
  * before events are read: answers already given are not revisited.
  *
  * @example
- * // A host whose services sit in /<group>/<name> cgroups that no ctr made:
- * setContainerEngines(CGROUP_ENGINES.filter((engine) => engine !== 'containerd'));
+ * // A host that runs bare containerd (`ctr`) containers, as Falco by default:
+ * setContainerEngines(CGROUP_ENGINES);
  */
 export function setContainerEngines(engines: readonly CgroupEngine[]): void {
   defaultResolver = new ContainerIdResolver({ engines });

@@ -6,6 +6,7 @@
  */
 export {
   CGROUP_ENGINES,
+  DEFAULT_CGROUP_ENGINES,
   matchCgroupEngine,
   type CgroupEngine,
   type CgroupMatch,
