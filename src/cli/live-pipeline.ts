@@ -37,10 +37,9 @@ import { syscallSetFor, type SyscallSet } from './live-syscalls.js';
 import { SyscallDetection } from './syscall-detection.js';
 
 /**
- * Seam for container metadata from the runtime (name, image, labels): called before the rules
- * run on an event; a returned promise is awaited, and the hook itself bounds how long.
- * LIMIT: no hook is wired yet (src/decode/containers and src/sources/container-runtime have not
- * landed); container.id comes from cgroups, and container.name/image read as their defaults.
+ * Container metadata from the runtime (name, image, labels), see `live-containers.ts`: called
+ * before the rules run on an event; a returned promise is awaited, and the hook itself bounds
+ * how long.
  */
 export interface ContainerMetadataHook {
   prepare(event: SyscallEvent): Promise<void> | undefined;

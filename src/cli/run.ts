@@ -25,6 +25,7 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger, type Logger } from '../log.js';
 import { rulePathsOrDefault } from './default-rules.js';
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
+import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { expandRulePaths } from './rule-paths.js';
@@ -169,11 +170,13 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     sink.deliver(alert);
   };
 
+  const containers = runtimeContainerHook(logger);
   let live: LivePipeline;
   try {
     live = await LivePipeline.start({
       ruleSet, onAlert, logger, timeFormat,
       extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
+      containers,
       record: options.write === undefined ? undefined : { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
       probe: options.ringbufMb === undefined ? undefined : { ringBufferMb: Number(options.ringbufMb) },
@@ -181,12 +184,14 @@ async function runLive(options: RunCommandOptions): Promise<number> {
   } catch (error) {
     if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
       throw error;
+    containers?.close();
     process.stderr.write(`harrier run: ${error.message}\n`);
     return 2;
   }
   const started = Date.now();
   const outcome = await untilStopped(live, paths, loadOptions, logger);
   const counters = await live.stop();
+  containers?.close();
   await sink.close();
   process.stderr.write(formatCounters(counters, byRule, Date.now() - started));
   if (outcome instanceof Error) {

@@ -5,6 +5,7 @@
  * environment, and ancestors are found through `ptid` in the same table.
  */
 import type { SyscallEvent } from '../event.js';
+import type { ContainerInfo } from '../../sources/container-runtime/index.js';
 
 /** libscap's `scap_fd_type`: what kind of object a descriptor refers to. */
 export type FdKind =
@@ -153,6 +154,11 @@ export interface ThreadInfo {
   pageFaultsMinor: bigint;
   /** `subsystem=path` pairs, in the order the kernel gave them. */
   cgroups: Array<[string, string]>;
+  /**
+   * The thread's container as the runtime describes it (name, image, labels), attached by the
+   * live pipeline once fetched; undefined for the host and while unknown.
+   */
+  container?: ContainerInfo;
   /** This thread's own fd table; threads other than the main one use the main's. */
   fds: Map<number, FdInfo>;
   /** The fd the current event concerns (libsinsp's `m_lastevent_fd`); -1 for none. */

@@ -11,6 +11,7 @@ import { PROCESS_VALUES, THREAD_VALUES } from './process-values.js';
 import type { SyscallFieldValues } from './types.js';
 import { USER_VALUES } from './user-values.js';
 import { TIME_VALUES } from './time-values.js';
+import { CONTAINER_VALUES } from './container-values.js';
 
 export type { SyscallFieldValues } from './types.js';
 export { formatEventArgs } from './event-values.js';
@@ -24,6 +25,7 @@ export const syscallFieldValues: SyscallFieldValues = {
   ...FD_VALUES,
   ...USER_VALUES,
   ...TIME_VALUES,
+  ...CONTAINER_VALUES,
 };
 
 /**

@@ -1,0 +1,30 @@
+/**
+ * The `container.*` and `k8s.*` fields beyond `container.id`: read from the runtime metadata
+ * the live pipeline attaches to a thread (`ThreadInfo.container`), with the container plugin's
+ * semantics (`decode/containers`). Host processes read the plugin's host values; a container
+ * whose metadata is not known (a replayed capture, a runtime that did not answer) reads `<NA>`.
+ * @internal
+ */
+import {
+  CONTAINER_RUNTIME_FIELDS,
+  HOST_CONTAINER_ID,
+  HOST_CONTAINER_INFO,
+  containerFieldValue,
+} from '../../../decode/containers/index.js';
+import type { ThreadInfo } from '../../../decode/state/types.js';
+import { containerIdOf } from './container-id.js';
+import type { SyscallFieldValues } from './types.js';
+
+function containerOf(thread: ThreadInfo) {
+  return containerIdOf(thread) === HOST_CONTAINER_ID ? HOST_CONTAINER_INFO : thread.container;
+}
+
+export const CONTAINER_VALUES: SyscallFieldValues = Object.fromEntries(
+  CONTAINER_RUNTIME_FIELDS.filter((field) => field !== 'container.id').map((field) => [
+    field,
+    {
+      extract: (event, argument) =>
+        event.thread === undefined ? undefined : containerFieldValue(field, containerOf(event.thread), argument),
+    },
+  ]),
+);
