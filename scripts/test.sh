@@ -13,4 +13,6 @@ if ((${#test_packages[@]})); then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${test_packages[@]}" >/dev/null
 fi
+# podman, a local busybox image and the podman API service, for the container scenarios.
+scripts/container-setup.sh
 node --test --test-reporter=spec --test-concurrency=2 dist/
