@@ -150,7 +150,13 @@ export const processBehaviours: Behaviour[] = [
     name: 'drop-and-exec',
     description: 'a copy of busybox written to the container layer and run',
     places: ['container'],
-    falco: () => ({ rule: 'Drop and execute new binary in container' }),
+    // LIMIT: the probe does not set the overlay upper-layer flag, so proc.is_exe_upper_layer is
+    // false and Falco's rule cannot fire live; the expected count becomes 1 once it does.
+    falco: () => ({
+      rule: 'Drop and execute new binary in container',
+      count: 0,
+      note: 'not seen: the probe does not report overlay layers (docs/limits.md)',
+    }),
     harrier: () => ({
       rule: 'Executable file created in container',
       fields: { 'proc.name': 'cp' },
