@@ -1,8 +1,10 @@
 /**
- * Expands rule-file arguments: a directory stands for its `.yaml`/`.yml` files in name order.
+ * Expands rule-file arguments: a directory stands for its `.yaml`/`.yml` files in name order;
+ * Harrier's own `rules/` directory in its deliberate load order (see `default-rules.ts`).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_RULE_FILES, DEFAULT_RULES_DIRECTORY } from './default-rules.js';
 
 /** Files and directories in, files out, in argument order. Unreadable paths pass through. */
 export async function expandRulePaths(paths: readonly string[]): Promise<string[]> {
@@ -14,7 +16,14 @@ export async function expandRulePaths(paths: readonly string[]): Promise<string[
       continue;
     }
     const names = (await readdir(entry)).filter((name) => /\.ya?ml$/.test(name) && !name.endsWith('.test.yaml'));
-    files.push(...names.sort().map((name) => path.join(entry, name)));
+    const inDirectory = names.sort().map((name) => path.join(entry, name));
+    if (path.resolve(entry) === DEFAULT_RULES_DIRECTORY) {
+      // The default files first, in their order; anything a user added after them.
+      const defaults = DEFAULT_RULE_FILES.filter((file) => inDirectory.some((found) => path.resolve(found) === file));
+      files.push(...defaults, ...inDirectory.filter((found) => !DEFAULT_RULE_FILES.includes(path.resolve(found))));
+      continue;
+    }
+    files.push(...inDirectory);
   }
   return files;
 }

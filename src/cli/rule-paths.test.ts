@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expandRulePaths } from './rule-paths.js';
+import { DEFAULT_RULE_FILES, DEFAULT_RULES_DIRECTORY } from './default-rules.js';
+
+test('a directory stands for its rule files in name order, test files left out', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-rules-'));
+  for (const name of ['b.yaml', 'a.yml', 'a.test.yaml', 'notes.txt']) writeFileSync(path.join(directory, name), '');
+  assert.deepEqual(await expandRulePaths([directory, 'single.yaml']), [
+    path.join(directory, 'a.yml'),
+    path.join(directory, 'b.yaml'),
+    'single.yaml',
+  ]);
+});
+
+test("Harrier's rules/ directory expands in the default load order, not name order", async () => {
+  const expanded = (await expandRulePaths([DEFAULT_RULES_DIRECTORY])).map((file) => path.resolve(file));
+  assert.deepEqual(expanded.slice(0, DEFAULT_RULE_FILES.length), [...DEFAULT_RULE_FILES]);
+  const sorted = [...DEFAULT_RULE_FILES].sort();
+  assert.notDeepEqual(sorted, [...DEFAULT_RULE_FILES], 'the order differs from name order, so the test means something');
+});
