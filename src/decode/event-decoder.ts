@@ -65,7 +65,10 @@ export class RecordSyscallEvent implements SyscallEvent {
   // Positional parameters: this runs once per event, and option objects would be garbage.
   constructor(
     info: EventInfo,
-    source: EventBytesSource,
+    bytes: Uint8Array,
+    view: DataView,
+    cpu: number,
+    blockFlags: number,
     ts: bigint,
     tid: number,
     lengthsStart: number,
@@ -75,10 +78,10 @@ export class RecordSyscallEvent implements SyscallEvent {
     this.info = info;
     this.ts = ts;
     this.tid = tid;
-    this.cpu = source.cpu;
-    this.blockFlags = source.flags;
-    this.bytes = source.bytes;
-    this.view = source.view ?? viewOf(source.bytes);
+    this.cpu = cpu;
+    this.blockFlags = blockFlags;
+    this.bytes = bytes;
+    this.view = view;
     this.lengthsStart = lengthsStart;
     this.paramCount = paramCount;
     this.lengthSize = lengthSize;
@@ -203,10 +206,26 @@ export class EventDecoder {
    * dropped by the converter). Throws `EventFormatError` for bytes that are not a valid event.
    */
   decode(record: EventBytesSource): SyscallEvent | undefined {
-    const view = record.view ?? viewOf(record.bytes);
-    const start = record.start ?? 0;
-    const end = record.end ?? record.bytes.length;
-    const headerSize = record.hasParamCount ? EVENT_HEADER_SIZE : V1_HEADER_SIZE;
+    const { bytes, cpu, flags, hasParamCount } = record;
+    const view = record.view ?? viewOf(bytes);
+    return this.decodeAt(bytes, view, record.start ?? 0, record.end ?? bytes.length, cpu, flags,
+      hasParamCount); // prettier-ignore
+  }
+
+  /**
+   * `decode` with the record's fields as arguments, for readers that walk a chunk in place:
+   * the event is `bytes[start, end)`, `view` covers exactly `bytes`.
+   */
+  decodeAt(
+    bytes: Uint8Array,
+    view: DataView,
+    start: number,
+    end: number,
+    cpu: number,
+    flags: number,
+    hasParamCount: boolean,
+  ): SyscallEvent | undefined {
+    const headerSize = hasParamCount ? EVENT_HEADER_SIZE : V1_HEADER_SIZE;
     if (end - start < headerSize) {
       throw new EventFormatError(`event shorter than its header (${end - start} bytes)`);
     }
@@ -215,23 +234,14 @@ export class EventDecoder {
       this.counters.unknownTypes++;
       return undefined;
     }
-    const lengthsStart = start + headerSize;
     const lengthSize = (EVENT_FLAGS[code] & EVENT_FLAG_BITS.LARGE_PAYLOAD) !== 0 ? 4 : 2;
-    const paramCount = record.hasParamCount
+    const paramCount = hasParamCount
       ? checkV2(view, start, end, lengthSize)
       : checkV1(view, start, end, code);
     const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
     const ts = view.getBigUint64(start, true);
-    const info = EVENT_TABLE[code];
-    const event = new RecordSyscallEvent(
-      info,
-      record,
-      ts,
-      tid,
-      lengthsStart,
-      paramCount,
-      lengthSize,
-    );
+    const event = new RecordSyscallEvent(EVENT_TABLE[code], bytes, view, cpu, flags, ts, tid,
+      start + headerSize, paramCount, lengthSize); // prettier-ignore
     return this.convert(event);
   }
 

@@ -13,7 +13,7 @@ import { BlockCursor } from './block-cursor.js';
 import {
   BLOCK_OVERHEAD, BYTE_ORDER_MAGIC, EVENT_BLOCK_LAYOUT, FD_LIST_BLOCK, FD_LIST_BLOCK_OLD,
   FD_LIST_BLOCK_V2, INTERFACE_LIST_BLOCKS, MACHINE_INFO_BLOCKS, PROC_LIST_VERSION,
-  SECTION_HEADER_BLOCK, USER_LIST_BLOCKS,
+  SECTION_HEADER_BLOCK, USER_LIST_BLOCKS, type EventBlockLayout,
 } from './block-types.js'; // prettier-ignore
 import { readCaptureChunks } from './byte-stream.js';
 import { readFdList } from './fd-list.js';
@@ -30,43 +30,114 @@ const MAX_BLOCK_LENGTH = 512 * 1024 * 1024;
 /** Smallest section header block: overhead, magic, two versions and the section length. */
 const MIN_SECTION_HEADER_LENGTH = BLOCK_OVERHEAD + 16;
 
-/** Splits a byte stream into blocks and parses them; keeps the bytes of an unfinished block. */
-class BlockParser {
-  private pending: Uint8Array = new Uint8Array(0);
-  /** Stream offset of `pending[0]`. */
-  private pendingOffset = 0;
+/** Splits a byte stream into blocks, one at a time; keeps the bytes of an unfinished block. */
+export class ScapBlockScanner {
+  /** The buffered stream bytes, and a view over them; blocks are read in place. */
+  bytes: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(this.bytes.buffer);
+  /** The current block (after `next()` returned true): its type, stream offset and place. */
+  blockType = 0;
+  blockOffset = 0;
+  blockStart = 0;
+  blockLength = 0;
+  /** For an event block: its layout, CPU, flags, and where its event header starts and ends. */
+  eventLayout: EventBlockLayout | undefined;
+  cpu = 0;
+  flags = 0;
+  eventStart = 0;
+  eventEnd = 0;
+  /** Stream offset of `bytes[0]`. */
+  private base = 0;
+  private position = 0;
   private sawSectionHeader = false;
 
-  /** Parse every complete block in `pending + chunk`, appending records to `out`. */
-  push(chunk: Uint8Array, out: ScapRecord[]): void {
-    const bytes = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let position = 0;
-    while (bytes.length - position >= 8) {
-      const offset = this.pendingOffset + position;
-      const type = view.getUint32(position, true);
-      const length = view.getUint32(position + 4, true);
-      this.checkLength(type, length, offset);
-      if (bytes.length - position < length) break;
-      this.parseBlock(bytes, view, position, type, length, offset, out);
-      position += length;
+  /** Appends `chunk` to the unread bytes. */
+  feed(chunk: Uint8Array): void {
+    const rest = this.bytes.subarray(this.position);
+    // A plain view: Node's Buffer.subarray is much slower than Uint8Array's, per parameter.
+    const plain = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.bytes = rest.length === 0 ? plain : concat(rest, plain);
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.base += this.position;
+    this.position = 0;
+  }
+
+  /**
+   * Moves to the next complete block; false when the buffered bytes end inside one. Throws
+   * `ScapFormatError` for an invalid block header or a too short event block.
+   */
+  next(): boolean {
+    const { bytes, view, position } = this;
+    if (bytes.length - position < 8) return false;
+    const offset = this.base + position;
+    const type = view.getUint32(position, true);
+    const length = view.getUint32(position + 4, true);
+    this.checkLength(type, length, offset);
+    if (bytes.length - position < length) return false;
+    this.blockType = type;
+    this.blockOffset = offset;
+    this.blockStart = position;
+    this.blockLength = length;
+    this.position = position + length;
+    this.eventLayout = EVENT_BLOCK_LAYOUT.get(type);
+    if (this.eventLayout !== undefined) this.locateEvent(this.eventLayout);
+    return true;
+  }
+
+  /** Event blocks are the hot path: no cursor, no trailer check (libscap skips it too). */
+  private locateEvent(layout: EventBlockLayout): void {
+    const bodyStart = this.blockStart + 8;
+    this.eventEnd = this.blockStart + this.blockLength - 4;
+    this.eventStart = bodyStart + (layout.hasFlags ? 6 : 2);
+    if (this.eventStart > this.eventEnd) {
+      throw new ScapFormatError('event block too short', this.blockOffset, this.blockType);
     }
-    this.pending = bytes.subarray(position);
-    this.pendingOffset += position;
+    this.cpu = this.view.getUint16(bodyStart, true);
+    this.flags = layout.hasFlags ? this.view.getUint32(bodyStart + 2, true) : 0;
+  }
+
+  /** The current event block as a record. */
+  eventRecord(): EventRecord {
+    const layout = this.eventLayout as EventBlockLayout;
+    return {
+      kind: 'event',
+      offset: this.blockOffset,
+      blockType: this.blockType,
+      cpu: this.cpu,
+      flags: this.flags,
+      hasParamCount: layout.hasParamCount,
+      bytes: this.bytes,
+      start: this.eventStart,
+      end: this.eventEnd,
+      view: this.view,
+    };
+  }
+
+  /** Parses the current block (not an event block), appending its records to `out`. */
+  readRecords(out: ScapRecord[]): void {
+    const { blockStart, blockLength: length, blockOffset: offset, blockType: type } = this;
+    const bodyEnd = blockStart + length - 4;
+    if (this.view.getUint32(bodyEnd, true) !== length) {
+      throw new ScapFormatError('block trailer does not repeat the block length', offset, type);
+    }
+    const cursor = new BlockCursor(this.bytes, blockStart + 8, bodyEnd, offset, type);
+    const records: ScapRecord[] = [];
+    this.parseMetadata(cursor, type, length, records);
+    for (const record of records) out.push(record);
   }
 
   /** Called at end of stream: leftover bytes mean the capture was cut inside a block. */
   finish(): void {
-    if (this.pending.length === 0) {
+    const pending = this.bytes.subarray(this.position);
+    const offset = this.base + this.position;
+    if (pending.length === 0) {
       if (!this.sawSectionHeader) throw new ScapFormatError('empty capture', 0);
       return;
     }
-    const offset = this.pendingOffset;
-    if (this.pending.length < 8) throw new ScapFormatError('truncated block header', offset);
-    const view = new DataView(this.pending.buffer, this.pending.byteOffset, 8);
-    const type = view.getUint32(0, true);
-    const length = view.getUint32(4, true);
-    const message = `truncated block: ${this.pending.length} of ${length} bytes present`;
+    if (pending.length < 8) throw new ScapFormatError('truncated block header', offset);
+    const type = this.view.getUint32(this.position, true);
+    const length = this.view.getUint32(this.position + 4, true);
+    const message = `truncated block: ${pending.length} of ${length} bytes present`;
     throw new ScapFormatError(message, offset, type);
   }
 
@@ -77,46 +148,6 @@ class BlockParser {
     if (length < BLOCK_OVERHEAD || length > MAX_BLOCK_LENGTH) {
       throw new ScapFormatError(`invalid block length ${length}`, offset, type);
     }
-  }
-
-  private parseBlock(
-    bytes: Uint8Array,
-    view: DataView,
-    start: number,
-    type: number,
-    length: number,
-    offset: number,
-    out: ScapRecord[],
-  ): void {
-    const bodyStart = start + 8;
-    const bodyEnd = start + length - 4;
-    const layout = EVENT_BLOCK_LAYOUT.get(type);
-    if (layout !== undefined) {
-      // Event blocks are the hot path: no cursor, no trailer check (libscap skips it too).
-      const headerStart = bodyStart + (layout.hasFlags ? 6 : 2);
-      if (headerStart > bodyEnd) throw new ScapFormatError('event block too short', offset, type);
-      const record: EventRecord = {
-        kind: 'event',
-        offset,
-        blockType: type,
-        cpu: view.getUint16(bodyStart, true),
-        flags: layout.hasFlags ? view.getUint32(bodyStart + 2, true) : 0,
-        hasParamCount: layout.hasParamCount,
-        bytes,
-        start: headerStart,
-        end: bodyEnd,
-        view,
-      };
-      out.push(record);
-      return;
-    }
-    if (view.getUint32(bodyEnd, true) !== length) {
-      throw new ScapFormatError('block trailer does not repeat the block length', offset, type);
-    }
-    const cursor = new BlockCursor(bytes, bodyStart, bodyEnd, offset, type);
-    const records: ScapRecord[] = [];
-    this.parseMetadata(cursor, type, length, records);
-    for (const record of records) out.push(record);
   }
 
   private parseMetadata(
@@ -172,32 +203,87 @@ function chunksOf(input: ScapInput): AsyncIterable<Uint8Array> | Iterable<Uint8A
 }
 
 /**
+ * A block scanner fed from a capture input: `fill()` reads one more chunk, and at the end of
+ * the input checks that no block was cut. Lets a consumer act on each block as it is reached
+ * (the syscall pipeline decodes and applies each event before scanning the next). Call
+ * `close()` when stopping early or after an error, to release the file.
+ * @internal
+ */
+export class ScapBlockReader extends ScapBlockScanner {
+  private readonly chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
+  /** Bytes of the chunks before the current one, where an unexpected error is placed. */
+  private consumed = 0;
+  private currentChunkLength = 0;
+
+  constructor(input: ScapInput) {
+    super();
+    const chunks = chunksOf(input);
+    this.chunks =
+      Symbol.asyncIterator in chunks
+        ? chunks[Symbol.asyncIterator]()
+        : (chunks as Iterable<Uint8Array>)[Symbol.iterator]();
+  }
+
+  /**
+   * Reads the next chunk; false at the end of the input. Throws `ScapFormatError` for a
+   * capture cut inside a block, and for I/O and decompression errors (with `cause` set).
+   */
+  async fill(): Promise<boolean> {
+    this.consumed += this.currentChunkLength;
+    this.currentChunkLength = 0;
+    let result: IteratorResult<Uint8Array>;
+    try {
+      result = await this.chunks.next();
+    } catch (error) {
+      throw this.formatError(error);
+    }
+    if (result.done === true) {
+      this.finish();
+      return false;
+    }
+    this.feed(result.value);
+    this.currentChunkLength = result.value.length;
+    return true;
+  }
+
+  /** `error` as a `ScapFormatError`: I/O and other unexpected errors become its `cause`. */
+  formatError(error: unknown): ScapFormatError {
+    if (error instanceof ScapFormatError) return error;
+    const message = `cannot read capture: ${(error as Error).message}`;
+    return new ScapFormatError(message, this.consumed, undefined, { cause: error });
+  }
+
+  /** Stops reading the input; safe to call more than once. */
+  async close(): Promise<void> {
+    await this.chunks.return?.();
+  }
+}
+
+/**
  * The capture's records in batches (one batch per chunk read). Use this rather than
  * `readScapRecords` on hot paths: it costs one await per chunk instead of one per record.
  * Throws `ScapFormatError` for a corrupt capture, after yielding everything before the fault;
  * I/O and decompression errors are rethrown as `ScapFormatError` with the error as `cause`.
  */
 export async function* readScapBatches(input: ScapInput): AsyncGenerator<ScapRecord[]> {
-  const parser = new BlockParser();
-  let consumed = 0;
+  const reader = new ScapBlockReader(input);
   try {
-    for await (const chunk of chunksOf(input)) {
+    while (await reader.fill()) {
       const batch: ScapRecord[] = [];
       try {
-        parser.push(chunk, batch);
+        while (reader.next()) {
+          if (reader.eventLayout !== undefined) batch.push(reader.eventRecord());
+          else reader.readRecords(batch);
+        }
       } catch (error) {
         if (batch.length > 0) yield batch;
-        throw error;
+        throw reader.formatError(error);
       }
-      consumed += chunk.length;
       if (batch.length > 0) yield batch;
     }
-  } catch (error) {
-    if (error instanceof ScapFormatError) throw error;
-    const message = `cannot read capture: ${(error as Error).message}`;
-    throw new ScapFormatError(message, consumed, undefined, { cause: error });
+  } finally {
+    await reader.close();
   }
-  parser.finish();
 }
 
 /** The capture's records one at a time; see `readScapBatches` for errors. */
