@@ -52,7 +52,7 @@ export class RecordSyscallEvent implements SyscallEvent {
   thread?: SyscallEvent['thread'];
   fd?: SyscallEvent['fd'];
   fdNumber?: number;
-  enter?: SyscallEvent;
+  fdNameChanged?: boolean;
   /** Number of parameters the record carries (before any conversion). */
   readonly paramCount: number;
   private params: Uint8Array[] | undefined;
@@ -250,9 +250,7 @@ export class EventDecoder {
       event.num = ++this.counters.events;
       return event;
     }
-    // The converter never mutates the arrays it is given, so no copy is needed.
-    const params = event.rawParams as Uint8Array[];
-    const convertible: ConvertibleEvent = { code: event.info.code, params };
+    const convertible = new ConvertibleRecord(event);
     const outcome = this.converter.convert(event.tid, convertible);
     const isEnter = event.info.direction === 'enter';
     if (outcome === 'drop' && !(isEnter && this.keepEnter)) {
@@ -268,6 +266,33 @@ export class EventDecoder {
     }
     event.num = ++this.counters.events;
     return event;
+  }
+}
+
+/**
+ * The converter's view of a decoded event. Most conversions only store an enter event, so its
+ * parameters are sliced only when a conversion reads them.
+ */
+class ConvertibleRecord implements ConvertibleEvent {
+  code: number;
+  private sliced: Uint8Array[] | undefined;
+
+  constructor(private readonly event: RecordSyscallEvent) {
+    this.code = event.info.code;
+  }
+
+  get paramCount(): number {
+    return this.sliced?.length ?? this.event.paramCount;
+  }
+
+  get params(): Uint8Array[] {
+    // The converter never mutates the arrays it is given, so no copy is needed.
+    this.sliced ??= this.event.rawParams as Uint8Array[];
+    return this.sliced;
+  }
+
+  set params(params: Uint8Array[]) {
+    this.sliced = params;
   }
 }
 

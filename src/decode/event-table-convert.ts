@@ -29,10 +29,16 @@ export type ConversionRow = readonly [
 /** What happened to an event handed to the converter. */
 export type ConversionOutcome = 'pass' | 'drop' | 'converted' | 'failed';
 
-/** An event's code and parameters, as the converter reads and rewrites them. */
+/**
+ * An event's code and parameters, as the converter reads and rewrites them. The converter
+ * keeps an enter event it stores until the thread's exit takes parameters from it: do not
+ * change it after the call.
+ */
 export interface ConvertibleEvent {
   code: number;
   params: Uint8Array[];
+  /** The number of parameters, when it can be known without reading `params`. */
+  readonly paramCount?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -93,12 +99,82 @@ export function conversionVerdict(code: number, paramCount: number): Verdict {
   return isOld || paramCount !== expected ? 'continue' : 'pass';
 }
 
+/** A thread's slot for its stored enter event; linked in the order of storing while filled. */
+interface StoredEnter {
+  tid: number;
+  /** Undefined once the exit took it: the slot stays for the thread's next enter event. */
+  event: ConvertibleEvent | undefined;
+  older: StoredEnter | undefined;
+  newer: StoredEnter | undefined;
+}
+
+/**
+ * The last enter event of each thread, bounded: when full, the thread that stored least
+ * recently loses its entry. Slots stay in the map when emptied and are swept in bulk: V8's
+ * maps slow down badly when one key is deleted and re-inserted for every event, as a thread's
+ * enter and exit would do.
+ */
+class EnterEventStore {
+  private readonly byTid = new Map<number, StoredEnter>();
+  private filled = 0;
+  private oldest: StoredEnter | undefined;
+  private newest: StoredEnter | undefined;
+
+  get(tid: number): ConvertibleEvent | undefined {
+    return this.byTid.get(tid)?.event;
+  }
+
+  set(tid: number, event: ConvertibleEvent): void {
+    let entry = this.byTid.get(tid);
+    if (entry?.event !== undefined) {
+      this.unlink(entry);
+    } else {
+      if (this.filled >= MAX_STORED_ENTER_EVENTS && this.oldest !== undefined) {
+        this.delete(this.oldest.tid);
+      }
+      if (entry === undefined) {
+        if (this.byTid.size >= 2 * MAX_STORED_ENTER_EVENTS) this.sweep();
+        entry = { tid, event: undefined, older: undefined, newer: undefined };
+        this.byTid.set(tid, entry);
+      }
+      this.filled++;
+    }
+    entry.event = event;
+    entry.older = this.newest;
+    if (this.newest !== undefined) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  delete(tid: number): void {
+    const entry = this.byTid.get(tid);
+    if (entry?.event === undefined) return;
+    this.unlink(entry);
+    entry.event = undefined;
+    this.filled--;
+  }
+
+  /** Drops empty slots; at most one sweep per `MAX_STORED_ENTER_EVENTS` new threads. */
+  private sweep(): void {
+    for (const [tid, entry] of this.byTid) if (entry.event === undefined) this.byTid.delete(tid);
+  }
+
+  private unlink(entry: StoredEnter): void {
+    if (entry.older !== undefined) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer !== undefined) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+}
+
 /**
  * The converter's per-capture memory: the last enter event of each thread, kept until the
  * matching exit event takes parameters from it. One per event stream.
  */
 export class EventConverter {
-  private readonly storedEnter = new Map<number, ConvertibleEvent>();
+  private readonly storedEnter = new EnterEventStore();
 
   /** Events whose enter event was missing or of another syscall, so fallbacks were used. */
   missingEnterEvents = 0;
@@ -111,29 +187,21 @@ export class EventConverter {
   convert(tid: number, event: ConvertibleEvent): ConversionOutcome {
     let changed = false;
     for (let round = 0; round < MAX_CONVERSIONS; round++) {
-      const verdict = conversionVerdict(event.code, event.params.length);
+      const count = event.paramCount ?? event.params.length;
+      const verdict = conversionVerdict(event.code, count);
       if (verdict === 'pass') return changed ? 'converted' : 'pass';
       if (verdict === 'drop') return 'drop';
       if (verdict === 'error') return 'failed';
-      const row = ROWS.get(event.code * 256 + event.params.length);
+      const row = ROWS.get(event.code * 256 + count);
       if (row === undefined) return 'failed';
       const action = row[2];
-      if (action === 'store' || action === 'storeAndPass') this.store(tid, event);
+      if (action === 'store' || action === 'storeAndPass') this.storedEnter.set(tid, event);
       if (action === 'store') return 'drop';
       if (action === 'storeAndPass' || action === 'pass') return changed ? 'converted' : 'pass';
       this.apply(tid, event, row);
       changed = true;
     }
     return 'failed';
-  }
-
-  private store(tid: number, event: ConvertibleEvent): void {
-    this.storedEnter.delete(tid);
-    if (this.storedEnter.size >= MAX_STORED_ENTER_EVENTS) {
-      const oldest = this.storedEnter.keys().next().value;
-      if (oldest !== undefined) this.storedEnter.delete(oldest);
-    }
-    this.storedEnter.set(tid, { code: event.code, params: event.params });
   }
 
   /** Run one row's instructions on `event`. */

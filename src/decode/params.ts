@@ -207,35 +207,41 @@ export const FIXED_PARAM_SIZE: Partial<Record<ParamType, number>> = {
   IPV6ADDR: 16,
 };
 
+/** Little-endian unsigned 32-bit value at `at`. */
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x100_0000;
+}
+
 /** Integer-like types read as numbers: how many bytes, and whether signed. */
-function decodeNumber(type: ParamType, view: DataView): number | bigint | null {
+function decodeNumber(type: ParamType, bytes: Uint8Array): number | bigint | null {
   const size = FIXED_PARAM_SIZE[type] ?? 0;
-  if (view.byteLength < size) return null;
+  if (bytes.length < size) return null;
+  // The common sizes are read from the bytes: a DataView per value would be garbage.
   switch (type) {
     case 'INT8':
-      return view.getInt8(0);
+      return (bytes[0] << 24) >> 24;
     case 'INT16':
-      return view.getInt16(0, true);
+      return ((bytes[0] | (bytes[1] << 8)) << 16) >> 16;
     case 'INT32':
     case 'FD32':
     case 'PID32':
-      return view.getInt32(0, true);
+      return readUint32(bytes, 0) | 0;
     case 'ERRNO':
     case 'FD':
     case 'PID':
-      return readInt64Number(view, 0);
+      return (readUint32(bytes, 4) | 0) * 0x1_0000_0000 + readUint32(bytes, 0);
     case 'INT64':
-      return view.getBigInt64(0, true);
+      return viewOf(bytes).getBigInt64(0, true);
     case 'UINT64':
     case 'RELTIME':
     case 'ABSTIME':
-      return view.getBigUint64(0, true);
+      return viewOf(bytes).getBigUint64(0, true);
     case 'DOUBLE':
-      return view.getFloat64(0, true);
+      return viewOf(bytes).getFloat64(0, true);
     default:
-      if (size === 1) return view.getUint8(0);
-      if (size === 2) return view.getUint16(0, true);
-      return view.getUint32(0, true);
+      if (size === 1) return bytes[0];
+      if (size === 2) return bytes[0] | (bytes[1] << 8);
+      return readUint32(bytes, 0);
   }
 }
 
@@ -281,7 +287,7 @@ export function decodeParam(type: ParamType, bytes: Uint8Array, info?: ParamInfo
     case 'NONE':
       return null;
     default:
-      return decodeNumber(type, viewOf(bytes));
+      return decodeNumber(type, bytes);
   }
 }
 

@@ -9,8 +9,8 @@
  * processed: read its fields before asking for the next one.
  */
 import type { ScapRecord, EventRecord } from '../../sources/scap/index.js';
-import type { SyscallEvent } from '../event.js';
-import { EVENT_FLAG_BITS, EVENT_FLAGS } from '../event-table.js';
+import type { EventInfo, SyscallEvent } from '../event.js';
+import { EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from '../event-table.js';
 import { linkBootstrap, fdFromRecord, threadFromRecord } from './bootstrap.js';
 import type { DeferredRemovals, ParseContext } from './context.js';
 import { isEmptyParam, numberParam } from './event-params.js';
@@ -41,20 +41,67 @@ const STORED_ENTERS = new Set([
   'connect',
 ]);
 
+/** What `reset` asks about an event type, as bits; see `EVENT_TRAITS`. */
+const TRAIT = {
+  /** SKIPPARSERESET, or an event that concerns no thread: no reset, no parser. */
+  SKIP_RESET: 1 << 0,
+  NO_PLACEHOLDER: 1 << 1,
+  STORED_ENTER: 1 << 2,
+  PROCINFO: 1 << 3,
+  SWITCH: 1 << 4,
+  USES_FD: 1 << 5,
+  /** Any of CREATES_FD, USES_FD, DESTROYS_FD: the event has an fd for `attach`. */
+  HAS_FD: 1 << 6,
+  ENTER: 1 << 7,
+} as const;
+
+function traitsOf(info: EventInfo): number {
+  const flags = EVENT_FLAGS[info.code];
+  const skip = (flags & EVENT_FLAG_BITS.SKIPPARSERESET) !== 0 || META_EVENTS.has(info.name);
+  return (
+    (skip ? TRAIT.SKIP_RESET : 0) |
+    (NO_PLACEHOLDER.has(info.name) ? TRAIT.NO_PLACEHOLDER : 0) |
+    (STORED_ENTERS.has(info.name) ? TRAIT.STORED_ENTER : 0) |
+    (info.name === 'procinfo' ? TRAIT.PROCINFO : 0) |
+    (info.name === 'switch' ? TRAIT.SWITCH : 0) |
+    ((flags & EVENT_FLAG_BITS.USES_FD) !== 0 ? TRAIT.USES_FD : 0) |
+    ((flags & FD_FLAGS) !== 0 ? TRAIT.HAS_FD : 0) |
+    (info.direction === 'enter' ? TRAIT.ENTER : 0)
+  );
+}
+
+/** Traits of every event code, so that `reset` tests bits instead of names per event. */
+const EVENT_TRAITS = Uint8Array.from(EVENT_TABLE, traitsOf);
+
+/** The traits of `info`: from the table for the table's own rows, else computed. */
+function eventTraits(info: EventInfo): number {
+  return EVENT_TABLE[info.code] === info ? EVENT_TRAITS[info.code] : traitsOf(info);
+}
+
 /** Position of the fd parameter in enter events (0 but for mmap and splice). */
-function enterFdIndex(event: SyscallEvent): number {
-  const name = event.info.name;
+function enterFdIndex(info: EventInfo): number {
+  const name = info.name;
   if (name === 'mmap' || name === 'mmap2') return 4;
   return name === 'splice' ? 1 : 0;
 }
 
 /** Position of the fd parameter in an exit event: its first FD parameter after the result. */
-function exitFdIndex(event: SyscallEvent): number {
-  const params = event.info.params;
+function exitFdIndex(info: EventInfo): number {
+  const params = info.params;
   for (let i = 1; i < params.length; i++) {
     if (params[i].type === 'FD' && params[i].name !== 'dirfd') return i;
   }
   return -1;
+}
+
+/** The fd parameter's position in every event code: enter and exit rules as above. */
+const FD_PARAM_INDEX = Int8Array.from(EVENT_TABLE, (info) =>
+  info.direction === 'enter' ? enterFdIndex(info) : exitFdIndex(info),
+);
+
+function fdParamIndex(info: EventInfo): number {
+  if (EVENT_TABLE[info.code] === info) return FD_PARAM_INDEX[info.code];
+  return info.direction === 'enter' ? enterFdIndex(info) : exitFdIndex(info);
 }
 
 export class StateEngine {
@@ -63,9 +110,14 @@ export class StateEngine {
   bootTs = 0n;
   private pendingBootstrap: ThreadInfo[] = [];
   private readonly deferred: DeferredRemovals = { fdsToRemove: [] };
+  private readonly context: ParseContext;
 
   constructor(limits: Partial<StateLimits> = DEFAULT_STATE_LIMITS) {
     this.table = new ThreadTable(limits);
+    this.context = {
+      event: undefined as unknown as SyscallEvent, thread: undefined, fd: undefined,
+      table: this.table, bootTs: 0n, deferred: this.deferred,
+    }; // prettier-ignore
   }
 
   /** Takes a non-event record: process and fd lists, users, groups, interfaces, machine. */
@@ -99,14 +151,20 @@ export class StateEngine {
 
   /** Applies `event` to the state and attaches its thread and fd. Mutates `event`. */
   processEvent(event: SyscallEvent): void {
-    this.finishBootstrap();
-    this.applyDeferred();
-    const context: ParseContext = {
-      event, thread: undefined, fd: undefined, table: this.table, bootTs: this.bootTs,
-      deferred: this.deferred,
-    }; // prettier-ignore
-    if (this.reset(context)) parserFor(event.info)?.(context);
-    this.attach(context);
+    if (this.pendingBootstrap.length > 0) this.finishBootstrap();
+    if (this.deferred.threadToRemove !== undefined || this.deferred.fdsToRemove.length > 0)
+      this.applyDeferred();
+    // One context, refilled per event: parsers use it only during their call.
+    const context = this.context;
+    context.event = event;
+    context.thread = undefined;
+    context.fd = undefined;
+    context.bootTs = this.bootTs;
+    const traits = eventTraits(event.info);
+    if (this.reset(context, traits)) parserFor(event.info)?.(context);
+    this.attach(context, traits);
+    context.thread = undefined;
+    context.fd = undefined;
   }
 
   /** Links the process list once it is complete (before the first event). */
@@ -130,24 +188,24 @@ export class StateEngine {
   }
 
   /** libsinsp's `reset`: find the thread, pair exit with enter, look the fd up. */
-  private reset(context: ParseContext): boolean {
+  private reset(context: ParseContext, traits: number): boolean {
     const { event } = context;
-    const flags = EVENT_FLAGS[event.info.code];
-    if ((flags & EVENT_FLAG_BITS.SKIPPARSERESET) !== 0 || META_EVENTS.has(event.info.name)) {
+    if ((traits & TRAIT.SKIP_RESET) !== 0) {
       context.thread =
-        event.info.name === 'procinfo' ? this.table.findThread(event.tid) : undefined;
+        (traits & TRAIT.PROCINFO) !== 0 ? this.table.findThread(event.tid) : undefined;
       return false;
     }
-    const mayCreate = !NO_PLACEHOLDER.has(event.info.name);
+    const mayCreate = (traits & TRAIT.NO_PLACEHOLDER) === 0;
     const thread = mayCreate
       ? this.table.threadOrPlaceholder(event.tid)
       : this.table.findThread(event.tid);
     context.thread = thread;
-    if (event.info.name === 'switch' || thread === undefined) return event.info.name !== 'switch';
+    const isSwitch = (traits & TRAIT.SWITCH) !== 0;
+    if (isSwitch || thread === undefined) return !isSwitch;
     if (mayCreate) thread.flags |= THREAD_FLAGS.ACTIVE;
-    const usesFd = (flags & EVENT_FLAG_BITS.USES_FD) !== 0;
-    if (event.info.direction === 'enter') {
-      this.resetEnter(context, thread, usesFd);
+    const usesFd = (traits & TRAIT.USES_FD) !== 0;
+    if ((traits & TRAIT.ENTER) !== 0) {
+      this.resetEnter(context, thread, usesFd, traits);
       return true;
     }
     const paired =
@@ -158,7 +216,7 @@ export class StateEngine {
     if (!paired) thread.lastEventFd = -1;
     if (!usesFd) return true;
     if (thread.lastEventFd === -1) {
-      const index = exitFdIndex(event);
+      const index = fdParamIndex(event.info);
       if (index !== -1 && !isEmptyParam(event, index))
         thread.lastEventFd = numberParam(event, index);
     }
@@ -171,33 +229,38 @@ export class StateEngine {
     return stored === event.info.name || (event.info.name === 'execve' && stored === 'execveat');
   }
 
-  private resetEnter(context: ParseContext, thread: ThreadInfo, usesFd: boolean): void {
+  private resetEnter(
+    context: ParseContext,
+    thread: ThreadInfo,
+    usesFd: boolean,
+    traits: number,
+  ): void {
     const { event } = context;
     thread.lastEventFd = -1;
     thread.lastEnterCode = event.info.code;
     thread.lastEnterName = event.info.name;
-    if (STORED_ENTERS.has(event.info.name)) {
+    if ((traits & TRAIT.STORED_ENTER) !== 0) {
       const opens = event.info.name !== 'execveat' && event.info.name !== 'connect';
       if (!(opens && isEmptyParam(event, 0))) thread.lastEnter = event;
     }
     if (!usesFd) return;
-    thread.lastEventFd = numberParam(event, enterFdIndex(event));
+    thread.lastEventFd = numberParam(event, fdParamIndex(event.info));
     context.fd = lookupFd(thread, thread.lastEventFd);
   }
 
   /** Gives the event what its fields read, as libsinsp's extraction sees it after parsing. */
-  private attach(context: ParseContext): void {
+  private attach(context: ParseContext, traits: number): void {
     const { event, thread } = context;
     let fd: FdInfo | undefined = context.fd;
     if (fd !== undefined) event.fdNameChanged = fd.name !== fd.oldName;
     event.thread = thread;
-    const hasFd = (EVENT_FLAGS[event.info.code] & FD_FLAGS) !== 0 && thread !== undefined;
+    const hasFd = (traits & TRAIT.HAS_FD) !== 0 && thread !== undefined;
     if (hasFd && fd === undefined && thread.lastEventFd !== -1)
       fd = lookupFd(thread, thread.lastEventFd);
     event.fd = hasFd ? fd : undefined;
     event.fdNumber = hasFd ? thread.lastEventFd : undefined;
     if (thread === undefined) return;
     thread.lastAccessTs = event.ts;
-    if (event.info.direction === 'exit') thread.lastEnter = undefined;
+    if ((traits & TRAIT.ENTER) === 0) thread.lastEnter = undefined;
   }
 }

@@ -27,13 +27,17 @@ export function hasReturnValue(event: SyscallEvent): boolean {
   );
 }
 
+/** Little-endian unsigned 32-bit value at `at` (no DataView: this runs for most exits). */
+function readUint32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16)) + bytes[at + 3] * 0x100_0000;
+}
+
 /** The first parameter read as a 32 or 64-bit signed integer; 0 for other sizes. */
 export function returnValue(event: SyscallEvent): number {
   const raw = event.rawParams[0];
   if (raw === undefined) return 0;
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (raw.length === 4) return view.getInt32(0, true);
-  if (raw.length === 8) return view.getInt32(4, true) * 0x1_0000_0000 + view.getUint32(0, true);
+  if (raw.length === 4) return readUint32(raw, 0) | 0;
+  if (raw.length === 8) return (readUint32(raw, 4) | 0) * 0x1_0000_0000 + readUint32(raw, 0);
   return 0;
 }
 

@@ -53,6 +53,8 @@ export class ThreadTable implements StateView {
   readonly limits: StateLimits;
   readonly counters: StateCounters = zeroCounters();
   private readonly threads = new Map<number, ThreadInfo>();
+  /** The last thread found: consecutive events mostly come from the same thread. */
+  private lastFound: ThreadInfo | undefined;
   private readonly groups: GroupSizes = new Map();
   private readonly users = new Map<number, UserInfo>();
   private readonly groupNames = new Map<number, GroupInfo>();
@@ -72,7 +74,10 @@ export class ThreadTable implements StateView {
   }
 
   findThread(tid: number): ThreadInfo | undefined {
-    return this.threads.get(tid);
+    if (this.lastFound?.tid === tid) return this.lastFound;
+    const thread = this.threads.get(tid);
+    if (thread !== undefined) this.lastFound = thread;
+    return thread;
   }
 
   user(uid: number): UserInfo | undefined {
@@ -167,6 +172,7 @@ export class ThreadTable implements StateView {
       return undefined;
     }
     this.threads.set(thread.tid, thread);
+    this.lastFound = undefined;
     this.counters.threadsAdded++;
     if (link) this.linkThread(thread);
     return thread;
@@ -224,6 +230,7 @@ export class ThreadTable implements StateView {
   }
 
   private delete(tid: number): void {
+    this.lastFound = undefined;
     if (this.threads.delete(tid)) this.counters.threadsRemoved++;
   }
 
