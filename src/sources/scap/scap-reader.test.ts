@@ -148,3 +148,32 @@ test('rejects a truncated gzip stream with a positioned error after the records 
   );
   assert.deepEqual(countKinds(seen), { section: 1, machine: 1, interface: 5, user: 32, group: 61 });
 });
+
+/** Each record as offset, kind and, for events, the event's bytes. */
+function recordKeys(records: ScapRecord[]): string[] {
+  return records.map((record) => {
+    if (record.kind !== 'event') return `${record.offset} ${record.kind}`;
+    const bytes = Buffer.from(record.bytes.subarray(record.start, record.end)).toString('hex');
+    return `${record.offset} event ${record.cpu} ${bytes}`;
+  });
+}
+
+test('reads the same records whatever the chunk boundaries, blocks cut anywhere', async () => {
+  const raw = new Uint8Array(gunzipSync(readFileSync(emptyTrace)));
+  const whole = recordKeys(await collect([raw]));
+  for (const size of [1, 7, 8, 13, 4096, 65_537]) {
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < raw.length; at += size) chunks.push(raw.subarray(at, at + size));
+    assert.deepEqual(recordKeys(await collect(chunks)), whole, `chunks of ${size} bytes`);
+  }
+});
+
+test('places a corrupt block length at its offset when the block is cut between chunks', async () => {
+  const bad = block(0x216, new Array(30).fill(0));
+  bad[4] = 10; // a length below the block overhead
+  const bytes = Uint8Array.from([...SECTION, ...bad]);
+  const cut = SECTION.length + 9;
+  await assert.rejects(collect([bytes.subarray(0, cut), bytes.subarray(cut)]), (error: unknown) => {
+    return error instanceof ScapFormatError && error.offset === SECTION.length;
+  });
+});

@@ -50,16 +50,37 @@ export class ScapBlockScanner {
   private base = 0;
   private position = 0;
   private sawSectionHeader = false;
+  /** A chunk to continue with at `queuedStart` once `bytes`, one block bridging two, is read. */
+  private queued: Uint8Array | undefined;
+  private queuedStart = 0;
 
-  /** Appends `chunk` to the unread bytes. */
+  /** Appends `chunk` to the unread bytes; call only after `next()` returned false. */
   feed(chunk: Uint8Array): void {
     const rest = this.bytes.subarray(this.position);
     // A plain view: Node's Buffer.subarray is much slower than Uint8Array's, per parameter.
     const plain = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.bytes = rest.length === 0 ? plain : concat(rest, plain);
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     this.base += this.position;
     this.position = 0;
+    if (rest.length === 0) return this.use(plain);
+    // Only the block cut by the chunk boundary is copied, not the whole chunk after it.
+    const need = bridgeLength(rest, plain);
+    if (need <= 0 || need >= plain.length) return this.use(concat(rest, plain));
+    this.use(concat(rest, plain.subarray(0, need)));
+    this.queued = plain;
+    this.queuedStart = need;
+  }
+
+  private use(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Continues in the queued chunk, after the bridged block. */
+  private takeQueued(queued: Uint8Array): void {
+    this.base += this.bytes.length - this.queuedStart;
+    this.position = this.queuedStart;
+    this.queued = undefined;
+    this.use(queued);
   }
 
   /**
@@ -67,6 +88,9 @@ export class ScapBlockScanner {
    * `ScapFormatError` for an invalid block header or a too short event block.
    */
   next(): boolean {
+    if (this.queued !== undefined && this.position === this.bytes.length) {
+      this.takeQueued(this.queued);
+    }
     const { bytes, view, position } = this;
     if (bytes.length - position < 8) return false;
     const offset = this.base + position;
@@ -186,6 +210,14 @@ export class ScapBlockScanner {
       sectionLength,
     };
   }
+}
+
+/** How many bytes of `chunk` complete the block that `rest` starts; <= 0 when unknown. */
+function bridgeLength(rest: Uint8Array, chunk: Uint8Array): number {
+  if (rest.length + chunk.length < 8) return 0;
+  const header = rest.length >= 8 ? rest : concat(rest, chunk.subarray(0, 8 - rest.length));
+  const length = new DataView(header.buffer, header.byteOffset, 8).getUint32(4, true);
+  return length - rest.length;
 }
 
 function concat(first: Uint8Array, second: Uint8Array): Uint8Array {
