@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { corpusPath } from '../testing/corpus.js';
-import { syscallEvents } from './pipeline.js';
+import { ScapFormatError } from '../sources/scap/index.js';
+import { syscallEventBatches, syscallEvents } from './pipeline.js';
 import { StateEngine } from './state/engine.js';
 
 const catWrite = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
@@ -58,4 +61,49 @@ test('removes exited threads on the event after their exit', async () => {
     }
   }
   assert.ok(engine.table.counters.threadsRemoved > 0);
+});
+
+test('batches give the events of syscallEvents, with the same state attached', async () => {
+  const expected: string[] = [];
+  for await (const event of syscallEvents(curl)) {
+    expected.push(`${event.num} ${event.info.name} ${event.thread?.comm} ${event.fd?.name}`);
+  }
+  const seen: string[] = [];
+  for await (const batch of syscallEventBatches(curl)) {
+    for (const event of batch) {
+      seen.push(`${event.num} ${event.info.name} ${event.thread?.comm} ${event.fd?.name}`);
+    }
+  }
+  assert.ok(expected.length > 1000);
+  assert.deepEqual(seen, expected);
+});
+
+test('events left in a batch are applied and skipped, and the next batch goes on', async () => {
+  const engine = new StateEngine();
+  const firsts: number[] = [];
+  for await (const batch of syscallEventBatches(curl, { engine })) {
+    for (const event of batch) {
+      firsts.push(event.num);
+      break;
+    }
+  }
+  const all = new StateEngine();
+  for await (const event of syscallEvents(curl, { engine: all })) void event;
+  assert.equal(firsts[0], 1);
+  assert.deepEqual(engine.table.counters, all.table.counters);
+});
+
+test('a corrupt capture fails the batch after the events before the fault', async () => {
+  const bytes = new Uint8Array(gunzipSync(readFileSync(catWrite)));
+  const cut = bytes.subarray(0, bytes.length - 5);
+  let events = 0;
+  await assert.rejects(async () => {
+    for await (const batch of syscallEventBatches([cut])) for (const _ of batch) events++;
+  }, ScapFormatError);
+  let expected = 0;
+  await assert.rejects(async () => {
+    for await (const _ of syscallEvents([cut])) expected++;
+  }, ScapFormatError);
+  assert.ok(events > 0);
+  assert.equal(events, expected);
 });

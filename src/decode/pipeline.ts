@@ -165,6 +165,16 @@ function feedOf(source: SyscallSource, options: SyscallEventOptions): EventFeed 
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 
+/** The events `feed` has without reading more input. */
+function eventsUntilRefill(feed: EventFeed): Iterator<SyscallEvent> {
+  return {
+    next: () => {
+      const event = feed.next();
+      return event === undefined ? DONE : { value: event, done: false };
+    },
+  };
+}
+
 /**
  * The events of a feed as an async iterator that awaits only to read more input: an async
  * generator would cost a promise and a suspension per event, here most of the time.
@@ -230,9 +240,10 @@ export function syscallEvents(
 }
 
 /**
- * The events of `source` as batches, one per chunk of input: iterate each batch before asking
- * for the next one. The fastest way to read events; the state contract is `syscallEvents`'s
- * (a batch decodes and applies its events one at a time, as they are iterated), as are errors.
+ * The events of `source` as batches, one per chunk of input: the fastest way to read events.
+ * A batch decodes and applies its events one at a time, as they are iterated, so the state
+ * contract is `syscallEvents`'s, as are errors. Events left unread in a batch when the next
+ * one is asked for are applied to the state and skipped.
  *
  * @example
  * for await (const batch of syscallEventBatches('capture.scap')) {
@@ -246,18 +257,11 @@ export async function* syscallEventBatches(
   const feed = feedOf(source, options);
   const batch: Iterable<SyscallEvent> = { [Symbol.iterator]: () => eventsUntilRefill(feed) };
   try {
-    while (await feed.fill()) yield batch;
+    while (await feed.fill()) {
+      yield batch;
+      while (feed.next() !== undefined);
+    }
   } finally {
     await feed.close();
   }
-}
-
-/** The events `feed` has without reading more input. */
-function eventsUntilRefill(feed: EventFeed): Iterator<SyscallEvent> {
-  return {
-    next: () => {
-      const event = feed.next();
-      return event === undefined ? DONE : { value: event, done: false };
-    },
-  };
 }

@@ -212,7 +212,10 @@ export class ScapBlockScanner {
   }
 }
 
-/** How many bytes of `chunk` complete the block that `rest` starts; <= 0 when unknown. */
+/**
+ * How many bytes of `chunk` complete the block that `rest` starts; <= 0 when unknown, or when
+ * `rest` holds more than the start of one block.
+ */
 function bridgeLength(rest: Uint8Array, chunk: Uint8Array): number {
   if (rest.length + chunk.length < 8) return 0;
   const header = rest.length >= 8 ? rest : concat(rest, chunk.subarray(0, 8 - rest.length));
