@@ -97,6 +97,33 @@ export class RecordSyscallEvent implements SyscallEvent {
     this.params = params.slice();
   }
 
+  /**
+   * The raw value of parameter `index` alone, without slicing the others: state parsers read
+   * one or two parameters of most events. Undefined past the last parameter.
+   */
+  rawParam(index: number): Uint8Array | undefined {
+    if (this.params !== undefined) return this.params[index];
+    const { bytes, lengthsStart, paramCount, lengthSize } = this;
+    if (!(index >= 0 && index < paramCount)) return undefined;
+    let valueAt = lengthsStart + paramCount * lengthSize;
+    for (let i = 0; i < index; i++) valueAt += this.paramLength(lengthsStart + i * lengthSize);
+    return bytes.subarray(valueAt, valueAt + this.paramLength(lengthsStart + index * lengthSize));
+  }
+
+  /** `rawParams.length`, without slicing. */
+  get rawParamCount(): number {
+    return this.params?.length ?? this.paramCount;
+  }
+
+  /** Takes `params` as the converted parameters, without the copy the setter makes. @internal */
+  adoptParams(params: Uint8Array[]): void {
+    this.params = params;
+  }
+
+  private paramLength(at: number): number {
+    return this.lengthSize === 2 ? this.view.getUint16(at, true) : this.view.getUint32(at, true);
+  }
+
   /** Views of each parameter value; lengths were validated when the event was decoded. */
   private sliceParams(): Uint8Array[] {
     const { bytes, view, lengthsStart, paramCount, lengthSize } = this;
@@ -262,7 +289,7 @@ export class EventDecoder {
     // today's layout with everything the converter took from them.
     if (outcome === 'converted' && !(isEnter && this.keepEnter)) {
       event.info = EVENT_TABLE[convertible.code];
-      event.rawParams = convertible.params;
+      event.adoptParams(convertible.params);
     }
     event.num = ++this.counters.events;
     return event;

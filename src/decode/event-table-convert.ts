@@ -209,22 +209,26 @@ export class EventConverter {
     const [code, , action, newCode, instructions] = row;
     const targetCode = action === 'changeType' ? newCode : code;
     const targetParams = EVENT_TABLE[targetCode].params;
-    const params = action === 'changeType' ? [] : event.params.slice();
+    const old = event.params;
+    const kept = action === 'changeType' ? 0 : old.length;
+    const params: Uint8Array[] = new Array(kept + instructions.length);
+    for (let i = 0; i < kept; i++) params[i] = old[i];
     const enter = this.storedEnter.get(tid);
     // libs only uses an enter event of the same syscall: the code just below the exit's.
     const matchingEnter = enter !== undefined && enter.code === code - 1 ? enter : undefined;
     let usedEnter = false;
+    let next = kept;
     for (const [source, index, fallbackToEmpty] of instructions) {
-      const type = targetParams[params.length]?.type ?? 'BYTEBUF';
+      const type = targetParams[next]?.type ?? 'BYTEBUF';
       let value: Uint8Array | undefined;
-      if (source === 'old') value = event.params[index];
+      if (source === 'old') value = old[index];
       else if (source === 'enter') value = matchingEnter?.params[index];
-      else if (source === 'callback') value = containerJson(event.params);
+      else if (source === 'callback') value = containerJson(old);
       else if (source === 'empty') value = EMPTY;
       if (source === 'enter' && value !== undefined) usedEnter = true;
       if (source === 'enter' && value === undefined) this.missingEnterEvents++;
       if (value === undefined) value = fallbackToEmpty === true ? EMPTY : defaultValue(type);
-      params.push(source === 'old' || source === 'enter' ? capLength(type, value) : value);
+      params[next++] = source === 'old' || source === 'enter' ? capLength(type, value) : value;
     }
     if (usedEnter) this.storedEnter.delete(tid);
     event.code = targetCode;

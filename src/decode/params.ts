@@ -302,6 +302,26 @@ function decodeDynamic(bytes: Uint8Array, info?: ParamInfo): ParamValue {
   return type === undefined ? bytes : decodeParam(type, bytes.subarray(1));
 }
 
+/** An event that hands out one raw parameter without slicing them all (`RecordSyscallEvent`). */
+interface SingleParamSource {
+  rawParam(index: number): Uint8Array | undefined;
+  readonly rawParamCount: number;
+}
+
+function isSingleParamSource(event: SyscallEvent): event is SyscallEvent & SingleParamSource {
+  return 'rawParam' in event;
+}
+
+/** `event.rawParams[index]`, without slicing the other parameters when the event can. */
+export function rawParamOf(event: SyscallEvent, index: number): Uint8Array | undefined {
+  return isSingleParamSource(event) ? event.rawParam(index) : event.rawParams[index];
+}
+
+/** `event.rawParams.length`, without slicing the parameters when the event can. */
+export function rawParamCountOf(event: SyscallEvent): number {
+  return isSingleParamSource(event) ? event.rawParamCount : event.rawParams.length;
+}
+
 /**
  * Parameter `index` of `event`, decoded on first use and cached in `event.decodedParams`.
  * `null` when the event has no such parameter or the value is empty.
@@ -310,7 +330,7 @@ export function paramValue(event: SyscallEvent, index: number): ParamValue {
   const cache = (event.decodedParams ??= []);
   if (index in cache) return cache[index];
   const info = event.info.params[index];
-  const raw = event.rawParams[index];
+  const raw = info === undefined ? undefined : rawParamOf(event, index);
   const value = info === undefined || raw === undefined ? null : decodeParam(info.type, raw, info);
   cache[index] = value;
   return value;

@@ -4,7 +4,9 @@
  */
 import type { SyscallEvent } from '../event.js';
 import { EVENT_CATEGORY_BITS } from '../event-table.js';
-import { decodeCString, decodeStringList, paramValue } from '../params.js';
+import {
+  decodeCString, decodeStringList, paramValue, rawParamCountOf, rawParamOf,
+} from '../params.js'; // prettier-ignore
 
 /** libscap's `EC_SYSCALL` source bit. */
 const SYSCALL_CATEGORY = 1 << 9;
@@ -13,7 +15,7 @@ const GENERIC_EXIT = 1;
 
 /** Whether parameter `index` is missing or has no bytes. */
 export function isEmptyParam(event: SyscallEvent, index: number): boolean {
-  return (event.rawParams[index]?.length ?? 0) === 0;
+  return (rawParamOf(event, index)?.length ?? 0) === 0;
 }
 
 /** libsinsp's `has_return_value`: a syscall exit with at least one parameter. */
@@ -23,7 +25,7 @@ export function hasReturnValue(event: SyscallEvent): boolean {
     code !== GENERIC_EXIT &&
     event.info.direction === 'exit' &&
     (EVENT_CATEGORY_BITS[code] & SYSCALL_CATEGORY) !== 0 &&
-    event.rawParams.length > 0
+    rawParamCountOf(event) > 0
   );
 }
 
@@ -34,7 +36,7 @@ function readUint32(bytes: Uint8Array, at: number): number {
 
 /** The first parameter read as a 32 or 64-bit signed integer; 0 for other sizes. */
 export function returnValue(event: SyscallEvent): number {
-  const raw = event.rawParams[0];
+  const raw = rawParamOf(event, 0);
   if (raw === undefined) return 0;
   if (raw.length === 4) return readUint32(raw, 0) | 0;
   if (raw.length === 8) return (readUint32(raw, 4) | 0) * 0x1_0000_0000 + readUint32(raw, 0);
@@ -60,13 +62,13 @@ export function bigintParam(event: SyscallEvent, index: number): bigint {
 
 /** A text parameter up to its first NUL; '' when absent. */
 export function stringParam(event: SyscallEvent, index: number): string {
-  const raw = event.rawParams[index];
+  const raw = rawParamOf(event, index);
   return raw === undefined ? '' : decodeCString(raw);
 }
 
 /** A NUL-separated list parameter (args, env, cgroups). */
 export function listParam(event: SyscallEvent, index: number): string[] {
-  const raw = event.rawParams[index];
+  const raw = rawParamOf(event, index);
   if (raw === undefined || raw.length === 0) return [];
   const end = raw[raw.length - 1] === 0 ? raw.length - 1 : raw.length;
   return end === 0 ? [''] : decodeStringList(raw.subarray(0, end));
