@@ -49,6 +49,27 @@ function appendNormalised(base: string, path: string): string {
  */
 export function concatenatePaths(directory: string, path: string): string {
   if (directory.length + path.length + 1 > MAX_PATH) return '/DIR_TOO_LONG/FILENAME_TOO_LONG';
-  if (path.length !== 0 && path[0] !== '/') return appendNormalised(directory, path);
-  return appendNormalised('', path);
+  const isRelative = path.length !== 0 && path[0] !== '/';
+  // Most paths are already normal, and appending them char by char is costly on every open.
+  if (isNormal(path)) return isRelative ? directory + path : path;
+  return isRelative ? appendNormalised(directory, path) : appendNormalised('', path);
+}
+
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+/** Whether normalising leaves `path` as it is: no empty, `.` or `..` segment, no final '/'. */
+function isNormal(path: string): boolean {
+  if (path === '/') return true;
+  let segmentStart = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== SLASH) continue;
+    const length = i - segmentStart;
+    // An empty segment is a repeated or final '/', unless it is the root before the first.
+    if (length === 0 && i !== 0) return false;
+    const dots = length <= 2 && path.charCodeAt(segmentStart) === DOT;
+    if (dots && (length === 1 || path.charCodeAt(segmentStart + 1) === DOT)) return false;
+    segmentStart = i + 1;
+  }
+  return true;
 }
