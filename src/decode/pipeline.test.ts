@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { corpusPath } from '../testing/corpus.js';
 import { ScapFormatError } from '../sources/scap/index.js';
-import { syscallEventBatches, syscallEvents } from './pipeline.js';
+import type { SyscallEvent } from './event.js';
+import { readCaptureBatches } from './event-decoder.js';
+import { itemStream, syscallEventBatches, syscallEvents } from './pipeline.js';
 import { StateEngine } from './state/engine.js';
 
 const catWrite = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
@@ -106,4 +108,17 @@ test('a corrupt capture fails the batch after the events before the fault', asyn
   }, ScapFormatError);
   assert.ok(events > 0);
   assert.equal(events, expected);
+});
+
+test('decoded item batches (the live probe path) give the events of the capture', async () => {
+  const describe = (event: SyscallEvent): string =>
+    `${event.num} ${event.info.name} ${event.thread?.comm} ${event.fd?.name}`;
+  const expected: string[] = [];
+  for await (const event of syscallEvents(catWrite)) expected.push(describe(event));
+  const seen: string[] = [];
+  for await (const event of syscallEvents(itemStream(readCaptureBatches(catWrite)))) {
+    seen.push(describe(event));
+  }
+  assert.ok(expected.length > 300);
+  assert.deepEqual(seen, expected);
 });
