@@ -171,13 +171,21 @@ function paramsEnd(
 }
 
 /**
- * V1 headers do not say how many parameters follow. As libs does, try the table's count and
- * fewer until the lengths add up to the event length exactly.
+ * V1 headers do not say how many parameters follow. As libs does, take the largest count up
+ * to the table's whose lengths add up to the event length exactly. One pass over the lengths
+ * serves every count: with `count` lengths, the values end at the table's end plus their sum.
  */
 function inferParamCount(view: DataView, lengthsStart: number, code: number, end: number): number {
-  for (let count = EVENT_TABLE[code].params.length; count >= 0; count--) {
-    if (paramsEnd(view, lengthsStart, count, 2, end) === end) return count;
+  const maxCount = EVENT_TABLE[code].params.length;
+  let found = -1;
+  let sum = 0;
+  for (let count = 0; count <= maxCount && lengthsStart + count * 2 <= end; count++) {
+    if (lengthsStart + count * 2 + sum === end) found = count;
+    if (count < maxCount && lengthsStart + count * 2 + 2 <= end) {
+      sum += view.getUint16(lengthsStart + count * 2, true);
+    }
   }
+  if (found >= 0) return found;
   throw new EventFormatError(`cannot infer the parameter count of a V1 event of type ${code}`);
 }
 
