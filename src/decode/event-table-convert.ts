@@ -49,19 +49,53 @@ const MAX_CONVERSIONS = 16;
 /** Enter events kept per thread for the exit that follows; past this, the oldest goes. */
 const MAX_STORED_ENTER_EVENTS = 65536;
 
-const ROWS = new Map<number, ConversionRow>();
-for (const row of CONVERSION_ROWS) ROWS.set(row[0] * 256 + row[1], row);
-
 /** The default value libs pushes for a type: zeros of its fixed size, all ones for ids. */
 function defaultValue(type: ParamType): Uint8Array {
   const size = FIXED_PARAM_SIZE[type] ?? 0;
   return new Uint8Array(size).fill(type === 'UID' || type === 'GID' ? 0xff : 0);
 }
 
-/** Cut a copied value to its type's fixed size, as libs caps parameter lengths. */
-function capLength(type: ParamType, value: Uint8Array): Uint8Array {
-  const size = FIXED_PARAM_SIZE[type];
-  return size !== undefined && value.length > size ? value.subarray(0, size) : value;
+/** One instruction with what its target parameter's type implies, worked out at load. */
+interface ConversionStep {
+  source: ConversionInstruction[0];
+  index: number;
+  fallbackToEmpty: boolean;
+  /** The target type's fixed size, which copied values are cut to (libs caps them); -1: none. */
+  fixedSize: number;
+  /** Shared by every event converted with this step: parameter bytes are read-only. */
+  defaultValue: Uint8Array;
+}
+
+/** A row with its steps: the types of the new layout are known from the row alone. */
+interface ConversionPlan {
+  row: ConversionRow;
+  targetCode: number;
+  /** How many of the old parameters stay in front of the added ones. */
+  kept: number;
+  steps: ConversionStep[];
+}
+
+function planOf(row: ConversionRow): ConversionPlan {
+  const [code, count, action, newCode, instructions] = row;
+  const targetCode = action === 'changeType' ? newCode : code;
+  const targetParams = EVENT_TABLE[targetCode].params;
+  const kept = action === 'changeType' ? 0 : count;
+  const steps = instructions.map(([source, index, fallbackToEmpty], i): ConversionStep => {
+    const type = targetParams[kept + i]?.type ?? 'BYTEBUF';
+    const fixedSize = FIXED_PARAM_SIZE[type] ?? -1;
+    return { source, index, fallbackToEmpty: fallbackToEmpty === true, fixedSize,
+      defaultValue: defaultValue(type) }; // prettier-ignore
+  });
+  return { row, targetCode, kept, steps };
+}
+
+/** Plans by event code, then by the parameter count as read. */
+const PLANS: Array<Array<ConversionPlan | undefined> | undefined> = [];
+for (const row of CONVERSION_ROWS) (PLANS[row[0]] ??= [])[row[1]] = planOf(row);
+
+/** Cut a copied value to `size` bytes (none when -1), as libs caps parameter lengths. */
+function capLength(size: number, value: Uint8Array): Uint8Array {
+  return size >= 0 && value.length > size ? value.subarray(0, size) : value;
 }
 
 /** The container-event callback: the four old parameters as the JSON of the new event. */
@@ -192,34 +226,31 @@ export class EventConverter {
       if (verdict === 'pass') return changed ? 'converted' : 'pass';
       if (verdict === 'drop') return 'drop';
       if (verdict === 'error') return 'failed';
-      const row = ROWS.get(event.code * 256 + count);
-      if (row === undefined) return 'failed';
-      const action = row[2];
+      const plan = PLANS[event.code]?.[count];
+      if (plan === undefined) return 'failed';
+      const action = plan.row[2];
       if (action === 'store' || action === 'storeAndPass') this.storedEnter.set(tid, event);
       if (action === 'store') return 'drop';
       if (action === 'storeAndPass' || action === 'pass') return changed ? 'converted' : 'pass';
-      this.apply(tid, event, row);
+      this.apply(tid, event, plan);
       changed = true;
     }
     return 'failed';
   }
 
   /** Run one row's instructions on `event`. */
-  private apply(tid: number, event: ConvertibleEvent, row: ConversionRow): void {
-    const [code, , action, newCode, instructions] = row;
-    const targetCode = action === 'changeType' ? newCode : code;
-    const targetParams = EVENT_TABLE[targetCode].params;
+  private apply(tid: number, event: ConvertibleEvent, plan: ConversionPlan): void {
+    const { row, kept, steps } = plan;
     const old = event.params;
-    const kept = action === 'changeType' ? 0 : old.length;
-    const params: Uint8Array[] = new Array(kept + instructions.length);
+    const params: Uint8Array[] = new Array(kept + steps.length);
     for (let i = 0; i < kept; i++) params[i] = old[i];
     const enter = this.storedEnter.get(tid);
     // libs only uses an enter event of the same syscall: the code just below the exit's.
-    const matchingEnter = enter !== undefined && enter.code === code - 1 ? enter : undefined;
+    const matchingEnter = enter !== undefined && enter.code === row[0] - 1 ? enter : undefined;
     let usedEnter = false;
     let next = kept;
-    for (const [source, index, fallbackToEmpty] of instructions) {
-      const type = targetParams[next]?.type ?? 'BYTEBUF';
+    for (const step of steps) {
+      const { source, index } = step;
       let value: Uint8Array | undefined;
       if (source === 'old') value = old[index];
       else if (source === 'enter') value = matchingEnter?.params[index];
@@ -227,11 +258,12 @@ export class EventConverter {
       else if (source === 'empty') value = EMPTY;
       if (source === 'enter' && value !== undefined) usedEnter = true;
       if (source === 'enter' && value === undefined) this.missingEnterEvents++;
-      if (value === undefined) value = fallbackToEmpty === true ? EMPTY : defaultValue(type);
-      params[next++] = source === 'old' || source === 'enter' ? capLength(type, value) : value;
+      if (value === undefined) value = step.fallbackToEmpty ? EMPTY : step.defaultValue;
+      const isCopied = source === 'old' || source === 'enter';
+      params[next++] = isCopied ? capLength(step.fixedSize, value) : value;
     }
     if (usedEnter) this.storedEnter.delete(tid);
-    event.code = targetCode;
+    event.code = plan.targetCode;
     event.params = params;
   }
 }
