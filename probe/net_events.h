@@ -11,8 +11,6 @@
 #define HARRIER_NET_EVENTS_H
 
 #define UNIX_PATH_MAX 108
-#define LX_S_IFMT 0170000
-#define LX_S_IFSOCK 0140000
 
 static __always_inline __u16 swap16(__u16 v) {
 	return (v >> 8) | (v << 8);

@@ -23,6 +23,7 @@
 #include "scap_codes.h"
 #include "event_buffer.h"
 #include "task_facts.h"
+#include "exe_facts.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 

@@ -258,17 +258,6 @@ __noinline int ev_task_prefix(struct event_buffer *b, __u64 task_address) {
 	return 0;
 }
 
-static __always_inline int file_is_memfd(struct file *file) {
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-	char prefix[7] = {};
-
-	if (!dentry || BPF_CORE_READ(dentry, d_parent) != dentry)
-		return 0;
-	bpf_probe_read_kernel_str(prefix, sizeof(prefix), BPF_CORE_READ(dentry, d_name.name));
-	return prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' && prefix[3] == 'f' &&
-	       prefix[4] == 'd' && prefix[5] == ':';
-}
-
 /* Params 16..30 of an execve event: env .. gid (env comes from `envp` when non-zero). */
 __noinline int ev_exec_suffix(struct event_buffer *b, __u64 task_address, __u64 envp) {
 	struct task_struct *task = (void *)task_address;
@@ -287,9 +276,7 @@ __noinline int ev_exec_suffix(struct event_buffer *b, __u64 task_address, __u64 
 	ev_u32(b, task_tty(task));                          /* 17 tty */
 	ev_s64(b, task_virtual_id(task, PIDTYPE_PGID));     /* 18 vpgid */
 	ev_u32(b, task_loginuid(task));                     /* 19 loginuid */
-	/* LIMIT: only PPM_EXE_FROM_MEMFD is set; the writable and overlay-layer flags are not, so
-	 * proc.is_exe_writable and proc.is_exe_upper_layer read false for every process. */
-	ev_u32(b, exe && file_is_memfd(exe) ? SCAP_EXE_FROM_MEMFD : 0); /* 20 flags */
+	ev_u32(b, exe_flags(task_address));                 /* 20 flags */
 	task_caps(task, &inheritable, &permitted, &effective);
 	ev_u64(b, inheritable);                             /* 21 cap_inheritable */
 	ev_u64(b, permitted);                               /* 22 cap_permitted */

@@ -121,6 +121,13 @@ enum scap_event_code {
 #define LX_MS_MGC_VAL 0xC0ED0000UL
 #define LX_PF_KTHREAD 0x00200000
 
+/* File types in an inode's i_mode. */
+#define LX_S_IFMT 0170000
+#define LX_S_IFSOCK 0140000
+#define LX_S_IFLNK 0120000
+#define LX_S_IFREG 0100000
+#define LX_S_IFDIR 0040000
+
 /* scap encodings that differ from Linux. */
 #define SCAP_O_RDONLY (1 << 0)
 #define SCAP_O_WRONLY (1 << 1)
@@ -140,7 +147,9 @@ enum scap_event_code {
 #define SCAP_O_F_CREATED (1 << 14)
 
 #define SCAP_EXE_WRITABLE (1 << 0)
+#define SCAP_EXE_UPPER_LAYER (1 << 1)
 #define SCAP_EXE_FROM_MEMFD (1 << 2)
+#define SCAP_EXE_LOWER_LAYER (1 << 3)
 #define SCAP_CL_CHILD_IN_PIDNS (1 << 29)
 
 /* Translates one flag bit: `from` set in `value` gives `to` in the result. */
