@@ -17,6 +17,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { repositoryRoot } from '../testing/corpus.js';
 import { preflightProblems } from './live-preflight.js';
+import { formatCounters } from './run.js';
+import type { LiveCounters } from './live-pipeline.js';
 
 const execFileAsync = promisify(execFile);
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
@@ -210,6 +212,7 @@ test(
       ['first rule', 'second rule', 'second rule'],
     );
     assert.match(harrier.stderr, /rule reloads: 1\n/);
+    assert.match(harrier.stderr, /failed rule reloads: 1\n/);
     assert.match(harrier.stderr, /LOAD_ERR_YAML/);
   },
 );
@@ -409,3 +412,14 @@ outputs:
     assert.equal(JSON.parse(lines[0]).output_fields['fd.name'], marker);
   },
 );
+
+test('the stop counters print the failed rule reloads beside the applied ones', () => {
+  const counters: LiveCounters = {
+    events: 10, kernelEventsSeen: 12, kernelEventsSent: 11, alerts: 1, dropAlerts: 0,
+    noHandler: 0, reloads: 2, snapshotThreads: 3, snapshotFds: 4, recorded: 0,
+    drops: { kernel: 0, userspace: 0, byReason: {} },
+  }; // prettier-ignore
+  const text = formatCounters(counters, new Map([['r', 1]]), 1500, 3);
+  assert.match(text, /^harrier: stopped after 1\.5 s\n/);
+  assert.match(text, /\n {2}rule reloads: 2\n {2}failed rule reloads: 3\n/);
+});

@@ -189,11 +189,13 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     return 2;
   }
   const started = Date.now();
-  const outcome = await untilStopped(live, paths, loadOptions, logger);
+  const reloads = { failed: 0 };
+  const outcome = await untilStopped(live, paths, loadOptions, logger, reloads);
   const counters = await live.stop();
   containers?.close();
   await sink.close();
-  process.stderr.write(formatCounters(counters, byRule, Date.now() - started));
+  const elapsedMs = Date.now() - started;
+  process.stderr.write(formatCounters(counters, byRule, elapsedMs, reloads.failed));
   if (outcome instanceof Error) {
     logger.error({ err: outcome }, 'live capture failed; stopping');
     return 1;
@@ -201,18 +203,23 @@ async function runLive(options: RunCommandOptions): Promise<number> {
   return 0;
 }
 
-/** Waits for SIGINT/SIGTERM (or a probe failure), reloading the rules on every SIGHUP. */
+/**
+ * Waits for SIGINT/SIGTERM (or a probe failure), reloading the rules on every SIGHUP;
+ * `reloads.failed` counts the reloads refused for errors in the rule files.
+ */
 async function untilStopped(
   live: LivePipeline,
   paths: string[],
   loadOptions: LoadOptions,
   logger: Logger,
+  reloads: { failed: number },
 ): Promise<Error | undefined> {
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
       const next = await loadLiveRules(paths, loadOptions, logger);
       if (next === undefined) {
+        reloads.failed++;
         logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');
         return;
       }
@@ -239,6 +246,7 @@ export function formatCounters(
   counters: LiveCounters,
   byRule: ReadonlyMap<string, number>,
   elapsedMs: number,
+  failedReloads: number,
 ): string {
   const reasons = Object.entries(counters.drops.byReason)
     .map(([reason, count]) => `${reason} ${count}`)
@@ -251,6 +259,7 @@ export function formatCounters(
     `  userspace drops: ${counters.drops.userspace}`,
     `  drop alerts: ${counters.dropAlerts}`,
     `  rule reloads: ${counters.reloads}`,
+    `  failed rule reloads: ${failedReloads}`,
     `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
   ];
   if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
