@@ -10,6 +10,7 @@ import { LivePipeline } from './live-pipeline.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor } from './live-syscalls.js';
 import { loadLiveRules } from './run.js';
+import { rulesOption } from './rule-paths.js';
 
 interface RecordCommandOptions {
   write: string;
@@ -18,8 +19,6 @@ interface RecordCommandOptions {
   envBytes: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /** Adds `harrier record` to the program. */
 export function registerRecordCommand(program: Command): void {
   program
@@ -27,11 +26,11 @@ export function registerRecordCommand(program: Command): void {
     .description('record live syscall events to a .scap file for harrier replay')
     .requiredOption('-w, --write <file>', 'capture file to write (.scap, or .scap.gz to compress)')
     .option('--duration <seconds>', 'stop after this many seconds (default: at SIGINT/SIGTERM)')
-    .option(
-      '-r, --rules <path>',
-      'capture only the events these rules need (default: every event the probe handles but read and write)',
-      collect,
-      [],
+    .addOption(
+      rulesOption(
+        'capture only the events these rules need (repeatable)',
+        'every event the probe handles but read and write',
+      ),
     )
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
     .action(async (options: RecordCommandOptions) => {

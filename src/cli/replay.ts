@@ -10,7 +10,7 @@ import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import type { JsonSourceEvent } from '../decode/json-events.js';
 import { createLogger } from '../log.js';
-import { expandRulePaths } from './rule-paths.js';
+import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 import { jsonReplaySources, mergeByTime } from './replay-json.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
@@ -132,20 +132,13 @@ interface ReplayCommandOptions {
   containerFields?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /** Adds `harrier replay` to the program. */
 export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
     .description('run rules over audit logs, CloudTrail files and captures, in time order')
     .argument('<paths...>', 'files, directories or .zip archives')
-    .option(
-      '-r, --rules <file>',
-      'rule file or directory (repeatable; default: rules/)',
-      collect,
-      [],
-    )
+    .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
     .option('--container-fields', 'add container and pod fields to the output_fields of syscall alerts')

@@ -4,36 +4,46 @@
 import type { Command } from 'commander';
 import { loadRuleFilesFromDisk, type LoadResult, type Rule } from '../detect/index.js';
 import { diagnosticToJson, formatDiagnostic, type Diagnostic } from '../engine/diagnostics.js';
-import { expandRulePaths } from './rule-paths.js';
+import { rulePathsOrDefault } from './default-rules.js';
+import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { runRulesParse } from './rules-parse.js';
 import { registerRulesTestCommand } from './rules-test.js';
 
 export function registerRulesCommands(program: Command): void {
-  const rules = program.command('rules').description('validate, inspect and parse Falco rule files');
+  const rules = program
+    .command('rules')
+    .description('validate, inspect and parse Falco rule files');
 
   rules
     .command('validate')
     .description('check rule files, each on its own; exit 1 if any has an error')
     .argument('<files...>', 'rule files or directories of them')
     .option('--json', 'one JSON object per file and line')
-    .option('-r, --rules <file>', 'files loaded before each validated file (repeatable)', collect, [])
+    .addOption(rulesOption('files loaded before each validated file (repeatable)', 'none'))
     .action(async (files: string[], options: { json?: boolean; rules: string[] }) => {
-      process.exitCode = await validate(await expandRulePaths(files), options.rules, options.json === true);
+      process.exitCode = await validate(
+        await expandRulePaths(files),
+        options.rules,
+        options.json === true,
+      );
     });
 
   rules
     .command('show')
     .description('list rules with source, priority, tags and the fully expanded condition')
-    .requiredOption('-r, --rules <file>', 'rule file or directory (repeatable)', collect, [])
+    .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .argument('[names...]', 'only these rules')
     .option('--json', 'one JSON object per rule and line')
     .action(async (names: string[], options: { json?: boolean; rules: string[] }) => {
-      process.exitCode = await show(await expandRulePaths(options.rules), names, options.json === true);
+      const files = await expandRulePaths(rulePathsOrDefault(options.rules));
+      process.exitCode = await show(files, names, options.json === true);
     });
 
   rules
     .command('parse')
-    .description('syntax-check conditions (no fields or macros); with no EXPR, one JSON string per stdin line')
+    .description(
+      'syntax-check conditions (no fields or macros); with no EXPR, one JSON string per stdin line',
+    )
     .argument('[expressions...]')
     .option('--json', 'one JSON object per expression and line')
     .action(async (expressions: string[], options: { json?: boolean }) => {
@@ -43,15 +53,13 @@ export function registerRulesCommands(program: Command): void {
   registerRulesTestCommand(rules);
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 async function validate(files: string[], prerequisites: string[], json: boolean): Promise<number> {
   let failed = false;
   for (const file of files) {
     const result = await loadRuleFilesFromDisk([...prerequisites, file]);
-    const own = result.diagnostics.filter((diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ');
+    const own = result.diagnostics.filter(
+      (diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ',
+    );
     const errors = own.filter((diagnostic) => diagnostic.severity === 'error');
     const warnings = own.filter((diagnostic) => diagnostic.severity === 'warning');
     const ok = result.ruleSet !== undefined;
@@ -61,7 +69,9 @@ async function validate(files: string[], prerequisites: string[], json: boolean)
         const { code, message, item, line, column } = diagnosticToJson(diagnostic);
         return { code, message, item, line, column };
       };
-      process.stdout.write(`${JSON.stringify({ file, ok, errors: errors.map(entry), warnings: warnings.map(entry) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ file, ok, errors: errors.map(entry), warnings: warnings.map(entry) })}\n`,
+      );
       continue;
     }
     for (const diagnostic of own) process.stdout.write(`${formatDiagnostic(diagnostic)}\n`);
@@ -95,7 +105,14 @@ async function show(files: string[], names: string[], json: boolean): Promise<nu
   return result.ruleSet === undefined || missing.length > 0 ? 1 : 0;
 }
 
-function showText(rule: { name: string; source: string; priority: string; tags: readonly string[]; enabled: boolean; condition: string }): string {
+function showText(rule: {
+  name: string;
+  source: string;
+  priority: string;
+  tags: readonly string[];
+  enabled: boolean;
+  condition: string;
+}): string {
   return [
     `${rule.name}`,
     `  source: ${rule.source}  priority: ${rule.priority}  enabled: ${rule.enabled}`,

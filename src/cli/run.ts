@@ -28,7 +28,7 @@ import { LivePipeline, type LiveCounters } from './live-pipeline.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
-import { expandRulePaths } from './rule-paths.js';
+import { expandRulePaths, rulesOption } from './rule-paths.js';
 
 interface RunCommandOptions {
   rules: string[];
@@ -42,19 +42,12 @@ interface RunCommandOptions {
   containerFields?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /** Adds `harrier run` to the program. */
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('monitor this host live with the eBPF probe and print alerts')
-    .option(
-      '-r, --rules <path>',
-      'rule file or directory (repeatable; default: the rules/ directory)',
-      collect,
-      [],
-    )
+    .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
     .option('--min-priority <priority>', 'load only rules at least this severe')
     .option('-c, --config <file>', 'harrier.yaml: outputs, priority, rule files')

@@ -1,12 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { Command } from 'commander';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { startServe, parseListen, type RunningServe, type ServeOptions } from './serve.js';
+import {
+  parseListen,
+  registerServeCommand,
+  startServe,
+  type RunningServe,
+  type ServeOptions,
+} from './serve.js';
 import {
   caseTracePath,
   countByRule,
@@ -245,4 +252,12 @@ test('parseListen reads host:port, a bare port and bracketed IPv6', () => {
   assert.deepEqual(parseListen('8080'), { host: '127.0.0.1', port: 8080 });
   assert.deepEqual(parseListen('[::1]:443'), { host: '::1', port: 443 });
   assert.throws(() => parseListen('host:99999'), RangeError);
+});
+
+test('serve help offers no option that serve refuses (no --syscalls)', () => {
+  const program = new Command();
+  registerServeCommand(program);
+  const help = program.commands.find((command) => command.name() === 'serve')!.helpInformation();
+  assert.match(help, /--audit-log <file>/);
+  assert.doesNotMatch(help, /--syscalls/);
 });

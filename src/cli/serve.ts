@@ -18,7 +18,7 @@ import {
   type TrailRead,
 } from '../sources/cloudtrail/index.js';
 import { createLogger } from '../log.js';
-import { expandRulePaths } from './rule-paths.js';
+import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 
 export interface ServeOptions {
@@ -161,19 +161,21 @@ interface ServeCommandOptions {
   cloudtrail: string[];
   webhook: boolean;
   json?: boolean;
-  syscalls?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Adds `harrier serve` to the program. */
+/**
+ * Adds `harrier serve` to the program.
+ * LIMIT: serve does not run the live syscall monitor; `harrier run` beside it does.
+ */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
       'run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts',
     )
-    .requiredOption('-r, --rules <file>', 'rule file or directory (repeatable)', collect, [])
+    .addOption(rulesOption('rule file or directory (repeatable)').makeOptionMandatory())
     .option('--listen <host:port>', 'webhook address', '127.0.0.1:9765')
     .option('--path <path>', 'webhook endpoint path', '/k8s-audit')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
@@ -192,7 +194,6 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
-    .option('--syscalls', 'also run the live syscall monitor')
     .action(async (options: ServeCommandOptions) => {
       process.exitCode = await runServe(options);
     });
@@ -212,11 +213,6 @@ async function loadRules(paths: string[], logger: Logger): Promise<RuleSet | und
 
 async function runServe(options: ServeCommandOptions): Promise<number> {
   const logger = createLogger('cli.serve');
-  if (options.syscalls) {
-    // LIMIT: the live syscall monitor is not wired into serve yet; --syscalls is refused.
-    process.stderr.write('harrier serve: --syscalls is not available yet\n');
-    return 2;
-  }
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     process.stderr.write('harrier serve: --tls-cert and --tls-key go together\n');
     return 2;
