@@ -24,6 +24,13 @@
 #define HARRIER_RINGBUF_BYTES (16 * 1024 * 1024)
 
 /*
+ * The reader of the ring buffer is not woken per event: it polls every HARRIER_POLL_MS, and is
+ * woken early when HARRIER_WAKEUP_BYTES are waiting (a burst).
+ */
+#define HARRIER_POLL_MS 5
+#define HARRIER_WAKEUP_BYTES (256 * 1024)
+
+/*
  * Why an event never reached the ring buffer, or was counted on its way there. One slot of the
  * per-CPU `probe_stats` map holds these counters for a CPU; the loader adds the CPUs up.
  */

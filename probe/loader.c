@@ -330,6 +330,9 @@ int main(int argc, char **argv) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int wait_ms = now >= next_stats ? 0 : (int)((next_stats - now) / 1000000ull) + 1;
 
+		if (wait_ms > HARRIER_POLL_MS)
+			wait_ms = HARRIER_POLL_MS;
+
 		if (poll(fds, 2, wait_ms) < 0 && errno != EINTR)
 			fail("poll failed: %s", strerror(errno));
 		ring_buffer__consume(ring);
