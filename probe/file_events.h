@@ -16,18 +16,20 @@ static __always_inline __s64 fd_arg(struct pt_regs *regs, int index) {
 	return (__s64)(__s32)syscall_arg(regs, index);
 }
 
-/* Flags with FMODE_CREATED folded in when the call created the file. */
-static __always_inline __u32 opened_flags(long fd, __u32 flags) {
-	struct file *file = fd >= 0 ? fd_file(fd) : 0;
+/*
+ * Flags with FMODE_CREATED folded in when the call created `file`: only a call asking to create
+ * can have, so the file's mode is read only then.
+ */
+static __always_inline __u32 opened_flags(struct file *file, __u32 flags) {
 	__u32 out = scap_open_flags(flags);
 
-	if (file && (BPF_CORE_READ(file, f_mode) & LX_FMODE_CREATED))
+	if (file && (flags & (LX_O_CREAT | LX_O_TMPFILE)) &&
+	    (BPF_CORE_READ(file, f_mode) & LX_FMODE_CREATED))
 		out |= SCAP_O_F_CREATED;
 	return out;
 }
 
-static __always_inline void ev_dev_ino(struct event_buffer *b, long fd) {
-	struct file *file = fd >= 0 ? fd_file(fd) : 0;
+static __always_inline void ev_dev_ino(struct event_buffer *b, struct file *file) {
 	__u32 dev = 0;
 	__u64 ino = 0;
 
@@ -42,12 +44,13 @@ EXIT_HANDLER(exit_open) {
 	if (!b)
 		return 0;
 	__u32 flags = syscall_arg(regs, 1);
+	struct file *file = fd_file(ret);
 
 	ev_s64(b, ret);                                                /* fd */
 	ev_str(b, (void *)syscall_arg(regs, 0), 1);                    /* name */
-	ev_u32(b, opened_flags(ret, flags));                           /* flags */
+	ev_u32(b, opened_flags(file, flags));                          /* flags */
 	ev_u32(b, scap_open_mode(flags, syscall_arg(regs, 2)));        /* mode */
-	ev_dev_ino(b, ret);                                            /* dev, ino */
+	ev_dev_ino(b, file);                                           /* dev, ino */
 	ev_submit(b);
 	return 0;
 }
@@ -57,13 +60,14 @@ EXIT_HANDLER(exit_openat) {
 	if (!b)
 		return 0;
 	__u32 flags = syscall_arg(regs, 2);
+	struct file *file = fd_file(ret);
 
 	ev_s64(b, ret);                                                /* fd */
 	ev_s64(b, dirfd_arg(regs, 0));                                 /* dirfd */
 	ev_str(b, (void *)syscall_arg(regs, 1), 1);                    /* name */
-	ev_u32(b, opened_flags(ret, flags));                           /* flags */
+	ev_u32(b, opened_flags(file, flags));                          /* flags */
 	ev_u32(b, scap_open_mode(flags, syscall_arg(regs, 3)));        /* mode */
-	ev_dev_ino(b, ret);                                            /* dev, ino */
+	ev_dev_ino(b, file);                                           /* dev, ino */
 	ev_submit(b);
 	return 0;
 }
@@ -80,15 +84,16 @@ EXIT_HANDLER(exit_openat2) {
 	if (!b)
 		return 0;
 	struct open_how_user how = {};
+	struct file *file = fd_file(ret);
 
 	bpf_probe_read_user(&how, sizeof(how), (void *)syscall_arg(regs, 2));
 	ev_s64(b, ret);                                                /* fd */
 	ev_s64(b, dirfd_arg(regs, 0));                                 /* dirfd */
 	ev_str(b, (void *)syscall_arg(regs, 1), 1);                    /* name */
-	ev_u32(b, opened_flags(ret, how.flags));                       /* flags */
+	ev_u32(b, opened_flags(file, how.flags));                      /* flags */
 	ev_u32(b, scap_open_mode(how.flags, how.mode));                /* mode */
 	ev_u32(b, scap_resolve_flags(how.resolve));                    /* resolve */
-	ev_dev_ino(b, ret);                                            /* dev, ino */
+	ev_dev_ino(b, file);                                           /* dev, ino */
 	ev_submit(b);
 	return 0;
 }
@@ -97,12 +102,12 @@ EXIT_HANDLER(exit_creat) {
 	struct event_buffer *b = ev_begin(SCAP_CREAT_X, 6, HC_DROP_FULL_FILE);
 	if (!b)
 		return 0;
-	struct file *file = ret >= 0 ? fd_file(ret) : 0;
+	struct file *file = fd_file(ret);
 
 	ev_s64(b, ret);                                                /* fd */
 	ev_str(b, (void *)syscall_arg(regs, 0), 1);                    /* name */
 	ev_u32(b, scap_open_mode(LX_O_CREAT, syscall_arg(regs, 1)));   /* mode */
-	ev_dev_ino(b, ret);                                            /* dev, ino */
+	ev_dev_ino(b, file);                                           /* dev, ino */
 	ev_u16(b, file && (BPF_CORE_READ(file, f_mode) & LX_FMODE_CREATED) ? 1 : 0); /* creat_flags */
 	ev_submit(b);
 	return 0;

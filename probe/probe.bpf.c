@@ -47,15 +47,18 @@ static __always_inline int is_loader(void) {
 	return (loader_tgid && tgid == loader_tgid) || (reader_tgid && tgid == reader_tgid);
 }
 
-/* The x86_64 syscall argument `index` (0-based) from the saved user registers. */
+/*
+ * The x86_64 syscall argument `index` (0-based) from the saved user registers. `regs` is the
+ * tracepoint's BTF-typed argument, so its fields are plain loads, not probe-read helper calls.
+ */
 static __always_inline __u64 syscall_arg(struct pt_regs *regs, int index) {
 	switch (index) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10);
-	case 4: return BPF_CORE_READ(regs, r8);
-	default: return BPF_CORE_READ(regs, r9);
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
 	}
 }
 
@@ -136,7 +139,7 @@ struct {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
-	__u32 id = (__u32)BPF_CORE_READ(regs, orig_ax);
+	__u32 id = (__u32)regs->orig_ax;
 
 	/* The filter comes first so that unwanted syscalls cost one map lookup. */
 	if (id >= HARRIER_SYSCALL_SLOTS || !slot_enabled(id) || is_loader())

@@ -147,13 +147,18 @@ static __always_inline void task_caps(struct task_struct *task, __u64 *inheritab
 	*effective = ((__u64)hi << 32) | lo;
 }
 
-/* The open file behind descriptor `fd` of the current task, or NULL. */
+/*
+ * The open file behind descriptor `fd` of the current task, or NULL. The walk to the table uses
+ * the task's BTF pointer (plain loads); only the slot itself needs a probe read.
+ */
 static __always_inline struct file *fd_file(__s64 fd) {
-	struct task_struct *task = current_task();
-	struct file **table = BPF_CORE_READ(task, files, fdt, fd);
+	struct file **table;
 	struct file *file = 0;
 
-	if (fd < 0 || fd > 0xfffffff || !table)
+	if (fd < 0 || fd > 0xfffffff)
+		return 0;
+	table = bpf_get_current_task_btf()->files->fdt->fd;
+	if (!table)
 		return 0;
 	bpf_core_read(&file, sizeof(file), &table[fd]);
 	return file;
