@@ -26,6 +26,14 @@ const table: FieldTable<Event> = {
     field('t.args', 'CHARBUF', { isList: true }),
     field('t.other', 'CHARBUF'),
     field('t.ends', 'IPADDR', { candidates: (event) => event['t.ends'] }),
+    field('t.socket', 'IPADDR', {
+      candidates: (event) => event['t.ends'],
+      notEqualOnEveryCandidate: true,
+    }),
+    field('t.ports', 'PORT', {
+      candidates: (event) => event['t.ports'],
+      notEqualOnEveryCandidate: true,
+    }),
   ]),
 };
 
@@ -58,6 +66,7 @@ const event: Event = {
   't.args': ['-c', 'echo hi'],
   't.other': 'bash',
   't.ends': ['127.0.0.1', '10.1.1.1'],
+  't.ports': [40312, 22],
 };
 
 test('compares strings with every string operator', () => {
@@ -132,6 +141,19 @@ test('compares addresses by value and networks by prefix', () => {
 test('any-of fields match when one candidate does', () => {
   assert.equal(check('t.ends = 10.1.1.1', event), true);
   assert.equal(check('t.ends = 10.9.9.9', event), false);
+  assert.equal(check('t.ends != 10.1.1.1', event), true, 'an ancestor-like field: one differs');
+});
+
+test('!= on both ends of a socket holds only when neither end equals the value', () => {
+  assert.equal(check('t.socket != 10.1.1.1', event), false);
+  assert.equal(check('t.socket != 127.0.0.1', event), false);
+  assert.equal(check('t.socket != 10.9.9.9', event), true);
+  assert.equal(check('not t.socket = 10.1.1.1', event), false);
+  assert.equal(check('t.ports != 22', event), false);
+  assert.equal(check('t.ports != 23', event), true);
+  assert.equal(check('t.ports > 30000', event), true, 'orderings hold for one end');
+  assert.equal(check('t.ports in (22, 80)', event), true);
+  assert.equal(check('t.socket != 10.1.1.1', { 't.ends': [] }), false, 'no ends, no match');
 });
 
 test('list fields support in (all members) and intersects (one member)', () => {

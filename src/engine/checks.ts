@@ -25,17 +25,23 @@ export function buildExistsCheck<E>(left: Operand<E>): Predicate<E> {
 export function buildConstantCheck<E>(left: Operand<E>, comparator: Comparator, constants: Constant[], regexes: RE2[]): Predicate<E> {
   if (left.isList) return buildListCheck(left, comparator, constants);
   const test = scalarTest(left.type, comparator, constants, regexes);
-  return applyToOperand(left, test);
+  const isNotEqual = comparator.operator === '!=' && comparator.modifier === undefined;
+  const everyCandidate = isNotEqual && left.definition?.notEqualOnEveryCandidate === true;
+  return applyToOperand(left, test, everyCandidate);
 }
 
-/** Runs a scalar test on the extracted value, or on each candidate for any-of fields. */
-function applyToOperand<E>(left: Operand<E>, test: ScalarTest): Predicate<E> {
+/**
+ * Runs a scalar test on the extracted value, or on the candidates of an any-of field: one
+ * candidate passing is enough, unless `everyCandidate` (`!=` on both ends of a socket).
+ */
+function applyToOperand<E>(left: Operand<E>, test: ScalarTest, everyCandidate: boolean): Predicate<E> {
   const candidates = left.candidates;
   if (candidates) {
     return (event) => {
       const values = candidates(event);
       if (values === undefined) return false;
-      return Array.isArray(values) ? values.some(test) : test(values);
+      if (!Array.isArray(values)) return test(values);
+      return everyCandidate ? values.length > 0 && values.every(test) : values.some(test);
     };
   }
   const read = left.read;

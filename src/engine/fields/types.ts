@@ -87,6 +87,12 @@ export interface FieldDefinition<E = unknown> {
    * socket, `proc.aname` without an index checks every ancestor): the values to try.
    */
   candidates?: FieldExtractor<E>;
+  /**
+   * With `candidates`: `!=` holds only when every candidate differs, libsinsp's rule for the
+   * two ends of a socket (`fd.ip`, `fd.port`, `fd.net`). Without it `!=`, like every other
+   * operator, holds when one candidate satisfies it, as for the ancestors of `proc.aname`.
+   */
+  notEqualOnEveryCandidate?: boolean;
   /** Text form in outputs when it differs from the plain one (hex, octal, padded). */
   display?: (value: FieldValue) => string;
   /** Checks a right-hand constant beyond its type (`evt.type` names); returns the problem. */

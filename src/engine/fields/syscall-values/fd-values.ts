@@ -80,6 +80,12 @@ function bothEnds(addresses: boolean): SyscallFieldValues[string]['candidates'] 
   };
 }
 
+/** An any-of socket field: `=`, `in` and orderings hold for one end, `!=` for both. */
+function socketEnds(addresses: boolean): SyscallFieldValues[string] {
+  const ends = bothEnds(addresses);
+  return { candidates: ends, notEqualOnEveryCandidate: true, extract: ends };
+}
+
 function fdName(event: SyscallEvent, raw: boolean): string | undefined {
   if (!concernsFd(event)) return undefined;
   if (event.fd !== undefined) return raw ? event.fd.nameRaw : event.fd.name;
@@ -169,9 +175,9 @@ export const FD_VALUES: SyscallFieldValues = {
   'fd.ino': fromFd((fd) => fd.inode),
   'fd.is_upper_layer': fromFd((fd) => fd.isOverlayUpper),
   'fd.is_lower_layer': fromFd((fd) => fd.isOverlayLower),
-  'fd.ip': { candidates: bothEnds(true), extract: (event) => bothEnds(true)?.(event, undefined) },
-  'fd.net': { candidates: bothEnds(true), extract: (event) => bothEnds(true)?.(event, undefined) },
-  'fd.port': { candidates: bothEnds(false), extract: (event) => bothEnds(false)?.(event, undefined) },
+  'fd.ip': socketEnds(true),
+  'fd.net': socketEnds(true),
+  'fd.port': socketEnds(false),
   'fd.cnet': { extract: (event) => FD_VALUES['fd.cip'].extract?.(event, undefined) },
   'fd.snet': { extract: (event) => FD_VALUES['fd.sip'].extract?.(event, undefined) },
   'fd.lnet': { extract: (event) => FD_VALUES['fd.lip'].extract?.(event, undefined) },

@@ -11,6 +11,12 @@ export type SyscallFieldValues = Record<
   string,
   Pick<
     FieldDefinition<SyscallEvent>,
-    'extract' | 'candidates' | 'typeForArgument' | 'display' | 'jsonValue' | 'validateConstant'
+    | 'extract'
+    | 'candidates'
+    | 'notEqualOnEveryCandidate'
+    | 'typeForArgument'
+    | 'display'
+    | 'jsonValue'
+    | 'validateConstant'
   >
 >;
