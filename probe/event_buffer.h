@@ -174,6 +174,8 @@ static __always_inline __u32 ev_put_bytes(struct event_buffer *b, const void *pt
 		return 0;
 	if (size > PARAM_MAX)
 		size = PARAM_MAX;
+	/* keeps clang from folding away the mask below, which the verifier needs to see */
+	barrier_var(size);
 	if (user)
 		err = bpf_probe_read_user(&b->data[at & OFFSET_MASK], size & (PARAM_MAX * 2 - 1), ptr);
 	else
@@ -189,6 +191,63 @@ static __always_inline __u32 ev_put_bytes(struct event_buffer *b, const void *pt
 static __always_inline void ev_bytes(struct event_buffer *b, const void *ptr, __u32 size,
 				     int user) {
 	ev_len(b, (__u16)ev_put_bytes(b, ptr, size, user));
+}
+
+/* iovecs of one call that data and size parameters look at, as libscap's drivers do. */
+#define MAX_IOVECS 32
+
+struct iovec_walk {
+	struct event_buffer *b;
+	const struct iovec *iov;
+	__u64 count;
+	/* data: bytes still to copy; size: the running total of iov_len */
+	__u64 left;
+	__u64 total;
+};
+
+static long copy_one_iovec(__u32 i, void *context) {
+	struct iovec_walk *walk = context;
+	struct iovec item = {};
+
+	if (!walk->b || i >= walk->count || walk->left == 0 ||
+	    bpf_probe_read_user(&item, sizeof(item), &walk->iov[i]))
+		return 1;
+	__u32 want = item.iov_len < walk->left ? item.iov_len : walk->left;
+	if (want && ev_put_bytes(walk->b, item.iov_base, want, 1) != want)
+		return 1;
+	walk->left -= want;
+	return 0;
+}
+
+static long add_one_iovec(__u32 i, void *context) {
+	struct iovec_walk *walk = context;
+	__u64 length = 0;
+
+	if (i >= walk->count ||
+	    bpf_probe_read_user(&length, sizeof(length), &walk->iov[i].iov_len))
+		return 1;
+	walk->total += length;
+	return 0;
+}
+
+/* A PT_BYTEBUF parameter: the first `limit` bytes of the buffers of a user iovec array. */
+static __always_inline void ev_iovec_data(struct event_buffer *b, const void *iov, __u64 count,
+					  __u32 limit) {
+	struct iovec_walk walk = {.b = b, .iov = iov, .count = count, .left = limit};
+	__u32 start = b->payload_pos;
+
+	if (iov)
+		bpf_loop(MAX_IOVECS, copy_one_iovec, &walk, 0);
+	ev_len(b, (__u16)(b->payload_pos - start));
+}
+
+/* The bytes a user iovec array describes (its first MAX_IOVECS buffers). */
+static __always_inline __u32 iovec_size(const void *iov, __u64 count) {
+	struct iovec_walk walk = {.iov = iov, .count = count};
+
+	if (iov)
+		bpf_loop(MAX_IOVECS, add_one_iovec, &walk, 0);
+	return (__u32)walk.total;
 }
 
 /* Overwrites the byte just before the write position (turns a NUL into a separator). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * File events: the open family, close, dup family, directory and link changes, permission and
- * owner changes, chdir, mount, module loading, memfd_create, read and write. Parameter order
- * follows libscap's event table for each exit event.
+ * owner changes, chdir, mount, module loading, memfd_create, and reads and writes (read, write,
+ * pread64, pwrite64, readv, writev, preadv, pwritev). Parameter order follows libscap's event
+ * table for each exit event.
  */
 #ifndef HARRIER_FILE_EVENTS_H
 #define HARRIER_FILE_EVENTS_H
@@ -410,22 +411,84 @@ EXIT_HANDLER(exit_memfd_create) {
 	return 0;
 }
 
-/* read and write: res, the first HARRIER_SNAPLEN bytes of data, fd, size. */
-static __always_inline int io_exit(struct pt_regs *regs, long ret, __u16 type) {
-	struct event_buffer *b = ev_begin(type, 4, HC_DROP_FULL_OTHER);
+/* Bytes of data a read-side call reports: what it read, up to the snap length. */
+static __always_inline __u32 read_snaplen(long ret) {
+	return ret <= 0 ? 0 : ret > HARRIER_SNAPLEN ? HARRIER_SNAPLEN : (__u32)ret;
+}
+
+/* A write-side call: what it wrote or, when it failed, what it was asked to write. */
+static __always_inline __u32 write_snaplen(long ret, __u64 size) {
+	__u64 n = ret > 0 ? (__u64)ret : size;
+
+	return n > HARRIER_SNAPLEN ? HARRIER_SNAPLEN : (__u32)n;
+}
+
+/* read and write, pread64 and pwrite64 (`positioned`): res, data, fd, size[, pos]. */
+static __always_inline int io_exit(struct pt_regs *regs, long ret, __u16 type, int writes,
+				   int positioned) {
+	struct event_buffer *b = ev_begin(type, positioned ? 5 : 4, HC_DROP_FULL_OTHER);
 	if (!b)
 		return 0;
-	long copied = ret > HARRIER_SNAPLEN ? HARRIER_SNAPLEN : ret;
+	__u64 size = syscall_arg(regs, 2);
 
 	ev_s64(b, ret);
-	ev_bytes(b, (void *)syscall_arg(regs, 1), copied > 0 ? copied : 0, 1);
+	ev_bytes(b, (void *)syscall_arg(regs, 1), writes ? write_snaplen(ret, size) : read_snaplen(ret),
+		 1);
 	ev_s64(b, fd_arg(regs, 0));
-	ev_u32(b, syscall_arg(regs, 2));
+	ev_u32(b, (__u32)size);
+	if (positioned)
+		ev_u64(b, syscall_arg(regs, 3));
 	ev_submit(b);
 	return 0;
 }
 
-EXIT_HANDLER(exit_read) { return io_exit(regs, ret, SCAP_READ_X); }
-EXIT_HANDLER(exit_write) { return io_exit(regs, ret, SCAP_WRITE_X); }
+EXIT_HANDLER(exit_read) { return io_exit(regs, ret, SCAP_READ_X, 0, 0); }
+EXIT_HANDLER(exit_write) { return io_exit(regs, ret, SCAP_WRITE_X, 1, 0); }
+EXIT_HANDLER(exit_pread64) { return io_exit(regs, ret, SCAP_PREAD_X, 0, 1); }
+EXIT_HANDLER(exit_pwrite64) { return io_exit(regs, ret, SCAP_PWRITE_X, 1, 1); }
+
+/* readv and preadv: res, size read, data, fd[, pos]; nothing read gives size 0, no data. */
+static __always_inline int readv_exit(struct pt_regs *regs, long ret, __u16 type,
+				      int positioned) {
+	struct event_buffer *b = ev_begin(type, positioned ? 5 : 4, HC_DROP_FULL_OTHER);
+	if (!b)
+		return 0;
+
+	ev_s64(b, ret);
+	ev_u32(b, ret > 0 ? (__u32)ret : 0);
+	if (ret > 0)
+		ev_iovec_data(b, (void *)syscall_arg(regs, 1), syscall_arg(regs, 2), read_snaplen(ret));
+	else
+		ev_empty(b);
+	ev_s64(b, fd_arg(regs, 0));
+	if (positioned)
+		ev_u64(b, syscall_arg(regs, 3));
+	ev_submit(b);
+	return 0;
+}
+
+/* writev and pwritev: res, data, fd, size of all the buffers[, pos]. */
+static __always_inline int writev_exit(struct pt_regs *regs, long ret, __u16 type,
+				       int positioned) {
+	struct event_buffer *b = ev_begin(type, positioned ? 5 : 4, HC_DROP_FULL_OTHER);
+	if (!b)
+		return 0;
+	void *iov = (void *)syscall_arg(regs, 1);
+	__u64 count = syscall_arg(regs, 2);
+
+	ev_s64(b, ret);
+	ev_iovec_data(b, iov, count, write_snaplen(ret, HARRIER_SNAPLEN));
+	ev_s64(b, fd_arg(regs, 0));
+	ev_u32(b, iovec_size(iov, count));
+	if (positioned)
+		ev_u64(b, syscall_arg(regs, 3));
+	ev_submit(b);
+	return 0;
+}
+
+EXIT_HANDLER(exit_readv) { return readv_exit(regs, ret, SCAP_READV_X, 0); }
+EXIT_HANDLER(exit_preadv) { return readv_exit(regs, ret, SCAP_PREADV_X, 1); }
+EXIT_HANDLER(exit_writev) { return writev_exit(regs, ret, SCAP_WRITEV_X, 0); }
+EXIT_HANDLER(exit_pwritev) { return writev_exit(regs, ret, SCAP_PWRITEV_X, 1); }
 
 #endif

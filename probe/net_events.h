@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Network events (socket, bind, listen, connect, accept, accept4, sendto, sendmsg) and the
- * credential events (ptrace, the setuid family). Addresses use libscap's encodings:
+ * Network events (socket, bind, listen, connect, accept, accept4, sendto, recvfrom, sendmsg,
+ * recvmsg, sendmmsg, recvmmsg) and the credential events (ptrace, the setuid family).
+ * Addresses use libscap's encodings:
  *   sockaddr  inet: family u8 | addr u32 | port u16; inet6: family | 16 bytes | port;
  *             unix: family | path NUL-terminated
  *   socktuple inet: family | src addr | src port | dst addr | dst port (ports host order);
@@ -228,23 +229,71 @@ EXIT_HANDLER(exit_sendto) {
 	if (!b)
 		return 0;
 	__s64 fd = fd_arg(regs, 0);
-	long copied = ret > HARRIER_SNAPLEN ? HARRIER_SNAPLEN : ret;
+	__u64 size = syscall_arg(regs, 2);
 
 	ev_s64(b, ret);
-	ev_bytes(b, (void *)syscall_arg(regs, 1), copied > 0 ? copied : 0, 1);
+	ev_bytes(b, (void *)syscall_arg(regs, 1), write_snaplen(ret, size), 1);
 	ev_s64(b, fd);
-	ev_u32(b, syscall_arg(regs, 2));
-	ev_socktuple(b, fd, 1, (void *)syscall_arg(regs, 4));
+	ev_u32(b, (__u32)size);
+	if (ret >= 0)
+		ev_socktuple(b, fd, 1, (void *)syscall_arg(regs, 4));
+	else
+		ev_empty(b);
 	ev_submit(b);
 	return 0;
 }
 
+/* recvfrom: res, data, tuple (the sender first), fd, size; no data or tuple on failure. */
+EXIT_HANDLER(exit_recvfrom) {
+	struct event_buffer *b = ev_begin(SCAP_RECVFROM_X, 5, HC_DROP_FULL_NET);
+	if (!b)
+		return 0;
+	__s64 fd = fd_arg(regs, 0);
+
+	ev_s64(b, ret);
+	if (ret >= 0) {
+		ev_bytes(b, (void *)syscall_arg(regs, 1), read_snaplen(ret), 1);
+		/* the kernel has written the sender's address to src_addr by now */
+		ev_socktuple(b, fd, 0, (void *)syscall_arg(regs, 4));
+	} else {
+		ev_empty(b);
+		ev_empty(b);
+	}
+	ev_s64(b, fd);
+	ev_u32(b, (__u32)syscall_arg(regs, 2));
+	ev_submit(b);
+	return 0;
+}
+
+/* struct user_msghdr as user space lays it out on x86_64. */
 struct msghdr_user {
 	void *name;
 	__s32 namelen;
 	struct iovec *iov;
 	__u64 iovlen;
+	void *control;
+	__u64 controllen;
+	__u32 flags;
 };
+
+/* struct mmsghdr: one message of sendmmsg/recvmmsg and the bytes it carried. */
+struct mmsghdr_user {
+	struct msghdr_user hdr;
+	__u32 len;
+};
+
+/* Largest msg_control copied; libscap's drivers take up to 64 KiB. */
+#define CONTROL_MAX PARAM_MAX
+
+/* A PT_BYTEBUF of a message's control data (ancillary data such as passed descriptors). */
+static __always_inline void ev_msg_control(struct event_buffer *b, struct msghdr_user *msg) {
+	if (!msg->control || msg->controllen == 0 || msg->controllen > 0xffff) {
+		ev_empty(b);
+		return;
+	}
+	/* LIMIT: control data beyond CONTROL_MAX bytes is cut off. */
+	ev_bytes(b, msg->control, msg->controllen > CONTROL_MAX ? CONTROL_MAX : msg->controllen, 1);
+}
 
 EXIT_HANDLER(exit_sendmsg) {
 	struct event_buffer *b = ev_begin(SCAP_SENDMSG_X, 5, HC_DROP_FULL_NET);
@@ -252,31 +301,128 @@ EXIT_HANDLER(exit_sendmsg) {
 		return 0;
 	__s64 fd = fd_arg(regs, 0);
 	struct msghdr_user msg = {};
-	struct iovec first = {};
-	__u64 size = 0;
 
-	bpf_probe_read_user(&msg, sizeof(msg), (void *)syscall_arg(regs, 1));
-	for (int i = 0; i < 16 && i < msg.iovlen; i++) {
-		struct iovec item = {};
-
-		bpf_probe_read_user(&item, sizeof(item), &msg.iov[i]);
-		if (i == 0)
-			first = item;
-		size += item.iov_len;
-	}
-	long copied = ret > HARRIER_SNAPLEN ? HARRIER_SNAPLEN : ret;
-	if (copied > (long)first.iov_len)
-		copied = first.iov_len;
 	ev_s64(b, ret);
-	/* LIMIT: data holds bytes of the first iovec only; a message split across buffers shows
-	 * its first piece in evt.buffer. */
-	ev_bytes(b, first.iov_base, copied > 0 ? copied : 0, 1);
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)syscall_arg(regs, 1))) {
+		ev_empty(b);                                     /* data */
+		ev_s64(b, fd);
+		ev_empty(b);                                     /* size */
+		ev_empty(b);                                     /* tuple */
+		ev_submit(b);
+		return 0;
+	}
+	ev_iovec_data(b, msg.iov, msg.iovlen, write_snaplen(ret, HARRIER_SNAPLEN));
 	ev_s64(b, fd);
-	ev_u32(b, (__u32)size);
-	ev_socktuple(b, fd, 1, msg.name);
+	ev_u32(b, iovec_size(msg.iov, msg.iovlen));
+	if (ret >= 0)
+		ev_socktuple(b, fd, 1, msg.name);
+	else
+		ev_empty(b);
 	ev_submit(b);
 	return 0;
 }
+
+/* recvmsg: res, size, data, tuple (the sender first), msg_control, fd. */
+EXIT_HANDLER(exit_recvmsg) {
+	struct event_buffer *b = ev_begin(SCAP_RECVMSG_X, 6, HC_DROP_FULL_NET);
+	if (!b)
+		return 0;
+	__s64 fd = fd_arg(regs, 0);
+	struct msghdr_user msg = {};
+
+	ev_s64(b, ret);
+	if (ret >= 0) {
+		ev_u32(b, (__u32)ret);
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)syscall_arg(regs, 1))) {
+			__builtin_memset(&msg, 0, sizeof(msg));
+			ev_empty(b);
+		} else {
+			ev_iovec_data(b, msg.iov, msg.iovlen, read_snaplen(ret));
+		}
+		ev_socktuple(b, fd, 0, msg.name);
+		ev_msg_control(b, &msg);
+	} else {
+		ev_u32(b, 0);
+		ev_empty(b);
+		ev_empty(b);
+		ev_empty(b);
+	}
+	ev_s64(b, fd);
+	ev_submit(b);
+	return 0;
+}
+
+/*
+ * sendmmsg and recvmmsg report one event per message handled (at most MAX_MESSAGES), each
+ * with that message's byte count as res, as libscap's drivers do; a failed call or one that
+ * handled no message gives a single event with res and fd.
+ */
+#define MAX_MESSAGES 16
+
+struct messages_walk {
+	struct mmsghdr_user *messages;
+	__s64 fd;
+	int receive;
+};
+
+static long report_one_message(__u32 i, void *context) {
+	struct messages_walk *walk = context;
+	struct mmsghdr_user message = {};
+
+	if (bpf_probe_read_user(&message, sizeof(message), &walk->messages[i & (MAX_MESSAGES - 1)]))
+		return 1;
+	struct event_buffer *b = ev_begin(walk->receive ? SCAP_RECVMMSG_X : SCAP_SENDMMSG_X,
+					  walk->receive ? 6 : 5, HC_DROP_FULL_NET);
+	if (!b)
+		return 1;
+	__u32 snap = message.len > 0 && message.len < HARRIER_SNAPLEN ? message.len
+								     : HARRIER_SNAPLEN;
+
+	ev_s64(b, message.len);                                  /* res */
+	ev_s64(b, walk->fd);
+	if (walk->receive) {
+		ev_u32(b, message.len);                          /* size */
+		ev_iovec_data(b, message.hdr.iov, message.hdr.iovlen,
+			      message.len < snap ? message.len : snap);
+		ev_socktuple(b, walk->fd, 0, message.hdr.name);
+		ev_msg_control(b, &message.hdr);
+	} else {
+		ev_u32(b, iovec_size(message.hdr.iov, message.hdr.iovlen));
+		ev_iovec_data(b, message.hdr.iov, message.hdr.iovlen, snap);
+		ev_socktuple(b, walk->fd, 1, message.hdr.name);
+	}
+	ev_submit(b);
+	return 0;
+}
+
+static __always_inline int mmsg_exit(struct pt_regs *regs, long ret, int receive) {
+	struct messages_walk walk = {
+		.messages = (void *)syscall_arg(regs, 1),
+		.fd = fd_arg(regs, 0),
+		.receive = receive,
+	};
+
+	if (ret > 0) {
+		bpf_loop(ret < MAX_MESSAGES ? ret : MAX_MESSAGES, report_one_message, &walk, 0);
+		return 0;
+	}
+	struct event_buffer *b = ev_begin(receive ? SCAP_RECVMMSG_X : SCAP_SENDMMSG_X,
+					  receive ? 6 : 5, HC_DROP_FULL_NET);
+	if (!b)
+		return 0;
+	ev_s64(b, ret);
+	ev_s64(b, walk.fd);
+	ev_u32(b, 0);                                            /* size */
+	ev_empty(b);                                             /* data */
+	ev_empty(b);                                             /* tuple */
+	if (receive)
+		ev_empty(b);                                     /* msg_control */
+	ev_submit(b);
+	return 0;
+}
+
+EXIT_HANDLER(exit_sendmmsg) { return mmsg_exit(regs, ret, 0); }
+EXIT_HANDLER(exit_recvmmsg) { return mmsg_exit(regs, ret, 1); }
 
 EXIT_HANDLER(exit_ptrace) {
 	struct event_buffer *b = ev_begin(SCAP_PTRACE_X, 5, HC_DROP_FULL_OTHER);

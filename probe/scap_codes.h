@@ -8,6 +8,7 @@
 #define HARRIER_SCAP_CODES_H
 
 enum scap_event_code {
+	SCAP_GENERIC_X = 1,
 	SCAP_OPEN_X = 3,
 	SCAP_CLOSE_X = 5,
 	SCAP_READ_X = 7,
@@ -17,10 +18,23 @@ enum scap_event_code {
 	SCAP_CONNECT_X = 23,
 	SCAP_LISTEN_X = 25,
 	SCAP_SENDTO_X = 31,
+	SCAP_RECVFROM_X = 35,
 	SCAP_SENDMSG_X = 49,
+	SCAP_SENDMMSG_X = 51,
+	SCAP_RECVMSG_X = 53,
+	SCAP_RECVMMSG_X = 55,
 	SCAP_CREAT_X = 59,
 	SCAP_CHDIR_X = 95,
 	SCAP_FCHDIR_X = 97,
+	SCAP_PREAD_X = 113,
+	SCAP_PWRITE_X = 115,
+	SCAP_READV_X = 117,
+	SCAP_WRITEV_X = 119,
+	SCAP_PREADV_X = 121,
+	SCAP_PWRITEV_X = 123,
+	SCAP_KILL_X = 129,
+	SCAP_TKILL_X = 131,
+	SCAP_TGKILL_X = 133,
 	SCAP_PTRACE_X = 169,
 	SCAP_RENAME_X = 175,
 	SCAP_RENAMEAT_X = 177,
@@ -34,10 +48,12 @@ enum scap_event_code {
 	SCAP_CLONE_20_X = 223,
 	SCAP_FORK_20_X = 225,
 	SCAP_VFORK_20_X = 227,
+	SCAP_SETNS_X = 241,
 	SCAP_ACCEPT_5_X = 247,
 	SCAP_MOUNT_X = 257,
 	SCAP_MKDIR_2_X = 277,
 	SCAP_RMDIR_2_X = 279,
+	SCAP_UNSHARE_X = 285,
 	SCAP_EXECVE_19_X = 293,
 	SCAP_UNLINK_2_X = 301,
 	SCAP_UNLINKAT_2_X = 303,
@@ -49,12 +65,14 @@ enum scap_event_code {
 	SCAP_CHMOD_X = 315,
 	SCAP_FCHMOD_X = 317,
 	SCAP_RENAMEAT2_X = 319,
+	SCAP_USERFAULTFD_X = 321,
 	SCAP_OPENAT2_X = 327,
 	SCAP_EXECVEAT_X = 331,
 	SCAP_CLONE3_X = 335,
 	SCAP_DUP2_X = 363,
 	SCAP_DUP3_X = 365,
 	SCAP_DUP_1_X = 367,
+	SCAP_BPF_2_X = 369,
 	SCAP_CHOWN_X = 379,
 	SCAP_LCHOWN_X = 381,
 	SCAP_FCHOWN_X = 383,
@@ -265,6 +283,21 @@ static __always_inline __u32 scap_resolve_flags(__u64 resolve) {
 	       MAP_BIT(resolve, 0x04, 1 << 3) |  /* NO_SYMLINKS */
 	       MAP_BIT(resolve, 0x01, 1 << 4) |  /* NO_XDEV */
 	       MAP_BIT(resolve, 0x20, 1 << 5);   /* CACHED */
+}
+
+/*
+ * libscap's PPM_SC_* code of the syscalls the probe reports as generic events (syscalls without
+ * an event of their own in libscap's table); 0 (PPM_SC_UNKNOWN) for any other.
+ */
+static __always_inline __u16 scap_generic_syscall_code(__u32 id) {
+	switch (id) {
+	case 76: return 57;      /* truncate */
+	case 77: return 58;      /* ftruncate */
+	case 261: return 201;    /* futimesat */
+	case 280: return 219;    /* utimensat */
+	case 452: return 413;    /* fchmodat2 */
+	default: return 0;
+	}
 }
 
 /* ptrace requests: Linux request number to scap's PPM_PTRACE_* index. */
