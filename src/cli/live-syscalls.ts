@@ -10,12 +10,17 @@ import {
   STATE_EVENT_NAMES,
 } from '../sources/ebpf/syscall-selection.js';
 
+/** File reads and writes and socket receives: data transfers that dwarf everything else. */
+const BULK_DATA_EVENTS: ReadonlySet<string> = new Set(
+  'read write pread pwrite readv writev preadv pwritev recvfrom recvmsg recvmmsg'.split(' '),
+);
+
 /**
- * Every event the probe handles but `read` and `write`: the set `harrier record` captures by
- * default, since data transfers dwarf everything else and few rules need them.
+ * Every event the probe handles but the bulk data transfers, which few rules need: the set
+ * `harrier record` captures by default.
  */
 export const DEFAULT_RECORD_EVENTS: readonly string[] = [...HANDLED_EVENT_NAMES].filter(
-  (name) => name !== 'read' && name !== 'write',
+  (name) => !BULK_DATA_EVENTS.has(name),
 );
 
 /** The probe's event set for a ruleset, and what the rules name that it cannot capture. */

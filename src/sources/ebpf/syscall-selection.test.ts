@@ -24,6 +24,12 @@ test('selects sorted unique slots, procexit as slot 512, and reports unknown nam
   assert.deepEqual(selection.unknown, ['container']);
 });
 
+test("maps event names that differ from their syscall's to its number", () => {
+  const selection = selectFilterSlots(['pread', 'pwrite', 'pread64', 'truncate', 'fchmodat2']);
+  assert.deepEqual(selection.slots, [17, 18, 76, 452]);
+  assert.deepEqual(selection.unknown, []);
+});
+
 test('every handled and every state event name has a slot', () => {
   const names = [...HANDLED_EVENT_NAMES, ...STATE_EVENT_NAMES];
   assert.deepEqual(selectFilterSlots(names).unknown, []);

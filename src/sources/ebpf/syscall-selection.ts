@@ -8,12 +8,22 @@ import { X86_64_SYSCALL_RUNS } from './syscall-numbers.js';
 /** Filter slot of `procexit` (the sched_process_exit tracepoint). */
 export const PROCEXIT_SLOT = 512;
 
-/** x86_64 syscall number by name. */
-export const SYSCALL_NUMBERS: ReadonlyMap<string, number> = new Map(
-  X86_64_SYSCALL_RUNS.flatMap(({ first, names }) =>
-    names.split(' ').map((name, index) => [name, first + index] as const),
-  ),
-);
+/** Event names that differ from the name of the syscall behind them (libscap's `pread`). */
+const EVENT_SYSCALL_NAMES: ReadonlyArray<readonly [string, string]> = [
+  ['pread', 'pread64'],
+  ['pwrite', 'pwrite64'],
+];
+
+/** x86_64 syscall number by name, and by event name where the two differ. */
+export const SYSCALL_NUMBERS: ReadonlyMap<string, number> = (() => {
+  const numbers = new Map(
+    X86_64_SYSCALL_RUNS.flatMap(({ first, names }) =>
+      names.split(' ').map((name, index) => [name, first + index] as const),
+    ),
+  );
+  for (const [event, syscall] of EVENT_SYSCALL_NAMES) numbers.set(event, numbers.get(syscall)!);
+  return numbers;
+})();
 
 /**
  * Syscalls the probe builds events for. A selected syscall outside this set passes the filter
@@ -24,8 +34,12 @@ export const HANDLED_EVENT_NAMES: ReadonlySet<string> = new Set(
     'execve execveat clone clone3 fork vfork open openat openat2 creat close dup dup2 dup3 ' +
     'unlink unlinkat rename renameat renameat2 link linkat symlink symlinkat mkdir mkdirat ' +
     'rmdir chmod fchmod fchmodat chown lchown fchown fchownat chdir fchdir mount umount2 ' +
-    'init_module finit_module memfd_create read write socket bind listen connect accept ' +
-    'accept4 sendto sendmsg ptrace setuid setgid setreuid setregid setresuid setresgid procexit'
+    'init_module finit_module memfd_create read write pread pwrite readv writev preadv ' +
+    'pwritev socket bind listen connect accept accept4 sendto recvfrom sendmsg recvmsg ' +
+    'sendmmsg recvmmsg ptrace setuid setgid setreuid setregid setresuid setresgid kill tkill ' +
+    'tgkill setns unshare bpf userfaultfd procexit ' +
+    // generic events: libscap has no event of their own for these, evt.type is the syscall
+    'truncate ftruncate futimesat utimensat fchmodat2'
   ).split(' '),
 );
 
