@@ -6,21 +6,31 @@
  */
 import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
+import { cgroupContainerOf, type CgroupContainer } from '../decode/containers/index.js';
 import { containerIdOf } from '../engine/fields/syscall-values/index.js';
-import { ContainerMetadata, findRuntimeClients, HOST_CONTAINER_ID } from '../sources/container-runtime/index.js';
+import {
+  ContainerMetadata,
+  findRuntimeClients,
+  HOST_CONTAINER_ID,
+  type ContainerRuntimeKind,
+} from '../sources/container-runtime/index.js';
 import type { ContainerMetadataHook } from './live-pipeline.js';
 
 /** How long an event waits for a container's first description, in ms. */
 const FIRST_LOOKUP_WAIT_MS = 200;
 
 /**
- * A hook reading the Docker-compatible API sockets present at start (podman, docker).
- * Returns undefined, after logging why, when there is none.
+ * A hook reading the runtime sockets present at start: the Docker-compatible APIs (podman,
+ * docker) and CRI (containerd, CRI-O; `criSockets` replaces the default paths, as Falco's
+ * `--cri`). Returns undefined, after logging why, when there is none.
  */
-export function runtimeContainerHook(logger: Logger): (ContainerMetadataHook & { close(): void }) | undefined {
-  const { clients, unreadCriSockets } = findRuntimeClients();
-  if (unreadCriSockets.length > 0) {
-    logger.warn({ sockets: unreadCriSockets }, 'CRI sockets found but not read; their containers get no name or image');
+export function runtimeContainerHook(
+  logger: Logger,
+  options: { criSockets?: readonly string[] } = {},
+): (ContainerMetadataHook & { close(): void }) | undefined {
+  const { clients, criSockets } = findRuntimeClients({ criSockets: options.criSockets, logger });
+  if (criSockets.length > 0) {
+    logger.info({ sockets: criSockets }, 'CRI sockets found; pod containers are described from them');
   }
   if (clients.length === 0) {
     logger.info('no container runtime API socket found; container.id only, from cgroups');
@@ -38,10 +48,18 @@ export function runtimeContainerHook(logger: Logger): (ContainerMetadataHook & {
         thread.container = known;
         return undefined;
       }
-      return metadata.lookup(id, { waitMs: FIRST_LOOKUP_WAIT_MS }).then((info) => {
+      const prefer = preferredRuntime(cgroupContainerOf(thread.cgroups));
+      return metadata.lookup(id, { waitMs: FIRST_LOOKUP_WAIT_MS, prefer }).then((info) => {
         thread.container = info;
       });
     },
     close: () => metadata.close(),
   };
+}
+
+/** CRI first for containerd and CRI-O cgroup layouts and for any Kubernetes pod cgroup. */
+function preferredRuntime(container: CgroupContainer): ContainerRuntimeKind | undefined {
+  const { engine, cgroup } = container;
+  const isCri = engine === 'cri' || engine === 'containerd' || cgroup?.includes('/kubepods');
+  return isCri ? 'cri' : undefined;
 }

@@ -4,7 +4,7 @@
  * given; logs go to stderr. SIGHUP reloads the rules without stopping capture; SIGINT and
  * SIGTERM stop cleanly and print the counters.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import {
   loadRuleFilesFromDisk,
   parsePriority,
@@ -40,6 +40,7 @@ interface RunCommandOptions {
   envBytes: string;
   ringbufMb?: string;
   containerFields?: boolean;
+  cri: string[];
 }
 
 /** Adds `harrier run` to the program. */
@@ -59,6 +60,11 @@ export function registerRunCommand(program: Command): void {
     .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
     .option('--container-fields', 'add container and pod fields to the output_fields of every alert')
+    .addOption(
+      new Option('--cri <socket>', 'CRI socket for container metadata (repeatable)')
+        .argParser((socket: string, sockets: string[]) => [...sockets, socket])
+        .default([], 'the containerd, CRI-O and k3s sockets present'),
+    )
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runLive(options);
     });
@@ -163,7 +169,9 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     sink.deliver(alert);
   };
 
-  const containers = runtimeContainerHook(logger);
+  const containers = runtimeContainerHook(logger, {
+    criSockets: options.cri.length > 0 ? options.cri : undefined,
+  });
   let live: LivePipeline;
   try {
     live = await LivePipeline.start({

@@ -112,6 +112,16 @@ export function setContainerEngines(engines: readonly CgroupEngine[]): void {
 }
 
 /**
+ * The container of a process with cgroups `cgroups` with the engine whose layout matched,
+ * as `containerIdFromCgroups` finds it; the engine tells which runtime API to ask first.
+ */
+export function cgroupContainerOf(
+  cgroups: Iterable<readonly [string, string] | string>,
+): CgroupContainer {
+  return defaultResolver.resolve(cgroups);
+}
+
+/**
  * `container.id` for a process with cgroups `cgroups`: a short id, or `host`. Uses the engines
  * of `setContainerEngines` (all by default, as Falco).
  *

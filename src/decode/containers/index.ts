@@ -13,6 +13,7 @@ export {
 } from './cgroup-match.js';
 export {
   ContainerIdResolver,
+  cgroupContainerOf,
   containerIdFromCgroups,
   parseCgroupLines,
   setContainerEngines,

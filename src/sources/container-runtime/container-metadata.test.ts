@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyContainerInfo, HOST_CONTAINER_INFO, type ContainerInfo } from './container-info.js';
 import { ContainerMetadata } from './container-metadata.js';
-import type { ContainerRuntimeClient } from './docker-api.js';
+import type { ContainerRuntimeClient, ContainerRuntimeKind } from './docker-api.js';
 
 /** A runtime that knows `known` and answers after `delayMs`; counts questions. */
 class FakeRuntime implements ContainerRuntimeClient {
@@ -13,6 +13,7 @@ class FakeRuntime implements ContainerRuntimeClient {
     private readonly known: Record<string, string>,
     private readonly delayMs = 0,
     private readonly failure?: Error,
+    readonly kind: ContainerRuntimeKind = 'docker-api',
   ) {}
   async inspect(id: string): Promise<ContainerInfo | undefined> {
     this.asked.push(id);
@@ -90,6 +91,21 @@ test('runtimes are asked in order; a failing one does not hide the next', async 
   assert.match(onlyBroken.lastError?.message ?? '', /ENOENT/);
   metadata.close();
   assert.equal(podman.closed, true);
+});
+
+test('a lookup that prefers CRI asks the CRI runtime first, then the others', async () => {
+  const podman = new FakeRuntime({ '0123456789ab': 'podman-one' });
+  const cri = new FakeRuntime({ abcdefabcdef: 'pod-app' }, 0, undefined, 'cri');
+  const metadata = new ContainerMetadata({ clients: [podman, cri] });
+  const inPod = await metadata.lookup('abcdefabcdef', { waitMs: 100, prefer: 'cri' });
+  assert.equal(inPod?.name, 'pod-app');
+  assert.deepEqual(podman.asked, []);
+  const notInCri = await metadata.lookup('0123456789ab', { waitMs: 100, prefer: 'cri' });
+  assert.equal(notInCri?.name, 'podman-one');
+  assert.deepEqual(cri.asked, ['abcdefabcdef', '0123456789ab']);
+  await metadata.lookup('feedfeedfeed', { waitMs: 100 });
+  assert.deepEqual(podman.asked, ['0123456789ab', 'feedfeedfeed']);
+  assert.deepEqual(cri.asked, ['abcdefabcdef', '0123456789ab', 'feedfeedfeed']);
 });
 
 test('the cache keeps at most `limit` containers and counts evictions, oldest use first', async () => {

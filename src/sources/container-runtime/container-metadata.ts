@@ -4,10 +4,13 @@
  * bounded time for an answer instead of going out with `<NA>`.
  */
 import { HOST_CONTAINER_ID, HOST_CONTAINER_INFO, type ContainerInfo } from './container-info.js';
-import type { ContainerRuntimeClient } from './docker-api.js';
+import type { ContainerRuntimeClient, ContainerRuntimeKind } from './docker-api.js';
 
 export interface ContainerMetadataOptions {
-  /** Runtimes to ask, in order; the first that knows the container answers. */
+  /**
+   * Runtimes to ask, in order (unless a lookup prefers a kind); the first that knows the
+   * container answers.
+   */
   clients: readonly ContainerRuntimeClient[];
   /** Most containers (found or not) kept; the least recently used goes first. Default 4096. */
   limit?: number;
@@ -44,6 +47,11 @@ export interface ContainerMetadataCounters {
 export interface LookupOptions {
   /** How long to wait for a fetch in progress, in ms; 0 (default) answers at once. */
   waitMs?: number;
+  /**
+   * Ask the runtimes of this kind first, as the container's cgroup suggests (CRI for
+   * containerd and CRI-O layouts); the others are still asked when they do not know it.
+   */
+  prefer?: ContainerRuntimeKind;
 }
 
 type Entry = { info: ContainerInfo } | { info: undefined; expiresAt: number };
@@ -110,7 +118,7 @@ export class ContainerMetadata {
   lookup(id: string, options: LookupOptions = {}): Promise<ContainerInfo | undefined> {
     const cached = this.cached(id);
     if (cached !== 'absent') return Promise.resolve(cached);
-    const fetch = this.inFlight.get(id) ?? this.startFetch(id);
+    const fetch = this.inFlight.get(id) ?? this.startFetch(id, options.prefer);
     if (fetch === undefined) return Promise.resolve(undefined);
     return this.waitFor(fetch, options.waitMs ?? 0);
   }
@@ -137,20 +145,26 @@ export class ContainerMetadata {
     return entry.info;
   }
 
-  private startFetch(id: string): Promise<ContainerInfo | undefined> | undefined {
+  private startFetch(
+    id: string,
+    prefer: ContainerRuntimeKind | undefined,
+  ): Promise<ContainerInfo | undefined> | undefined {
     if (this.inFlight.size >= this.maxInFlight) {
       this.counters.skipped++;
       return undefined;
     }
     this.counters.fetches++;
-    const fetch = this.askClients(id).finally(() => this.inFlight.delete(id));
+    const fetch = this.askClients(id, prefer).finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, fetch);
     return fetch;
   }
 
-  private async askClients(id: string): Promise<ContainerInfo | undefined> {
+  private async askClients(
+    id: string,
+    prefer: ContainerRuntimeKind | undefined,
+  ): Promise<ContainerInfo | undefined> {
     let failed = false;
-    for (const client of this.options.clients) {
+    for (const client of this.clientsInOrder(prefer)) {
       try {
         const info = await client.inspect(id);
         if (info !== undefined) {
@@ -168,6 +182,15 @@ export class ContainerMetadata {
     const ttl = failed ? this.errorTtlMs : this.notFoundTtlMs;
     this.store(id, { info: undefined, expiresAt: this.now() + ttl });
     return undefined;
+  }
+
+  private clientsInOrder(prefer: ContainerRuntimeKind | undefined) {
+    const clients = this.options.clients;
+    if (prefer === undefined) return clients;
+    return [
+      ...clients.filter((client) => client.kind === prefer),
+      ...clients.filter((client) => client.kind !== prefer),
+    ];
   }
 
   private store(id: string, entry: Entry): void {

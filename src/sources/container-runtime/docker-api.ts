@@ -14,8 +14,12 @@ import {
 } from './inspect-json.js';
 import { UnixHttpClient } from './unix-http.js';
 
+/** The API a runtime client speaks: the Docker-compatible HTTP API, or CRI over gRPC. */
+export type ContainerRuntimeKind = 'docker-api' | 'cri';
+
 /** Something that can tell what a container is, given its (short or full) id. */
 export interface ContainerRuntimeClient {
+  readonly kind: ContainerRuntimeKind;
   /** Where the client connects, for logs. */
   readonly endpoint: string;
   /**
@@ -43,6 +47,7 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
 
 /** Reads container metadata from a docker or podman API socket. */
 export class DockerApiClient implements ContainerRuntimeClient {
+  readonly kind = 'docker-api';
   readonly endpoint: string;
   private readonly http: UnixHttpClient;
   private readonly labelMaxLength: number;

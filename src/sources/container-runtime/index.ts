@@ -1,6 +1,7 @@
 /**
  * Container metadata from the container runtimes' APIs (docker and podman over their
- * Docker-compatible unix sockets), fetched asynchronously into a bounded cache.
+ * Docker-compatible unix sockets; containerd, CRI-O and other CRI runtimes over gRPC), fetched
+ * asynchronously into a bounded cache.
  */
 export {
   emptyContainerInfo,
@@ -15,8 +16,10 @@ export { splitImageRepositoryTag, type ImageRepositoryTag } from './image-refere
 export {
   DockerApiClient,
   type ContainerRuntimeClient,
+  type ContainerRuntimeKind,
   type DockerApiClientOptions,
 } from './docker-api.js';
+export { CriClient, type CriClientCounters, type CriClientOptions } from './cri-client.js';
 export {
   ContainerMetadata,
   type ContainerMetadataCounters,

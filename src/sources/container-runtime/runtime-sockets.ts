@@ -1,8 +1,12 @@
 /**
- * Finding the container runtime sockets of this host, with the same default paths as Falco's
- * container plugin, and making a client for each one Harrier can speak to.
+ * Finding the container runtime sockets of this host, with the same default paths as Falco
+ * (its container plugin for the Docker-compatible APIs, its CRI engine for CRI), and making a
+ * client for each one present.
  */
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { CriClient } from './cri-client.js';
 import { DockerApiClient, type ContainerRuntimeClient } from './docker-api.js';
 
 /** Docker-compatible API sockets, in the order they are asked: podman first, as the plugin. */
@@ -11,7 +15,7 @@ export const DEFAULT_DOCKER_API_SOCKETS: readonly string[] = [
   '/var/run/docker.sock',
 ];
 
-/** CRI (gRPC) sockets of containerd and CRI-O that the plugin looks for. */
+/** CRI (gRPC) sockets Falco looks for: containerd, CRI-O, k3s, Bottlerocket's host containerd. */
 export const DEFAULT_CRI_SOCKETS: readonly string[] = [
   '/run/containerd/containerd.sock',
   '/run/crio/crio.sock',
@@ -21,29 +25,33 @@ export const DEFAULT_CRI_SOCKETS: readonly string[] = [
 
 export interface RuntimeSocketOptions {
   dockerApiSockets?: readonly string[];
+  /** CRI sockets to try instead of `DEFAULT_CRI_SOCKETS` (Falco's `--cri`). */
   criSockets?: readonly string[];
-  /** Per-request time limit for the clients, in ms. */
+  /** Per-request time limit of the Docker-compatible clients, in ms (default 2000). */
   timeoutMs?: number;
+  /** Per-call time limit of the CRI clients, in ms (default 1000). */
+  criTimeoutMs?: number;
   labelMaxLength?: number;
+  /** Given to the CRI clients, which log their first failure of each kind. */
+  logger?: Logger;
 }
 
-/** The clients made, and the sockets found that Harrier cannot read. */
+/** The clients made: Docker-compatible ones first, then CRI ones, each in path order. */
 export interface RuntimeClients {
   clients: ContainerRuntimeClient[];
-  /**
-   * CRI sockets present on the host. LIMIT: Harrier has no CRI (gRPC) client; containers that
-   * only containerd or CRI-O know get no name, image or k8s.* fields (they read `<NA>`).
-   */
-  unreadCriSockets: string[];
+  /** The CRI sockets a client was made for. */
+  criSockets: string[];
 }
 
 /**
- * A client for each Docker-compatible socket that exists now, and the CRI sockets that exist.
- * Sockets that appear later are not picked up.
+ * A client for each Docker-compatible and CRI socket that exists now. Sockets that appear
+ * later are not picked up. Relative CRI paths are taken from the working directory.
  */
 export function findRuntimeClients(options: RuntimeSocketOptions = {}): RuntimeClients {
   const dockerSockets = (options.dockerApiSockets ?? DEFAULT_DOCKER_API_SOCKETS).filter(isSocket);
-  const clients = dockerSockets.map(
+  const criPaths = (options.criSockets ?? DEFAULT_CRI_SOCKETS).map((path) => resolve(path));
+  const criSockets = [...new Set(criPaths)].filter(isSocket);
+  const clients: ContainerRuntimeClient[] = dockerSockets.map(
     (socketPath) =>
       new DockerApiClient({
         socketPath,
@@ -51,8 +59,17 @@ export function findRuntimeClients(options: RuntimeSocketOptions = {}): RuntimeC
         labelMaxLength: options.labelMaxLength,
       }),
   );
-  const unreadCriSockets = (options.criSockets ?? DEFAULT_CRI_SOCKETS).filter(isSocket);
-  return { clients, unreadCriSockets };
+  for (const socketPath of criSockets) {
+    clients.push(
+      new CriClient({
+        socketPath,
+        timeoutMs: options.criTimeoutMs,
+        labelMaxLength: options.labelMaxLength,
+        logger: options.logger,
+      }),
+    );
+  }
+  return { clients, criSockets };
 }
 
 function isSocket(path: string): boolean {
