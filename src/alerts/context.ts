@@ -15,6 +15,11 @@ export interface AlertContext {
   readonly lineage?: readonly RelatedEvent[];
   /** Recent events of the same process or container, oldest first. */
   readonly recent?: readonly RelatedEvent[];
+  /**
+   * The container the event came from, for store searches by container when the rule's
+   * output names no `container.id` or `container.name`.
+   */
+  readonly container?: { readonly id: string; readonly name?: string };
 }
 
 /** Receives every alert; the SQLite store implements it. */

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { AlertRouter, sampleAlert, startCaptureServer } from '../alerts/index.js';
-import { createHarrierMetrics, createMetricsServer } from './metrics.js';
+import {
+  addRouterMetrics,
+  createHarrierMetrics,
+  createMetricsServer,
+  SourceMetrics,
+} from './metrics.js';
 
 /** One sample line of the text format: name, optional labels, value. */
 const sampleLine =
@@ -22,12 +27,20 @@ test('serves events, drops, evaluation time, alerts and output figures in the te
     ],
   });
   t.after(() => router.close());
-  const metrics = createHarrierMetrics(router);
-  metrics.events.inc({ source: 'syscall', type: 'execve' }, 3);
-  metrics.drops.inc({ source: 'syscall', reason: 'ring "buffer"\nfull' });
-  metrics.ruleEvaluation.observe(0.000003, { source: 'syscall' });
-  router.deliver(sampleAlert({ sequence: 1, priority: 'Critical' }));
-  router.deliver(sampleAlert({ sequence: 2, priority: 'Critical' }));
+  const metrics = createHarrierMetrics();
+  addRouterMetrics(metrics.registry, router);
+  const syscall = new SourceMetrics(metrics, 'syscall');
+  for (const seconds of [0.000003, 0.0000005, 0.2]) syscall.event('execve', seconds);
+  syscall.drop('ring "buffer"\nfull');
+  let kernelTotal = 5;
+  metrics.registry.onScrape(() =>
+    metrics.drops.raiseTo({ source: 'syscall', reason: 'kernel' }, kernelTotal),
+  );
+  for (const sequence of [1, 2]) {
+    const alert = sampleAlert({ sequence, priority: 'Critical' });
+    metrics.alerts.inc({ rule: alert.rule, priority: alert.priority });
+    router.deliver(alert);
+  }
 
   const server = createMetricsServer(metrics.registry);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -45,9 +58,12 @@ test('serves events, drops, evaluation time, alerts and output figures in the te
     '# TYPE harrier_events_total counter',
     'harrier_events_total{source="syscall",type="execve"} 3',
     'harrier_events_dropped_total{source="syscall",reason="ring \\"buffer\\"\\nfull"} 1',
-    'harrier_rule_evaluation_seconds_bucket{source="syscall",le="0.000005"} 1',
-    'harrier_rule_evaluation_seconds_bucket{source="syscall",le="0.000001"} 0',
-    'harrier_rule_evaluation_seconds_count{source="syscall"} 1',
+    'harrier_events_dropped_total{source="syscall",reason="kernel"} 5',
+    'harrier_rule_evaluation_seconds_bucket{source="syscall",le="0.000001"} 1',
+    'harrier_rule_evaluation_seconds_bucket{source="syscall",le="0.000005"} 2',
+    'harrier_rule_evaluation_seconds_bucket{source="syscall",le="0.01"} 2',
+    'harrier_rule_evaluation_seconds_bucket{source="syscall",le="+Inf"} 3',
+    'harrier_rule_evaluation_seconds_count{source="syscall"} 3',
     'harrier_alerts_total{rule="Terminal shell in container",priority="Critical"} 2',
     'harrier_output_queue_depth{output="hook"} 2',
     'harrier_output_deliveries_total{output="hook",result="delivered"} 0',
@@ -55,4 +71,28 @@ test('serves events, drops, evaluation time, alerts and output figures in the te
     assert.ok(lines.has(expected), `missing: ${expected}\n${text}`);
   }
   assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
+
+  kernelTotal = 9;
+  const again = new Set(
+    (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n'),
+  );
+  assert.ok(again.has('harrier_events_dropped_total{source="syscall",reason="kernel"} 9'));
+});
+
+test('source metrics count types past the limit under other, and counters never go down', () => {
+  const metrics = createHarrierMetrics();
+  const source = new SourceMetrics(metrics, 'aws_cloudtrail', 2);
+  for (const type of ['GetObject', 'PutObject', 'GetObject', 'DeleteBucket', 'StopLogging'])
+    source.event(type, 0);
+  metrics.drops.raiseTo({ source: 'syscall', reason: 'kernel' }, 4);
+  metrics.drops.raiseTo({ source: 'syscall', reason: 'kernel' }, 3);
+  const lines = metrics.registry.render().split('\n');
+  const events = lines.filter((line) => line.startsWith('harrier_events_total{'));
+  assert.deepEqual(events.sort(), [
+    'harrier_events_total{source="aws_cloudtrail",type="GetObject"} 2',
+    'harrier_events_total{source="aws_cloudtrail",type="PutObject"} 1',
+    'harrier_events_total{source="aws_cloudtrail",type="other"} 2',
+  ]);
+  assert.ok(lines.includes('harrier_events_dropped_total{source="syscall",reason="kernel"} 4'));
+  assert.throws(() => metrics.alerts.inc({}, -1), RangeError);
 });

@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics in the text exposition format (version 0.0.4), served at `/metrics`:
  * events by source and type, drops, rule evaluation time, alerts by rule and priority, and
- * per-output queue depth and deliveries. Detection runners count events and evaluation time
- * through `HarrierMetrics`; alert and output figures are read from the router at scrape time.
+ * per-output queue depth and deliveries. Detection runners count events, evaluation time and
+ * alerts through `HarrierMetrics`; output figures are read from the router at scrape time.
  */
 import http from 'node:http';
 import type { AlertRouter } from '../alerts/index.js';
@@ -16,17 +16,46 @@ interface Family {
   samples(): Iterable<[suffix: string, labels: Labels, value: number]>;
 }
 
+/** One series of a counter, held by a caller that adds to it often (no label lookup). */
+export class CounterSeries {
+  value = 0;
+
+  constructor(readonly labels: Labels) {}
+
+  /** Adds `amount` (default 1). */
+  inc(amount = 1): void {
+    this.value += amount;
+  }
+}
+
 /** A counter with labels. */
 export class Counter {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly values = new Map<string, CounterSeries>();
 
   /** Adds `amount` (default 1; must not be negative) to the series of `labels`. */
   inc(labels: Labels = {}, amount = 1): void {
     if (amount < 0) throw new RangeError('a counter only goes up');
+    this.series(labels).inc(amount);
+  }
+
+  /**
+   * Sets the series of `labels` to `total` when that is more: for totals another component
+   * keeps (kernel drop counts), copied in at scrape time.
+   */
+  raiseTo(labels: Labels, total: number): void {
+    const series = this.series(labels);
+    if (total > series.value) series.value = total;
+  }
+
+  /** The series of `labels`, created at 0 when new. */
+  series(labels: Labels = {}): CounterSeries {
     const key = seriesKey(labels);
-    const series = this.values.get(key);
-    if (series) series.value += amount;
-    else this.values.set(key, { labels, value: amount });
+    let series = this.values.get(key);
+    if (series === undefined) {
+      series = new CounterSeries(labels);
+      this.values.set(key, series);
+    }
+    return series;
   }
 
   /** @internal */
@@ -35,32 +64,59 @@ export class Counter {
   }
 }
 
+/** One series of a histogram, held by a caller that observes often (no label lookup). */
+export class HistogramSeries {
+  /** Observations per bucket, each counted in the first bucket that holds it only. */
+  readonly counts: number[];
+  sum = 0;
+  count = 0;
+
+  constructor(
+    readonly labels: Labels,
+    private readonly buckets: readonly number[],
+  ) {
+    this.counts = buckets.map(() => 0);
+  }
+
+  observe(value: number): void {
+    const { buckets } = this;
+    let index = 0;
+    while (index < buckets.length && value > buckets[index]!) index++;
+    if (index < buckets.length) this.counts[index]!++;
+    this.sum += value;
+    this.count++;
+  }
+}
+
 /** A histogram with fixed buckets (upper bounds, in the metric's unit). */
 export class Histogram {
-  private readonly series = new Map<
-    string,
-    { labels: Labels; counts: number[]; sum: number; count: number }
-  >();
+  private readonly values = new Map<string, HistogramSeries>();
 
   constructor(private readonly buckets: readonly number[]) {}
 
   observe(value: number, labels: Labels = {}): void {
+    this.series(labels).observe(value);
+  }
+
+  /** The series of `labels`, created empty when new. */
+  series(labels: Labels = {}): HistogramSeries {
     const key = seriesKey(labels);
-    let entry = this.series.get(key);
-    if (entry === undefined) {
-      entry = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, entry);
+    let series = this.values.get(key);
+    if (series === undefined) {
+      series = new HistogramSeries(labels, this.buckets);
+      this.values.set(key, series);
     }
-    this.buckets.forEach((bound, index) => (value <= bound ? entry.counts[index]!++ : undefined));
-    entry.sum += value;
-    entry.count++;
+    return series;
   }
 
   /** @internal */
   *samples(): Iterable<[string, Labels, number]> {
-    for (const { labels, counts, sum, count } of this.series.values()) {
-      for (const [index, bound] of this.buckets.entries())
-        yield ['_bucket', { ...labels, le: String(bound) }, counts[index]!];
+    for (const { labels, counts, sum, count } of this.values.values()) {
+      let cumulative = 0;
+      for (const [index, bound] of this.buckets.entries()) {
+        cumulative += counts[index]!;
+        yield ['_bucket', { ...labels, le: String(bound) }, cumulative];
+      }
       yield ['_bucket', { ...labels, le: '+Inf' }, count];
       yield ['_sum', labels, sum];
       yield ['_count', labels, count];
@@ -71,6 +127,7 @@ export class Histogram {
 /** Metric families, rendered in registration order. */
 export class MetricsRegistry {
   private readonly families: Family[] = [];
+  private readonly scrapeHooks: (() => void)[] = [];
 
   counter(name: string, help: string): Counter {
     const counter = new Counter();
@@ -101,8 +158,14 @@ export class MetricsRegistry {
     });
   }
 
+  /** Runs `hook` before each rendering, to copy in figures other components keep. */
+  onScrape(hook: () => void): void {
+    this.scrapeHooks.push(hook);
+  }
+
   /** The text exposition of every family. */
   render(): string {
+    for (const hook of this.scrapeHooks) hook();
     const lines: string[] = [];
     for (const family of this.families) {
       lines.push(
@@ -124,46 +187,81 @@ export interface HarrierMetrics {
   readonly events: Counter;
   /** Labels `source` and `reason`. */
   readonly drops: Counter;
+  /** Labels `rule` and `priority`. */
+  readonly alerts: Counter;
   /** Seconds spent evaluating rules per event; label `source`. */
   readonly ruleEvaluation: Histogram;
 }
 
 /**
- * The standard metric set; with `router`, alert and output figures are added from its stats.
+ * The standard metric set, empty. Runners count into it (see `SourceMetrics`), and
+ * `addRouterMetrics` adds the output figures of an alert router.
  *
  * @example
- * const metrics = createHarrierMetrics(router);
+ * const metrics = createHarrierMetrics();
  * metrics.events.inc({ source: 'syscall', type: 'execve' });
  * createMetricsServer(metrics.registry).listen(9376, '127.0.0.1');
  */
-export function createHarrierMetrics(router?: AlertRouter): HarrierMetrics {
+export function createHarrierMetrics(): HarrierMetrics {
   const registry = new MetricsRegistry();
   const events = registry.counter('harrier_events_total', 'Events read, by source and event type.');
   const drops = registry.counter(
     'harrier_events_dropped_total',
     'Events dropped before evaluation, by source and reason.',
   );
+  const alerts = registry.counter('harrier_alerts_total', 'Alerts raised, by rule and priority.');
   const ruleEvaluation = registry.histogram(
     'harrier_rule_evaluation_seconds',
     'Time to evaluate the ruleset on one event.',
     [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2],
   );
-  if (router !== undefined) addRouterFamilies(registry, router);
-  return { registry, events, drops, ruleEvaluation };
+  return { registry, events, drops, alerts, ruleEvaluation };
 }
 
-function addRouterFamilies(registry: MetricsRegistry, router: AlertRouter): void {
+/**
+ * One source's counting on the event path: each event by type with its rule evaluation time.
+ * Series are looked up once per event type; past `maxTypes` distinct types (input such as
+ * CloudTrail event names is not bounded) further types count under type `other`.
+ */
+export class SourceMetrics {
+  private readonly byType = new Map<string, CounterSeries>();
+  private readonly evaluation: HistogramSeries;
+  private readonly other: CounterSeries;
+
+  constructor(
+    private readonly metrics: HarrierMetrics,
+    readonly source: string,
+    private readonly maxTypes = 256,
+  ) {
+    this.evaluation = metrics.ruleEvaluation.series({ source });
+    this.other = metrics.events.series({ source, type: 'other' });
+  }
+
+  /** Counts one event of `type` whose rules took `seconds` to evaluate. */
+  event(type: string, seconds: number): void {
+    let series = this.byType.get(type);
+    if (series === undefined) {
+      series = this.byType.size < this.maxTypes ? this.addType(type) : this.other;
+    }
+    series.value++;
+    this.evaluation.observe(seconds);
+  }
+
+  /** Counts `count` records of this source dropped before evaluation for `reason`. */
+  drop(reason: string, count = 1): void {
+    this.metrics.drops.inc({ source: this.source, reason }, count);
+  }
+
+  private addType(type: string): CounterSeries {
+    const series = this.metrics.events.series({ source: this.source, type });
+    this.byType.set(type, series);
+    return series;
+  }
+}
+
+/** Adds `router`'s grouping and per-output figures to `registry`, read at each scrape. */
+export function addRouterMetrics(registry: MetricsRegistry, router: AlertRouter): void {
   const outputs = () => Object.entries(router.stats().outputs);
-  registry.collected(
-    'harrier_alerts_total',
-    'Alerts raised, by rule and priority.',
-    'counter',
-    () =>
-      [...router.stats().byRule.values()].map(({ rule, priority, count }) => [
-        { rule, priority },
-        count,
-      ]),
-  );
   registry.collected(
     'harrier_alerts_grouped_total',
     'Alerts counted into a group summary instead of sent alone.',

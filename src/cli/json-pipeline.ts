@@ -17,6 +17,7 @@ import type { RuleSet } from '../detect/index.js';
 import { AlertFactory, type TimeFormat } from '../alerts/alert-factory.js';
 import type { Alert } from '../alerts/alert.js';
 import { describeOrigin, type RawRecord, type RecordError } from '../sources/k8s-audit/index.js';
+import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
 
 /** The JSON-based event sources. */
 export type JsonSource = 'k8s_audit' | 'aws_cloudtrail';
@@ -35,6 +36,8 @@ export interface JsonDetectionOptions {
   timeFormat?: TimeFormat;
   hostname?: string;
   logger?: Logger;
+  /** Counts events by type (audit verb, CloudTrail event name), evaluation time and rejects. */
+  metrics?: HarrierMetrics;
 }
 
 const decoders: Record<JsonSource, (value: unknown, num: bigint) => DecodeResult<JsonSourceEvent>> =
@@ -92,9 +95,15 @@ export class JsonDetection {
   /** Events decoded per source: `evt.num` counts only records that became events. */
   private readonly decoded: Record<JsonSource, bigint> = { k8s_audit: 0n, aws_cloudtrail: 0n };
   private readonly rejections: RejectionLog;
+  private readonly metrics: Record<JsonSource, SourceMetrics> | undefined;
 
   constructor(private readonly options: JsonDetectionOptions) {
     this.rejections = new RejectionLog(options.logger);
+    const { metrics } = options;
+    this.metrics = metrics && {
+      k8s_audit: new SourceMetrics(metrics, 'k8s_audit'),
+      aws_cloudtrail: new SourceMetrics(metrics, 'aws_cloudtrail'),
+    };
   }
 
   /** Decodes and runs `records` of `source`; returns how many were processed and rejected. */
@@ -133,13 +142,17 @@ export class JsonDetection {
       stats.rejected++;
       this.rejections.note(source, error);
     }
+    this.metrics?.[source].drop('malformed', errors.length);
   }
 
   /** Runs the rules on a decoded event and emits its alerts; returns them. */
   detect(event: JsonSourceEvent): Alert[] {
     const stats = this.stats[event.source];
     stats.processed++;
+    const metrics = this.metrics?.[event.source];
+    const started = metrics === undefined ? 0 : performance.now();
     const rules = this.options.ruleSet.match(event.source, undefined, event);
+    metrics?.event(jsonEventType(event), (performance.now() - started) / 1000);
     if (rules.length === 0) return [];
     const factory = this.factory(event.source);
     const alerts = rules.map((rule) => factory.build(rule, event));
@@ -158,4 +171,14 @@ export class JsonDetection {
     }
     return factory;
   }
+}
+
+/** What metrics count a JSON event under: the audit verb, or the CloudTrail event name. */
+function jsonEventType(event: JsonSourceEvent): string {
+  const raw = event.raw;
+  if (typeof raw !== 'object' || raw === null) return 'unknown';
+  const value = (raw as Record<string, unknown>)[
+    event.source === 'k8s_audit' ? 'verb' : 'eventName'
+  ];
+  return typeof value === 'string' ? value : 'unknown';
 }

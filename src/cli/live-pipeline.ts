@@ -22,6 +22,8 @@ import { StateEngine } from '../decode/state/engine.js';
 import type { RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
 import type { TimeFormat } from '../alerts/alert-factory.js';
+import type { AlertContext } from '../alerts/index.js';
+import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
 import type { ProbeEventRecord, ProbeStatsRecord } from '../sources/ebpf/frame-reader.js';
 import { ProbeProcess, type ProbeOptions } from '../sources/ebpf/probe-process.js';
 import { HANDLED_EVENT_NAMES, selectFilterSlots } from '../sources/ebpf/syscall-selection.js';
@@ -34,6 +36,7 @@ import {
 import { ScapWriter, type ScapLayout } from '../sources/scap/scap-writer.js';
 import { DropMonitor, type DropTotals } from './live-drops.js';
 import { syscallSetFor, type SyscallSet } from './live-syscalls.js';
+import type { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 
 /**
@@ -48,7 +51,8 @@ export interface ContainerMetadataHook {
 export interface LivePipelineOptions {
   /** Rules to run; without one, nothing is detected (recording only). */
   ruleSet?: RuleSet;
-  onAlert?: (alert: Alert) => void;
+  /** Receives each alert, with its lineage and recent events when `context` is given. */
+  onAlert?: (alert: Alert, context?: AlertContext) => void;
   logger: Logger;
   timeFormat?: TimeFormat;
   hostname?: string;
@@ -62,6 +66,10 @@ export interface LivePipelineOptions {
   /** Write the snapshot and every event to this `.scap` (`.scap.gz`) file. */
   record?: { path: string; layout?: ScapLayout };
   containers?: ContainerMetadataHook;
+  /** Follows events for each alert's context (the store); kept across rule reloads. */
+  context?: SyscallAlertContext;
+  /** Counts events by type and rule evaluation time. */
+  metrics?: HarrierMetrics;
 }
 
 /** What a live session did, for the summary printed at exit. */
@@ -97,6 +105,7 @@ export class LivePipeline {
   private eventsSeen = 0;
   private lastStats: ProbeStatsRecord | undefined;
   private reloads = 0;
+  private readonly metrics: SourceMetrics | undefined;
 
   private constructor(
     private readonly probe: ProbeProcess,
@@ -105,6 +114,7 @@ export class LivePipeline {
     private readonly writer: ScapWriter | undefined,
   ) {
     const hostname = options.hostname ?? snapshot.machine.hostname;
+    this.metrics = options.metrics && new SourceMetrics(options.metrics, 'syscall');
     this.drops = new DropMonitor({
       logger: options.logger,
       hostname,
@@ -200,10 +210,12 @@ export class LivePipeline {
     this.syscalls = syscallSetFor(ruleSet);
     this.detection = new SyscallDetection({
       ruleSet,
-      onAlert: (alert) => options.onAlert?.(alert),
+      onAlert: (alert, context) => options.onAlert?.(alert, context),
       timeFormat: options.timeFormat,
       hostname: options.hostname ?? this.snapshot.machine.hostname,
       extraFields: options.extraFields,
+      context: options.context,
+      metrics: this.metrics,
     });
     if (this.syscalls.uncaptured.length > 0) {
       options.logger.warn(

@@ -8,12 +8,17 @@ import type { SyscallEvent } from '../decode/event.js';
 import type { RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
 import type { TimeFormat } from '../alerts/alert-factory.js';
+import type { AlertContext } from '../alerts/index.js';
+import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
 import { ScapFormatError } from '../sources/scap/index.js';
+import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 
 /** A capture could not be read to its end; the events before the fault were replayed. */
 export class CaptureReadError extends Error {
   readonly path: string;
+  /** What is wrong, without the path. */
+  readonly reason: string;
   /** Byte offset of the bad block in the uncompressed stream, when the format broke. */
   readonly offset: number | undefined;
 
@@ -21,6 +26,7 @@ export class CaptureReadError extends Error {
     super(`${path}: ${cause.message}`, { cause });
     this.name = 'CaptureReadError';
     this.path = path;
+    this.reason = cause.message;
     this.offset = cause instanceof ScapFormatError ? cause.offset : undefined;
   }
 }
@@ -33,10 +39,14 @@ export interface CaptureEvent {
 
 export interface CaptureReplayOptions {
   ruleSet: RuleSet;
-  onAlert: (alert: Alert) => void;
+  /** Receives each alert, with its lineage and recent events when `context` is set. */
+  onAlert: (alert: Alert, context?: AlertContext) => void;
   timeFormat?: TimeFormat;
   hostname?: string;
   extraFields?: readonly string[];
+  /** Follow each capture's events to give alerts their context (for the store). */
+  context?: boolean;
+  metrics?: HarrierMetrics;
 }
 
 /** Counters of one capture file. */
@@ -44,28 +54,33 @@ export interface CaptureStats {
   path: string;
   events: number;
   alerts: number;
+  /** Why the capture could not be read to its end; its events before the fault were run. */
+  failure?: CaptureReadError;
 }
 
 /**
  * The time-stamped events of `path`, each with its detection. An event's state is current
  * until the next one is requested, which the time merge respects (it holds one event per
- * stream). Throws `CaptureReadError` after the last readable event.
+ * stream). A capture that cannot be read on ends after its last readable event, its fault
+ * given to `onFailure`, so that the other inputs are still replayed.
  */
 export async function* captureEventStream(
   path: string,
   detection: SyscallDetection,
+  onFailure: (failure: CaptureReadError) => void,
 ): AsyncGenerator<{ ts: bigint; kind: 'capture'; event: CaptureEvent }> {
   try {
     for await (const event of syscallEvents(path)) {
       yield { ts: event.ts, kind: 'capture', event: { event, detection } };
     }
   } catch (error) {
-    throw new CaptureReadError(path, error as Error);
+    onFailure(new CaptureReadError(path, error as Error));
   }
 }
 
 /** A detection per capture path, and their streams. */
 export function captureReplay(paths: readonly string[], options: CaptureReplayOptions) {
+  const metrics = options.metrics && new SourceMetrics(options.metrics, 'syscall');
   const detections = paths.map(
     () =>
       new SyscallDetection({
@@ -74,15 +89,21 @@ export function captureReplay(paths: readonly string[], options: CaptureReplayOp
         timeFormat: options.timeFormat,
         hostname: options.hostname,
         extraFields: options.extraFields,
+        context: options.context ? new SyscallAlertContext() : undefined,
+        metrics,
       }),
   );
+  const failures: (CaptureReadError | undefined)[] = paths.map(() => undefined);
   return {
-    streams: paths.map((path, index) => captureEventStream(path, detections[index])),
+    streams: paths.map((path, index) =>
+      captureEventStream(path, detections[index], (failure) => (failures[index] = failure)),
+    ),
     stats: (): CaptureStats[] =>
       paths.map((path, index) => ({
         path,
         events: detections[index].events,
         alerts: detections[index].alerts,
+        failure: failures[index],
       })),
   };
 }

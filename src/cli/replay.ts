@@ -1,10 +1,13 @@
 /**
  * `harrier replay`: runs rules over recorded input (Kubernetes audit logs, CloudTrail files,
  * directories and `.zip` archives of them, and syscall captures) in time order, printing an
- * alert line per match and a summary of what was read on stderr.
+ * alert line per match (and recording it in the store when one is configured) and a summary of
+ * what was read on stderr.
  */
 import type { Command } from 'commander';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
+import type { AlertContext } from '../alerts/index.js';
+import type { HarrierMetrics } from '../api/metrics.js';
 import { formatDiagnostic } from '../engine/diagnostics.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
@@ -12,12 +15,17 @@ import type { JsonSourceEvent } from '../decode/json-events.js';
 import { createLogger } from '../log.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
+import { describeOrigin, type RecordError } from '../sources/k8s-audit/index.js';
 import { jsonReplaySources, mergeByTime } from './replay-json.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
-import { rulePathsOrDefault } from './default-rules.js';
+import { configuredRules, readConfigOption } from './config-option.js';
+import {
+  addRunnerOutputOptions,
+  startRunnerOutputs,
+  type RunnerOutputFlags,
+} from './runner-outputs.js';
 import {
   captureReplay,
-  CaptureReadError,
   detectCaptureEvent,
   type CaptureEvent,
   type CaptureReplayOptions,
@@ -55,6 +63,11 @@ export interface ReplayResult {
   captures: CaptureStats[];
   /** Alerts per rule, with the rule's priority. */
   byRule: Map<string, { priority: string; count: number }>;
+  /**
+   * Inputs that could not be read to their end, with where and why: missing files, files of
+   * neither kind, broken captures (whose events before the fault were replayed).
+   */
+  failures: RecordError[];
 }
 
 export interface ReplayOptions {
@@ -63,6 +76,10 @@ export interface ReplayOptions {
   hostname?: string;
   /** Fields added to the `output_fields` of syscall alerts (`--container-fields`). */
   extraFields?: readonly string[];
+  /** Give syscall alerts their lineage and recent events (for the store). */
+  context?: boolean;
+  /** Counts events, evaluation time and rejected records. */
+  metrics?: HarrierMetrics;
 }
 
 /**
@@ -74,17 +91,17 @@ export interface ReplayOptions {
 export async function replay(
   paths: readonly string[],
   ruleSet: RuleSet,
-  onAlert: (alert: Alert) => void,
+  onAlert: (alert: Alert, context?: AlertContext) => void,
   options: ReplayOptions = {},
 ): Promise<ReplayResult> {
   let alerts = 0;
   const byRule: ReplayResult['byRule'] = new Map();
-  const count = (alert: Alert) => {
+  const count = (alert: Alert, context?: AlertContext) => {
     alerts++;
     const entry = byRule.get(alert.rule) ?? { priority: alert.priority, count: 0 };
     entry.count++;
     byRule.set(alert.rule, entry);
-    onAlert(alert);
+    onAlert(alert, context);
   };
   const detection = new JsonDetection({
     ruleSet,
@@ -92,59 +109,54 @@ export async function replay(
     timeFormat: options.timeFormat,
     hostname: options.hostname,
     logger: createLogger('cli.replay'),
+    metrics: options.metrics,
   });
   const jsonPaths = paths.filter((file) => !isCapturePath(file));
   const json = await jsonReplaySources(jsonPaths, detection);
-  const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = json.map(({ events }) =>
-    events.map((event): TimedEvent => ({ ts: event.ts, kind: 'json', event })),
+  const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = json.sources.map(
+    ({ events }) => events.map((event): TimedEvent => ({ ts: event.ts, kind: 'json', event })),
   );
   const captureOptions = { ruleSet, onAlert: count, ...options };
   const captures = captureStreams(paths.filter(isCapturePath), captureOptions);
   streams.push(...captures.streams);
-  const result = () => ({ detection, alerts, captures: captures.stats(), byRule });
-  try {
-    for await (const item of mergeByTime(streams)) {
-      if (item.kind === 'json') detection.detect(item.event);
-      else detectCapture(item.event);
-    }
-  } catch (error) {
-    if (error instanceof CaptureReadError) throw new ReplayReadError(error, result());
-    throw error;
+  for await (const item of mergeByTime(streams)) {
+    if (item.kind === 'json') detection.detect(item.event);
+    else detectCapture(item.event);
   }
-  return result();
+  const stats = captures.stats();
+  const failures = [...json.failures];
+  for (const { failure } of stats)
+    if (failure) failures.push({ origin: { file: failure.path }, reason: failure.reason });
+  return { detection, alerts, captures: stats, byRule, failures };
 }
 
-/** A capture broke off; `partial` holds what was replayed before the fault. */
-export class ReplayReadError extends Error {
-  constructor(
-    readonly failure: CaptureReadError,
-    readonly partial: ReplayResult,
-  ) {
-    super(failure.message, { cause: failure });
-    this.name = 'ReplayReadError';
-  }
-}
-
-interface ReplayCommandOptions {
+interface ReplayCommandOptions extends RunnerOutputFlags {
   rules: string[];
   json?: boolean;
   timeFormat: string;
   containerFields?: boolean;
+  config?: string;
 }
 
 /** Adds `harrier replay` to the program. */
 export function registerReplayCommand(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('run rules over audit logs, CloudTrail files and captures, in time order')
     .argument('<paths...>', 'files, directories or .zip archives')
     .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
-    .option('--container-fields', 'add container and pod fields to the output_fields of syscall alerts')
-    .action(async (paths: string[], options: ReplayCommandOptions) => {
+    .option(
+      '--container-fields',
+      'add container and pod fields to the output_fields of syscall alerts',
+    )
+    .option('-c, --config <file>', 'harrier.yaml: rule files, priority, rule_matching, store');
+  addRunnerOutputOptions(command, false).action(
+    async (paths: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(paths, options);
-    });
+    },
+  );
 }
 
 async function runReplay(paths: string[], options: ReplayCommandOptions): Promise<number> {
@@ -155,32 +167,38 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
     );
     return 2;
   }
-  const rulePaths = await expandRulePaths(rulePathsOrDefault(options.rules));
-  const loaded = await loadRuleFilesFromDisk(rulePaths);
+  const config = readConfigOption(options.config);
+  if (config === 'invalid') return 2;
+  const rules = configuredRules(options.rules, config);
+  const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);
   for (const diagnostic of loaded.diagnostics)
     process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (loaded.ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
+  const outputs = await startRunnerOutputs({
+    flags: options, config, route: false, storeByDefault: false, serveMetrics: false,
+    print: (alert) => process.stdout.write(`${print(alert)}\n`),
+    logger: createLogger('cli.replay'),
+  }); // prettier-ignore
+  if (typeof outputs === 'string') {
+    process.stderr.write(`harrier replay: ${outputs}\n`);
+    return 2;
+  }
   let result: ReplayResult;
-  let failure: CaptureReadError | undefined;
   try {
-    result = await replay(
-      paths,
-      loaded.ruleSet,
-      (alert) => process.stdout.write(`${print(alert)}\n`),
-      { timeFormat, extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined },
-    );
-  } catch (error) {
-    if (!(error instanceof ReplayReadError)) throw error;
-    ({ partial: result, failure } = error);
+    result = await replay(paths, loaded.ruleSet, outputs.sink.deliver, {
+      timeFormat,
+      extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
+      context: outputs.storing,
+    });
+  } finally {
+    await outputs.close();
   }
   printSummary(result);
-  if (failure === undefined) return 0;
-  process.stderr.write(`harrier replay: cannot read on: ${failure.message}\n`);
-  return 1;
+  return result.failures.length === 0 ? 0 : 1;
 }
 
-/** Per-source counts and the alerts per rule, on stderr. */
+/** Per-source counts, the alerts per rule and the inputs that could not be read, on stderr. */
 function printSummary(result: ReplayResult): void {
   for (const capture of result.captures) {
     process.stderr.write(
@@ -196,4 +214,6 @@ function printSummary(result: ReplayResult): void {
   for (const [rule, { priority, count }] of result.byRule) {
     process.stderr.write(`  ${rule} (${priority}): ${count}\n`);
   }
+  for (const { origin, reason } of result.failures)
+    process.stderr.write(`harrier replay: ${describeOrigin(origin)}: ${reason}\n`);
 }

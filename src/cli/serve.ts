@@ -1,6 +1,7 @@
 /**
  * `harrier serve`: runs the Kubernetes audit webhook, follows audit log files and CloudTrail
- * directories or stdin, and prints an alert line for every rule match, until stopped.
+ * directories or stdin, and prints an alert line for every rule match (or sends it to the
+ * outputs of `-c`), recording it in the store, until stopped; serves metrics when asked.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -18,8 +19,18 @@ import {
   type TrailRead,
 } from '../sources/cloudtrail/index.js';
 import { createLogger } from '../log.js';
+import type { HarrierMetrics } from '../api/metrics.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
+import { parseListen } from './listen-address.js';
+import { readConfigOption } from './config-option.js';
+import {
+  addRunnerOutputOptions,
+  startRunnerOutputs,
+  type RunnerOutputFlags,
+} from './runner-outputs.js';
+
+export { parseListen };
 
 export interface ServeOptions {
   ruleSet: RuleSet;
@@ -38,6 +49,8 @@ export interface ServeOptions {
   webhook?: boolean;
   timeFormat?: 'iso8601' | 'local';
   logger?: Logger;
+  /** Counts events, rule evaluation time and rejected records. */
+  metrics?: HarrierMetrics;
 }
 
 /** A running `serve`: its parts, for tests and shutdown. */
@@ -45,17 +58,6 @@ export interface RunningServe {
   detection: JsonDetection;
   webhook?: AuditWebhook;
   stop(): Promise<void>;
-}
-
-/** Splits `host:port`; a bare port means 127.0.0.1. Throws a RangeError for a bad port. */
-export function parseListen(listen: string): { host: string; port: number } {
-  const colon = listen.lastIndexOf(':');
-  const host =
-    colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
-  const port = Number(colon < 0 ? listen : listen.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new RangeError(`listen: expected host:port, found '${listen}'`);
-  return { host, port };
 }
 
 /**
@@ -72,6 +74,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     onAlert: options.onAlert,
     timeFormat: options.timeFormat,
     logger,
+    metrics: options.metrics,
   });
   const stoppers: (() => Promise<void>)[] = [];
   let webhook: AuditWebhook | undefined;
@@ -149,8 +152,9 @@ async function followTrail(
   return () => watch.stop();
 }
 
-interface ServeCommandOptions {
+interface ServeCommandOptions extends RunnerOutputFlags {
   rules: string[];
+  config?: string;
   listen: string;
   path: string;
   tlsCert?: string;
@@ -170,7 +174,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
  * LIMIT: serve does not run the live syscall monitor; `harrier run` beside it does.
  */
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description(
       'run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts',
@@ -194,9 +198,10 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
-    .action(async (options: ServeCommandOptions) => {
-      process.exitCode = await runServe(options);
-    });
+    .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics');
+  addRunnerOutputOptions(command, true).action(async (options: ServeCommandOptions) => {
+    process.exitCode = await runServe(options);
+  });
 }
 
 async function loadRules(paths: string[], logger: Logger): Promise<RuleSet | undefined> {
@@ -217,6 +222,8 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
     process.stderr.write('harrier serve: --tls-cert and --tls-key go together\n');
     return 2;
   }
+  const config = readConfigOption(options.config);
+  if (config === 'invalid') return 2;
   const ruleSet = await loadRules(options.rules, logger);
   if (ruleSet === undefined) return 1;
   const token = options.tokenFile
@@ -227,9 +234,18 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
       ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) }
       : undefined;
   const print = options.json ? formatAlertJson : formatAlertText;
+  const outputs = await startRunnerOutputs({
+    flags: options, config, route: config !== undefined, storeByDefault: true,
+    serveMetrics: true, print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
+  }); // prettier-ignore
+  if (typeof outputs === 'string') {
+    process.stderr.write(`harrier serve: ${outputs}\n`);
+    return 2;
+  }
   const running = await startServe({
     ruleSet,
-    onAlert: (alert) => process.stdout.write(`${print(alert)}\n`),
+    onAlert: outputs.sink.deliver,
+    metrics: outputs.metrics,
     listen: options.listen,
     path: options.path,
     tls,
@@ -245,6 +261,7 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await running.stop();
+  await outputs.close();
   logger.info({ stats: running.detection.stats }, 'stopped');
   return 0;
 }

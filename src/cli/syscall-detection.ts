@@ -10,14 +10,22 @@ import type { FieldTable } from '../engine/fields/types.js';
 import type { RuleSet } from '../detect/index.js';
 import { AlertFactory, type TimeFormat } from '../alerts/alert-factory.js';
 import type { Alert } from '../alerts/alert.js';
+import type { AlertContext } from '../alerts/index.js';
+import type { SourceMetrics } from '../api/metrics.js';
+import type { SyscallAlertContext } from './syscall-context.js';
 
 export interface SyscallDetectionOptions {
   ruleSet: RuleSet;
-  onAlert: (alert: Alert, event: SyscallEvent) => void;
+  /** Receives each alert, with its context when `context` is given. */
+  onAlert: (alert: Alert, context?: AlertContext) => void;
   timeFormat?: TimeFormat;
   hostname?: string;
   /** Fields added to every alert's `output_fields` (see `AlertFactoryOptions`). */
   extraFields?: readonly string[];
+  /** Follows every event to give each alert its lineage and recent events (the store). */
+  context?: SyscallAlertContext;
+  /** Counts every event by type with its rule evaluation time. */
+  metrics?: SourceMetrics;
 }
 
 /**
@@ -41,10 +49,15 @@ export class SyscallDetection {
   /** Runs the syscall rules on `event` and emits an alert per matching rule. */
   detect(event: SyscallEvent): void {
     this.events++;
-    const rules = this.ruleSet.match('syscall', eventTypeName(event), event);
+    const { metrics, context } = this.options;
+    const type = eventTypeName(event);
+    const started = metrics === undefined ? 0 : performance.now();
+    const rules = this.ruleSet.match('syscall', type, event);
+    if (metrics !== undefined) metrics.event(type, (performance.now() - started) / 1000);
     for (const rule of rules) {
       this.alerts++;
-      this.options.onAlert(this.factory.build(rule, event), event);
+      this.options.onAlert(this.factory.build(rule, event), context?.contextFor(event));
     }
+    context?.note(event);
   }
 }

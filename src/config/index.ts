@@ -2,7 +2,13 @@
  * Configuration: `harrier.yaml` loaded, overridden from the environment and validated, with
  * diagnostics that name the key and line of every problem.
  */
-export { loadConfig, loadConfigFile, defaultStateDir, type ConfigResult } from './load-config.js';
+export {
+  loadConfig,
+  loadConfigFile,
+  defaultStateDir,
+  defaultStoreConfig,
+  type ConfigResult,
+} from './load-config.js';
 export {
   formatConfigDiagnostic,
   configCodes,

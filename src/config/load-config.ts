@@ -34,6 +34,15 @@ const topKeys = [
 /** Default state directory for queues and the store. */
 export const defaultStateDir = '/var/lib/harrier';
 
+/** The store settings when nothing configures them: `<stateDir>/alerts.db`, 30 days kept. */
+export function defaultStoreConfig(stateDir = defaultStateDir): StoreConfig {
+  return {
+    enabled: true,
+    path: path.join(stateDir, 'alerts.db'),
+    retention: { maxAgeMs: 30 * 86_400_000 },
+  };
+}
+
 /**
  * Reads and validates `file`. Environment overrides and `${VAR}` references come from
  * `environment`. Does not throw on a bad file: problems come back as diagnostics.
@@ -180,11 +189,7 @@ function readStore(
   present: boolean,
   stateDir: string,
 ): StoreConfig {
-  const defaults = {
-    enabled: true,
-    path: path.join(stateDir, 'alerts.db'),
-    retention: { maxAgeMs: 30 * 86_400_000 },
-  };
+  const defaults = defaultStoreConfig(stateDir);
   if (!present) return defaults;
   const entries = reader.mapping(node, 'store', ['enabled', 'path', 'retention']) ?? new Map();
   const retention = entries.has('retention')

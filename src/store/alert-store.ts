@@ -177,8 +177,8 @@ export class AlertStore implements AlertRecorder {
   }
 
   private insert({ id, alert, context }: PendingRecord): void {
-    const containerId = alert.outputFields.get('container.id');
-    const containerName = alert.outputFields.get('container.name');
+    const containerId = alert.outputFields.get('container.id') ?? context?.container?.id;
+    const containerName = alert.outputFields.get('container.name') ?? context?.container?.name;
     const result = this.insertAlert.run(
       id,
       alert.time,

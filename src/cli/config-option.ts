@@ -1,0 +1,36 @@
+/**
+ * The `-c harrier.yaml` option of the detection commands: the file read with its problems
+ * printed, and the rule settings it gives when `-r` does not override them.
+ */
+import type { LoadOptions, Priority } from '../detect/index.js';
+import { formatConfigDiagnostic, loadConfigFile, type HarrierConfig } from '../config/index.js';
+import { rulePathsOrDefault } from './default-rules.js';
+
+/** The configuration in `file`, none without a file, or 'invalid' once its problems are printed. */
+export function readConfigOption(file: string | undefined): HarrierConfig | undefined | 'invalid' {
+  if (file === undefined) return undefined;
+  const result = loadConfigFile(file);
+  for (const diagnostic of result.diagnostics)
+    process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+  return result.config ?? 'invalid';
+}
+
+/**
+ * The rule paths and load options: `-r` paths, else the configuration's `rules_files`, else
+ * the default rules; `minPriority` (a flag) wins over the configuration's `priority`.
+ */
+export function configuredRules(
+  rules: readonly string[],
+  config: HarrierConfig | undefined,
+  minPriority?: Priority,
+): { paths: string[]; loadOptions: LoadOptions } {
+  const paths =
+    rules.length > 0 || !config?.rulesFiles.length
+      ? rulePathsOrDefault(rules)
+      : [...config.rulesFiles];
+  const loadOptions: LoadOptions = {
+    minimumPriority: minPriority ?? config?.priority,
+    ruleMatching: config?.ruleMatching,
+  };
+  return { paths, loadOptions };
+}

@@ -1,0 +1,15 @@
+/**
+ * `host:port` addresses of the servers Harrier starts (the audit webhook, the metrics
+ * endpoint).
+ */
+
+/** Splits `host:port`; a bare port means 127.0.0.1. Throws a RangeError for a bad port. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const colon = listen.lastIndexOf(':');
+  const host =
+    colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
+  const port = Number(colon < 0 ? listen : listen.slice(colon + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new RangeError(`listen: expected host:port, found '${listen}'`);
+  return { host, port };
+}

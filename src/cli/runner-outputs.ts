@@ -1,0 +1,109 @@
+/**
+ * What `run`, `replay` and `serve` start around detection: the alert sink with the forensic
+ * store, and the metrics with their endpoint. Flags win over the configuration, which wins
+ * over the defaults (store on for `run` and `serve`, metrics off).
+ */
+import type { Command } from 'commander';
+import type { Alert } from '../alerts/index.js';
+import { createHarrierMetrics, type HarrierMetrics } from '../api/metrics.js';
+import type { HarrierConfig } from '../config/index.js';
+import type { Priority } from '../detect/index.js';
+import type { Logger } from '../log.js';
+import {
+  openAlertSink,
+  openStore,
+  storeSettings,
+  StoreOpenError,
+  type AlertSink,
+} from './alert-sink.js';
+import { metricsAddress, startMetricsEndpoint, type MetricsEndpoint } from './metrics-endpoint.js';
+
+/** `--store FILE` / `--no-store` and `--metrics HOST:PORT` / `--no-metrics` as parsed. */
+export interface RunnerOutputFlags {
+  store?: string | false;
+  metrics?: string | false;
+}
+
+/** Adds `--store`/`--no-store`, and with `metrics` also `--metrics`/`--no-metrics`, to `command`. */
+export function addRunnerOutputOptions(command: Command, metrics: boolean): Command {
+  command
+    .option(
+      '--store <file>',
+      'record alerts in this store (default: from -c, else /var/lib/harrier/alerts.db)',
+    )
+    .option('--no-store', 'do not record alerts in the store');
+  if (!metrics) return command;
+  return command
+    .option('--metrics <host:port>', 'serve Prometheus /metrics here (default: from -c, else off)')
+    .option('--no-metrics', 'do not serve metrics');
+}
+
+export interface RunnerOutputOptions {
+  readonly flags: RunnerOutputFlags;
+  readonly config: HarrierConfig | undefined;
+  readonly print: (alert: Alert) => void;
+  /** Send alerts through the configuration's outputs (with `config`) instead of printing. */
+  readonly route: boolean;
+  readonly minPriority?: Priority;
+  /** Whether the store is on when neither a flag nor `config` says. */
+  readonly storeByDefault: boolean;
+  /** Whether this command may serve metrics. */
+  readonly serveMetrics: boolean;
+  readonly logger: Logger;
+}
+
+/** The started parts; `metrics` is set only while an endpoint serves them. */
+export interface RunnerOutputs {
+  readonly sink: AlertSink;
+  /** Whether alerts are stored, so runners gather their context. */
+  readonly storing: boolean;
+  readonly metrics: HarrierMetrics | undefined;
+  readonly endpoint: MetricsEndpoint | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store and starts the metrics endpoint; returns a message for the user when the
+ * store named by a flag or the configuration cannot be opened or the address cannot be bound.
+ */
+export async function startRunnerOutputs(
+  options: RunnerOutputOptions,
+): Promise<RunnerOutputs | string> {
+  const { flags, config, logger } = options;
+  let store;
+  try {
+    store = openStore(storeSettings(flags.store, config, options.storeByDefault), logger);
+  } catch (error) {
+    if (error instanceof StoreOpenError) return error.message;
+    throw error;
+  }
+  const address = options.serveMetrics ? metricsAddress(flags.metrics, config) : undefined;
+  const metrics = address === undefined ? undefined : createHarrierMetrics();
+  let endpoint: MetricsEndpoint | undefined;
+  if (address !== undefined && metrics !== undefined) {
+    try {
+      endpoint = await startMetricsEndpoint(address, metrics.registry, logger);
+    } catch (error) {
+      store?.close();
+      return `cannot serve metrics on ${address}: ${(error as Error).message}`;
+    }
+  }
+  const sink = openAlertSink({
+    print: options.print,
+    routeWith: options.route ? config : undefined,
+    minPriority: options.minPriority,
+    store,
+    metrics,
+    logger,
+  });
+  return {
+    sink,
+    storing: store !== undefined,
+    metrics,
+    endpoint,
+    close: async () => {
+      await sink.close();
+      await endpoint?.close();
+    },
+  };
+}
