@@ -31,7 +31,11 @@ import {
 } from './scenario-runner.js';
 import type { Place, RuleExpectation } from './scenario-types.js';
 
-const behaviours = [...fileBehaviours, ...processBehaviours];
+/** HARRIER_SCENARIOS=NAME,NAME runs only those behaviours: a focused run while developing. */
+const only = process.env.HARRIER_SCENARIOS?.split(',');
+const behaviours = [...fileBehaviours, ...processBehaviours].filter(
+  (behaviour) => only === undefined || only.includes(behaviour.name),
+);
 const liveSkip = liveSkipReason();
 const containerSkip = liveSkip === undefined ? containerSkipReason() : liveSkip;
 let places: Place[] =

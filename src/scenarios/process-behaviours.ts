@@ -148,24 +148,31 @@ export const processBehaviours: Behaviour[] = [
   },
   {
     name: 'drop-and-exec',
-    description: 'a copy of busybox written to the container layer and run',
+    description: "a copy of busybox written to the container's writable layer and run",
     places: ['container'],
-    // LIMIT: the probe does not set the overlay upper-layer flag, so proc.is_exe_upper_layer is
-    // false and Falco's rule cannot fire live; the expected count becomes 1 once it does.
+    // The run: the probe reports the exe as coming from the overlay upper layer.
     falco: () => ({
       rule: 'Drop and execute new binary in container',
-      count: 0,
-      note: 'not seen: the probe does not report overlay layers (docs/limits.md)',
+      fields: { 'proc.exepath': /^\/tmp\/busybox-/ },
     }),
     harrier: () => ({
-      rule: 'Executable file created in container',
-      fields: { 'proc.name': 'cp' },
-      note: "the copy; Harrier's probe does not report overlay layers, so 'Program not in the image executed in container' cannot see the run",
+      rule: 'Program not in the image executed in container',
+      fields: { 'proc.exepath': /^\/tmp\/busybox-/ },
     }),
     act: async (c) => {
       await c.run(['cp', '/bin/busybox', `/tmp/busybox-${c.marker}`]);
       await c.run([`/tmp/busybox-${c.marker}`, 'true']);
     },
+  },
+  {
+    name: 'executable-written',
+    description: "a copy of busybox written to the container's writable layer, not run",
+    places: ['container'],
+    harrier: () => ({
+      rule: 'Executable file created in container',
+      fields: { 'proc.name': 'cp' },
+    }),
+    act: async (c) => void (await c.run(['cp', '/bin/busybox', `/tmp/busybox-${c.marker}`])),
   },
   {
     name: 'module-load',
