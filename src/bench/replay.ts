@@ -11,6 +11,8 @@
  *    reads the capture with state applied (`syscallEvents`) and runs the same rules through
  *    the ruleset, indexed by event type as replay does. Each side runs twice, alternating; the
  *    faster run counts.
+ * 4. The stable rules match nothing in these traces, so agreement is also checked on a few
+ *    conditions that do match, over fields the stable rules read: each is counted by both.
  *
  * Options: `--events N` (default 2,000,000), `--keep` to leave the capture in place.
  */
@@ -22,7 +24,7 @@ import { parseArgs } from 'node:util';
 import type { SyscallEvent } from '../decode/event.js';
 import { eventTypeName } from '../decode/param-format.js';
 import { syscallEvents } from '../decode/pipeline.js';
-import { loadRuleFilesFromDisk, RuleSet, type Rule } from '../detect/index.js';
+import { loadRuleFiles, loadRuleFilesFromDisk, RuleSet, type Rule } from '../detect/index.js';
 import { corpusPath } from '../testing/corpus.js';
 import { makeCapture } from './make-capture.js';
 
@@ -97,6 +99,38 @@ function sysdigMatches(file: string, condition: string): number {
   return run.stdout.split('\n').filter((line) => line !== '').length;
 }
 
+/** Conditions that match events of the source traces, over fields the stable rules use. */
+const AGREEMENT_CONDITIONS = [
+  'evt.type in (open, openat) and evt.dir=< and fd.typechar=f and fd.name startswith /etc',
+  'evt.type=execve and evt.dir=< and proc.pname=bash and user.uid>=0 and proc.cmdline contains null',
+  'evt.type in (connect, sendto) and evt.dir=< and fd.l4proto in (tcp, udp, icmp)',
+  'evt.type in (write, read) and evt.dir=< and fd.directory in (/dev, /etc, /tmp)',
+  'proc.name in (cat, curl, ping) and evt.type=close and evt.dir=>',
+];
+
+/** One line per condition: the events Harrier and sysdig each let through. */
+async function agreementCheck(file: string): Promise<string[]> {
+  const content = AGREEMENT_CONDITIONS.map(
+    (condition, index) =>
+      `- rule: agreement ${index + 1}\n  desc: bench\n  condition: ${condition}\n` +
+      `  output: x\n  priority: NOTICE\n`,
+  ).join('');
+  const { ruleSet } = loadRuleFiles([{ name: 'agreement.yaml', content }]);
+  if (ruleSet === undefined) throw new Error('the agreement conditions did not compile');
+  const lines: string[] = [];
+  for (const [index, rule] of ruleSet.enabledRules('syscall').entries()) {
+    const single = new RuleSet([rule]) as unknown as RuleSet<SyscallEvent>;
+    const harrier = await runHarrier(file, single);
+    const sysdig = sysdigMatches(file, rule.conditionText);
+    const verdict = harrier.matched === sysdig ? 'agree' : 'DIFFER';
+    lines.push(
+      `  condition ${index + 1}: Harrier ${harrier.matched}, sysdig ${sysdig} (${verdict}): ` +
+        AGREEMENT_CONDITIONS[index],
+    );
+  }
+  return lines;
+}
+
 const rate = (events: number, seconds: number): string =>
   `${Math.round(events / seconds).toLocaleString('en-US')} events/s`;
 
@@ -146,6 +180,8 @@ async function compare(directory: string, events: number, sysdigVersion: string)
   console.log(
     `match check on ${round.events} events: Harrier ${check.matched}, sysdig ${sysdigCheck}`,
   );
+
+  for (const line of await agreementCheck(small)) console.log(line);
 
   const buildStart = process.hrtime.bigint();
   const built = await makeCapture({ sources: SOURCES, events, out: large });
