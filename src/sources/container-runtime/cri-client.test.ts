@@ -1,145 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  Server,
-  ServerCredentials,
-  status,
-  type sendUnaryData,
-  type ServerUnaryCall,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { ContainerMetadata } from './container-metadata.js';
 import { CriClient } from './cri-client.js';
 import {
   CONTAINER_ID,
-  containerdContainerResponse,
   containerdContainerStatus,
-  containerdSandboxResponse,
   IMAGE_DIGEST,
   IMAGE_ID,
   POD_UID,
   SANDBOX_ID,
 } from './cri-fixtures.js';
-import {
-  CriCallError,
-  criRuntimeServiceDefinition,
-  type CriContainerStatusResponse,
-  type CriPodSandboxStatusResponse,
-} from './cri-service.js';
+import { containerdPod, removeSocketDirectory, startFakeCri } from './cri-fake-runtime.js';
+import { CriCallError, type CriContainerStatusResponse } from './cri-service.js';
 import { findRuntimeClients } from './runtime-sockets.js';
-
-/** What a fake runtime knows and how it behaves. */
-interface FakeRuntime {
-  runtimeName?: string;
-  containers?: Record<string, CriContainerStatusResponse>;
-  sandboxes?: Record<string, CriPodSandboxStatusResponse>;
-  /** Container id → sandbox id, for ListContainers. */
-  listed?: Record<string, string>;
-  /** Delay before each ContainerStatus answer, in ms. */
-  containerDelayMs?: number;
-  /** Serve no RuntimeService at all, like containerd with its CRI plugin off. */
-  noService?: boolean;
-}
-
-interface RunningFake {
-  socketPath: string;
-  /** `Method argument` for every call received. */
-  calls: string[];
-  stop(): void;
-}
-
-/** Every `Method` request is logged, then answered by `answer` or failed with NOT_FOUND. */
-function unary(
-  calls: string[],
-  method: string,
-  argumentOf: (request: Record<string, unknown>) => string,
-  answer: (argument: string) => unknown,
-  delayMs = 0,
-) {
-  return (
-    call: ServerUnaryCall<Record<string, unknown>, unknown>,
-    reply: sendUnaryData<unknown>,
-  ) => {
-    const argument = argumentOf(call.request);
-    calls.push(`${method} ${argument}`.trim());
-    const found = answer(argument);
-    const respond = () =>
-      found === undefined
-        ? reply({ code: status.NOT_FOUND, details: `${argument}: not found` })
-        : reply(null, found);
-    if (delayMs > 0) setTimeout(respond, delayMs);
-    else respond();
-  };
-}
-
-/** Entries whose key starts with `prefix`, when exactly one does (containerd's id prefixes). */
-function byPrefix<T>(entries: Record<string, T> | undefined, prefix: string): T | undefined {
-  const matches = Object.keys(entries ?? {}).filter((key) => key.startsWith(prefix));
-  return matches.length === 1 ? entries?.[matches[0]] : undefined;
-}
-
-function implementation(fake: FakeRuntime, calls: string[]): UntypedServiceImplementation {
-  return {
-    Version: unary(
-      calls,
-      'Version',
-      (request) => `${String(request.version)}`,
-      () => ({
-        version: '0.1.0',
-        runtime_name: fake.runtimeName ?? 'containerd',
-        runtime_version: 'v1.7.13',
-        runtime_api_version: 'v1',
-      }),
-    ),
-    ContainerStatus: unary(
-      calls,
-      'ContainerStatus',
-      (request) => `${String(request.container_id)} verbose=${String(request.verbose)}`,
-      (argument) => byPrefix(fake.containers, argument.split(' ')[0]),
-      fake.containerDelayMs,
-    ),
-    PodSandboxStatus: unary(
-      calls,
-      'PodSandboxStatus',
-      (request) => `${String(request.pod_sandbox_id)} verbose=${String(request.verbose)}`,
-      (argument) => byPrefix(fake.sandboxes, argument.split(' ')[0]),
-    ),
-    ListContainers: unary(
-      calls,
-      'ListContainers',
-      (request) => String((request.filter as { id: string } | null)?.id),
-      (id) => ({
-        containers: Object.entries(fake.listed ?? {})
-          .filter(([container]) => container === id)
-          .map(([container, sandbox]) => ({ id: container, pod_sandbox_id: sandbox })),
-      }),
-    ),
-  };
-}
-
-/** Starts a gRPC server for `fake` on `socketPath` (a fresh one in a new directory by default). */
-async function startFake(fake: FakeRuntime, socketPath?: string): Promise<RunningFake> {
-  const path = socketPath ?? join(mkdtempSync(join(tmpdir(), 'harrier-cri-')), 'cri.sock');
-  const calls: string[] = [];
-  const server = new Server();
-  if (fake.noService !== true)
-    server.addService(criRuntimeServiceDefinition(), implementation(fake, calls));
-  await new Promise<void>((resolve, reject) =>
-    server.bindAsync(`unix://${path}`, ServerCredentials.createInsecure(), (error) =>
-      error === null ? resolve() : reject(error),
-    ),
-  );
-  return { socketPath: path, calls, stop: () => server.forceShutdown() };
-}
-
-function removeSocketDirectory(socketPath: string): void {
-  rmSync(join(socketPath, '..'), { recursive: true, force: true });
-}
 
 /** A logger whose lines are kept as parsed objects. */
 function memoryLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
@@ -153,14 +31,8 @@ function memoryLogger(): { logger: Logger; lines: Array<Record<string, unknown>>
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-const containerdPod: FakeRuntime = {
-  containers: { [CONTAINER_ID]: containerdContainerResponse },
-  sandboxes: { [SANDBOX_ID]: containerdSandboxResponse },
-  listed: { [CONTAINER_ID]: SANDBOX_ID },
-};
-
 test('a containerd container is described over a real gRPC socket, its pod from the sandbox', async () => {
-  const fake = await startFake(containerdPod);
+  const fake = await startFakeCri(containerdPod);
   const client = new CriClient({ socketPath: fake.socketPath });
   try {
     const info = await client.inspect('3f9e8d7c6b5a');
@@ -264,7 +136,7 @@ test('a containerd container is described over a real gRPC socket, its pod from 
 });
 
 test('a sandbox id is described as the pod sandbox; an unknown id is undefined, not a failure', async () => {
-  const fake = await startFake({ ...containerdPod, runtimeName: 'cri-o' });
+  const fake = await startFakeCri({ ...containerdPod, runtimeName: 'cri-o' });
   const client = new CriClient({ socketPath: fake.socketPath });
   try {
     const sandbox = await client.inspect('a1b2c3d4e5f6');
@@ -292,7 +164,7 @@ test('malformed verbose info is counted and logged once with line and column; th
     status: containerdContainerStatus,
     info: { info: '{"sandboxID": "a1b2", "pid": 12,' },
   };
-  const fake = await startFake({ ...containerdPod, containers: { [CONTAINER_ID]: broken } });
+  const fake = await startFakeCri({ ...containerdPod, containers: { [CONTAINER_ID]: broken } });
   const { logger, lines } = memoryLogger();
   const client = new CriClient({ socketPath: fake.socketPath, logger });
   try {
@@ -322,7 +194,7 @@ test('malformed verbose info is counted and logged once with line and column; th
 });
 
 test('a call past its deadline fails with DEADLINE_EXCEEDED and is counted; an event waits only its bound', async () => {
-  const fake = await startFake({ ...containerdPod, containerDelayMs: 400 });
+  const fake = await startFakeCri({ ...containerdPod, containerDelayMs: 400 });
   const client = new CriClient({ socketPath: fake.socketPath, timeoutMs: 50 });
   const metadata = new ContainerMetadata({ clients: [client] });
   try {
@@ -352,7 +224,7 @@ test('a call past its deadline fails with DEADLINE_EXCEEDED and is counted; an e
 });
 
 test('a runtime that dies fails lookups with UNAVAILABLE, and is read again once it is back', async () => {
-  const first = await startFake(containerdPod);
+  const first = await startFakeCri(containerdPod);
   const { logger, lines } = memoryLogger();
   const client = new CriClient({ socketPath: first.socketPath, logger });
   try {
@@ -374,7 +246,7 @@ test('a runtime that dies fails lookups with UNAVAILABLE, and is read again once
     );
 
     rmSync(first.socketPath, { force: true });
-    const second = await startFake(containerdPod, first.socketPath);
+    const second = await startFakeCri(containerdPod, first.socketPath);
     try {
       let name: string | undefined;
       // The channel reconnects with a back-off of at most 5 s.
@@ -395,7 +267,7 @@ test('a runtime that dies fails lookups with UNAVAILABLE, and is read again once
 });
 
 test('a socket without the CRI service is asked Version once and then left alone', async () => {
-  const fake = await startFake({ noService: true });
+  const fake = await startFakeCri({ noService: true });
   const { logger, lines } = memoryLogger();
   const client = new CriClient({ socketPath: fake.socketPath, logger });
   try {
@@ -414,7 +286,7 @@ test('a socket without the CRI service is asked Version once and then left alone
 });
 
 test('CRI sockets given replace the defaults; paths that are not sockets are left out', async () => {
-  const fake = await startFake(containerdPod);
+  const fake = await startFakeCri(containerdPod);
   try {
     const { clients, criSockets } = findRuntimeClients({
       dockerApiSockets: [],
