@@ -417,6 +417,48 @@ static __always_inline __s64 live_group_thread(struct task_struct *task) {
 	return 0;
 }
 
+/* Most ancestors searched for a child subreaper when a process exits. */
+#define SUBREAPER_SEARCH_DEPTH 16
+
+/*
+ * Where the kernel moves the children of an exiting thread (its find_new_reaper): another live
+ * thread of the process; else the nearest ancestor in the same pid namespace that made itself a
+ * child subreaper (conmon, containerd-shim, systemd --user), so that a process `podman exec`
+ * started is adopted by conmon once runc exits; else the namespace's init.
+ */
+static __always_inline __s64 exit_reaper(struct task_struct *task) {
+	__s64 reaper = live_group_thread(task);
+	if (reaper)
+		return reaper;
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	__u32 level = BPF_CORE_READ(pid, level);
+	struct signal_struct *signal = BPF_CORE_READ(task, signal);
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(signal, has_child_subreaper)) {
+		struct task_struct *ancestor = BPF_CORE_READ(task, real_parent);
+
+		/* LIMIT: an ancestor deeper than SUBREAPER_SEARCH_DEPTH is not searched. */
+		for (int i = 0; i < SUBREAPER_SEARCH_DEPTH && ancestor; i++) {
+			/* init_task (pid 0) ends the chain, as does leaving the namespace. */
+			if (BPF_CORE_READ(ancestor, pid) == 0 ||
+			    BPF_CORE_READ(ancestor, thread_pid, level) != level)
+				break;
+			struct signal_struct *theirs = BPF_CORE_READ(ancestor, signal);
+
+			if (BPF_CORE_READ_BITFIELD_PROBED(theirs, is_child_subreaper)) {
+				reaper = live_group_thread(ancestor);
+				if (reaper)
+					return reaper;
+			}
+			ancestor = BPF_CORE_READ(ancestor, real_parent);
+		}
+	}
+	struct upid upid = {};
+
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return BPF_CORE_READ(upid.ns, child_reaper, pid);
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(sched_exit, struct task_struct *task) {
 	if (!slot_enabled(HARRIER_SLOT_PROCEXIT) || is_loader())
@@ -433,19 +475,8 @@ int BPF_PROG(sched_exit, struct task_struct *task) {
 	ev_u8(b, sig != 0 && sig != 0x7f ? sig : 0);        /* 3 sig */
 	ev_u8(b, (code & 0x80) != 0);                       /* 4 core */
 	struct list_head *children = &task->children;
-	if (BPF_CORE_READ(children, next) != children) {
-		/* LIMIT: subreapers (PR_SET_CHILD_SUBREAPER) are not searched; orphans of a dying
-		 * group are reported as adopted by the namespace's init, as most are. */
-		reaper = live_group_thread(task);
-		if (!reaper) {
-			struct pid *pid = BPF_CORE_READ(task, thread_pid);
-			__u32 level = BPF_CORE_READ(pid, level);
-			struct upid upid = {};
-
-			bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
-			reaper = BPF_CORE_READ(upid.ns, child_reaper, pid);
-		}
-	}
+	if (BPF_CORE_READ(children, next) != children)
+		reaper = exit_reaper(task);
 	ev_s64(b, reaper);                                  /* 5 reaper_tid */
 	ev_submit(b);
 	return 0;
