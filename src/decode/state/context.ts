@@ -19,6 +19,8 @@ export interface ParseContext {
 
 export interface DeferredRemovals {
   threadToRemove?: number;
+  /** The reaper the kernel named in `threadToRemove`'s exit event; 0 when it named none. */
+  reaperTid: number;
   fdsToRemove: Array<[tid: number, fd: number]>;
 }
 

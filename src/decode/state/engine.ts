@@ -109,7 +109,7 @@ export class StateEngine {
   /** Host boot time from the machine block, epoch nanoseconds. */
   bootTs = 0n;
   private pendingBootstrap: ThreadInfo[] = [];
-  private readonly deferred: DeferredRemovals = { fdsToRemove: [] };
+  private readonly deferred: DeferredRemovals = { reaperTid: 0, fdsToRemove: [] };
   private readonly context: ParseContext;
 
   constructor(limits: Partial<StateLimits> = DEFAULT_STATE_LIMITS) {
@@ -177,8 +177,9 @@ export class StateEngine {
   private applyDeferred(): void {
     const { deferred, table } = this;
     if (deferred.threadToRemove !== undefined) {
-      table.remove(deferred.threadToRemove);
+      table.remove(deferred.threadToRemove, deferred.reaperTid);
       deferred.threadToRemove = undefined;
+      deferred.reaperTid = 0;
     }
     for (const [tid, fd] of deferred.fdsToRemove) {
       const thread = table.findThread(tid);

@@ -3,6 +3,7 @@
  * credentials, session, capabilities or working directory, as libsinsp's.
  */
 import type { SyscallEvent } from '../event.js';
+import { rawParamCountOf } from '../params.js';
 import type { ParseContext } from './context.js';
 import {
   bigintParam, isEmptyParam, listParam, numberParam, returnValue, stringParam,
@@ -165,12 +166,20 @@ function removeOtherThreads(context: ParseContext, thread: ThreadInfo): void {
   for (const tid of others) table.remove(tid);
 }
 
-/** Process exit: the thread is dead now and leaves the table before the next event. */
+/** Position of `reaper_tid` in a procexit event (older captures lack it). */
+const PROCEXIT_REAPER = 4;
+
+/**
+ * Process exit: the thread is dead now and leaves the table before the next event; its children
+ * go to the reaper the kernel named, when it named one.
+ */
 export function parseProcexit(context: ParseContext): void {
-  const { thread, table } = context;
+  const { thread, table, event } = context;
   if (thread === undefined) return;
   table.markDead(thread);
-  context.deferred.threadToRemove = context.event.tid;
+  context.deferred.threadToRemove = event.tid;
+  context.deferred.reaperTid =
+    rawParamCountOf(event) > PROCEXIT_REAPER ? numberParam(event, PROCEXIT_REAPER) : 0;
 }
 
 /** chdir: the process moves to the path (relative to its cwd). */

@@ -73,3 +73,37 @@ test('evicts idle and placeholder threads by age and counts them', () => {
   assert.deepEqual([...table.allThreads()].map((t) => t.tid).sort(), [1, 41]);
   assert.equal(table.counters.threadsEvictedIdle, 2);
 });
+
+test('gives the children of an exiting process to the reaper its exit names, a subreaper', () => {
+  // podman exec: runc (60, threads 60 and 61) starts the program (70) and exits; the kernel
+  // hands the program to conmon (50), a child subreaper, not to init.
+  const table = new ThreadTable();
+  process(table, 1, 1, 0);
+  process(table, 50);
+  process(table, 60, 60, 50);
+  process(table, 61, 60, 50);
+  const program = process(table, 70, 70, 61);
+  table.remove(61, 60);
+  assert.equal(program.ptid, 60, 'first to a live thread of its process');
+  table.remove(60, 50);
+  assert.equal(program.ptid, 50);
+});
+
+test('falls back on an ancestor known to have adopted orphans before init', () => {
+  const table = new ThreadTable();
+  process(table, 1, 1, 0);
+  process(table, 50);
+  process(table, 60, 60, 50);
+  process(table, 61, 61, 60);
+  table.remove(60, 50);
+  // An exit event without a reaper (an older capture): conmon is remembered as a reaper.
+  process(table, 80, 80, 50);
+  const orphan = process(table, 81, 81, 80);
+  table.remove(80);
+  assert.equal(orphan.ptid, 50);
+  // A reaper the table does not know is ignored for the search.
+  process(table, 90, 90, 50);
+  const another = process(table, 91, 91, 90);
+  table.remove(90, 12345);
+  assert.equal(another.ptid, 50);
+});

@@ -56,6 +56,12 @@ export class ThreadTable implements StateView {
   /** The last thread found: consecutive events mostly come from the same thread. */
   private lastFound: ThreadInfo | undefined;
   private readonly groups: GroupSizes = new Map();
+  /**
+   * Processes that have adopted another process's orphans (child subreapers, as the kernel's
+   * exit events showed); the fallback reaper search stops at them as at an init. Entries leave
+   * with their process, so the set is bounded by the table.
+   */
+  private readonly reaperGroups = new Set<number>();
   private readonly users = new Map<number, UserInfo>();
   private readonly groupNames = new Map<number, GroupInfo>();
   private readonly localAddresses = new Set<string>();
@@ -210,10 +216,11 @@ export class ThreadTable implements StateView {
   }
 
   /**
-   * Removes thread `tid` as libsinsp does: its children move to a reaper, a main thread stays
-   * while other threads of its process live, and the last one takes the process with it.
+   * Removes thread `tid` as libsinsp does: its children move to a reaper (`kernelReaper`, the
+   * one its exit event named, when the table knows it), a main thread stays while other threads
+   * of its process live, and the last one takes the process with it.
    */
-  remove(tid: number): void {
+  remove(tid: number, kernelReaper = 0): void {
     const thread = this.threads.get(tid);
     if (thread === undefined) return;
     if (isInvalidThread(thread)) {
@@ -221,9 +228,10 @@ export class ThreadTable implements StateView {
       return;
     }
     this.markDead(thread);
-    this.reparentChildren(thread);
+    this.reparentChildren(thread, kernelReaper);
     if (this.groupSize(thread.pid) === 0) {
       this.groups.delete(thread.pid);
+      this.reaperGroups.delete(thread.pid);
       this.delete(thread.pid);
     }
     if (!isMainThread(thread)) this.delete(tid);
@@ -235,20 +243,29 @@ export class ThreadTable implements StateView {
   }
 
   /**
-   * Gives `thread`'s children to another live thread of its process, else to the nearest
-   * ancestor that is an init process, else to nobody (ptid 0).
+   * Gives `thread`'s children to the kernel's reaper when the table knows it; else, searching
+   * the table, to another live thread of its process, else to the nearest ancestor that is an
+   * init process or a known reaper, else to nobody (ptid 0).
    */
-  private reparentChildren(thread: ThreadInfo): void {
+  private reparentChildren(thread: ThreadInfo, kernelReaper: number): void {
     let reaper: ThreadInfo | undefined;
     let found = false;
     for (const child of this.threads.values()) {
       if (child.ptid !== thread.tid || child === thread) continue;
       if (!found) {
-        reaper = this.findReaper(thread);
+        reaper = this.reaperFor(thread, kernelReaper);
         found = true;
       }
       child.ptid = reaper?.tid ?? 0;
     }
+  }
+
+  private reaperFor(thread: ThreadInfo, kernelReaper: number): ThreadInfo | undefined {
+    const named = kernelReaper > 0 ? this.threads.get(kernelReaper) : undefined;
+    const reaper = named === undefined || isInvalidThread(named) ? this.findReaper(thread) : named;
+    // A process adopting another's orphans is a subreaper (or an init) from now on.
+    if (reaper !== undefined && reaper.pid !== thread.pid) this.reaperGroups.add(reaper.pid);
+    return reaper;
   }
 
   private findReaper(thread: ThreadInfo): ThreadInfo | undefined {
@@ -261,7 +278,8 @@ export class ThreadTable implements StateView {
     for (let parent = this.threads.get(thread.ptid); parent !== undefined;) {
       if (seen.has(parent.tid)) return undefined;
       seen.add(parent.tid);
-      if ((parent.pid === 1 || parent.vpid === 1) && !parent.isDead) return parent;
+      const isReaper = parent.pid === 1 || parent.vpid === 1 || this.reaperGroups.has(parent.pid);
+      if (isReaper && !parent.isDead) return parent;
       parent = this.threads.get(parent.ptid);
     }
     return undefined;

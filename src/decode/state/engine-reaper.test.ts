@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EventDecoder } from '../event-decoder.js';
+import { StateEngine } from './engine.js';
+
+/** libscap's PPME_PROCEXIT_1_E: status, ret, sig, core, reaper_tid. */
+const PROCEXIT = 186;
+
+function int64(value: number): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigInt64(0, BigInt(value), true);
+  return bytes;
+}
+
+/** A procexit event of `tid` in the V2 layout, naming `reaper` when given. */
+function procexit(tid: number, reaper?: number): Uint8Array {
+  const params = [int64(0), int64(0), Uint8Array.of(0), Uint8Array.of(0)];
+  if (reaper !== undefined) params.push(int64(reaper));
+  const length = 26 + params.length * 2 + params.reduce((sum, param) => sum + param.length, 0);
+  const bytes = new Uint8Array(length);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, 1_700_000_000_000_000_000n, true);
+  view.setBigInt64(8, BigInt(tid), true);
+  view.setUint32(16, length, true);
+  view.setUint16(20, PROCEXIT, true);
+  view.setUint32(22, params.length, true);
+  let at = 26 + params.length * 2;
+  params.forEach((param, i) => {
+    view.setUint16(26 + i * 2, param.length, true);
+    bytes.set(param, at);
+    at += param.length;
+  });
+  return bytes;
+}
+
+/** init (1), conmon (50, a child subreaper), runc (60 with thread 61), the program runc started (70). */
+function podmanExec(): StateEngine {
+  const engine = new StateEngine();
+  const add = (tid: number, pid: number, ptid: number, comm: string) => {
+    const thread = engine.table.newThread(tid);
+    Object.assign(thread, { pid, ptid, comm, exe: comm });
+    assert.ok(engine.table.add(thread));
+  };
+  add(1, 1, 0, 'init');
+  add(50, 50, 1, 'conmon');
+  add(60, 60, 50, 'runc');
+  add(61, 60, 50, 'runc');
+  add(70, 70, 61, 'sh');
+  return engine;
+}
+
+function feed(engine: StateEngine, ...events: Uint8Array[]): void {
+  const decoder = new EventDecoder();
+  for (const bytes of events) {
+    const event = decoder.decode({ bytes, cpu: 0, flags: 0, hasParamCount: true });
+    assert.ok(event, 'the event decodes');
+    engine.processEvent(event);
+  }
+}
+
+test("a program whose runc exits goes to the reaper named by runc's exit events (conmon)", () => {
+  const engine = podmanExec();
+  // The last event only applies the removal the one before it deferred.
+  feed(engine, procexit(61, 60), procexit(60, 50), procexit(999));
+  const program = engine.table.findThread(70);
+  assert.equal(program?.ptid, 50);
+  assert.equal(engine.table.findThread(program.ptid)?.comm, 'conmon');
+});
+
+test('without a reaper in the exit event, the program goes to init as before', () => {
+  const engine = podmanExec();
+  feed(engine, procexit(61), procexit(60), procexit(999));
+  assert.equal(engine.table.findThread(70)?.ptid, 1);
+});
