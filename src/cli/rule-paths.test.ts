@@ -56,3 +56,9 @@ test('the help of every command shows one default for -r, never the empty list',
     /each validated file \(repeatable\) \(default: none\) -h/,
   );
 });
+
+test('a directory without rule files passes through for the loader to report', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-rules-'));
+  writeFileSync(path.join(directory, 'only.test.yaml'), '');
+  assert.deepEqual(await expandRulePaths([directory]), [directory]);
+});

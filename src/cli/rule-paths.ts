@@ -5,9 +5,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Option } from 'commander';
+import { isRuleFileName } from '../detect/index.js';
 import { DEFAULT_RULE_FILES, DEFAULT_RULES_DIRECTORY } from './default-rules.js';
 
-/** Files and directories in, files out, in argument order. Unreadable paths pass through. */
+/**
+ * Files and directories in, files out, in argument order. Unreadable paths, and directories
+ * without rule files, pass through: the loader reports them (LOAD_ERR_FILE_READ).
+ */
 export async function expandRulePaths(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const entry of paths) {
@@ -16,9 +20,11 @@ export async function expandRulePaths(paths: readonly string[]): Promise<string[
       files.push(entry);
       continue;
     }
-    const names = (await readdir(entry)).filter(
-      (name) => /\.ya?ml$/.test(name) && !name.endsWith('.test.yaml'),
-    );
+    const names = (await readdir(entry)).filter(isRuleFileName);
+    if (names.length === 0) {
+      files.push(entry);
+      continue;
+    }
     const inDirectory = names.sort().map((name) => path.join(entry, name));
     if (path.resolve(entry) === DEFAULT_RULES_DIRECTORY) {
       // The default files first, in their order; anything a user added after them.

@@ -3,6 +3,7 @@
  * events. This file lists the stage's public names.
  */
 export {
+  isRuleFileName,
   loadRuleFiles,
   loadRuleFilesFromDisk,
   type LoadOptions,

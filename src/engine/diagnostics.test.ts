@@ -61,3 +61,27 @@ test('every code has a severity, a meaning and a cost', () => {
     assert.ok(description.meaning.length > 10 && description.cost.length > 3, code);
   }
 });
+
+test('escapes control bytes in the snippet, message and path, keeping the caret aligned', () => {
+  const text = formatDiagnostic({
+    ...base,
+    message: "unexpected '\u0001'",
+    column: 18,
+    snippet: '  condition: a\u0000\u001b b',
+    path: "rule 'R\u0007'",
+  }).split('\n');
+  assert.deepEqual(text, [
+    "rules/local.yaml:14:18: error LOAD_ERR_COMPILE_CONDITION: unexpected '\\x01'",
+    '   14 |   condition: a\\x00\\x1b b',
+    `      | ${' '.repeat('  condition: a\\x00\\x1b '.length)}^`,
+    "  in rule 'R\\x07'",
+  ]);
+});
+
+test('a problem with the whole file has no line, column or snippet', () => {
+  const whole = { ...base, code: 'LOAD_ERR_FILE_READ', line: 0, column: 0, snippet: '', path: '' };
+  assert.equal(
+    formatDiagnostic(whole as Diagnostic),
+    `rules/local.yaml: error LOAD_ERR_FILE_READ: ${base.message}`,
+  );
+});

@@ -169,8 +169,9 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
 };
 
 /**
- * One problem found while loading rules. `line` and `column` are 1-based; `snippet` is the
- * source line they point into ('' when there is none). `path` names the item chain, e.g.
+ * One problem found while loading rules. `line` and `column` are 1-based, or 0 for a problem
+ * with the whole file (it could not be read); `snippet` is the source line they point into
+ * ('' when there is none). `path` names the item chain, e.g.
  * `rule 'Shell in container' > condition`.
  */
 export interface Diagnostic {
@@ -192,20 +193,40 @@ export interface Diagnostic {
 const SNIPPET_WIDTH = 160;
 
 /**
- * Renders a diagnostic as text: a `file:line:col: severity CODE: message` header, the source
- * line with a caret under the column, and the item path.
+ * Renders a diagnostic as text: a `file:line:col: severity CODE: message` header (`file:` alone
+ * for a problem with the whole file), the source line with a caret under the column, and the
+ * item path. Control characters are escaped.
  */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   const { file, line, column, severity, code, message } = diagnostic;
-  const lines = [`${file}:${line}:${column}: ${severity} ${code}: ${message}`];
+  const place = line === 0 ? file : `${file}:${line}:${column}`;
+  const lines = [`${place}: ${severity} ${code}: ${escapeControls(message)}`];
   if (diagnostic.snippet !== '') {
     const { text, caret } = cutSnippet(diagnostic.snippet, column - 1);
     const gutter = String(line).padStart(5);
-    lines.push(`${gutter} | ${text}`);
+    lines.push(`${gutter} | ${escapeControls(text)}`);
     lines.push(`${' '.repeat(gutter.length)} | ${caretPadding(text, caret)}^`);
   }
-  if (diagnostic.path !== '') lines.push(`  in ${diagnostic.path}`);
+  if (diagnostic.path !== '') lines.push(`  in ${escapeControls(diagnostic.path)}`);
   return lines.join('\n');
+}
+
+/**
+ * Control characters but tab (and the invisible line separators and bidi overrides) written
+ * as `\xNN` or `\uNNNN`, so that a binary file never prints raw bytes to the terminal.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(INVISIBLE, escapeCharacter);
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVISIBLE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeCharacter(character: string): string {
+  const code = character.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** The plain-object form used by `--json` outputs and the API. */
@@ -230,9 +251,15 @@ function cutSnippet(line: string, caret: number): { text: string; caret: number 
   return { text, caret: caret - from };
 }
 
-/** Spaces up to the caret, keeping tabs so the caret lines up under tabbed text. */
-function caretPadding(text: string, caret: number): string {
+/**
+ * Spaces up to the caret in the escaped text: tabs kept so that the caret lines up under
+ * tabbed text, and as many spaces as an escaped character takes.
+ */
+export function caretPadding(text: string, caret: number): string {
   let padding = '';
-  for (let i = 0; i < caret; i++) padding += text[i] === '\t' ? '\t' : ' ';
+  for (let i = 0; i < caret; i++) {
+    const character = text[i] ?? ' ';
+    padding += character === '\t' ? '\t' : ' '.repeat(escapeControls(character).length);
+  }
   return padding;
 }

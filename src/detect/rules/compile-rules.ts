@@ -41,7 +41,7 @@ export function compileRules(
     if (table === undefined) continue;
     try {
       const rule = compileRule(info, rules.length, table, state, report);
-      if (rule !== undefined) rules.push(rule);
+      if (rule !== undefined && !info.rejected) rules.push(rule);
     } catch (error) {
       if (!(error instanceof ItemError)) throw error;
       report.fromItemError(error);
@@ -100,9 +100,9 @@ function compileRule(
       report.warning('LOAD_UNKNOWN_FILTER', formatter.error.message, info.outputContext);
       return undefined;
     }
-    throw new ItemError('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, info.outputContext);
-  }
-  warnDeprecatedOutput(output, info.outputContext, report);
+    // Falco stops at this error; the condition is still checked so that both are reported.
+    report.error('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, info.outputContext);
+  } else warnDeprecatedOutput(output, info.outputContext, report);
 
   const parsed = state.parse(condition);
   if (parsed === undefined) return undefined;
@@ -113,7 +113,7 @@ function compileRule(
     report.warning(warning.code, warning.message, at);
   }
   const filter = compileExpanded(info, table, state, parsed, expansion, report);
-  if (filter === undefined) return undefined;
+  if (filter === undefined || !formatter.ok) return undefined;
 
   const eventTypes = info.source === 'syscall' ? eventTypesOf(expansion.expr) : null;
   if (

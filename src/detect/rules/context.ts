@@ -205,6 +205,38 @@ export function check(
   if (failed) throw new ItemError(code, message, context);
 }
 
+/**
+ * The problems of one item's keys, read one key at a time so that a bad key does not hide
+ * the problems of the keys after it.
+ */
+export class KeyProblems {
+  private readonly errors: ItemError[] = [];
+
+  /** Runs `read`; an `ItemError` it throws is kept, and undefined returned instead. */
+  attempt<T>(read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ItemError)) throw error;
+      this.errors.push(error);
+      return undefined;
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.errors.length === 0;
+  }
+
+  /**
+   * Reports every problem and throws the first, which abandons the item; reported again by
+   * the item's reader, it is dropped as an exact repeat.
+   */
+  throwAll(report: LoadReport): never {
+    for (const error of this.errors) report.fromItemError(error);
+    throw this.errors[0] ?? new RangeError('no problem to throw');
+  }
+}
+
 /** Collects diagnostics in the order they are found, dropping exact repeats. */
 export class LoadReport {
   readonly diagnostics: Diagnostic[] = [];

@@ -50,6 +50,8 @@ export interface RuleInfo extends Collected {
   outputContext: ItemContext;
   source: string;
   unknownSource: boolean;
+  /** A key of the definition was bad: compiled only to report its other problems. */
+  rejected: boolean;
   description: string;
   output: string;
   tags: Set<string>;

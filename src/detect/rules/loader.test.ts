@@ -159,7 +159,7 @@ test('accepts every priority spelling Falco accepts and rejects others', () => {
   assert.equal(
     only(loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics, 'LOAD_ERR_YAML_VALIDATE')
       .message,
-    'Invalid priority',
+    "Invalid priority 'warn': expected one of emergency, alert, critical, error, warning, notice, informational (or info), debug, in any letter case",
   );
 });
 
@@ -208,4 +208,86 @@ test('an empty file and empty documents load to an empty ruleset', () => {
   const result = loadRuleFiles([{ name: 'f.yaml', content: '---\n---\n# nothing\n' }]);
   assert.deepEqual(result.diagnostics, []);
   assert.equal(result.ruleSet?.enabledCount, 0);
+});
+
+test('a rule with a bad condition and a bad output reports both', () => {
+  const content = rule('R', 'evt.type = open and (proc.name = a').replace(
+    'output: o %proc.name',
+    'output: o %proc.nme',
+  );
+  const { diagnostics } = loadRuleFiles([{ name: 'f.yaml', content }]);
+  assert.deepEqual(
+    diagnostics.map((item) => [item.code, item.line, item.path]),
+    [
+      ['LOAD_ERR_COMPILE_OUTPUT', 4, "rule 'R' > output"],
+      ['LOAD_ERR_COMPILE_CONDITION', 3, "rule 'R' > condition"],
+    ],
+  );
+});
+
+test('every bad key of a rule is reported, and its condition is still compiled', () => {
+  const content = rule('R', 'evt.type = open and nope')
+    .replace('desc: d', 'desc: [d]')
+    .replace('priority: INFO', 'priority: severe\n  enabled: maybe');
+  const { diagnostics, rules } = loadRuleFiles([{ name: 'f.yaml', content }]);
+  assert.deepEqual(
+    diagnostics.map((item) => [item.code, item.line, item.path]),
+    [
+      ['LOAD_ERR_YAML_VALIDATE', 2, "rule 'R' > desc"],
+      ['LOAD_ERR_YAML_VALIDATE', 5, "rule 'R' > priority"],
+      ['LOAD_ERR_YAML_VALIDATE', 6, "rule 'R' > enabled"],
+      ['LOAD_ERR_VALIDATE', 3, "rule 'R' > condition"],
+    ],
+  );
+  assert.deepEqual(rules, [], 'a rule with a bad key is not shown as loaded');
+});
+
+test('LOAD_UNKNOWN_KEY points at the unknown key, not at the item', () => {
+  const content = rule('R', 'evt.type = open', '  tagz: [a]\n');
+  const warning = only(
+    loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics,
+    'LOAD_UNKNOWN_KEY',
+  );
+  assert.deepEqual([warning.line, warning.column, warning.path], [6, 3, "rule 'R' > tagz"]);
+  assert.equal(warning.snippet, '  tagz: [a]');
+});
+
+test('a tab in indentation is named as the YAML error, at the tab', () => {
+  const content = '- rule: R\n\tdesc: d\n';
+  const error = only(
+    loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics,
+    'LOAD_ERR_YAML_PARSE',
+  );
+  assert.equal(error.message, 'tabs are not allowed in YAML indentation; indent with spaces');
+  assert.deepEqual([error.line, error.column], [2, 1]);
+});
+
+test('YAML errors do not repeat the position in the message nor end with a colon', () => {
+  const content = '- rule: R\n  desc: x: y\n';
+  const error = only(
+    loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics,
+    'LOAD_ERR_YAML_PARSE',
+  );
+  assert.equal(error.message, 'nested mappings are not allowed in compact mappings');
+  assert.deepEqual([error.line, error.column], [2, 9]);
+});
+
+test('a directory without rule files and a missing file are named in the error', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-rules-'));
+  writeFileSync(path.join(directory, 'notes.txt'), '');
+  const missing = path.join(directory, 'missing.yaml');
+  const result = await loadRuleFilesFromDisk([directory, missing]);
+  assert.deepEqual(
+    result.diagnostics.map((item) => [item.code, item.message, item.line, item.column]),
+    [
+      ['LOAD_ERR_FILE_READ', `no rule files found in ${directory}`, 0, 0],
+      [
+        'LOAD_ERR_FILE_READ',
+        `could not read rules file ${missing}: no such file or directory`,
+        0,
+        0,
+      ],
+    ],
+  );
+  assert.equal(result.ruleSet, undefined);
 });

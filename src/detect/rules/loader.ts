@@ -2,7 +2,7 @@
  * The rule loader's entry points: read rule files, collect their items across files in
  * order, compile, and hand back the ruleset with every diagnostic found on the way.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../../engine/diagnostics.js';
 import { compileCondition } from '../../engine/compiler.js';
 import { fieldTableFor } from '../../engine/fields/index.js';
@@ -13,6 +13,7 @@ import { compileRules, type TableLookup } from './compile-rules.js';
 import { ItemContext, LoadReport, SourceFile } from './context.js';
 import type { Priority } from './priority.js';
 import { readRuleFile } from './reader.js';
+import { systemReason } from './system-reason.js';
 import type { Rule } from './rule.js';
 import { RuleSet, type RuleMatching } from './ruleset.js';
 import {
@@ -120,10 +121,8 @@ export async function loadRuleFilesFromDisk(
       files.push({ name: path, content: await readFile(path, 'utf8') });
     } catch (error) {
       const context = ItemContext.root(new SourceFile(path, ''));
-      const reason = error instanceof Error ? error.message : String(error);
-      failures.push(
-        context.diagnose('LOAD_ERR_FILE_READ', 'error', `could not read rules file: ${reason}`),
-      );
+      const message = await describeReadFailure(path, error);
+      failures.push({ ...context.diagnose('LOAD_ERR_FILE_READ', 'error', message), ...NO_PLACE });
     }
   }
   const result = loadRuleFiles(files, options);
@@ -137,6 +136,27 @@ export async function loadRuleFilesFromDisk(
   if (result.requiredEngineVersion !== undefined)
     merged.requiredEngineVersion = result.requiredEngineVersion;
   return merged;
+}
+
+/** The place of a problem with a whole file: no line or column, no snippet. */
+const NO_PLACE = { line: 0, column: 0, snippet: '' };
+
+/** A rule file's name: `.yaml` or `.yml`, rule test files (`.test.yaml`) left out. */
+export function isRuleFileName(name: string): boolean {
+  return /\.ya?ml$/.test(name) && !name.endsWith('.test.yaml');
+}
+
+/**
+ * Why `path` could not be read. Callers expand directories into their rule files, so a directory that
+ * reaches here has none, unless the caller did not expand it.
+ */
+async function describeReadFailure(path: string, error: unknown): Promise<string> {
+  if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+    const names = await readdir(path).catch(() => []);
+    if (!names.some(isRuleFileName)) return `no rule files found in ${path}`;
+    return `could not read rules file ${path}: it is a directory`;
+  }
+  return `could not read rules file ${path}: ${systemReason(error)}`;
 }
 
 function checkPlugins(

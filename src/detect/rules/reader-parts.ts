@@ -78,10 +78,12 @@ export function warnUnknownKeys(
   for (const { key } of item.entries) {
     const name = key.kind === 'scalar' ? key.value : 'null';
     if (!expected.has(name)) {
+      // Falco points at the item; the key's own place is what the user needs to see.
+      const keyContext = context.child('value for', name, key.offset);
       report.warning(
         'LOAD_UNKNOWN_KEY',
         `Unknown key '${name}'. The key will be ignored.`,
-        context,
+        keyContext,
       );
     }
   }

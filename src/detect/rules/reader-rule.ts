@@ -4,7 +4,7 @@
  * @internal
  */
 import type { Collector } from './collector.js';
-import { check, type ItemContext, type LoadReport } from './context.js';
+import { check, KeyProblems, type ItemContext, type LoadReport } from './context.js';
 import {
   asBoolean,
   asString,
@@ -16,7 +16,7 @@ import {
 } from './decode.js';
 import type { RuleInfo, RuleUpdate } from './items.js';
 import { MappedText } from './mapped-text.js';
-import { parsePriority, type Priority } from './priority.js';
+import { parsePriority, priorityNames, type Priority } from './priority.js';
 import { readExceptions, readOverrides, warnUnknownKeys } from './reader-parts.js';
 import { mapGet, type YamlNode, type YamlScalar } from './yaml-tree.js';
 
@@ -26,6 +26,11 @@ export const ENABLED_DEPRECATED =
   "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' entry under the 'override' key (i.e. 'enabled: replace').";
 export const OVERRIDE_WITH_APPEND =
   "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. 'condition: append') under 'override' instead.";
+
+/** The spellings Falco accepts: whole names (no prefixes) in any letter case, and `info`. */
+const PRIORITY_CHOICES = `expected one of ${priorityNames
+  .map((name) => (name === 'Informational' ? 'informational (or info)' : name.toLowerCase()))
+  .join(', ')}, in any letter case`;
 
 const APPENDABLE = new Set(['condition', 'output', 'desc', 'tags', 'exceptions']);
 const REPLACEABLE = new Set([
@@ -169,37 +174,45 @@ function readDefinition(rule: RuleItem): void {
     rule.collector.enableRule(name, enabled, context);
     return;
   }
-  const condition = readCondition(item, context, 'rule condition');
-  const output = decodeRequired(item, 'output', asString, context);
+  const problems = new KeyProblems();
+  const read = <T>(key: () => T) => problems.attempt(key);
+  const condition = read(() => readCondition(item, context, 'rule condition'));
+  const output = read(() => decodeRequired(item, 'output', asString, context));
   const outputContext = context.child(
     'rule output',
     '',
     mapGet(item, 'output')?.offset ?? item.offset,
   );
-  const description = decodeRequired(item, 'desc', asString, context);
-  const priority = readPriority(item, context);
+  const source = read(() => decodeOptional(item, 'source', asString, context) ?? 'syscall');
   const info: RuleInfo = {
     context,
     name,
     index: 0,
     visibility: 0,
-    condition,
+    condition: condition ?? MappedText.fixed('', context),
     outputContext,
-    output: output.trim(),
-    description,
-    priority,
-    source: decodeOptional(item, 'source', asString, context) ?? 'syscall',
+    output: (output ?? '').trim(),
+    description: read(() => decodeRequired(item, 'desc', asString, context)) ?? '',
+    priority: read(() => readPriority(item, context)) ?? 'Debug',
+    source: source ?? 'syscall',
     unknownSource: false,
-    enabled: decodeOptional(item, 'enabled', asBoolean, context) ?? true,
-    capture: decodeOptional(item, 'capture', asBoolean, context) ?? false,
-    captureDuration: decodeOptional(item, 'capture_duration', asUint32, context) ?? 0,
-    warnEventTypes: decodeOptional(item, 'warn_evttypes', asBoolean, context) ?? true,
+    rejected: false,
+    enabled: read(() => decodeOptional(item, 'enabled', asBoolean, context)) ?? true,
+    capture: read(() => decodeOptional(item, 'capture', asBoolean, context)) ?? false,
+    captureDuration: read(() => decodeOptional(item, 'capture_duration', asUint32, context)) ?? 0,
+    warnEventTypes: read(() => decodeOptional(item, 'warn_evttypes', asBoolean, context)) ?? true,
     skipIfUnknownFilter:
-      decodeOptional(item, 'skip-if-unknown-filter', asBoolean, context) ?? false,
-    tags: new Set(decodeScalarSequence(item, 'tags', context, true) ?? []),
-    exceptions: readExceptions(item, context, false, rule.report),
+      read(() => decodeOptional(item, 'skip-if-unknown-filter', asBoolean, context)) ?? false,
+    tags: new Set(read(() => decodeScalarSequence(item, 'tags', context, true)) ?? []),
+    exceptions: read(() => readExceptions(item, context, false, rule.report)) ?? [],
   };
-  rule.collector.defineRule(info);
+  if (problems.isEmpty) return rule.collector.defineRule(info);
+  // Still compiled when its condition and source could be read, so that their problems show
+  // along with these; a rejected rule never enters the ruleset.
+  if (condition !== undefined && source !== undefined) {
+    problems.attempt(() => rule.collector.defineRule({ ...info, rejected: true }));
+  }
+  problems.throwAll(rule.report);
 }
 
 function readPriority(item: YamlNode, context: ItemContext): Priority {
@@ -210,7 +223,7 @@ function readPriority(item: YamlNode, context: ItemContext): Priority {
     '',
     mapGet(item, 'priority')?.offset ?? item.offset,
   );
-  check(priority === undefined, 'Invalid priority', priorityContext);
+  check(priority === undefined, `Invalid priority '${text}': ${PRIORITY_CHOICES}`, priorityContext);
   return priority as Priority;
 }
 

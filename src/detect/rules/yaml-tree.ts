@@ -4,7 +4,16 @@
  * duplicate keys are allowed (lookups take the first), aliases resolve to their anchors.
  * @internal
  */
-import { parseAllDocuments, isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
+import {
+  parseAllDocuments,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -51,12 +60,31 @@ export function parseYamlDocuments(
   const list = Array.isArray(documents) ? documents : [];
   for (const document of list) {
     const problem = document.errors[0];
-    if (problem !== undefined) {
-      const firstLine = problem.message.split('\n')[0] ?? problem.message;
-      return { ok: false, error: { message: firstLine, offset: problem.pos[0] } };
-    }
+    if (problem !== undefined) return { ok: false, error: describeSyntaxError(text, problem) };
   }
   return { ok: true, documents: list.map((document) => convertDocument(document)) };
+}
+
+const INDENTATION = /[ \t]*/y;
+
+/**
+ * The parser's message without the position it appends (the diagnostic shows that), or the
+ * real cause when the line starts with a tab: the parser often reports only what it found
+ * after the tab.
+ */
+export function describeSyntaxError(text: string, problem: YAMLError): YamlSyntaxError {
+  const offset = problem.pos[0];
+  const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
+  INDENTATION.lastIndex = lineStart;
+  const indentation = INDENTATION.exec(text)?.[0] ?? '';
+  const tab = indentation.indexOf('\t');
+  if (problem.code === 'TAB_AS_INDENT' || tab >= 0) {
+    const message = 'tabs are not allowed in YAML indentation; indent with spaces';
+    return { message, offset: tab >= 0 ? lineStart + tab : offset };
+  }
+  const firstLine = problem.message.split('\n')[0] ?? '';
+  const message = firstLine.replace(/ at line \d+, column \d+/, '').replace(/:$/, '');
+  return { message: message.charAt(0).toLowerCase() + message.slice(1), offset };
 }
 
 function convertDocument(document: Document.Parsed): YamlNode | null {
