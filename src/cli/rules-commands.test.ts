@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../testing/corpus.js';
 
@@ -21,4 +23,48 @@ test('rules show without -r shows a rule of the bundled rules/ directory', () =>
   assert.equal(result.status, 0);
   const shown = JSON.parse(result.stdout) as { name: string; source: string };
   assert.deepEqual([shown.name, shown.source], ['Write below etc', 'syscall']);
+});
+
+test('rules validate of a directory without rule files fails and names the directory', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-empty-'));
+  const result = harrier(['rules', 'validate', directory]);
+  assert.equal(result.status, 1);
+  assert.equal(
+    result.stdout.split('\n')[0],
+    `${directory}: error LOAD_ERR_FILE_READ: no rule files found in ${directory}`,
+  );
+});
+
+test('rules validate of a missing path fails and names it', () => {
+  const missing = path.join(tmpdir(), 'harrier-no-such-rules.yaml');
+  const result = harrier(['rules', 'validate', '--json', missing]);
+  assert.equal(result.status, 1);
+  const [error] = (JSON.parse(result.stdout) as { errors: { message: string }[] }).errors;
+  assert.equal(error?.message, `could not read rules file ${missing}: no such file or directory`);
+});
+
+test('rules parse errors read file:line:col: error: message, from arguments and stdin', () => {
+  const fromArgument = harrier(['rules', 'parse', 'proc.name in (a']);
+  assert.equal(fromArgument.status, 1);
+  assert.deepEqual(fromArgument.stdout.split('\n'), [
+    "<argument 1>:1:16: error: expected a ')' token",
+    '  proc.name in (a',
+    '                 ^',
+    '',
+  ]);
+  const fromStdin = harrier(['rules', 'parse'], '"proc.name = a"\n[1]\n');
+  assert.equal(fromStdin.status, 1);
+  assert.deepEqual(fromStdin.stdout.split('\n'), [
+    'proc.name = a',
+    '<stdin line 2>: error: expected a JSON string, found an array',
+    '',
+  ]);
+});
+
+test('rules parse --json prints JSON for stdin lines that are not JSON strings', () => {
+  const result = harrier(['rules', 'parse', '--json'], '[1]\n');
+  assert.deepEqual(JSON.parse(result.stdout), {
+    ok: false,
+    error: { message: 'stdin line 1: expected a JSON string, found an array', line: 1 },
+  });
 });

@@ -23,7 +23,7 @@ export function registerRulesCommands(program: Command): void {
     .action(async (files: string[], options: { json?: boolean; rules: string[] }) => {
       process.exitCode = await validate(
         await expandRulePaths(files),
-        options.rules,
+        await expandRulePaths(options.rules),
         options.json === true,
       );
     });
@@ -57,9 +57,9 @@ async function validate(files: string[], prerequisites: string[], json: boolean)
   let failed = false;
   for (const file of files) {
     const result = await loadRuleFilesFromDisk([...prerequisites, file]);
-    const own = result.diagnostics.filter(
-      (diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ',
-    );
+    const own = result.diagnostics
+      .filter((diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ')
+      .sort(byPlace);
     const errors = own.filter((diagnostic) => diagnostic.severity === 'error');
     const warnings = own.filter((diagnostic) => diagnostic.severity === 'warning');
     const ok = result.ruleSet !== undefined;
@@ -79,6 +79,11 @@ async function validate(files: string[], prerequisites: string[], json: boolean)
     process.stdout.write(`${file}: ${ok ? 'ok' : 'invalid'} (${summary})\n`);
   }
   return failed ? 1 : 0;
+}
+
+/** A file's problems top to bottom, whatever stage found them (reading, then compiling). */
+function byPlace(first: Diagnostic, second: Diagnostic): number {
+  return first.line - second.line || first.column - second.column;
 }
 
 async function show(files: string[], names: string[], json: boolean): Promise<number> {

@@ -3,6 +3,7 @@
  * tree or the positioned error.
  */
 import { createInterface } from 'node:readline';
+import { caretPadding, escapeControls } from '../engine/diagnostics.js';
 import { parseCondition } from '../engine/parser.js';
 import { printCondition } from '../engine/print.js';
 
@@ -10,51 +11,68 @@ export interface ParseOptions {
   json?: boolean;
 }
 
-/** Parses each expression (or, with none, each JSON string line of stdin); returns the exit code. */
+type ParseResult = ReturnType<typeof parseCondition>;
+
+/**
+ * Parses each expression (or, with none, each JSON string line of stdin) and prints one
+ * result per expression: text, or with `json` one JSON object per line. Returns the exit code.
+ */
 export async function runRulesParse(expressions: string[], options: ParseOptions): Promise<number> {
   let failures = 0;
-  const report = (text: string) => {
+  const report = (text: string, origin: string) => {
     const result = parseCondition(text);
     if (!result.ok) failures++;
-    process.stdout.write(`${options.json ? jsonLine(result) : textReport(text, result)}\n`);
+    process.stdout.write(`${options.json ? jsonLine(result) : textReport(text, origin, result)}\n`);
   };
   if (expressions.length > 0) {
-    expressions.forEach(report);
+    expressions.forEach((text, index) => report(text, `<argument ${index + 1}>`));
     return failures ? 1 : 0;
   }
   let lineNumber = 0;
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     lineNumber++;
     if (line.trim() === '') continue;
-    const text = decodeLine(line, lineNumber);
-    if (typeof text === 'string') report(text);
-    else {
-      failures++;
-      process.stdout.write(`${JSON.stringify({ ok: false, error: text })}\n`);
+    const origin = `<stdin line ${lineNumber}>`;
+    const text = decodeLine(line);
+    if (text.ok) {
+      report(text.value, origin);
+      continue;
     }
+    failures++;
+    const error = { message: `stdin line ${lineNumber}: ${text.problem}`, line: lineNumber };
+    const output = options.json
+      ? JSON.stringify({ ok: false, error })
+      : `${origin}: error: ${escapeControls(text.problem)}`;
+    process.stdout.write(`${output}\n`);
   }
   return failures ? 1 : 0;
 }
 
-/** A stdin line must be one JSON string; anything else is reported with its line number. */
-function decodeLine(line: string, lineNumber: number): string | { message: string; line: number } {
+/** A stdin line must be one JSON string; anything else is a problem to report. */
+function decodeLine(line: string): { ok: true; value: string } | { ok: false; problem: string } {
   try {
     const value: unknown = JSON.parse(line);
-    if (typeof value === 'string') return value;
-    return { message: `stdin line ${lineNumber}: expected a JSON string, found ${typeof value}`, line: lineNumber };
+    if (typeof value === 'string') return { ok: true, value };
+    const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    return { ok: false, problem: `expected a JSON string, found ${found}` };
   } catch (error) {
-    return { message: `stdin line ${lineNumber}: not JSON: ${(error as Error).message}`, line: lineNumber };
+    return { ok: false, problem: `expected a JSON string: ${(error as Error).message}` };
   }
 }
 
-function jsonLine(result: ReturnType<typeof parseCondition>): string {
+function jsonLine(result: ParseResult): string {
   if (result.ok) return JSON.stringify({ ok: true, ast: result.ast });
   return JSON.stringify({ ok: false, error: result.error });
 }
 
-function textReport(text: string, result: ReturnType<typeof parseCondition>): string {
+/** The tree, or `ORIGIN:LINE:COL: error: message` with the condition line and a caret. */
+function textReport(text: string, origin: string, result: ParseResult): string {
   if (result.ok) return printCondition(result.ast);
   const { message, position } = result.error;
-  const caret = `${' '.repeat(Math.max(0, position.index))}^`;
-  return `error at ${position.line}:${position.column}: ${message}\n  ${text}\n  ${caret}`;
+  const line = text.split('\n')[position.line - 1] ?? '';
+  return [
+    `${origin}:${position.line}:${position.column}: error: ${escapeControls(message)}`,
+    `  ${escapeControls(line)}`,
+    `  ${caretPadding(line, position.column - 1)}^`,
+  ].join('\n');
 }

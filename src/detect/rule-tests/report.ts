@@ -17,7 +17,8 @@ export function formatRuleTestReport(
   options: ReportOptions = {},
 ): string[] {
   const lines: string[] = [];
-  for (const problem of report.problems) lines.push(`ERROR ${problem}`);
+  // Each problem is already `file:line: error: message`, as compilers print them.
+  lines.push(...report.problems);
   for (const result of report.results) {
     const where = `${result.file}:${result.testCase.line}`;
     if (result.passed) {

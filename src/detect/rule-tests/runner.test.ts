@@ -231,10 +231,21 @@ cases:
   assert.equal(report.problems.length, 2);
   assert.match(
     report.problems[0],
-    /sample\.test\.yaml:4: case 'case 1': expected 'fires: true' or 'fires: false'$/,
+    /sample\.test\.yaml:4: error: case 'case 1': expected 'fires: true' or 'fires: false'$/,
   );
-  assert.match(report.problems[1], /sample\.test\.yaml:1: unknown key 'bogus'/);
+  assert.match(report.problems[1], /sample\.test\.yaml:1: error: unknown key 'bogus'/);
+  const printed = formatRuleTestReport(report);
+  assert.equal(printed[0], report.problems[0], 'printed as compilers print errors, unprefixed');
   assert.deepEqual(report.results[0].details, [
     "no rule named 'No such rule' in the loaded rule files",
   ]);
+});
+
+test('a YAML error in a test file gives its line and the cause, without the position again', async () => {
+  const report = await runWith('cases:\n\t- rule: Shell with terminal\n');
+  assert.equal(report.problems.length, 1);
+  assert.match(
+    report.problems[0],
+    /sample\.test\.yaml:2: error: tabs are not allowed in YAML indentation; indent with spaces$/,
+  );
 });

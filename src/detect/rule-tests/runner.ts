@@ -12,6 +12,7 @@ import { fieldTableFor } from '../../engine/fields/index.js';
 import type { FieldTable } from '../../engine/fields/types.js';
 import { loadRuleFilesFromDisk } from '../rules/loader.js';
 import type { Rule } from '../rules/rule.js';
+import { systemReason } from '../rules/system-reason.js';
 import { evaluateCase, type RuleUnderTest } from './evaluate-case.js';
 import { fieldValuesTableFor } from './field-values-table.js';
 import { readRuleTestFile, type RuleTestCase } from './test-file.js';
@@ -88,7 +89,7 @@ export async function runRuleTests(
   for (const file of report.files) {
     const testFile = await readRuleTestFile(file).catch((error: Error) => error);
     if (testFile instanceof Error) {
-      report.problems.push(`${file}: cannot read test file: ${testFile.message}`);
+      report.problems.push(`${file}: error: cannot read test file: ${systemReason(testFile)}`);
       continue;
     }
     report.problems.push(...testFile.problems);

@@ -24,6 +24,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { describeSyntaxError } from '../rules/yaml-tree.js';
 
 /** One input event of a case. */
 export type TestInput =
@@ -78,10 +79,12 @@ export async function parseRuleTestFile(
   const document = parseDocument(text, { lineCounter: lines, merge: true });
   const result: RuleTestFile = { path: file, ruleFiles: [], cases: [], problems: [] };
   const problem = (line: number, message: string) =>
-    result.problems.push(`${file}:${line}: ${message}`);
+    result.problems.push(`${file}:${line}: error: ${message}`);
   if (document.errors.length > 0) {
-    for (const error of document.errors)
-      problem(error.linePos?.[0].line ?? 1, error.message.split('\n')[0]);
+    for (const error of document.errors) {
+      const { message, offset } = describeSyntaxError(text, error);
+      problem(lines.linePos(offset).line, message);
+    }
     return result;
   }
   let root: unknown;
