@@ -7,8 +7,22 @@ import type { FieldDefinition, FieldTable, FieldType, FieldValue } from './field
 /** A small table over plain records, so each operator can be checked on chosen values. */
 type Event = Record<string, FieldValue | undefined>;
 
-function field(name: string, type: FieldType, options: Partial<FieldDefinition<Event>> = {}): [string, FieldDefinition<Event>] {
-  return [name, { name, type, argument: 'none', description: 'test', extract: (event) => event[name], ...options }];
+function field(
+  name: string,
+  type: FieldType,
+  options: Partial<FieldDefinition<Event>> = {},
+): [string, FieldDefinition<Event>] {
+  return [
+    name,
+    {
+      name,
+      type,
+      argument: 'none',
+      description: 'test',
+      extract: (event) => event[name],
+      ...options,
+    },
+  ];
 }
 
 const table: FieldTable<Event> = {
@@ -114,7 +128,10 @@ test('compares 64-bit and signed integers exactly', () => {
   assert.equal(check('t.delta in (1, -5)', event), true);
   assert.equal(check('t.count = -1', event), true, 'u64 constants wrap like sscanf');
   assert.match(compileError('t.count = 0x10'), /0x10 is not a valid number/);
-  assert.match(compileError('t.count contains 1'), /'contains' operator not supported for numeric filters/);
+  assert.match(
+    compileError('t.count contains 1'),
+    /'contains' operator not supported for numeric filters/,
+  );
 });
 
 test('compares booleans, ports and byte buffers', () => {
@@ -135,7 +152,10 @@ test('compares addresses by value and networks by prefix', () => {
   assert.equal(check('t.net in (10.0.0.0/8, 192.168.1.0/24)', event), true);
   assert.equal(check('t.net != 192.168.0.0/16', event), false);
   assert.match(compileError('t.net = 192.168.1.1'), /unrecognized IP network/);
-  assert.match(compileError('t.ip contains 10'), /not supported for ip address and network filters/);
+  assert.match(
+    compileError('t.ip contains 10'),
+    /not supported for ip address and network filters/,
+  );
 });
 
 test('any-of fields match when one candidate does', () => {
@@ -181,20 +201,30 @@ test('transformers change values and types', () => {
   assert.equal(check('b64(t.name) exists', { 't.name': 'not base64!' }), false);
   assert.equal(check('join("+", t.args) = "-c+echo hi"', event), true);
   assert.equal(check('concat(t.name, "-", t.other) = bash-bash', event), true);
-  assert.match(compileError('tolower(t.count) = 1'), /type 'UINT64' is not supported by 'tolower' transformer/);
+  assert.match(
+    compileError('tolower(t.count) = 1'),
+    /type 'UINT64' is not supported by 'tolower' transformer/,
+  );
 });
 
 test('getopt reads options as getopt(3) does', () => {
   const args: Event = { 't.args': ['-n', '-t', 'value', 'rest', '-x'] };
   assert.equal(check('getopt(t.args, "nt:")[t] = value', args), true);
   assert.equal(check('getopt(t.args, "nt:") intersects (n)', args), true);
-  assert.equal(check('getopt(t.args, "nt:")[x] exists', args), false, 'stops at the first non-option');
+  assert.equal(
+    check('getopt(t.args, "nt:")[x] exists', args),
+    false,
+    'stops at the first non-option',
+  );
 });
 
 test('compares a field with another field through val()', () => {
   assert.equal(check('t.name = val(t.other)', event), true);
   assert.equal(check('t.name in val(t.other)', event), true);
   assert.equal(check('t.name = val(t.other)', { 't.name': 'bash' }), false);
-  assert.match(compileError('t.name = val(t.count)'), /has type 'CHARBUF' while the right-hand side field 't.count' has incompatible type 'UINT64'/);
+  assert.match(
+    compileError('t.name = val(t.count)'),
+    /has type 'CHARBUF' while the right-hand side field 't.count' has incompatible type 'UINT64'/,
+  );
   assert.match(compileError('t.name regex val(t.other)'), /doesn't support right-hand side fields/);
 });

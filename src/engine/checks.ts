@@ -22,7 +22,12 @@ export function buildExistsCheck<E>(left: Operand<E>): Predicate<E> {
 }
 
 /** A check against constant right-hand values (already parsed for the left type). */
-export function buildConstantCheck<E>(left: Operand<E>, comparator: Comparator, constants: Constant[], regexes: RE2[]): Predicate<E> {
+export function buildConstantCheck<E>(
+  left: Operand<E>,
+  comparator: Comparator,
+  constants: Constant[],
+  regexes: RE2[],
+): Predicate<E> {
   if (left.isList) return buildListCheck(left, comparator, constants);
   const test = scalarTest(left.type, comparator, constants, regexes);
   const isNotEqual = comparator.operator === '!=' && comparator.modifier === undefined;
@@ -34,7 +39,11 @@ export function buildConstantCheck<E>(left: Operand<E>, comparator: Comparator, 
  * Runs a scalar test on the extracted value, or on the candidates of an any-of field: one
  * candidate passing is enough, unless `everyCandidate` (`!=` on both ends of a socket).
  */
-function applyToOperand<E>(left: Operand<E>, test: ScalarTest, everyCandidate: boolean): Predicate<E> {
+function applyToOperand<E>(
+  left: Operand<E>,
+  test: ScalarTest,
+  everyCandidate: boolean,
+): Predicate<E> {
   const candidates = left.candidates;
   if (candidates) {
     return (event) => {
@@ -52,7 +61,12 @@ function applyToOperand<E>(left: Operand<E>, test: ScalarTest, everyCandidate: b
   };
 }
 
-function scalarTest(type: FieldType, comparator: Comparator, constants: Constant[], regexes: RE2[]): ScalarTest {
+function scalarTest(
+  type: FieldType,
+  comparator: Comparator,
+  constants: Constant[],
+  regexes: RE2[],
+): ScalarTest {
   const { operator, modifier } = comparator;
   if (modifier) return modifierTest(type, comparator, constants, regexes);
   if (operator === 'in' || operator === 'intersects') return membershipTest(type, constants);
@@ -86,12 +100,19 @@ function stringTest(operator: Comparator['operator'], constant: string): ScalarT
 }
 
 /** `oneof`: exactly one right-hand value matches; `anyof`: at least one; `allof`: all. */
-function modifierTest(type: FieldType, comparator: Comparator, constants: Constant[], regexes: RE2[]): ScalarTest {
+function modifierTest(
+  type: FieldType,
+  comparator: Comparator,
+  constants: Constant[],
+  regexes: RE2[],
+): ScalarTest {
   const operator = comparator.operator;
   const tests: ScalarTest[] =
     operator === 'regex'
       ? regexes.map((regex) => (value: FieldScalar) => regex.test(String(value)))
-      : constants.map((constant) => (value: FieldScalar) => compareValues(operator, type, value, constant));
+      : constants.map(
+          (constant) => (value: FieldScalar) => compareValues(operator, type, value, constant),
+        );
   if (tests.length === 0) return () => false;
   switch (comparator.modifier) {
     case 'oneof':
@@ -112,7 +133,9 @@ function membershipTest(type: FieldType, constants: Constant[]): ScalarTest {
     const networks = constants as IpNetwork[];
     return (value) => networks.some((network) => networkContains(network, String(value)));
   }
-  const members = new Set(constants.map((constant) => memberKey(type, constant as FieldScalar, true)));
+  const members = new Set(
+    constants.map((constant) => memberKey(type, constant as FieldScalar, true)),
+  );
   return (value) => members.has(memberKey(type, value, false));
 }
 
@@ -125,7 +148,11 @@ export function memberKey(type: FieldType, value: FieldScalar, isConstant: boole
 }
 
 /** List fields: `in` holds when every element is a member, `intersects` when one is. */
-function buildListCheck<E>(left: Operand<E>, comparator: Comparator, constants: Constant[]): Predicate<E> {
+function buildListCheck<E>(
+  left: Operand<E>,
+  comparator: Comparator,
+  constants: Constant[],
+): Predicate<E> {
   const member = membershipTest(left.type, constants);
   const read = left.read;
   const every = comparator.operator === 'in';
@@ -148,7 +175,9 @@ function pathPrefixTest(paths: string[]): ScalarTest {
     return prefixes.some(
       (prefix) =>
         prefix.length <= components.length &&
-        prefix.every((part, i) => (/[?*[]/.test(part) ? globMatch(part, components[i]) : part === components[i])),
+        prefix.every((part, i) =>
+          /[?*[]/.test(part) ? globMatch(part, components[i]) : part === components[i],
+        ),
     );
   };
 }
@@ -158,7 +187,11 @@ function splitPath(path: string): string[] {
 }
 
 /** A check whose right side is another field (`val(...)` or a transformer). */
-export function buildFieldCheck<E>(left: Operand<E>, comparator: Comparator, right: Operand<E>): Predicate<E> {
+export function buildFieldCheck<E>(
+  left: Operand<E>,
+  comparator: Comparator,
+  right: Operand<E>,
+): Predicate<E> {
   const readLeft = left.read;
   const readRight = right.read;
   const { operator } = comparator;
@@ -169,14 +202,21 @@ export function buildFieldCheck<E>(left: Operand<E>, comparator: Comparator, rig
     if (leftValue === undefined) return false;
     const rightValue = readRight(event);
     if (rightValue === undefined) return false;
-    const rightValues = (Array.isArray(rightValue) ? rightValue : [rightValue]).map((value) => asConstant(type, value));
+    const rightValues = (Array.isArray(rightValue) ? rightValue : [rightValue]).map((value) =>
+      asConstant(type, value),
+    );
     if (setOperator) return compareWithSet(type, operator, leftValue, rightValues);
     if (Array.isArray(leftValue) || rightValues.length !== 1) return false;
     return compareValues(operator, type, leftValue, rightValues[0]);
   };
 }
 
-function compareWithSet(type: FieldType, operator: string, leftValue: FieldValue, rightValues: Constant[]): boolean {
+function compareWithSet(
+  type: FieldType,
+  operator: string,
+  leftValue: FieldValue,
+  rightValues: Constant[],
+): boolean {
   const test = membershipTest(type, rightValues);
   if (!Array.isArray(leftValue)) return test(leftValue);
   return operator === 'in' ? leftValue.every(test) : leftValue.some(test);
@@ -184,6 +224,7 @@ function compareWithSet(type: FieldType, operator: string, leftValue: FieldValue
 
 /** A value extracted on the right turned into the form constants take. */
 function asConstant(type: FieldType, value: FieldScalar): Constant {
-  if (isAddressType(type) && !isNetworkType(type)) return canonicalAddress(String(value)) ?? String(value);
+  if (isAddressType(type) && !isNetworkType(type))
+    return canonicalAddress(String(value)) ?? String(value);
   return value;
 }

@@ -11,7 +11,11 @@ import type { FieldDefinition, FieldTable } from './fields/types.js';
  * libs' compiler tests run against its real fields plus five mock ones (`c.true` ...) whose
  * values make the boolean structure observable. These mocks do the same here.
  */
-function mockField(name: string, value: string | undefined, type: 'CHARBUF' | 'BYTEBUF' = 'CHARBUF'): FieldDefinition {
+function mockField(
+  name: string,
+  value: string | undefined,
+  type: 'CHARBUF' | 'BYTEBUF' = 'CHARBUF',
+): FieldDefinition {
   return { name, type, argument: 'none', description: 'test field', extract: () => value };
 }
 
@@ -36,7 +40,7 @@ function compile(text: string): CompileResult<unknown> | { ok: false; error: { m
 
 /** The one row whose condition is a C++ variable: libs' filter_compiler.ut.cpp line 641. */
 const longConditionAtLine641 =
-  "(\t(evt.type = open or evt.type = openat)\tand evt.is_open_write = true\tand fd.typechar = f\tand fd.num >= 0)" +
+  '(\t(evt.type = open or evt.type = openat)\tand evt.is_open_write = true\tand fd.typechar = f\tand fd.num >= 0)' +
   'and (\tfd.filename in (\t\t.bashrc, .bash_profile, .bash_history, .bash_login,\t\t.bash_logout, .inputrc, .profile, ' +
   '.cshrc, .login, .logout,\t\t.history, .tcshrc, .cshdirs, .zshenv, .zprofile, .zshrc,\t\t.zlogin, .zlogout\t)' +
   '\tor fd.name in (/etc/profile, /etc/bashrc, /etc/csh.cshrc, /etc/csh.login)\tor fd.directory in (/etc/zsh))' +
@@ -76,7 +80,9 @@ test('agrees with libs on which conditions compile and how many warnings each gi
       const detail = result.ok ? 'compiled' : result.error.message;
       disagreements.push(`line ${row.line}: ${condition} -> ${detail}`);
     } else if (result.ok && result.warnings.length !== expectedWarnings) {
-      disagreements.push(`line ${row.line}: ${condition} -> ${result.warnings.length} warnings, libs ${expectedWarnings}`);
+      disagreements.push(
+        `line ${row.line}: ${condition} -> ${result.warnings.length} warnings, libs ${expectedWarnings}`,
+      );
     }
   }
   assert.deepEqual(disagreements, []);
@@ -95,7 +101,9 @@ test('gives libs message for transformers given a field argument', () => {
 test('rejects an unknown field naming it, and flags it as unknown for skip-if-unknown-filter', () => {
   const result = compile('proc.nme = bash');
   assert.equal(result.ok, false);
-  assert.ok(!result.ok && 'unknownField' in result.error && result.error.unknownField === 'proc.nme');
+  assert.ok(
+    !result.ok && 'unknownField' in result.error && result.error.unknownField === 'proc.nme',
+  );
 });
 
 test('reports an invalid regex at compile time instead of at match time', () => {

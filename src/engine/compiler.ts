@@ -43,10 +43,16 @@ export function compileCondition<E>(expr: Expr, table: FieldTable<E>): CompileRe
   } catch (error) {
     if (error instanceof CompileFailure) {
       const { message, position, unknownField } = error;
-      return { ok: false, error: unknownField ? { message, position, unknownField } : { message, position } };
+      return {
+        ok: false,
+        error: unknownField ? { message, position, unknownField } : { message, position },
+      };
     }
     if (error instanceof RangeError) {
-      return { ok: false, error: { message: 'condition is nested too deeply to compile', position: expr.position } };
+      return {
+        ok: false,
+        error: { message: 'condition is nested too deeply to compile', position: expr.position },
+      };
     }
     throw error;
   }
@@ -72,16 +78,25 @@ class ConditionCompiler<E> {
       case 'binary_check':
         return this.compileBinary(expr);
       case 'identifier':
-        throw new CompileFailure(`filter error: unexpected identifier '${expr.identifier}'`, expr.position);
+        throw new CompileFailure(
+          `filter error: unexpected identifier '${expr.identifier}'`,
+          expr.position,
+        );
     }
-    throw new CompileFailure(`filter error: unexpected ${expr.kind} expression where a check was expected`, expr.position);
+    throw new CompileFailure(
+      `filter error: unexpected ${expr.kind} expression where a check was expected`,
+      expr.position,
+    );
   }
 
   private compileUnary(expr: UnaryCheckExpr): Predicate<E> {
     const left = this.leftOperand(expr.left, 'unary');
     const comparator = this.comparator(expr.operator, left, expr.position);
     if (comparator.operator !== 'exists') {
-      throw new CompileFailure(`filter error: '${expr.operator}' is not a unary operator`, expr.position);
+      throw new CompileFailure(
+        `filter error: '${expr.operator}' is not a unary operator`,
+        expr.position,
+      );
     }
     return buildExistsCheck(left);
   }
@@ -94,18 +109,28 @@ class ConditionCompiler<E> {
       checkFieldComparison(left, comparator, right, expr.position);
       return buildFieldCheck(left, comparator, right);
     }
-    const texts = expr.right.kind === 'value' ? [expr.right.value] : expr.right.kind === 'list' ? expr.right.values : [];
+    const texts =
+      expr.right.kind === 'value'
+        ? [expr.right.value]
+        : expr.right.kind === 'list'
+          ? expr.right.values
+          : [];
     for (const text of texts) {
       this.warnings.push(...valueWarnings(comparator, text, expr.right.position, this.table));
     }
     const constants = texts.map((text) => constantFor(left, comparator, text, expr.position));
-    const regexes = comparator.operator === 'regex' ? texts.map((text) => compileRegex(text, expr.position)) : [];
+    const regexes =
+      comparator.operator === 'regex' ? texts.map((text) => compileRegex(text, expr.position)) : [];
     return buildConstantCheck(left, comparator, constants, regexes);
   }
 
   private leftOperand(expr: Expr, kind: 'unary' | 'binary'): Operand<E> {
     const operand = compileOperand(expr, this.table);
-    if (!operand) throw new CompileFailure(`filter error: missing field in left-hand of ${kind} check`, expr.position);
+    if (!operand)
+      throw new CompileFailure(
+        `filter error: missing field in left-hand of ${kind} check`,
+        expr.position,
+      );
     return operand;
   }
 
@@ -142,10 +167,19 @@ function anyOf<E>(predicates: Predicate<E>[]): Predicate<E> {
   };
 }
 
-function constantFor<E>(left: Operand<E>, comparator: Comparator, text: string, position: Position): Constant {
+function constantFor<E>(
+  left: Operand<E>,
+  comparator: Comparator,
+  text: string,
+  position: Position,
+): Constant {
   if (comparator.operator === 'bcontains' || comparator.operator === 'bstartswith') {
     const bytes = parseHexBytes(text);
-    if (!bytes) throw new CompileFailure('filter error: bcontains and bstartswith operator support hex strings only', position);
+    if (!bytes)
+      throw new CompileFailure(
+        'filter error: bcontains and bstartswith operator support hex strings only',
+        position,
+      );
     return bytes;
   }
   const parsed = parseConstant(left.type, text);
@@ -164,7 +198,12 @@ function compileRegex(pattern: string, position: Position): RE2 {
   }
 }
 
-function checkFieldComparison<E>(left: Operand<E>, comparator: Comparator, right: Operand<E>, position: Position): void {
+function checkFieldComparison<E>(
+  left: Operand<E>,
+  comparator: Comparator,
+  right: Operand<E>,
+  position: Position,
+): void {
   const fail = (message: string): never => {
     throw new CompileFailure(`filter error: ${message}`, position);
   };
@@ -174,8 +213,10 @@ function checkFieldComparison<E>(left: Operand<E>, comparator: Comparator, right
   if (left.type === 'IPNET' || left.type === 'IPV4NET' || left.type === 'IPV6NET') {
     fail("field type 'IPNET' doesn't support right-hand side fields");
   }
-  if (!left.allowsFieldComparison) fail(`field '${left.name}' doesn't support right-hand side fields`);
-  if (!right.allowsFieldComparison) fail(`field '${right.name}' can't be used as a right-hand side field`);
+  if (!left.allowsFieldComparison)
+    fail(`field '${left.name}' doesn't support right-hand side fields`);
+  if (!right.allowsFieldComparison)
+    fail(`field '${right.name}' can't be used as a right-hand side field`);
   if (left.type !== right.type || left.isList !== right.isList) {
     const describe = (operand: Operand<E>) => `${operand.type}${operand.isList ? ' (list)' : ''}`;
     fail(

@@ -59,7 +59,9 @@ export function parseConstant(type: FieldType, text: string): ConstantResult {
     case 'IPV6NET':
     case 'IPNET': {
       const network = parseNetwork(text);
-      return typeof network === 'string' ? { ok: false, message: network } : { ok: true, value: network };
+      return typeof network === 'string'
+        ? { ok: false, message: network }
+        : { ok: true, value: network };
     }
   }
   return { ok: false, message: `wrong parameter type ${type}` };
@@ -106,7 +108,7 @@ let services: Map<string, number> | undefined;
 function serviceNames(): Map<string, number> {
   if (services) return services;
   services = new Map();
-  let text = '';
+  let text: string;
   try {
     text = readFileSync('/etc/services', 'utf8');
   } catch {

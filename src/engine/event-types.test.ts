@@ -24,9 +24,23 @@ test('unites across or, and a neutral check makes the rule match any type', () =
 });
 
 test('pushes negation down to the checks and leaves neutral checks alone', () => {
-  assert.deepEqual(typesOf('not evt.type = open and not evt.type = openat'), ['close', 'connect', 'execve']);
-  assert.deepEqual(typesOf('evt.type != open and proc.name = cat'), ['close', 'connect', 'execve', 'openat']);
-  assert.deepEqual(typesOf('not (evt.type = open or proc.name = cat)'), ['close', 'connect', 'execve', 'openat']);
+  assert.deepEqual(typesOf('not evt.type = open and not evt.type = openat'), [
+    'close',
+    'connect',
+    'execve',
+  ]);
+  assert.deepEqual(typesOf('evt.type != open and proc.name = cat'), [
+    'close',
+    'connect',
+    'execve',
+    'openat',
+  ]);
+  assert.deepEqual(typesOf('not (evt.type = open or proc.name = cat)'), [
+    'close',
+    'connect',
+    'execve',
+    'openat',
+  ]);
   assert.deepEqual(typesOf('not not evt.type = execve'), ['execve']);
 });
 

@@ -20,7 +20,10 @@ const nothing = (): TypeSet => ({ negated: false, names: new Set() });
  * `universe` (all names of the source) the answer is exact; without it, a condition that
  * excludes types (`evt.type != open`) is reported as matching any type.
  */
-export function eventTypesOf(expr: Expr, universe?: ReadonlySet<string>): ReadonlySet<string> | null {
+export function eventTypesOf(
+  expr: Expr,
+  universe?: ReadonlySet<string>,
+): ReadonlySet<string> | null {
   const result = visit(expr, false);
   if (!universe) return result.negated ? null : result.names;
   const names = result.negated
@@ -32,9 +35,15 @@ export function eventTypesOf(expr: Expr, universe?: ReadonlySet<string>): Readon
 function visit(expr: Expr, negated: boolean): TypeSet {
   switch (expr.kind) {
     case 'and':
-      return combine(expr.children.map((child) => visit(child, negated)), !negated);
+      return combine(
+        expr.children.map((child) => visit(child, negated)),
+        !negated,
+      );
     case 'or':
-      return combine(expr.children.map((child) => visit(child, negated)), negated);
+      return combine(
+        expr.children.map((child) => visit(child, negated)),
+        negated,
+      );
     case 'not':
       return visit(expr.child, !negated);
     case 'binary_check':
@@ -52,7 +61,8 @@ function visitBinary(expr: Extract<Expr, { kind: 'binary_check' }>, negated: boo
   const isTypeOperator = ['=', '==', '!=', 'in'].includes(expr.operator);
   if (!isTypeOperator || !isEventTypeField(expr.left)) return everything();
   const right = expr.right;
-  const values = right.kind === 'value' ? [right.value] : right.kind === 'list' ? right.values : undefined;
+  const values =
+    right.kind === 'value' ? [right.value] : right.kind === 'list' ? right.values : undefined;
   if (!values) return everything();
   let set: TypeSet = { negated: false, names: new Set(values) };
   if (negated) set = complement(set);
@@ -61,7 +71,11 @@ function visitBinary(expr: Extract<Expr, { kind: 'binary_check' }>, negated: boo
 }
 
 function isEventTypeField(expr: Expr): boolean {
-  return expr.kind === 'field' && (expr.field === 'evt.type' || expr.field === 'syscall.type') && expr.argument === undefined;
+  return (
+    expr.kind === 'field' &&
+    (expr.field === 'evt.type' || expr.field === 'syscall.type') &&
+    expr.argument === undefined
+  );
 }
 
 /**
@@ -70,8 +84,10 @@ function isEventTypeField(expr: Expr): boolean {
  */
 function eventNumberInvariant(expr: Extract<Expr, { kind: 'binary_check' }>): boolean | undefined {
   const left = expr.left;
-  if (left.kind !== 'field' || left.field !== 'evt.num' || left.argument !== undefined) return undefined;
-  const numbers = (texts: string[]) => texts.map((text) => (/^\s*\+?\d+$/.test(text) ? BigInt(text.trim()) : undefined));
+  if (left.kind !== 'field' || left.field !== 'evt.num' || left.argument !== undefined)
+    return undefined;
+  const numbers = (texts: string[]) =>
+    texts.map((text) => (/^\s*\+?\d+$/.test(text) ? BigInt(text.trim()) : undefined));
   if (expr.operator === 'in') {
     if (expr.right.kind !== 'list') return undefined;
     return numbers(expr.right.values).every((n) => n === 0n) ? false : undefined;
@@ -102,19 +118,30 @@ function complement(set: TypeSet): TypeSet {
 
 /** Intersection of all sets when `intersect`, else their union. */
 function combine(sets: TypeSet[], intersect: boolean): TypeSet {
-  return sets.reduce((acc, set) => (intersect ? intersection(acc, set) : union(acc, set)), intersect ? everything() : nothing());
+  return sets.reduce(
+    (acc, set) => (intersect ? intersection(acc, set) : union(acc, set)),
+    intersect ? everything() : nothing(),
+  );
 }
 
 function intersection(a: TypeSet, b: TypeSet): TypeSet {
-  if (!a.negated && !b.negated) return { negated: false, names: new Set([...a.names].filter((n) => b.names.has(n))) };
+  if (!a.negated && !b.negated)
+    return { negated: false, names: new Set([...a.names].filter((n) => b.names.has(n))) };
   if (a.negated && b.negated) return { negated: true, names: new Set([...a.names, ...b.names]) };
   const [positive, negative] = a.negated ? [b, a] : [a, b];
-  return { negated: false, names: new Set([...positive.names].filter((n) => !negative.names.has(n))) };
+  return {
+    negated: false,
+    names: new Set([...positive.names].filter((n) => !negative.names.has(n))),
+  };
 }
 
 function union(a: TypeSet, b: TypeSet): TypeSet {
   if (!a.negated && !b.negated) return { negated: false, names: new Set([...a.names, ...b.names]) };
-  if (a.negated && b.negated) return { negated: true, names: new Set([...a.names].filter((n) => b.names.has(n))) };
+  if (a.negated && b.negated)
+    return { negated: true, names: new Set([...a.names].filter((n) => b.names.has(n))) };
   const [positive, negative] = a.negated ? [b, a] : [a, b];
-  return { negated: true, names: new Set([...negative.names].filter((n) => !positive.names.has(n))) };
+  return {
+    negated: true,
+    names: new Set([...negative.names].filter((n) => !positive.names.has(n))),
+  };
 }

@@ -30,4 +30,10 @@ export {
   type Severity,
 } from './diagnostics.js';
 export { fieldTableFor, knownSources, resolveField } from './fields/index.js';
-export type { FieldDefinition, FieldTable, FieldType, FieldValue, FieldScalar } from './fields/types.js';
+export type {
+  FieldDefinition,
+  FieldTable,
+  FieldType,
+  FieldValue,
+  FieldScalar,
+} from './fields/types.js';

@@ -46,7 +46,8 @@ function ipv6Bits(text: string): bigint | undefined {
   const headGroups = head ? head.split(':') : [];
   const restGroups = rest === undefined ? [] : rest ? rest.split(':') : [];
   const missing = 8 - headGroups.length - restGroups.length;
-  const groups = rest === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...restGroups];
+  const groups =
+    rest === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...restGroups];
   return groups.reduce((acc, group) => (acc << 16n) | BigInt(parseInt(group, 16)), 0n);
 }
 

@@ -22,7 +22,10 @@ export function compileOperand<E>(expr: Expr, table: FieldTable<E>): Operand<E> 
     case 'list':
       return undefined;
   }
-  throw new CompileFailure(`unexpected '${expr.kind}' expression where a field was expected`, expr.position);
+  throw new CompileFailure(
+    `unexpected '${expr.kind}' expression where a field was expected`,
+    expr.position,
+  );
 }
 
 function compileField<E>(expr: FieldExpr, table: FieldTable<E>): Operand<E> {
@@ -59,7 +62,10 @@ function compileTransformer<E>(expr: FieldTransformerExpr, table: FieldTable<E>)
   const args = expr.values.map((value) => compileOperand(value, table) ?? literalOperand<E>(value));
   if (expr.transformer === 'val') {
     if (expr.argument !== undefined) {
-      throw new CompileFailure("filter error: transformer 'val' does not support field arguments", expr.position);
+      throw new CompileFailure(
+        "filter error: transformer 'val' does not support field arguments",
+        expr.position,
+      );
     }
     return args[0];
   }
@@ -73,9 +79,16 @@ function compileTransformer<E>(expr: FieldTransformerExpr, table: FieldTable<E>)
   return result;
 }
 
-function compileTransformerList<E>(children: Expr[], table: FieldTable<E>, position: FieldExpr['position']): Operand<E> {
-  const elements = children.map((child) => compileOperand(child, table) ?? literalOperand<E>(child));
-  if (elements.length === 0) throw new CompileFailure('filter error: unexpected empty transformer list element', position);
+function compileTransformerList<E>(
+  children: Expr[],
+  table: FieldTable<E>,
+  position: FieldExpr['position'],
+): Operand<E> {
+  const elements = children.map(
+    (child) => compileOperand(child, table) ?? literalOperand<E>(child),
+  );
+  if (elements.length === 0)
+    throw new CompileFailure('filter error: unexpected empty transformer list element', position);
   return {
     name: 'list',
     type: elements[0].type,

@@ -45,23 +45,72 @@ export function parseOperator(text: string): Comparator | undefined {
 }
 
 const operatorNames = new Set<string>([
-  'exists', '=', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'bcontains', 'startswith',
-  'bstartswith', 'endswith', 'glob', 'iglob', 'regex', 'in', 'intersects', 'pmatch',
+  'exists',
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'iglob',
+  'regex',
+  'in',
+  'intersects',
+  'pmatch',
 ]);
 
-const numericOperators = new Set<BaseOperator>(['=', '!=', '<', '<=', '>', '>=', 'in', 'intersects', 'exists']);
+const numericOperators = new Set<BaseOperator>([
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'in',
+  'intersects',
+  'exists',
+]);
 const boolOperators = new Set<BaseOperator>(['=', '!=', 'in', 'intersects', 'exists']);
 const stringOperators = new Set<BaseOperator>([
-  '=', '!=', '<', '<=', '>', '>=', 'contains', 'in', 'exists', 'icontains', 'startswith', 'glob',
-  'pmatch', 'endswith', 'intersects', 'iglob', 'regex',
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'in',
+  'exists',
+  'icontains',
+  'startswith',
+  'glob',
+  'pmatch',
+  'endswith',
+  'intersects',
+  'iglob',
+  'regex',
 ]);
 const bufferOperators = new Set<BaseOperator>([
-  '=', '!=', 'contains', 'in', 'exists', 'startswith', 'endswith', 'intersects', 'bcontains', 'bstartswith',
+  '=',
+  '!=',
+  'contains',
+  'in',
+  'exists',
+  'startswith',
+  'endswith',
+  'intersects',
+  'bcontains',
+  'bstartswith',
 ]);
 const addressOperators = new Set<BaseOperator>(['=', '!=', 'in', 'exists', 'intersects']);
 const listOperators = new Set<BaseOperator>(['in', 'exists', 'intersects']);
-
-
 
 export function isNumericType(type: FieldType): boolean {
   return /^(U?INT\d+|RELTIME|ABSTIME|PORT|DOUBLE|MODE)$/.test(type);
@@ -83,7 +132,11 @@ export function isNetworkType(type: FieldType): boolean {
  * Whether `comparator` may be applied to a field of `type`; returns undefined when it may,
  * else libs' message.
  */
-export function comparabilityError(comparator: Comparator, type: FieldType, isList: boolean): string | undefined {
+export function comparabilityError(
+  comparator: Comparator,
+  type: FieldType,
+  isList: boolean,
+): string | undefined {
   const { operator } = comparator;
   if (operator === 'exists') return undefined;
   const name = operator;
@@ -91,13 +144,19 @@ export function comparabilityError(comparator: Comparator, type: FieldType, isLi
     if (!['CHARBUF', 'UINT64', 'RELTIME', 'ABSTIME', 'BOOL', 'IPADDR', 'IPNET'].includes(type)) {
       return `list filters are not supported for type '${type}'`;
     }
-    return listOperators.has(operator) ? undefined : `'${name}' operator not supported list filters`;
+    return listOperators.has(operator)
+      ? undefined
+      : `'${name}' operator not supported list filters`;
   }
   if (isNumericType(type)) {
-    return numericOperators.has(operator) ? undefined : `'${name}' operator not supported for numeric filters`;
+    return numericOperators.has(operator)
+      ? undefined
+      : `'${name}' operator not supported for numeric filters`;
   }
   if (type === 'BOOL') {
-    return boolOperators.has(operator) ? undefined : `'${name}' operator not supported for numeric filters`;
+    return boolOperators.has(operator)
+      ? undefined
+      : `'${name}' operator not supported for numeric filters`;
   }
   if (isAddressType(type)) {
     if (!addressOperators.has(operator)) {
@@ -107,21 +166,29 @@ export function comparabilityError(comparator: Comparator, type: FieldType, isLi
     return undefined;
   }
   if (isStringType(type)) {
-    return stringOperators.has(operator) ? undefined : `'${name}' operator not supported for string filters`;
+    return stringOperators.has(operator)
+      ? undefined
+      : `'${name}' operator not supported for string filters`;
   }
   if (type === 'BYTEBUF') {
-    return bufferOperators.has(operator) ? undefined : `'${name}' operator not supported for buffer filters`;
+    return bufferOperators.has(operator)
+      ? undefined
+      : `'${name}' operator not supported for buffer filters`;
   }
   return `'${name}' operator not supported for type '${type}'`;
 }
-
 
 /**
  * Compares an extracted value with a constant (or a value extracted by a right-hand field)
  * using one base operator. Set and path operators (`in`, `intersects`, `pmatch`) and `regex`
  * are handled by the check builder; here they mean equality.
  */
-export function compareValues(operator: BaseOperator, type: FieldType, left: FieldScalar, right: Constant): boolean {
+export function compareValues(
+  operator: BaseOperator,
+  type: FieldType,
+  left: FieldScalar,
+  right: Constant,
+): boolean {
   if (isAddressType(type)) return compareAddress(operator, type, left, right);
   if (left instanceof Uint8Array) return compareBytes(operator, left, right as Uint8Array);
   switch (operator) {
@@ -178,14 +245,23 @@ function compareBytes(operator: BaseOperator, left: Uint8Array, right: Uint8Arra
     case 'bstartswith':
       return right.length <= left.length && leftBuffer.subarray(0, right.length).equals(right);
     case 'endswith':
-      return right.length <= left.length && leftBuffer.subarray(left.length - right.length).equals(right);
+      return (
+        right.length <= left.length && leftBuffer.subarray(left.length - right.length).equals(right)
+      );
   }
   return false;
 }
 
-function compareAddress(operator: BaseOperator, type: FieldType, left: FieldScalar, right: Constant): boolean {
+function compareAddress(
+  operator: BaseOperator,
+  type: FieldType,
+  left: FieldScalar,
+  right: Constant,
+): boolean {
   const equal = isNetworkType(type)
-    ? typeof right === 'object' && !(right instanceof Uint8Array) && networkContains(right as IpNetwork, String(left))
+    ? typeof right === 'object' &&
+      !(right instanceof Uint8Array) &&
+      networkContains(right as IpNetwork, String(left))
     : canonicalAddress(String(left)) === right;
   return operator === '!=' ? !equal : equal;
 }

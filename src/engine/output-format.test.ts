@@ -5,8 +5,22 @@ import type { FieldDefinition, FieldTable, FieldType, FieldValue } from './field
 
 type Event = Record<string, FieldValue | undefined>;
 
-function field(name: string, type: FieldType, options: Partial<FieldDefinition<Event>> = {}): [string, FieldDefinition<Event>] {
-  return [name, { name, type, argument: 'none', description: 'test', extract: (event, argument) => event[argument === undefined ? name : `${name}[${argument}]`], ...options }];
+function field(
+  name: string,
+  type: FieldType,
+  options: Partial<FieldDefinition<Event>> = {},
+): [string, FieldDefinition<Event>] {
+  return [
+    name,
+    {
+      name,
+      type,
+      argument: 'none',
+      description: 'test',
+      extract: (event, argument) => event[argument === undefined ? name : `${name}[${argument}]`],
+      ...options,
+    },
+  ];
 }
 
 const table: FieldTable<Event> = {
@@ -27,18 +41,24 @@ function format(text: string, event: Event) {
 }
 
 test('resolves fields, arguments and transformers, keeping literal text', () => {
-  const out = format('shell %proc.name (pid=%proc.pid parent=%proc.aname[1] up=%toupper(proc.name))', {
-    'proc.name': 'bash',
-    'proc.pid': 42,
-    'proc.aname[1]': 'sshd',
-  });
+  const out = format(
+    'shell %proc.name (pid=%proc.pid parent=%proc.aname[1] up=%toupper(proc.name))',
+    {
+      'proc.name': 'bash',
+      'proc.pid': 42,
+      'proc.aname[1]': 'sshd',
+    },
+  );
   assert.equal(out.text, 'shell bash (pid=42 parent=sshd up=BASH)');
-  assert.deepEqual([...out.fields.entries()], [
-    ['proc.name', 'bash'],
-    ['proc.pid', 42],
-    ['proc.aname[1]', 'sshd'],
-    ['toupper(proc.name)', 'BASH'],
-  ]);
+  assert.deepEqual(
+    [...out.fields.entries()],
+    [
+      ['proc.name', 'bash'],
+      ['proc.pid', 42],
+      ['proc.aname[1]', 'sshd'],
+      ['toupper(proc.name)', 'BASH'],
+    ],
+  );
 });
 
 test('prints <NA> for a missing value and null in the typed fields', () => {
@@ -64,7 +84,10 @@ test('prints lists in parentheses and uses a field own display form', () => {
 
 test('rejects unknown fields and a dangling %', () => {
   assert.match(compileError('%proc.nope'), /nonexistent field proc\.nope$/);
-  assert.match(compileError('seen %not_a_real_field'), /^invalid formatting token not_a_real_field$/);
+  assert.match(
+    compileError('seen %not_a_real_field'),
+    /^invalid formatting token not_a_real_field$/,
+  );
   assert.match(compileError('oops %'), /formatting cannot end with a %/);
 });
 

@@ -38,9 +38,14 @@ export function compileOutput<E>(
 ): { ok: true; formatter: OutputFormatter<E> } | { ok: false; error: CompileError } {
   try {
     const tokens = tokenize(format, table);
-    const fieldTokens = tokens.filter((token): token is Extract<Token<E>, { name: string }> => 'name' in token);
+    const fieldTokens = tokens.filter(
+      (token): token is Extract<Token<E>, { name: string }> => 'name' in token,
+    );
     const fieldNames = [...new Set(fieldTokens.map((token) => token.name))];
-    return { ok: true, formatter: { fieldNames, format: (event) => render(tokens, fieldTokens, event) } };
+    return {
+      ok: true,
+      formatter: { fieldNames, format: (event) => render(tokens, fieldTokens, event) },
+    };
   } catch (error) {
     if (!(error instanceof CompileFailure)) throw error;
     return { ok: false, error: { message: error.message, position: error.position } };
@@ -56,10 +61,18 @@ function tokenize<E>(format: string, table: FieldTable<E>): Token<E>[] {
     if (text[i] !== '%') continue;
     if (i > literalStart) tokens.push({ literal: text.slice(literalStart, i) });
     const position = { index: i, line: 1, column: i + 1 };
-    if (i === text.length - 1) throw new CompileFailure('invalid formatting syntax: formatting cannot end with a %', position);
+    if (i === text.length - 1)
+      throw new CompileFailure(
+        'invalid formatting syntax: formatting cannot end with a %',
+        position,
+      );
     let start = i + 1;
     while (start < text.length && text[start] >= '0' && text[start] <= '9') start++;
-    if (start === text.length) throw new CompileFailure('invalid formatting syntax: formatting cannot end with a number', position);
+    if (start === text.length)
+      throw new CompileFailure(
+        'invalid formatting syntax: formatting cannot end with a number',
+        position,
+      );
     const width = start > i + 1 ? Number(text.slice(i + 1, start)) : 0;
     const { expr, length } = longestField(text.slice(start), table, position);
     const operand = compileOperand(expr, table);
@@ -76,7 +89,11 @@ function tokenize<E>(format: string, table: FieldTable<E>): Token<E>[] {
  * The longest prefix of `text` that is a field or transformer known to the table; libs finds
  * the token end the same way, by shrinking until it compiles.
  */
-function longestField<E>(text: string, table: FieldTable<E>, position: CompileError['position']): { expr: Expr; length: number } {
+function longestField<E>(
+  text: string,
+  table: FieldTable<E>,
+  position: CompileError['position'],
+): { expr: Expr; length: number } {
   const longest = candidateLength(text);
   // The longest candidate that parses but does not compile explains the failure best.
   let firstError: string | undefined;
@@ -90,7 +107,10 @@ function longestField<E>(text: string, table: FieldTable<E>, position: CompileEr
       firstError ??= error.message;
     }
   }
-  throw new CompileFailure(firstError ?? `invalid formatting token ${text.slice(0, Math.max(longest, 1))}`, position);
+  throw new CompileFailure(
+    firstError ?? `invalid formatting token ${text.slice(0, Math.max(longest, 1))}`,
+    position,
+  );
 }
 
 /** How far a field or transformer token could reach: name characters, balanced (), then []. */
@@ -118,7 +138,11 @@ function candidateLength(text: string): number {
   return Math.min(i, text.length);
 }
 
-function render<E>(tokens: Token<E>[], fieldTokens: Extract<Token<E>, { name: string }>[], event: E): FormattedOutput {
+function render<E>(
+  tokens: Token<E>[],
+  fieldTokens: Extract<Token<E>, { name: string }>[],
+  event: E,
+): FormattedOutput {
   let text = '';
   const fields = new Map<string, OutputFieldValue>();
   const values = new Map<string, FieldValue | undefined>();
@@ -133,7 +157,8 @@ function render<E>(tokens: Token<E>[], fieldTokens: Extract<Token<E>, { name: st
     const value = values.get(token.name);
     const shown = value === undefined ? notAvailable : displayValue(token.operand, value);
     text += token.width ? shown.slice(0, token.width).padEnd(token.width, ' ') : shown;
-    if (!fields.has(token.name)) fields.set(token.name, outputFieldValue(token.operand, value, event));
+    if (!fields.has(token.name))
+      fields.set(token.name, outputFieldValue(token.operand, value, event));
   }
   return { text, fields };
 }
@@ -158,7 +183,11 @@ function printableBytes(bytes: Uint8Array): string {
   return text;
 }
 
-function outputFieldValue<E>(operand: Operand<E>, value: FieldValue | undefined, event: E): OutputFieldValue {
+function outputFieldValue<E>(
+  operand: Operand<E>,
+  value: FieldValue | undefined,
+  event: E,
+): OutputFieldValue {
   const jsonExtract = operand.definition?.jsonValue;
   const typed = jsonExtract ? jsonExtract(event, undefined) : value;
   return typed === undefined ? null : jsonValue(typed);

@@ -14,7 +14,11 @@ type SingleValueTransformer = (typeof singleValueTransformers)[number];
 const textTypes: FieldType[] = ['CHARBUF', 'FSPATH'];
 
 /** The type a transformer yields for an input type, or undefined when it refuses the input. */
-function transformedType(transformer: SingleValueTransformer, type: FieldType, isList: boolean): FieldType | undefined {
+function transformedType(
+  transformer: SingleValueTransformer,
+  type: FieldType,
+  isList: boolean,
+): FieldType | undefined {
   switch (transformer) {
     case 'tolower':
     case 'toupper':
@@ -40,7 +44,13 @@ export function applyTransformer<E>(name: string, operand: Operand<E>): Operand<
   }
   const read = operand.read;
   if (transformer === 'len') {
-    return { ...operand, type, isList: false, read: (event) => lengthOf(read(event)), candidates: undefined };
+    return {
+      ...operand,
+      type,
+      isList: false,
+      read: (event) => lengthOf(read(event)),
+      candidates: undefined,
+    };
   }
   const map = scalarMappers[transformer];
   return {
@@ -62,7 +72,10 @@ export function applyTransformer<E>(name: string, operand: Operand<E>): Operand<
   };
 }
 
-const scalarMappers: Record<Exclude<SingleValueTransformer, 'len'>, (value: FieldScalar) => FieldScalar | undefined> = {
+const scalarMappers: Record<
+  Exclude<SingleValueTransformer, 'len'>,
+  (value: FieldScalar) => FieldScalar | undefined
+> = {
   tolower: (value) => asciiCase(String(value), false),
   toupper: (value) => asciiCase(String(value), true),
   basename: (value) => {
@@ -113,11 +126,16 @@ export function applyMultiValueTransformer<E>(
 
 type OperandBase = { allowsFieldComparison: boolean; allowsTransformer: boolean; name: string };
 
-function buildJoin<E>(args: Operand<E>[], argument: string | undefined, base: OperandBase): Operand<E> | string {
+function buildJoin<E>(
+  args: Operand<E>[],
+  argument: string | undefined,
+  base: OperandBase,
+): Operand<E> | string {
   if (argument !== undefined) return "transformer 'join' does not support field arguments";
   if (args.length !== 2) return 'join() requires exactly 2 arguments: separator and list';
   const [separator, list] = args;
-  if (separator.isList) return 'join() first argument (separator) must be a single value, not a list';
+  if (separator.isList)
+    return 'join() first argument (separator) must be a single value, not a list';
   if (!list.isList) return 'join() second argument must be a list';
   return {
     ...base,
@@ -132,10 +150,15 @@ function buildJoin<E>(args: Operand<E>[], argument: string | undefined, base: Op
   };
 }
 
-function buildConcat<E>(args: Operand<E>[], argument: string | undefined, base: OperandBase): Operand<E> | string {
+function buildConcat<E>(
+  args: Operand<E>[],
+  argument: string | undefined,
+  base: OperandBase,
+): Operand<E> | string {
   if (argument !== undefined) return "transformer 'concat' does not support field arguments";
   if (args.length < 2) return 'concat() requires at least 2 arguments';
-  if (args.some((arg) => arg.type !== 'CHARBUF' || arg.isList)) return 'concat() arguments must be strings';
+  if (args.some((arg) => arg.type !== 'CHARBUF' || arg.isList))
+    return 'concat() arguments must be strings';
   return {
     ...base,
     type: 'CHARBUF',
@@ -152,12 +175,17 @@ function buildConcat<E>(args: Operand<E>[], argument: string | undefined, base: 
   };
 }
 
-function buildGetopt<E>(args: Operand<E>[], argument: string | undefined, base: OperandBase): Operand<E> | string {
+function buildGetopt<E>(
+  args: Operand<E>[],
+  argument: string | undefined,
+  base: OperandBase,
+): Operand<E> | string {
   if (args.length !== 2) return 'getopt() requires exactly 2 arguments: args list and optstring';
   const [argv, optstring] = args;
   if (!argv.isList) return 'getopt() first argument must be a list';
   if (optstring.isList) return 'getopt() second argument (optstring) must be a single value';
-  if (argv.type !== 'CHARBUF' || optstring.type !== 'CHARBUF') return 'getopt() arguments must be strings';
+  if (argv.type !== 'CHARBUF' || optstring.type !== 'CHARBUF')
+    return 'getopt() arguments must be strings';
   if (argument !== undefined && argument.length !== 1) {
     return 'getopt() field argument must be a single option character';
   }
@@ -180,7 +208,11 @@ function buildGetopt<E>(args: Operand<E>[], argument: string | undefined, base: 
  * by its value if it takes one, and `?` for unknown letters. With a selector: the value of the
  * last occurrence of that option (its letter if it takes no value), or undefined if absent.
  */
-function scanOptions(argv: string[], optstring: string, selector: string | undefined): FieldValue | undefined {
+function scanOptions(
+  argv: string[],
+  optstring: string,
+  selector: string | undefined,
+): FieldValue | undefined {
   const takesValue = new Map<string, boolean>();
   for (let i = optstring.startsWith(':') ? 1 : 0; i < optstring.length; i++) {
     if (optstring[i] === ':') continue;
@@ -204,7 +236,8 @@ function scanOptions(argv: string[], optstring: string, selector: string | undef
       }
       const wanted = selector === undefined || selector === letter;
       if (!hasValue) {
-        if (wanted) selector === undefined ? results.push(letter) : (selected = letter);
+        if (wanted && selector === undefined) results.push(letter);
+        else if (wanted) selected = letter;
         continue;
       }
       let value: string | undefined = word.slice(i + 1);

@@ -34,7 +34,10 @@ function builtTables(): ReadonlyMap<string, FieldTable> {
   tables ??= new Map<string, FieldTable>([
     [SYSCALL_SOURCE, withValues(createSyscallFieldTable(), syscallFieldValues) as FieldTable],
     [K8S_AUDIT_SOURCE, withPluginEventFields(createK8sAuditFieldTable(), 'k8saudit') as FieldTable],
-    [CLOUDTRAIL_SOURCE, withPluginEventFields(createCloudTrailFieldTable(), 'cloudtrail', 'ct.info') as FieldTable],
+    [
+      CLOUDTRAIL_SOURCE,
+      withPluginEventFields(createCloudTrailFieldTable(), 'cloudtrail', 'ct.info') as FieldTable,
+    ],
   ]);
   return tables;
 }

@@ -24,7 +24,9 @@ export const CONTAINER_VALUES: SyscallFieldValues = Object.fromEntries(
     field,
     {
       extract: (event, argument) =>
-        event.thread === undefined ? undefined : containerFieldValue(field, containerOf(event.thread), argument),
+        event.thread === undefined
+          ? undefined
+          : containerFieldValue(field, containerOf(event.thread), argument),
     },
   ]),
 );
