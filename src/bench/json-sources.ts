@@ -137,7 +137,7 @@ async function trailTree(): Promise<{ root: string; records: unknown[] }> {
 async function trailReplay(ruleSet: RuleSet, root: string, count: number): Promise<number> {
   const detection = new JsonDetection({ ruleSet, onAlert: () => {} });
   const start = process.hrtime.bigint();
-  for (const { events } of await jsonReplaySources([root], detection))
+  for (const { events } of (await jsonReplaySources([root], detection)).sources)
     for (const event of events) detection.detect(event);
   const rate = count / seconds(start);
   if (detection.stats.aws_cloudtrail.processed !== count) throw new Error('replay lost records');

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { loadRuleFilesFromDisk } from '../detect/index.js';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
-import { replay, ReplayReadError } from './replay.js';
+import { replay } from './replay.js';
 
 const run = promisify(execFile);
 const TESTS = corpusPath('falco/tests-0.34.1');
@@ -63,17 +63,29 @@ test('replay processes every event before a corrupt block, then names its offset
   const { file, offset } = await corruptCapture();
   const loaded = await loadRuleFilesFromDisk([path.join(TESTS, 'rules/single_rule.yaml')]);
   assert.ok(loaded.ruleSet);
-  const error = await replay([file], loaded.ruleSet, () => {}).then(
-    () => assert.fail('the corrupt capture replayed to its end'),
-    (caught: unknown) => caught,
+  const result = await replay([file], loaded.ruleSet, () => {});
+  const failure = result.captures[0].failure;
+  assert.equal(failure?.offset, offset);
+  assert.deepEqual(
+    result.failures.map(({ origin }) => origin),
+    [{ file }],
   );
-  assert.ok(error instanceof ReplayReadError);
-  assert.equal(error.failure.offset, offset);
   assert.match(
-    error.message,
-    new RegExp(`bad\\.scap: invalid block length 7 at byte ${offset} in block 0x`),
+    result.failures[0].reason,
+    new RegExp(`^invalid block length 7 at byte ${offset} in block 0x[0-9a-f]+$`),
   );
-  assert.ok(error.partial.captures[0].events > 100);
+  assert.ok(result.captures[0].events > 100);
+});
+
+test('a corrupt capture does not stop the other files: their alerts all come', async () => {
+  const { file } = await corruptCapture();
+  const rules = path.join(TESTS, 'rules/single_rule_with_tags.yaml');
+  const loaded = await loadRuleFilesFromDisk([rules]);
+  assert.ok(loaded.ruleSet);
+  const result = await replay([file, CAT_WRITE], loaded.ruleSet, () => {});
+  assert.equal(result.captures[1].alerts, 8);
+  assert.equal(result.captures[1].failure, undefined);
+  assert.equal(result.failures.length, 1);
 });
 
 test('harrier replay exits 1 on a corrupt capture after its summary', async () => {
@@ -85,7 +97,12 @@ test('harrier replay exits 1 on a corrupt capture after its summary', async () =
   );
   assert.equal(failure.code, 1);
   assert.match(failure.stderr, /bad\.scap: \d+ events, 0 alerts\n/);
-  assert.match(failure.stderr, new RegExp(`cannot read on: .*at byte ${offset} in block`));
+  assert.match(
+    failure.stderr,
+    new RegExp(
+      `\nharrier replay: [^\n]*bad\\.scap: invalid block length 7 at byte ${offset} in block`,
+    ),
+  );
 });
 
 test('replay merges a capture with an audit log in time order', async () => {

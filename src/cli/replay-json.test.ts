@@ -12,6 +12,7 @@ import type { Alert } from '../alerts/alert.js';
 import { JsonDetection } from './json-pipeline.js';
 import { classifyJson, jsonReplaySources, mergeByTime } from './replay-json.js';
 import { readTrailZip } from '../sources/cloudtrail/index.js';
+import type { RecordError } from '../sources/k8s-audit/index.js';
 
 const stockRules = corpusPath('falco/rules/aws_cloudtrail_rules.yaml');
 const plugins = corpusPath('falco/tests-0.34.1/trace_files/plugins');
@@ -26,7 +27,12 @@ async function rules(...files: string[]): Promise<RuleSet> {
 async function run(
   paths: string[],
   ruleSet: RuleSet,
-): Promise<{ alerts: Alert[]; detection: JsonDetection; logs: Record<string, unknown>[] }> {
+): Promise<{
+  alerts: Alert[];
+  detection: JsonDetection;
+  logs: Record<string, unknown>[];
+  failures: RecordError[];
+}> {
   const alerts: Alert[] = [];
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -38,38 +44,41 @@ async function run(
     logger: pino(sink),
     timeFormat: 'iso8601',
   });
-  for (const { events } of await jsonReplaySources(paths, detection))
-    for (const event of events) detection.detect(event);
-  return { alerts, detection, logs };
+  const { sources, failures } = await jsonReplaySources(paths, detection);
+  for (const { events } of sources) for (const event of events) detection.detect(event);
+  return { alerts, detection, logs, failures };
 }
 
 test('stock CloudTrail rules fire on none of the corpus records, which none of their names match', async () => {
   // The 14 readable records are GetSecretValue x10, DeleteTrail, ModifySnapshotAttribute and
   // StartInstances x2; every enabled rule wants another ct.name.
-  const { alerts, detection } = await run([plugins, stratus], await rules(stockRules));
+  const { alerts, detection, failures } = await run([plugins, stratus], await rules(stockRules));
   assert.deepEqual(alerts, []);
   assert.deepEqual(detection.stats.aws_cloudtrail, {
-    received: 15,
+    received: 14,
     processed: 14,
-    rejected: 1,
+    rejected: 0,
     alerts: 0,
   });
+  assert.equal(failures.length, 1);
 });
 
-test('the malformed stratus file is reported with archive, entry, line and column, and skipped', async () => {
-  const { detection, logs } = await run([stratus], await rules(stockRules));
+test('the malformed stratus file is a failure with archive, entry, line and column, and the rest is read', async () => {
+  const { detection, logs, failures } = await run([stratus], await rules(stockRules));
   assert.deepEqual(detection.stats.aws_cloudtrail, {
-    received: 13,
+    received: 12,
     processed: 12,
-    rejected: 1,
+    rejected: 0,
     alerts: 0,
   });
-  const warnings = logs.filter((log) => log.level === 40);
-  assert.equal(warnings.length, 1);
-  assert.equal(warnings[0].file, `${stratus}:aws.execution.ec2-user-data.json`);
-  assert.equal(warnings[0].line, 112);
-  assert.equal(warnings[0].column, 1);
-  assert.equal(warnings[0].reason, "invalid JSON: unexpected '{'");
+  assert.deepEqual(logs, []);
+  assert.deepEqual(failures, [
+    {
+      origin: { file: `${stratus}:aws.execution.ec2-user-data.json`, line: 112, column: 1 },
+      reason:
+        "expected a Kubernetes audit log or a CloudTrail file, found invalid JSON: unexpected '{'",
+    },
+  ]);
 });
 
 test("the disabled 'All Cloudtrail Events' rule, once enabled, fires once per record in time order", async () => {

@@ -5,7 +5,6 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { JsonSourceEvent } from '../decode/json-events.js';
 import {
   readAuditLogText,
@@ -14,13 +13,21 @@ import {
   type RecordError,
 } from '../sources/k8s-audit/index.js';
 import { readTrailText, readTrailZip, recordsOf } from '../sources/cloudtrail/index.js';
+import { describeFileError, gunzipData, GzipError, hasGzipMagic } from '../sources/files/index.js';
 import type { JsonDetection, JsonSource } from './json-pipeline.js';
 
-/** One source's events from the given paths, sorted by time, and what could not be read. */
+/** One source's events from the given paths, sorted by time. */
 export interface JsonReplaySource {
   source: JsonSource;
   /** Sorted by `ts`; events with equal times keep their read order. */
   events: JsonSourceEvent[];
+}
+
+/** The events of the given paths by source, and the files that could not be read at all. */
+export interface JsonReplay {
+  sources: JsonReplaySource[];
+  /** Files missing, unreadable, or of neither kind, with where and why. */
+  failures: RecordError[];
 }
 
 /** Files whose content may be audit or CloudTrail JSON. */
@@ -34,7 +41,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Which source a parsed JSON value belongs to, from its shape; undefined when unclear. */
 export function classifyJson(value: unknown): JsonSource | undefined {
-  if (Array.isArray(value)) return value.length > 0 ? classifyJson(value[0]) : undefined;
+  while (Array.isArray(value)) value = value[0];
   if (!isObject(value)) return undefined;
   // Any `kind` makes it audit data: the audit reader then says why it is not an event.
   if ('kind' in value || 'auditID' in value) return 'k8s_audit';
@@ -57,29 +64,59 @@ function classifyText(text: string): JsonSource | undefined {
 }
 
 interface FileRead {
+  /** Undefined: the file as a whole could not be read; `errors` says why. */
   source: JsonSource | undefined;
   records: RawRecord[];
   errors: RecordError[];
 }
 
+const expectedKinds = 'expected a Kubernetes audit log or a CloudTrail file';
+
 /** Reads one named text, as an audit log or a trail file by its content. */
 export function readJsonLogText(text: string, name: string): FileRead {
+  // An empty file holds no events, like an audit log rotated a moment ago: nothing is wrong.
+  if (text.trim() === '') return { source: undefined, records: [], errors: [] };
   const source = classifyText(text);
   if (source === 'k8s_audit') return { source, ...readAuditLogText(text, name) };
   if (source === 'aws_cloudtrail') return { source, ...readTrailText(text, name) };
   const whole = parseJsonText(text);
-  const origin = whole.ok ? { file: name } : { file: name, line: whole.line, column: whole.column };
-  const reason = whole.ok ? 'not a Kubernetes audit or CloudTrail log' : whole.reason;
+  if (!whole.ok) {
+    const origin = { file: name, line: whole.line, column: whole.column };
+    return unreadable(origin, `${expectedKinds}, found ${whole.reason}`);
+  }
+  return unreadable({ file: name }, `${expectedKinds}, found ${describeJson(whole.value)}`);
+}
+
+/** What a JSON value of neither kind is, for the error that says so. */
+function describeJson(value: unknown): string {
+  if (Array.isArray(value)) return 'a JSON array of neither kind of record';
+  if (!isObject(value)) return value === null ? 'null' : `a JSON ${typeof value}`;
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', ...' : '');
+  return `a JSON object without kind, auditID, Records, eventTime or eventSource (keys: ${shown})`;
+}
+
+function unreadable(origin: RecordError['origin'], reason: string): FileRead {
   return { source: undefined, records: [], errors: [{ origin, reason }] };
 }
 
-async function readPath(file: string): Promise<FileRead[]> {
-  if (file.endsWith('.zip')) {
-    return (await readTrailZip(file)).map((entry) =>
-      readJsonLogText(textOf(entry.bytes, entry.name), entry.name),
-    );
+/** Reads one file's bytes, gunzipped when they start with the gzip magic. */
+function readJsonBytes(bytes: Uint8Array, name: string): FileRead {
+  let text: string;
+  try {
+    text = Buffer.from(hasGzipMagic(bytes) ? gunzipData(bytes) : bytes).toString('utf8');
+  } catch (error) {
+    if (error instanceof GzipError) return unreadable({ file: name }, error.message);
+    throw error;
   }
-  if ((await stat(file)).isDirectory()) {
+  return readJsonLogText(text, name);
+}
+
+/** The reads of one path: a file, a `.zip` archive or a directory tree. */
+async function readPath(file: string): Promise<FileRead[]> {
+  try {
+    if (file.endsWith('.zip')) return await readZip(file);
+    if (!(await stat(file)).isDirectory()) return [readJsonBytes(await readFile(file), file)];
     const entries = await readdir(file, { recursive: true, withFileTypes: true });
     const names = entries.filter(
       (entry) => entry.isFile() && (isJsonLogName(entry.name) || entry.name.endsWith('.zip')),
@@ -88,38 +125,47 @@ async function readPath(file: string): Promise<FileRead[]> {
       names.map((entry) => readPath(path.join(entry.parentPath, entry.name))),
     );
     return nested.flat();
+  } catch (error) {
+    const reason = describeFileError(error);
+    if (reason === undefined) throw error;
+    return [unreadable({ file }, reason)];
   }
-  return [readJsonLogText(textOf(await readFile(file), file), file)];
 }
 
-function textOf(bytes: Uint8Array, name: string): string {
+async function readZip(file: string): Promise<FileRead[]> {
+  let entries: Awaited<ReturnType<typeof readTrailZip>>;
   try {
-    return Buffer.from(name.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-  } catch {
-    // Not gzip after all: a broken stream shows up as a JSON error of the raw bytes.
-    return Buffer.from(bytes).toString('utf8');
+    entries = await readTrailZip(file);
+  } catch (error) {
+    if (describeFileError(error) !== undefined) throw error;
+    return [unreadable({ file }, `not a readable zip archive: ${(error as Error).message}`)];
   }
+  return entries.map((entry) => readJsonBytes(entry.bytes, entry.name));
 }
 
 /**
  * Reads `paths` (files, `.zip` archives, directories) into one time-ordered event list per
- * source. Malformed files, lines and records are counted and logged through `detection`
- * with their file and line, and skipped. Rejects only when a path cannot be read at all.
+ * source. Malformed lines and records of a recognised file are counted and logged through
+ * `detection` with their file and line, and skipped; files that are missing, unreadable or
+ * of neither kind are returned as failures, and the other paths are still read.
  *
  * @example
- * for (const { events } of await jsonReplaySources(['audit.log', 'trail/'], detection))
- *   for (const event of events) detection.detect(event);
+ * const { sources, failures } = await jsonReplaySources(['audit.log', 'trail/'], detection);
+ * for (const { events } of sources) for (const event of events) detection.detect(event);
  */
 export async function jsonReplaySources(
   paths: readonly string[],
   detection: JsonDetection,
-): Promise<JsonReplaySource[]> {
+): Promise<JsonReplay> {
   const reads = (await Promise.all(paths.map(readPath))).flat();
   const bySource = new Map<JsonSource, JsonSourceEvent[]>();
+  const failures: RecordError[] = [];
   for (const read of reads) {
-    // LIMIT: a file of neither kind has its error counted under aws_cloudtrail.
-    detection.reject(read.source ?? 'aws_cloudtrail', read.errors);
-    if (read.source === undefined) continue;
+    if (read.source === undefined) {
+      failures.push(...read.errors);
+      continue;
+    }
+    detection.reject(read.source, read.errors);
     const events = bySource.get(read.source) ?? [];
     for (const record of read.records) {
       const event = detection.decode(read.source, record);
@@ -127,7 +173,8 @@ export async function jsonReplaySources(
     }
     bySource.set(read.source, events);
   }
-  return [...bySource].map(([source, events]) => ({ source, events: sortByTime(events) }));
+  const sources = [...bySource].map(([source, events]) => ({ source, events: sortByTime(events) }));
+  return { sources, failures };
 }
 
 function sortByTime<T extends { ts: bigint }>(events: T[]): T[] {

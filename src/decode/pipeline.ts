@@ -93,7 +93,8 @@ class CaptureFeed implements EventFeed {
     } catch (error) {
       const { blockOffset, blockType } = this.reader;
       const message = `invalid event: ${(error as Error).message}`;
-      throw new ScapFormatError(message, blockOffset, blockType, { cause: error });
+      const failure = new ScapFormatError(message, blockOffset, blockType, { cause: error });
+      throw this.reader.formatError(failure);
     }
   }
 

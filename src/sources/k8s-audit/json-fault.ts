@@ -1,7 +1,8 @@
 /**
  * Finds where a JSON text first goes wrong, for error messages: V8 names the position of
  * some faults but not of an unexpected token. A small validating scanner that follows the
- * JSON grammar (RFC 8259) with an explicit stack, so deep nesting cannot overflow.
+ * JSON grammar (RFC 8259) with an explicit stack, so deep nesting cannot overflow; it also
+ * finds where nesting passes a depth limit (RFC 8259 lets a parser set one).
  */
 
 const whitespace = new Set([' ', '\t', '\n', '\r']);
@@ -30,29 +31,40 @@ function scalarEnd(text: string, at: number): number {
   return matchAt(numberPattern, text, at);
 }
 
+/** Where a JSON text first goes wrong, and whether it is its grammar or its depth. */
+export interface JsonFault {
+  /** Offset of the first wrong character; `text.length` when the text ends too early. */
+  offset: number;
+  /** `depth`: the array or object opened at `offset` is nested more than `maxDepth` deep. */
+  kind: 'syntax' | 'depth';
+}
+
 /**
- * Offset of the first character that makes `text` invalid JSON (`text.length` when it ends
- * too early), or -1 when the text is valid.
+ * The first fault of `text` in reading order: a grammar error, or an array or object
+ * nested more than `maxDepth` levels deep. Undefined when the text is valid. One loop over
+ * the grammar's states, kept whole so that the states read side by side.
  */
-export function findJsonFault(text: string): number {
+export function findJsonFault(text: string, maxDepth = Infinity): JsonFault | undefined {
   const stack: ('{' | '[')[] = [];
+  const syntax = (offset: number): JsonFault => ({ offset, kind: 'syntax' });
   let expect: Expect = 'value';
   let at = 0;
   for (;;) {
     at = skipSpace(text, at);
-    if (at >= text.length) return stack.length === 0 && expect === 'commaOrEnd' ? -1 : text.length;
+    if (at >= text.length)
+      return stack.length === 0 && expect === 'commaOrEnd' ? undefined : syntax(text.length);
     const char = text[at];
     const top = stack[stack.length - 1];
     if (expect === 'commaOrEnd') {
-      if (top === undefined) return at;
+      if (top === undefined) return syntax(at);
       if (char === ',') expect = top === '{' ? 'key' : 'value';
       else if ((char === '}' && top === '{') || (char === ']' && top === '[')) stack.pop();
-      else return at;
+      else return syntax(at);
       at++;
       continue;
     }
     if (expect === 'colon') {
-      if (char !== ':') return at;
+      if (char !== ':') return syntax(at);
       expect = 'value';
       at++;
       continue;
@@ -68,20 +80,48 @@ export function findJsonFault(text: string): number {
     }
     if (expect === 'key' || expect === 'firstKeyOrEnd') {
       const end = char === '"' ? matchAt(stringPattern, text, at) : -1;
-      if (end < 0) return at;
+      if (end < 0) return syntax(at);
       expect = 'colon';
       at = end;
       continue;
     }
     if (char === '{' || char === '[') {
+      if (stack.length >= maxDepth) return { offset: at, kind: 'depth' };
       stack.push(char);
       expect = char === '{' ? 'firstKeyOrEnd' : 'firstValueOrEnd';
       at++;
       continue;
     }
     const end = scalarEnd(text, at);
-    if (end < 0) return at;
+    if (end < 0) return syntax(at);
     expect = 'commaOrEnd';
     at = end;
+  }
+}
+
+/**
+ * Offset of the first array or object opened more than `maxDepth` levels deep in `text`,
+ * which must be valid JSON, or -1. Strings are skipped whole, so their brackets do not count.
+ */
+export function findTooDeep(text: string, maxDepth: number): number {
+  let depth = 0;
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x22) at = closingQuote(text, at);
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > maxDepth) return at;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return -1;
+}
+
+/** Offset of the quote that closes the string opening at `at` (the text is valid JSON). */
+function closingQuote(text: string, at: number): number {
+  let quote = text.indexOf('"', at + 1);
+  for (;;) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = text.indexOf('"', quote + 1);
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseJsonText, lineAndColumn, describeOrigin } from './json-text.js';
+import { parseJsonText, lineAndColumn, describeOrigin, MAX_JSON_DEPTH } from './json-text.js';
 import { findJsonFault } from './json-fault.js';
 import { splitAuditPayload, unrecognizedPayload } from './audit-payload.js';
 
@@ -35,7 +35,7 @@ test('parseJsonText never throws and positions every fault inside the text (fuzz
         valid = false;
       }
       assert.equal(parsed.ok, valid);
-      assert.equal(findJsonFault(text) < 0, valid);
+      assert.equal(findJsonFault(text) === undefined, valid);
       if (parsed.ok) return;
       const lines = text.split('\n');
       assert.ok(parsed.line >= 1 && parsed.line <= lines.length);
@@ -46,15 +46,65 @@ test('parseJsonText never throws and positions every fault inside the text (fuzz
   );
 });
 
-test('deep nesting is scanned without overflowing the stack', () => {
-  const text = '['.repeat(200_000);
-  const parsed = parseJsonText(text);
-  assert.deepEqual(parsed, {
+test('100,000 open brackets are a positioned nesting error, not a stack overflow', () => {
+  const text = '['.repeat(100_000);
+  assert.deepEqual(parseJsonText(text), {
     ok: false,
-    reason: 'invalid JSON: unexpected end of input',
+    reason: 'nesting too deep: more than 512 levels of arrays and objects',
     line: 1,
-    column: 200_001,
+    column: 513,
   });
+  const closed = `{"kind":"Event",\n"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+  assert.deepEqual(parseJsonText(closed), {
+    ok: false,
+    reason: 'nesting too deep: more than 512 levels of arrays and objects',
+    line: 2,
+    column: 516,
+  });
+});
+
+test('nesting up to the limit parses, and brackets inside strings do not count', () => {
+  const deepest = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
+  assert.equal(parseJsonText(deepest).ok, true);
+  const quoted = JSON.stringify({ text: '['.repeat(2000), escaped: '\\"[[[' });
+  assert.deepEqual(parseJsonText(quoted), { ok: true, value: JSON.parse(quoted) });
+});
+
+/** Texts nested 0 to 1,500 levels around a scalar, closed or cut off. */
+const nestedJson = fc
+  .record({
+    openers: fc.array(fc.constantFrom('[', '{"k":', '{"[{":'), { maxLength: 1500 }),
+    separator: fc.constantFrom('', ' ', '\n'),
+    inner: fc.oneof(fc.string(), fc.integer(), fc.constant('"]]}}"')),
+    closed: fc.boolean(),
+  })
+  .map(({ openers, separator, inner, closed }) => {
+    const closers = openers.map((opener) => (opener === '[' ? ']' : '}')).reverse();
+    const text = openers.join(separator) + separator + JSON.stringify(inner);
+    const tooDeepAt =
+      openers.length > MAX_JSON_DEPTH
+        ? openers.slice(0, MAX_JSON_DEPTH).join(separator).length + separator.length
+        : -1;
+    return { text: closed ? text + closers.join(separator) : text, tooDeepAt };
+  });
+
+test('nesting past the limit is reported at the first opener past it, never thrown (fuzz)', () => {
+  fc.assert(
+    fc.property(nestedJson, ({ text, tooDeepAt }) => {
+      const parsed = parseJsonText(text);
+      if (tooDeepAt < 0) {
+        assert.equal(parsed.ok, findJsonFault(text) === undefined);
+        return;
+      }
+      assert.deepEqual(parsed, {
+        ok: false,
+        reason: 'nesting too deep: more than 512 levels of arrays and objects',
+        ...lineAndColumn(text, tooDeepAt),
+      });
+      assert.deepEqual(findJsonFault(text, MAX_JSON_DEPTH), { offset: tooDeepAt, kind: 'depth' });
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('faults are placed at the first wrong character', () => {

@@ -2,7 +2,15 @@
  * JSON text parsing for the JSON-based sources: a failure becomes an error with its line and
  * column, and every record carries where it came from (file and line, or request and index).
  */
-import { findJsonFault } from './json-fault.js';
+import { findJsonFault, findTooDeep } from './json-fault.js';
+
+/**
+ * Deepest nesting of arrays and objects accepted. Real audit events and CloudTrail records
+ * stay under 30 levels; a limit keeps the recursive walks after parsing (JSON.stringify,
+ * payload splitting, field extraction) far from the call stack's end, where a hostile
+ * 100,000-level text would overflow it.
+ */
+export const MAX_JSON_DEPTH = 512;
 
 /** Where a raw record came from. Lines and columns count from 1. */
 export interface RecordOrigin {
@@ -58,21 +66,33 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 
 /**
  * Parses `text` as one JSON value. A failure gives the line and column of the first fault
- * (the end of the text when it stops too early) and what was found there.
+ * (the end of the text when it stops too early) and what was found there; an array or object
+ * nested deeper than `MAX_JSON_DEPTH` is a fault at its opening bracket.
  */
 export function parseJsonText(text: string): JsonParse {
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown };
+    value = JSON.parse(text);
   } catch (error) {
+    // A RangeError (an engine whose parser recurses) lands here too: the scan finds the depth.
     const message = error instanceof Error ? error.message : String(error);
-    const fault = findJsonFault(text);
-    const offset = fault < 0 ? text.length : fault;
+    const fault = findJsonFault(text, MAX_JSON_DEPTH);
+    if (fault?.kind === 'depth') return tooDeep(text, fault.offset);
+    const offset = fault === undefined ? text.length : fault.offset;
     return {
       ok: false,
       reason: `invalid JSON: ${faultReason(text, offset, message)}`,
       ...lineAndColumn(text, offset),
     };
   }
+  // A text shorter than twice the limit cannot open and close that many levels.
+  const deep = text.length > 2 * MAX_JSON_DEPTH ? findTooDeep(text, MAX_JSON_DEPTH) : -1;
+  return deep < 0 ? { ok: true, value } : tooDeep(text, deep);
+}
+
+function tooDeep(text: string, offset: number): JsonParse {
+  const reason = `nesting too deep: more than ${MAX_JSON_DEPTH} levels of arrays and objects`;
+  return { ok: false, reason, ...lineAndColumn(text, offset) };
 }
 
 /** `file:line:column` (the parts known) of an origin, for messages. */

@@ -1,12 +1,14 @@
 /**
  * Opens a capture file as a stream of large chunks, decompressing it when it starts with the
  * gzip magic bytes. Offsets elsewhere in the reader count bytes of this decompressed stream,
- * as libscap's own reader does.
+ * as libscap's own reader does. Failures of the file itself come as `CaptureFileError`.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
-import { constants, createGunzip } from 'node:zlib';
+import { once } from 'node:events';
+import { constants, createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
+import { describeFileError, GZIP_LOCATE_LIMIT, gzipErrorOf } from '../files/index.js';
+import { CaptureFileError } from './records.js';
 
 /** Bytes read from disk at a time: large reads keep the per-chunk overhead negligible. */
 const CHUNK_SIZE = 4 * 1024 * 1024;
@@ -24,21 +26,119 @@ export async function isGzipFile(path: string): Promise<boolean> {
 }
 
 /**
- * The uncompressed bytes of the capture at `path`, chunk by chunk. I/O and decompression
- * errors propagate as thrown from the iterator (a truncated gzip stream ends with one).
+ * A capture file's uncompressed bytes, chunk by chunk. `compressed` tells, once the first
+ * chunk was asked for, whether the file is gzip. The iterator throws `CaptureFileError` when
+ * the file cannot be read, or its gzip stream is corrupt or truncated (after every byte
+ * that could be decompressed).
  */
-export async function* readCaptureChunks(path: string): AsyncGenerator<Uint8Array> {
-  const gzip = await isGzipFile(path);
-  const file = createReadStream(path, { highWaterMark: CHUNK_SIZE });
-  // A sync flush at the end makes a cut gzip stream deliver everything it holds instead of
-  // failing; the block parser then reports the block the cut fell in, at its offset.
-  const gunzip = createGunzip({ chunkSize: CHUNK_SIZE, finishFlush: constants.Z_SYNC_FLUSH });
-  // pipeline() forwards a read error of the file to the gunzip stream the loop iterates.
-  const stream = gzip ? pipeline(file, gunzip, () => undefined) : file;
-  try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
-  } finally {
-    file.destroy();
-    if (stream !== file) stream.destroy();
+export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
+  compressed = false;
+
+  constructor(readonly path: string) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    try {
+      this.compressed = await isGzipFile(this.path);
+    } catch (error) {
+      throw fileError(error);
+    }
+    const file = createReadStream(this.path, { highWaterMark: CHUNK_SIZE });
+    try {
+      if (this.compressed) yield* this.gunzipped(file);
+      else for await (const chunk of file) yield chunk as Uint8Array;
+    } catch (error) {
+      throw error instanceof CaptureFileError ? error : fileError(error);
+    } finally {
+      file.destroy();
+    }
   }
+
+  private async *gunzipped(file: ReadStream): AsyncGenerator<Uint8Array> {
+    const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
+    const fed = { bytes: 0, done: false };
+    feed(file, gunzip, fed).then(
+      () => endWhenDrained(gunzip, fed),
+      (error: unknown) => gunzip.destroy(error as Error),
+    );
+    let delivered = 0;
+    try {
+      for await (const chunk of gunzip) {
+        delivered += (chunk as Uint8Array).length;
+        yield chunk as Uint8Array;
+        endWhenDrained(gunzip, fed);
+      }
+    } catch (error) {
+      const failure = await this.gzipFailure(error, gunzip.bytesWritten, fed.bytes);
+      // zlib drops the output of the step that failed; the clean prefix gives it back.
+      if (failure.clean !== undefined && failure.clean.length > delivered)
+        yield failure.clean.subarray(delivered);
+      throw failure.error;
+    } finally {
+      gunzip.destroy();
+    }
+  }
+
+  /**
+   * A zlib error in Harrier's words, corrupt data located in the compressed file; with it,
+   * when located, everything the compressed bytes before the fault decompress to.
+   */
+  private async gzipFailure(
+    error: unknown,
+    decompressed: number,
+    read: number,
+  ): Promise<{ error: Error; clean?: Uint8Array }> {
+    const prefix = read <= GZIP_LOCATE_LIMIT ? await readPrefix(this.path, read) : undefined;
+    const gzip = gzipErrorOf(error, decompressed, prefix);
+    if (gzip === undefined) return { error: fileError(error) };
+    const failure = new CaptureFileError(gzip.message, { cause: gzip });
+    if (gzip.kind !== 'corrupt' || !gzip.exact || prefix === undefined) return { error: failure };
+    const clean = gunzipSync(prefix.subarray(0, gzip.compressedOffset), {
+      finishFlush: constants.Z_SYNC_FLUSH,
+    });
+    return { error: failure, clean };
+  }
+}
+
+/**
+ * Writes the file into `gunzip`, then flushes it: everything decodable comes out before the
+ * end, so the end's check for a cut stream, which fails the stream, cannot lose output.
+ */
+async function feed(file: ReadStream, gunzip: Gunzip, fed: { bytes: number; done: boolean }) {
+  for await (const chunk of file) {
+    if (gunzip.destroyed) return;
+    fed.bytes += (chunk as Buffer).length;
+    if (!gunzip.write(chunk)) await once(gunzip, 'drain');
+  }
+  await new Promise<void>((resolve) => gunzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+  fed.done = true;
+}
+
+/** Ends `gunzip` (checking the stream is whole) once it is fed and its output all read. */
+function endWhenDrained(gunzip: Gunzip, fed: { done: boolean }): void {
+  if (fed.done && gunzip.readableLength === 0 && !gunzip.writableEnded && !gunzip.destroyed)
+    gunzip.end();
+}
+
+async function readPrefix(path: string, length: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const bytes = new Uint8Array(length);
+    const { bytesRead } = await handle.read(bytes, 0, length, 0);
+    return bytes.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function fileError(error: unknown): CaptureFileError {
+  const reason = describeFileError(error) ?? `cannot read: ${(error as Error).message}`;
+  return new CaptureFileError(reason, { cause: error });
+}
+
+/**
+ * The uncompressed bytes of the capture at `path`, chunk by chunk; see `CaptureFileChunks`
+ * for errors.
+ */
+export function readCaptureChunks(path: string): AsyncIterable<Uint8Array> {
+  return new CaptureFileChunks(path);
 }

@@ -5,6 +5,7 @@
 export { isGzipFile, readCaptureChunks } from './byte-stream.js';
 export { readScapBatches, readScapRecords, type ScapInput } from './scap-reader.js';
 export {
+  CaptureFileError,
   FD_TYPE_NAMES,
   ScapFormatError,
   type EventRecord,

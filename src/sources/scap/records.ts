@@ -6,17 +6,47 @@
 
 /** A capture that cannot be read on: says where (byte offset) and in which block. */
 export class ScapFormatError extends Error {
+  /** What is wrong, without the position. */
+  readonly reason: string;
   /** Offset of the offending block's first byte, counted in the uncompressed stream. */
   readonly offset: number;
   /** The block's type number, or undefined when its header could not be read. */
   readonly blockType: number | undefined;
+  /** Whether the capture is a gzip file: the message then says the offset is uncompressed. */
+  readonly uncompressed: boolean;
 
-  constructor(message: string, offset: number, blockType?: number, options?: ErrorOptions) {
+  constructor(
+    reason: string,
+    offset: number,
+    blockType?: number,
+    options?: ErrorOptions & { uncompressed?: boolean },
+  ) {
     const where = blockType === undefined ? '' : ` in block 0x${blockType.toString(16)}`;
-    super(`${message} at byte ${offset}${where}`, options);
+    const uncompressed = options?.uncompressed === true;
+    super(`${reason} at ${uncompressed ? 'uncompressed ' : ''}byte ${offset}${where}`, options);
     this.name = 'ScapFormatError';
+    this.reason = reason;
     this.offset = offset;
     this.blockType = blockType;
+    this.uncompressed = uncompressed;
+  }
+
+  /** This error, its offset said to count bytes of a gzip file's uncompressed stream. */
+  inUncompressedStream(): ScapFormatError {
+    if (this.uncompressed) return this;
+    const options = { cause: this.cause, uncompressed: true };
+    return new ScapFormatError(this.reason, this.offset, this.blockType, options);
+  }
+}
+
+/**
+ * A capture file that cannot be read at all or whose gzip stream is broken: the message says
+ * what is wrong with the file (`no such file`, `corrupt gzip data at compressed byte 120`).
+ */
+export class CaptureFileError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CaptureFileError';
   }
 }
 

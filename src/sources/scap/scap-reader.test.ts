@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { corpusPath } from '../../testing/corpus.js';
 import type { ScapRecord, ThreadRecord } from './records.js';
-import { ScapFormatError } from './records.js';
+import { CaptureFileError, ScapFormatError } from './records.js';
 import { readScapRecords } from './scap-reader.js';
+import { readCaptureChunks } from './byte-stream.js';
 
 const emptyTrace = corpusPath('falco/tests-0.34.1/trace_files/empty.scap');
 const catWrite = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
@@ -144,9 +149,107 @@ test('rejects a truncated gzip stream with a positioned error after the records 
     })(),
     // The cut falls inside the single process-list block, which starts at byte 2756.
     (error: unknown) =>
-      error instanceof ScapFormatError && error.offset === 2756 && error.blockType === 0x212,
+      error instanceof ScapFormatError &&
+      error.offset === 2756 &&
+      error.blockType === 0x212 &&
+      error.message === 'gzip stream truncated at uncompressed byte 2756 in block 0x212',
   );
   assert.deepEqual(countKinds(seen), { section: 1, machine: 1, interface: 5, user: 32, group: 61 });
+});
+
+async function scratchFile(name: string, bytes: Uint8Array): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'harrier-scap-'));
+  const file = path.join(directory, name);
+  await writeFile(file, bytes);
+  return file;
+}
+
+async function readError(input: string): Promise<Error> {
+  try {
+    await collect(input);
+  } catch (error) {
+    return error as Error;
+  }
+  return assert.fail(`${input} was read to its end`);
+}
+
+test('a missing capture and a directory say so, with no byte offset', async () => {
+  const directory = await mkdtemp(path.join(tmpdir(), 'harrier-scap-'));
+  const missing = await readError(path.join(directory, 'none.scap'));
+  assert.ok(missing instanceof CaptureFileError);
+  assert.equal(missing.message, 'no such file');
+  const folder = await readError(directory);
+  assert.ok(folder instanceof CaptureFileError);
+  assert.equal(folder.message, 'is a directory');
+});
+
+test('a gzip capture cut inside its gzip header is a truncated stream, not an empty capture', async () => {
+  const file = await scratchFile('head.scap.gz', readFileSync(catWrite).subarray(0, 5));
+  const error = await readError(file);
+  assert.ok(error instanceof ScapFormatError);
+  assert.equal(error.message, 'gzip stream truncated at uncompressed byte 0');
+});
+
+/** The records read from `input` until it ends or fails, and the failure. */
+async function readUntilError(input: string | Uint8Array[]) {
+  const records: ScapRecord[] = [];
+  try {
+    for await (const record of readScapRecords(input)) records.push(record);
+  } catch (error) {
+    return { records, error };
+  }
+  return { records, error: undefined };
+}
+
+test('corrupt gzip data names the compressed byte, after every record before it', async () => {
+  const bytes = Buffer.from(readFileSync(catWrite));
+  for (let at = 4000; at < 4100; at++) bytes[at] = (at * 131) & 0xff; // zlib: invalid distance
+  const { records, error } = await readUntilError(await scratchFile('bad.scap.gz', bytes));
+  assert.ok(error instanceof CaptureFileError, String(error));
+  const match = /^corrupt gzip data at compressed byte (\d+)$/.exec(error.message);
+  assert.ok(match, error.message);
+  const at = Number(match[1]);
+  assert.ok(at >= 4000 && at < 4200, error.message);
+  // Every record that the compressed bytes before the fault hold complete was read.
+  const clean = gunzipSync(bytes.subarray(0, at), { finishFlush: constants.Z_SYNC_FLUSH });
+  const expected = (await readUntilError([clean])).records;
+  assert.ok(expected.length > 0);
+  assert.equal(records.length, expected.length);
+});
+
+test('format errors in a gzip capture count uncompressed bytes, and say so', async () => {
+  const plain = gunzipSync(readFileSync(catWrite));
+  plain.writeUInt32LE(7, 2756 + 4); // the process-list block's length
+  const gzipped = await scratchFile('length.scap.gz', gzipSync(plain));
+  const error = await readError(gzipped);
+  assert.ok(error instanceof ScapFormatError);
+  assert.equal(error.message, 'invalid block length 7 at uncompressed byte 2756 in block 0x212');
+  const raw = await scratchFile('length.scap', plain);
+  assert.equal(
+    (await readError(raw)).message,
+    'invalid block length 7 at byte 2756 in block 0x212',
+  );
+});
+
+test('a cut gzip stream gives every byte it holds before "gzip stream truncated"', async () => {
+  // Several 4 MiB chunks of output, so that the cut falls long after the first chunk.
+  const text = Buffer.from(randomBytes(9 * 1024 * 1024).toString('base64'));
+  const compressed = gzipSync(text, { level: 1 });
+  const file = await scratchFile('cut.gz', compressed.subarray(0, compressed.length - 1000));
+  const held = gunzipSync(compressed.subarray(0, compressed.length - 1000), {
+    finishFlush: constants.Z_SYNC_FLUSH,
+  });
+  let received = 0;
+  const chunks = readCaptureChunks(file);
+  await assert.rejects(
+    async () => {
+      for await (const chunk of chunks) received += chunk.length;
+    },
+    (error: unknown) =>
+      error instanceof CaptureFileError && error.message === 'gzip stream truncated',
+  );
+  assert.equal(received, held.length);
+  assert.ok(received > 8 * 1024 * 1024);
 });
 
 /** Each record as offset, kind and, for events, the event's bytes. */

@@ -15,11 +15,12 @@ import {
   FD_LIST_BLOCK_V2, INTERFACE_LIST_BLOCKS, MACHINE_INFO_BLOCKS, PROC_LIST_VERSION,
   SECTION_HEADER_BLOCK, USER_LIST_BLOCKS, type EventBlockLayout,
 } from './block-types.js'; // prettier-ignore
-import { readCaptureChunks } from './byte-stream.js';
+import { CaptureFileChunks } from './byte-stream.js';
+import { GzipError } from '../files/index.js';
 import { readFdList } from './fd-list.js';
 import { readInterfaceList, readMachineInfo, readUserList } from './host-blocks.js';
 import { readProcList } from './proc-list.js';
-import { ScapFormatError, type EventRecord, type ScapRecord } from './records.js';
+import { CaptureFileError, ScapFormatError, type EventRecord, type ScapRecord } from './records.js';
 
 /**
  * Largest block accepted. Real proc-list blocks of big hosts reach tens of MiB; a length past
@@ -152,17 +153,35 @@ export class ScapBlockScanner {
 
   /** Called at end of stream: leftover bytes mean the capture was cut inside a block. */
   finish(): void {
+    const cut = this.cutBlock();
+    if (cut !== undefined) throw new ScapFormatError(cut.reason, cut.offset, cut.type);
+    if (!this.sawSectionHeader) throw new ScapFormatError('empty capture', 0);
+  }
+
+  /**
+   * A gzip stream that stopped early, placed at the block it cut (at the end of the stream
+   * when it stopped between blocks).
+   */
+  truncatedGzip(cause: unknown): ScapFormatError {
+    const cut = this.cutBlock();
+    const offset = cut?.offset ?? this.base + this.position;
+    const options = { cause, uncompressed: true };
+    return new ScapFormatError('gzip stream truncated', offset, cut?.type, options);
+  }
+
+  /** The block that the bytes read so far end inside of, if any, and how much of it is there. */
+  private cutBlock(): { reason: string; offset: number; type?: number } | undefined {
     const pending = this.bytes.subarray(this.position);
     const offset = this.base + this.position;
-    if (pending.length === 0) {
-      if (!this.sawSectionHeader) throw new ScapFormatError('empty capture', 0);
-      return;
-    }
-    if (pending.length < 8) throw new ScapFormatError('truncated block header', offset);
+    if (pending.length === 0) return undefined;
+    if (pending.length < 8) return { reason: 'truncated block header', offset };
     const type = this.view.getUint32(this.position, true);
     const length = this.view.getUint32(this.position + 4, true);
-    const message = `truncated block: ${pending.length} of ${length} bytes present`;
-    throw new ScapFormatError(message, offset, type);
+    return {
+      reason: `truncated block: ${pending.length} of ${length} bytes present`,
+      offset,
+      type,
+    };
   }
 
   private checkLength(type: number, length: number, offset: number): void {
@@ -233,10 +252,6 @@ function concat(first: Uint8Array, second: Uint8Array): Uint8Array {
 /** A capture path, or the uncompressed capture bytes as chunks (tests, pipes). */
 export type ScapInput = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-function chunksOf(input: ScapInput): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
-  return typeof input === 'string' ? readCaptureChunks(input) : input;
-}
-
 /**
  * A block scanner fed from a capture input: `fill()` reads one more chunk, and at the end of
  * the input checks that no block was cut. Lets a consumer act on each block as it is reached
@@ -246,13 +261,16 @@ function chunksOf(input: ScapInput): AsyncIterable<Uint8Array> | Iterable<Uint8A
  */
 export class ScapBlockReader extends ScapBlockScanner {
   private readonly chunks: AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
+  /** The capture file, when the input is a path. */
+  private readonly file: CaptureFileChunks | undefined;
   /** Bytes of the chunks before the current one, where an unexpected error is placed. */
   private consumed = 0;
   private currentChunkLength = 0;
 
   constructor(input: ScapInput) {
     super();
-    const chunks = chunksOf(input);
+    this.file = typeof input === 'string' ? new CaptureFileChunks(input) : undefined;
+    const chunks = this.file ?? (input as Exclude<ScapInput, string>);
     this.chunks =
       Symbol.asyncIterator in chunks
         ? chunks[Symbol.asyncIterator]()
@@ -261,7 +279,7 @@ export class ScapBlockReader extends ScapBlockScanner {
 
   /**
    * Reads the next chunk; false at the end of the input. Throws `ScapFormatError` for a
-   * capture cut inside a block, and for I/O and decompression errors (with `cause` set).
+   * capture cut inside a block, `CaptureFileError` for a file that cannot be read.
    */
   async fill(): Promise<boolean> {
     this.consumed += this.currentChunkLength;
@@ -273,7 +291,11 @@ export class ScapBlockReader extends ScapBlockScanner {
       throw this.formatError(error);
     }
     if (result.done === true) {
-      this.finish();
+      try {
+        this.finish();
+      } catch (error) {
+        throw this.formatError(error);
+      }
       return false;
     }
     this.feed(result.value);
@@ -281,11 +303,23 @@ export class ScapBlockReader extends ScapBlockScanner {
     return true;
   }
 
-  /** `error` as a `ScapFormatError`: I/O and other unexpected errors become its `cause`. */
-  formatError(error: unknown): ScapFormatError {
-    if (error instanceof ScapFormatError) return error;
-    const message = `cannot read capture: ${(error as Error).message}`;
-    return new ScapFormatError(message, this.consumed, undefined, { cause: error });
+  /**
+   * `error` as the reader reports it: a file that cannot be read or a corrupt gzip stream as
+   * `CaptureFileError`; anything else as `ScapFormatError` (unexpected errors as its `cause`),
+   * its offset said to be uncompressed in a gzip file, a cut gzip stream at the block it cut.
+   */
+  formatError(error: unknown): ScapFormatError | CaptureFileError {
+    if (error instanceof CaptureFileError) {
+      const truncated = error.cause instanceof GzipError && error.cause.kind === 'truncated';
+      return truncated ? this.truncatedGzip(error.cause) : error;
+    }
+    let format: ScapFormatError;
+    if (error instanceof ScapFormatError) format = error;
+    else {
+      const reason = `cannot read capture: ${(error as Error).message}`;
+      format = new ScapFormatError(reason, this.consumed, undefined, { cause: error });
+    }
+    return this.file?.compressed ? format.inUncompressedStream() : format;
   }
 
   /** Stops reading the input; safe to call more than once. */
@@ -297,8 +331,8 @@ export class ScapBlockReader extends ScapBlockScanner {
 /**
  * The capture's records in batches (one batch per chunk read). Use this rather than
  * `readScapRecords` on hot paths: it costs one await per chunk instead of one per record.
- * Throws `ScapFormatError` for a corrupt capture, after yielding everything before the fault;
- * I/O and decompression errors are rethrown as `ScapFormatError` with the error as `cause`.
+ * Throws `ScapFormatError` for a corrupt capture, after yielding everything before the fault,
+ * and `CaptureFileError` for a file that cannot be read or whose gzip data is corrupt.
  */
 export async function* readScapBatches(input: ScapInput): AsyncGenerator<ScapRecord[]> {
   const reader = new ScapBlockReader(input);

@@ -4,9 +4,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { constants, gunzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { corpusPath } from '../../testing/corpus.js';
-import type { EventRecord, ScapRecord, ThreadRecord } from './records.js';
+import {
+  ScapFormatError,
+  type EventRecord,
+  type ScapRecord,
+  type ThreadRecord,
+} from './records.js';
 import { readScapRecords } from './scap-reader.js';
 import {
   eventInputOf,
@@ -193,8 +199,19 @@ test('gzip output (by .gz name) reads back, and flush makes events written so fa
   for (const event of events.slice(0, 100)) writer.writeEvent(eventInputOf(event));
   await writer.flush();
   assert.deepEqual([...readFileSync(target).subarray(0, 2)], [0x1f, 0x8b]);
-  // The stream is still open, yet every block written before the flush can be read.
-  const partial = await collect(target);
+  // The stream is still open, yet every block written before the flush can be read; the
+  // stream then ends without its gzip trailer, between two blocks, and the reader says so.
+  const partial: ScapRecord[] = [];
+  const flushed = gunzipSync(readFileSync(target), { finishFlush: constants.Z_SYNC_FLUSH });
+  await assert.rejects(
+    async () => {
+      for await (const record of readScapRecords(target)) partial.push(record);
+    },
+    (error: unknown) =>
+      error instanceof ScapFormatError &&
+      error.message === `gzip stream truncated at uncompressed byte ${error.offset}` &&
+      error.offset === flushed.length,
+  );
   assert.equal(partial.filter((record) => record.kind === 'event').length, 100);
   for (const event of events.slice(100)) writer.writeEvent(eventInputOf(event));
   await writer.close();
