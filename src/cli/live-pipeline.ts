@@ -24,7 +24,11 @@ import type { Alert } from '../alerts/alert.js';
 import type { TimeFormat } from '../alerts/alert-factory.js';
 import type { AlertContext } from '../alerts/index.js';
 import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
-import type { ProbeEventRecord, ProbeStatsRecord } from '../sources/ebpf/frame-reader.js';
+import {
+  FRAME_KIND,
+  type FrameBatch,
+  type ProbeStatsRecord,
+} from '../sources/ebpf/frame-reader.js';
 import { ProbeProcess, type ProbeOptions } from '../sources/ebpf/probe-process.js';
 import { HANDLED_EVENT_NAMES, selectFilterSlots } from '../sources/ebpf/syscall-selection.js';
 import {
@@ -239,30 +243,38 @@ export class LivePipeline {
     }
   }
 
+  /**
+   * Batches of frames, each read in one synchronous pass: an await per event would cost a
+   * promise and a turn of the microtask queue each, more than most events cost to judge.
+   */
   private async pump(): Promise<void> {
-    for await (const record of this.probe) {
-      if (record.kind === 'event') {
-        const pending = this.handleEvent(record);
-        if (pending !== undefined) await pending;
-      } else if (record.kind === 'stats') {
-        this.lastStats = record;
-        this.drops.take(record);
+    for await (const batch of this.probe.batches()) {
+      const { frames } = batch;
+      for (let i = 0; i < frames.length; i += 3) {
+        if (frames[i] === FRAME_KIND.EVENT) {
+          const pending = this.handleEvent(batch, frames[i + 1], frames[i + 2]);
+          if (pending !== undefined) await pending;
+          continue;
+        }
+        const record = batch.records[frames[i + 1]];
+        if (record.kind === 'stats') {
+          this.lastStats = record;
+          this.drops.take(record);
+        }
       }
     }
   }
 
-  /** One event through decoder, state and rules; a promise only when something must be awaited. */
-  private handleEvent(record: ProbeEventRecord): Promise<void> | undefined {
+  /**
+   * The event at `batch.bytes[start, end)` through decoder, state and rules; a promise only
+   * when something must be awaited.
+   */
+  private handleEvent(batch: FrameBatch, start: number, end: number): Promise<void> | undefined {
     let event: SyscallEvent | undefined;
     try {
-      event = this.decoder.decode({
-        bytes: record.rawBytes,
-        cpu: 0,
-        flags: 0,
-        hasParamCount: true,
-      });
+      event = this.decoder.decodeAt(batch.bytes, batch.view, start, end, 0, 0, true);
     } catch (error) {
-      this.noteUndecodable(record, error as Error);
+      this.noteUndecodable(batch.view.getUint16(start + 20, true), error as Error);
       return undefined;
     }
     if (event === undefined) {
@@ -273,7 +285,10 @@ export class LivePipeline {
     // Numbered among the events kept, so that evt.num matches a replay of the recording.
     event.num = ++this.eventsSeen;
     let wait: Promise<void> | undefined;
-    if (this.writer !== undefined && !this.writer.writeEvent(record)) wait = this.writer.drain();
+    if (this.writer !== undefined) {
+      const written = this.writer.writeEvent({ rawBytes: batch.bytes.subarray(start, end) });
+      if (!written) wait = this.writer.drain();
+    }
     const hook = this.options.containers?.prepare(event);
     if (hook === undefined) {
       this.detection?.detect(event);
@@ -283,11 +298,11 @@ export class LivePipeline {
     return Promise.all([wait, hook]).then(() => detection?.detect(event));
   }
 
-  private noteUndecodable(record: ProbeEventRecord, error: Error): void {
+  private noteUndecodable(code: number, error: Error): void {
     this.drops.countUserspace();
     const { logger } = this.options;
     if (logger.isLevelEnabled('debug'))
-      logger.debug({ code: record.code, err: error }, 'undecodable probe event skipped');
+      logger.debug({ code, err: error }, 'undecodable probe event skipped');
   }
 }
 

@@ -68,6 +68,28 @@ test('reads ready and stats frames in one chunk', () => {
   assert.equal(countKernelDrops(second.counters), 30 + 40 + 50 + 60 + 70 + 80 + 90);
 });
 
+test('batches hold events in place and other frames parsed, in stream order, across chunks', () => {
+  const count = STATS_COUNTER_NAMES.length + 1;
+  const stats = Buffer.alloc(8 + count * 8);
+  stats.writeUInt32LE(count, 0);
+  const stream = Buffer.concat([frame(1, event(7)), frame(2, stats), frame(1, event(8))]);
+  const reader = new FrameReader();
+  const cut = 36 + 8 + 20; // inside the stats frame
+  const first = reader.pushBatch(stream.subarray(0, cut));
+  assert.deepEqual(first.frames, [1, 8, 44]);
+  assert.equal(first.eventCount, 1);
+  assert.equal(first.view.getUint32(first.frames[1]! + 8, true), 7); // tid
+  const second = reader.pushBatch(stream.subarray(cut));
+  assert.equal(second.eventCount, 1);
+  assert.deepEqual(second.frames.slice(0, 3), [2, 0, 0]);
+  assert.equal(second.records[0]?.kind, 'stats');
+  const [, start, end] = second.frames.slice(3);
+  assert.equal(second.view.getUint32(start! + 8, true), 8);
+  assert.equal(end! - start!, 36);
+  assert.ok(!Buffer.isBuffer(second.bytes), 'a plain Uint8Array, cheap to slice');
+  assert.equal(reader.pendingBytes, 0);
+});
+
 test('rejects an event whose header length disagrees with its frame', () => {
   const bytes = event(1);
   bytes.writeUInt32LE(99, 16);

@@ -1,5 +1,5 @@
 /**
- * Splits the probe loader's stdout into records. The loader writes frames:
+ * Splits the probe loader's stdout into frames. The loader writes frames:
  *
  *   u32 payload length | u32 kind | payload            (little-endian)
  *
@@ -91,7 +91,30 @@ export function countKernelDrops(counters: ProbeCounters): number {
 }
 
 /**
- * Turns stdout chunks into records. Frames may span chunks; a partial frame waits for the
+ * The frames completed by one stdout chunk, left in place: event frames are offsets into
+ * `bytes`, so reading a batch allocates nothing per event. Other frames are parsed records.
+ */
+export interface FrameBatch {
+  /**
+   * The chunk (with any partial frame of the previous chunk in front), as a plain Uint8Array:
+   * parameters are sliced from it, and Buffer's subarray costs several times more.
+   */
+  bytes: Uint8Array;
+  /** A view over exactly `bytes`. */
+  view: DataView;
+  /**
+   * Three numbers per frame, in stream order: kind, then for an event the start and end of its
+   * bytes, for other kinds the index of its record in `records` and 0.
+   */
+  frames: number[];
+  /** Parsed STATS and READY frames. */
+  records: Array<ProbeStatsRecord | ProbeReadyRecord>;
+  /** Event frames in the batch. */
+  eventCount: number;
+}
+
+/**
+ * Splits stdout chunks into frames. Frames may span chunks; a partial frame waits for the
  * next `push`. Event bytes are views into the chunks, not copies.
  */
 export class FrameReader {
@@ -102,32 +125,74 @@ export class FrameReader {
     return this.pending?.length ?? 0;
   }
 
-  /** Returns the records completed by `chunk`. Throws `ProbeProtocolError` on a bad frame. */
+  /** The records completed by `chunk`. Throws `ProbeProtocolError` on a bad frame. */
   push(chunk: Buffer): ProbeRecord[] {
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    const records: ProbeRecord[] = [];
+    return batchRecords(this.pushBatch(chunk));
+  }
+
+  /** The frames completed by `chunk`, in place. Throws `ProbeProtocolError` on a bad frame. */
+  pushBatch(chunk: Buffer): FrameBatch {
+    // The partial frame is copied with the chunk: one copy of a chunk the pipe already sized.
+    const joined = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const bytes = new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+    const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
+    const batch: FrameBatch = { bytes, view, frames: [], records: [], eventCount: 0 };
+    const { frames } = batch;
+    const length = bytes.length;
     let offset = 0;
 
-    while (data.length - offset >= FRAME_HEADER_SIZE) {
-      const size = data.readUInt32LE(offset);
-      const kind = data.readUInt32LE(offset + 4);
+    while (length - offset >= FRAME_HEADER_SIZE) {
+      const size = view.getUint32(offset, true);
+      const kind = view.getUint32(offset + 4, true);
       if (size > MAX_FRAME_SIZE) {
         throw new ProbeProtocolError(`frame of ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
       }
-      if (data.length - offset - FRAME_HEADER_SIZE < size) break;
       const start = offset + FRAME_HEADER_SIZE;
-      records.push(parseFrame(kind, data.subarray(start, start + size)));
+      if (length - start < size) break;
+      if (kind === FRAME_KIND.EVENT) {
+        checkEvent(view, start, size);
+        frames.push(kind, start, start + size);
+        batch.eventCount++;
+      } else {
+        frames.push(kind, batch.records.length, 0);
+        batch.records.push(parseOtherFrame(kind, joined.subarray(start, start + size)));
+      }
       offset = start + size;
     }
-    this.pending = offset < data.length ? data.subarray(offset) : null;
-    return records;
+    this.pending = offset < length ? joined.subarray(offset) : null;
+    return batch;
   }
 }
 
-function parseFrame(kind: number, payload: Buffer): ProbeRecord {
+/** The records of a batch, events as `ProbeEventRecord`s. */
+export function batchRecords(batch: FrameBatch): ProbeRecord[] {
+  const { bytes, view, frames } = batch;
+  const records: ProbeRecord[] = [];
+  for (let i = 0; i < frames.length; i += 3) {
+    if (frames[i] !== FRAME_KIND.EVENT) {
+      records.push(batch.records[frames[i + 1]]);
+      continue;
+    }
+    const start = frames[i + 1];
+    records.push({
+      kind: 'event',
+      code: view.getUint16(start + 20, true),
+      ts: view.getBigUint64(start, true),
+      tid: Number(view.getBigUint64(start + 8, true)),
+      rawBytes: bytes.subarray(start, frames[i + 2]),
+    });
+  }
+  return records;
+}
+
+function checkEvent(view: DataView, start: number, size: number): void {
+  if (size < EVENT_HEADER_SIZE || view.getUint32(start + 16, true) !== size) {
+    throw new ProbeProtocolError(`event frame of ${size} bytes has a bad header`);
+  }
+}
+
+function parseOtherFrame(kind: number, payload: Buffer): ProbeStatsRecord | ProbeReadyRecord {
   switch (kind) {
-    case FRAME_KIND.EVENT:
-      return parseEvent(payload);
     case FRAME_KIND.STATS:
       return parseStats(payload);
     case FRAME_KIND.READY:
@@ -141,19 +206,6 @@ function parseFrame(kind: number, payload: Buffer): ProbeRecord {
     default:
       throw new ProbeProtocolError(`unknown frame kind ${kind}`);
   }
-}
-
-function parseEvent(payload: Buffer): ProbeEventRecord {
-  if (payload.length < EVENT_HEADER_SIZE || payload.readUInt32LE(16) !== payload.length) {
-    throw new ProbeProtocolError(`event frame of ${payload.length} bytes has a bad header`);
-  }
-  return {
-    kind: 'event',
-    code: payload.readUInt16LE(20),
-    ts: payload.readBigUInt64LE(0),
-    tid: Number(payload.readBigUInt64LE(8)),
-    rawBytes: payload,
-  };
 }
 
 function parseStats(payload: Buffer): ProbeStatsRecord {

@@ -1,15 +1,19 @@
 /**
  * Runs the probe loader (`probe/build/harrier-probe`) as a child process and reads its frames
- * as an async iterable of records. Reading is paced by the consumer: when too many records
- * wait unread, stdout is paused, the loader blocks on its writes, and the kernel's ring buffer
- * fills and counts drops instead of Node buffering without bound.
+ * as batches of frames (one per stdout chunk) or as an async iterable of records. Reading is
+ * paced by the consumer: when too many events wait unread, stdout is paused, the loader blocks
+ * on its writes, and the kernel's ring buffer fills and counts drops instead of Node buffering
+ * without bound.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import {
+  batchRecords,
+  FRAME_KIND,
   FrameReader,
+  type FrameBatch,
   type ProbeReadyRecord,
   type ProbeRecord,
   type ProbeStatsRecord,
@@ -27,7 +31,7 @@ export interface ProbeOptions {
   statsIntervalMs?: number;
   /** Kernel ring buffer size in MiB, a power of two; default 16. */
   ringBufferMb?: number;
-  /** Unread records that pause stdout; default 8192. */
+  /** Unread events that pause stdout; default 16384. */
   highWaterMark?: number;
   /**
    * A process whose syscalls the kernel drops, usually Harrier itself: its reads of the event
@@ -75,9 +79,10 @@ export function defaultProbeBinaryPath(): string {
 type ProbeChild = ChildProcessByStdio<Writable, Readable, Readable>;
 
 /**
- * A running probe. Iterate it for records (events, and STATS frames in stream order); the
- * iteration ends after `stop()` once the loader has exited, or throws `ProbeFailedError` if
- * the loader dies.
+ * A running probe. Iterate it for records (events, and STATS frames in stream order), or
+ * `batches()` for the same frames in place, which is what a fast consumer reads; the iteration
+ * ends after `stop()` once the loader has exited, or throws `ProbeFailedError` if the loader
+ * dies.
  *
  * @example
  * const probe = await ProbeProcess.start({ slots: selectFilterSlots(['openat']).slots });
@@ -88,7 +93,9 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   readonly ready: ProbeReadyRecord;
   /** Lines the loader wrote to stderr: warnings, and its counters line as it stops. */
   readonly messages: string[] = [];
-  private readonly queue: ProbeRecord[] = [];
+  private readonly queue: FrameBatch[] = [];
+  /** Events in `queue`. */
+  private queuedEvents = 0;
   private waiter: (() => void) | undefined;
   private failure: Error | undefined;
   private exit: ProbeExit | undefined;
@@ -133,23 +140,23 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
         failEarly(new ProbeFailedError(error.message, { cause: error })),
       );
       child.stdout.on('data', (chunk: Buffer) => {
-        let records: ProbeRecord[];
+        let batch: FrameBatch;
         try {
-          records = reader.push(chunk);
+          batch = reader.pushBatch(chunk);
         } catch (error) {
           child.kill('SIGKILL');
           failEarly(error as Error);
           return;
         }
-        for (const record of records) {
-          if (!probe && record.kind === 'ready') {
-            probe = new ProbeProcess(child, options.highWaterMark ?? 8192, record);
-            stderr.attach(probe.messages);
-            resolve(probe);
-          } else if (probe) {
-            probe.enqueue(record);
-          }
+        if (!probe) {
+          const ready = afterReady(batch);
+          if (ready === undefined) return;
+          probe = new ProbeProcess(child, options.highWaterMark ?? 16384, ready.record);
+          stderr.attach(probe.messages);
+          resolve(probe);
+          batch = ready.rest;
         }
+        if (batch.frames.length > 0) probe.enqueue(batch);
       });
       child.on('close', (code, signal) => {
         const reason = stderr.errorLine() ?? describeExit(code, signal);
@@ -192,11 +199,20 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ProbeRecord> {
+    for await (const batch of this.batches()) yield* batchRecords(batch);
+  }
+
+  /**
+   * The frames as they arrive, one batch per stdout chunk. Read a batch's events before asking
+   * for the next one: unread batches are what pauses the loader.
+   */
+  async *batches(): AsyncGenerator<FrameBatch> {
     for (;;) {
-      const record = this.queue.shift();
-      if (record) {
-        if (this.queue.length < this.highWaterMark / 2) this.child.stdout.resume();
-        yield record;
+      const batch = this.queue.shift();
+      if (batch) {
+        this.queuedEvents -= batch.eventCount;
+        if (this.queuedEvents < this.highWaterMark / 2) this.child.stdout.resume();
+        yield batch;
         continue;
       }
       if (this.failure) throw this.failure;
@@ -205,10 +221,11 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     }
   }
 
-  private enqueue(record: ProbeRecord): void {
-    if (record.kind === 'stats') this.lastStats = record;
-    this.queue.push(record);
-    if (!this.stopping && this.queue.length >= this.highWaterMark) this.child.stdout.pause();
+  private enqueue(batch: FrameBatch): void {
+    for (const record of batch.records) if (record.kind === 'stats') this.lastStats = record;
+    this.queue.push(batch);
+    this.queuedEvents += batch.eventCount;
+    if (!this.stopping && this.queuedEvents >= this.highWaterMark) this.child.stdout.pause();
     this.wake();
   }
 
@@ -229,6 +246,20 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     this.waiter = undefined;
     waiter?.();
   }
+}
+
+/** The READY record of a batch and the frames after it; undefined when it holds none. */
+function afterReady(batch: FrameBatch): { record: ProbeReadyRecord; rest: FrameBatch } | undefined {
+  const { frames } = batch;
+  for (let i = 0; i < frames.length; i += 3) {
+    const record = frames[i] === FRAME_KIND.READY ? batch.records[frames[i + 1]] : undefined;
+    if (record?.kind !== 'ready') continue;
+    const rest = frames.slice(i + 3);
+    let eventCount = 0;
+    for (let j = 0; j < rest.length; j += 3) if (rest[j] === FRAME_KIND.EVENT) eventCount++;
+    return { record, rest: { ...batch, frames: rest, eventCount } };
+  }
+  return undefined;
 }
 
 /** Gathers stderr lines; keeps the loader's error line and forwards the rest as warnings. */
