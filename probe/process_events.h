@@ -172,7 +172,11 @@ static __always_inline __u32 ev_put_names(struct names_walk *walk) {
 	return b->payload_pos - start;
 }
 
-/* Writes "/a/b/c" (NUL-terminated) for a dentry and its mount; returns bytes written. */
+/*
+ * Writes "/a/b/c" (NUL-terminated) for a dentry and its mount; returns bytes written. A file
+ * with no name above its mount's root (a memfd) gets its bare name, "memfd:NAME", as libscap's
+ * drivers report it.
+ */
 __noinline __u32 ev_put_path(struct event_buffer *b, __u64 dentry_address,
 			     __u64 vfsmnt_address) {
 	struct names_walk walk = {
@@ -185,6 +189,14 @@ __noinline __u32 ev_put_path(struct event_buffer *b, __u64 dentry_address,
 	if (!b)
 		return 0;
 	bpf_loop(MAX_PATH_DEPTH, collect_dentry_name, &walk, 0);
+	if (walk.depth == 0) {
+		struct dentry *dentry = walk.dentry;
+		__u32 n = ev_put_str(b, BPF_CORE_READ(dentry, d_name.name), 0);
+
+		if (n > 1)
+			return n;
+		b->payload_pos -= n;
+	}
 	return ev_put_names(&walk);
 }
 
