@@ -1,12 +1,14 @@
 /**
  * Live tests of the probe's syscall handlers: a C exerciser makes each call with known
  * arguments, and its events, decoded and run through the state engine exactly as `harrier run`
- * does, must read right through the rule fields (evt.type, evt.rawres, evt.arg.*, fd.name).
+ * does, must read right through the rule fields (evt.type, evt.rawres, evt.arg.*, fd.name);
+ * programs run as owners and non-owners, from a memfd and from a podman container's layers
+ * must get the right proc.is_exe_* facts.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ import {
 import type { ProbeEventRecord, ProbeRecord } from '../sources/ebpf/frame-reader.js';
 import { ProbeProcess, defaultProbeBinaryPath } from '../sources/ebpf/probe-process.js';
 import { PROCEXIT_SLOT, selectFilterSlots } from '../sources/ebpf/syscall-selection.js';
+import { containerSkipReason, podman, removeContainer, startContainer } from './containers.js';
 import { buildSyscallExerciser } from './syscall-exerciser.js';
 
 const BUILD_SCRIPT = fileURLToPath(new URL('../../scripts/build-probe.sh', import.meta.url));
@@ -52,36 +55,55 @@ function skipUnlessLive(t: TestContext): boolean {
   return true;
 }
 
-const SELECTED =
-  'execve clone fork vfork clone3 open openat close socket bind connect pread pwrite readv ' +
-  'writev preadv pwritev sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg kill tkill tgkill ' +
-  'setns unshare bpf userfaultfd truncate ftruncate futimesat utimensat fchmodat2';
-
-let probe: ProbeProcess | undefined;
 let scratch = '';
 let exerciser = '';
+/** Events of the probe currently capturing. */
 const records: ProbeEventRecord[] = [];
-let reading: Promise<void> | undefined;
+let current: ProbeProcess | undefined;
 
-before(async () => {
+before(() => {
   if (unavailable !== undefined) return;
   scratch = mkdtempSync(join(tmpdir(), 'harrier-syscalls-'));
+  chmodSync(scratch, 0o755); // the exe tests run programs in it as the user daemon
   exerciser = buildSyscallExerciser(scratch);
-  probe = await ProbeProcess.start({
-    slots: [...selectFilterSlots(SELECTED.split(' ')).slots, PROCEXIT_SLOT],
-  });
-  const source = probe;
-  reading = (async () => {
-    for await (const record of source as AsyncIterable<ProbeRecord>)
-      if (record.kind === 'event') records.push(record);
-  })();
 });
 
-after(async () => {
-  await probe?.stop();
-  await reading;
+after(() => {
   if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
 });
+
+/**
+ * Runs `act` under a probe that captures only the events `names` and process exits: the
+ * fewer events the host offers it, the less a busy host can overflow its ring buffer.
+ */
+async function capturing(names: string, act: () => Promise<void>): Promise<void> {
+  records.length = 0;
+  const probe = await ProbeProcess.start({
+    slots: [...selectFilterSlots(names.split(' ')).slots, PROCEXIT_SLOT],
+    statsIntervalMs: 200,
+  });
+  current = probe;
+  const reading = (async () => {
+    for await (const record of probe as AsyncIterable<ProbeRecord>)
+      if (record.kind === 'event') records.push(record);
+  })();
+  try {
+    await act();
+  } finally {
+    await probe.stop();
+    await reading;
+    current = undefined;
+  }
+}
+
+/** Why events may be missing: the probe's drop counters, when any is non-zero. */
+function dropNote(): string {
+  const counters = current?.latestStats?.counters ?? {};
+  const drops = Object.entries(counters).filter(
+    ([name, value]) => name.startsWith('drop') && value,
+  );
+  return drops.length === 0 ? '' : ` (the probe dropped events: ${JSON.stringify(drops)})`;
+}
 
 /** Runs the exerciser with `args`; its pid and the `key=value` lines it printed. */
 function exercise(args: string[]): Promise<{ pid: number; printed: Map<string, string> }> {
@@ -99,14 +121,32 @@ function exercise(args: string[]): Promise<{ pid: number; printed: Map<string, s
   });
 }
 
-/** Waits until the exerciser's exit has come through, then returns the events of `tids`. */
-async function eventsOf(pid: number, tids: ReadonlySet<number>): Promise<ProbeEventRecord[]> {
+/** Waits until the exit of process `pid` has come through. */
+async function exitSeen(pid: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!records.some((record) => record.tid === pid && record.code === PROCEXIT_1_E)) {
-    if (Date.now() > deadline) throw new Error(`no exit event of ${pid} within 10 s`);
+    if (Date.now() > deadline) throw new Error(`no exit event of ${pid} within 10 s${dropNote()}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return records.filter((record) => tids.has(record.tid));
+}
+
+/**
+ * Runs the exerciser with `args` while the events `names` are captured; the field rows of its
+ * events and the lines it printed.
+ */
+async function exerciseCaptured(
+  names: string,
+  args: string[],
+): Promise<{ rows: Row[]; printed: Map<string, string> }> {
+  let result = { pid: 0, printed: new Map<string, string>() };
+  await capturing(names, async () => {
+    result = await exercise(args);
+    await exitSeen(result.pid);
+  });
+  return {
+    rows: rowsOf(records.filter((record) => record.tid === result.pid)),
+    printed: result.printed,
+  };
 }
 
 const FIELDS = [
@@ -147,8 +187,10 @@ function pick(rows: readonly Row[], names: readonly string[]): Row[] {
 
 test('pread, pwrite, readv, writev, preadv and pwritev carry data, sizes, positions and the file (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
-  const { pid } = await exercise(['file-io', scratch]);
-  const rows = rowsOf(await eventsOf(pid, new Set([pid])));
+  const { rows } = await exerciseCaptured('openat close pread pwrite readv writev preadv pwritev', [
+    'file-io',
+    scratch,
+  ]);
   const file = join(scratch, 'data');
   const io = rows.filter(
     (row) =>
@@ -169,8 +211,10 @@ test('pread, pwrite, readv, writev, preadv and pwritev carry data, sizes, positi
 
 test('truncate, ftruncate, utimensat, futimesat and fchmodat2 arrive as generic events named by evt.type (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
-  const { pid } = await exercise(['generic', scratch]);
-  const rows = rowsOf(await eventsOf(pid, new Set([pid])));
+  const { rows } = await exerciseCaptured('truncate ftruncate utimensat futimesat fchmodat2', [
+    'generic',
+    scratch,
+  ]);
   const generic = rows.filter((row) =>
     ['truncate', 'ftruncate', 'utimensat', 'futimesat', 'fchmodat2'].includes(
       String(row['evt.type']),
@@ -188,9 +232,8 @@ test('truncate, ftruncate, utimensat, futimesat and fchmodat2 arrive as generic 
 
 test('kill, tkill and tgkill carry the target and the signal (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
-  const { pid, printed } = await exercise(['signals']);
+  const { rows, printed } = await exerciseCaptured('kill tkill tgkill', ['signals']);
   const child = Number(printed.get('child'));
-  const rows = rowsOf(await eventsOf(pid, new Set([pid])));
   const signals = rows.filter((row) => /kill$/.test(String(row['evt.type'])));
   assert.deepEqual(pick(signals, ['evt.type', 'evt.res', 'evt.rawarg.pid', 'evt.rawarg.tid', 'evt.arg.sig']), [
     { 'evt.type': 'kill', 'evt.res': 'SUCCESS', 'evt.rawarg.pid': child, 'evt.rawarg.tid': null, 'evt.arg.sig': '0' },
@@ -202,9 +245,11 @@ test('kill, tkill and tgkill carry the target and the signal (needs root and eBP
 
 test('recvfrom, recvmsg, sendmmsg and recvmmsg carry data and the loopback tuple (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
-  const { pid, printed } = await exercise(['messages']);
+  const { rows, printed } = await exerciseCaptured(
+    'socket bind sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg',
+    ['messages'],
+  );
   const tuple = `127.0.0.1:${printed.get('client')}->127.0.0.1:${printed.get('server')}`;
-  const rows = rowsOf(await eventsOf(pid, new Set([pid])));
   const messages = rows.filter((row) => /^(send|recv)/.test(String(row['evt.type'])));
   assert.deepEqual(pick(messages, ['evt.type', 'evt.rawres', 'evt.arg.data', 'evt.arg.size', 'evt.arg.tuple']), [
     { 'evt.type': 'sendto', 'evt.rawres': 4, 'evt.arg.data': 'ping', 'evt.arg.size': '4', 'evt.arg.tuple': tuple },
@@ -220,8 +265,7 @@ test('recvfrom, recvmsg, sendmmsg and recvmmsg carry data and the loopback tuple
 
 test('unshare, setns, bpf and userfaultfd carry their flags and commands (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
-  const { pid } = await exercise(['kernel']);
-  const rows = rowsOf(await eventsOf(pid, new Set([pid])));
+  const { rows } = await exerciseCaptured('openat setns unshare bpf userfaultfd', ['kernel']);
   const calls = rows.filter((row) =>
     ['unshare', 'setns', 'bpf', 'userfaultfd'].includes(String(row['evt.type'])),
   );
@@ -241,4 +285,118 @@ test('unshare, setns, bpf and userfaultfd carry their flags and commands (needs 
     [true, true, false, true],
     'unshare, setns and userfaultfd succeed; a bpf call without attributes is refused',
   );
+});
+
+const EXE_FIELDS = [
+  'proc.exepath', 'proc.cmdline', 'user.uid', 'proc.is_exe_writable', 'proc.is_exe_upper_layer',
+  'proc.is_exe_lower_layer', 'proc.is_exe_from_memfd',
+]; // prettier-ignore
+
+const exeFormatter = (() => {
+  const compiled = compileOutput(
+    EXE_FIELDS.map((name) => `%${name}`).join(' '),
+    fieldTableFor('syscall') as FieldTable<SyscallEvent>,
+  );
+  if (!compiled.ok) throw new Error(compiled.error.message);
+  return compiled.formatter;
+})();
+
+/** Field rows of the successful execs so far whose command line contains `marker`. */
+function execRowsWith(marker: string): Row[] {
+  const decoder = new EventDecoder();
+  const engine = new StateEngine();
+  const rows: Row[] = [];
+  for (const record of records) {
+    const event = decoder.decode({ bytes: record.rawBytes, cpu: 0, flags: 0, hasParamCount: true });
+    if (event === undefined) continue;
+    engine.processEvent(event);
+    if (!/^execve/.test(event.info.name) || event.info.direction !== 'exit') continue;
+    const row: Row = Object.fromEntries(exeFormatter.format(event).fields);
+    if (String(row['proc.cmdline']).includes(marker)) rows.push(row);
+  }
+  return rows;
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) =>
+    execFile(command, args, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Waits until `count` execs carrying `marker` of the programs `exes` have come through. */
+async function waitForExecs(marker: string, exes: (exe: string) => boolean, count: number) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = execRowsWith(marker).filter((row) => exes(String(row['proc.exepath'])));
+    if (rows.length >= count) return rows;
+    if (Date.now() > deadline)
+      throw new Error(`saw ${rows.length} of ${count} execs of ${marker}${dropNote()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const facts = ['proc.exepath', 'user.uid', 'proc.is_exe_writable', 'proc.is_exe_from_memfd'];
+
+test('execve flags: the exe is writable for its owner, by group or other bits, not otherwise; a memfd is marked (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const marker = `exe${process.pid}`;
+  const copy = (name: string, mode: number, gid = 0): string => {
+    const file = join(scratch, name);
+    copyFileSync('/bin/true', file);
+    chownSync(file, 0, gid);
+    chmodSync(file, mode);
+    return file;
+  };
+  const owned = copy('owned', 0o755);
+  const otherWritable = copy('other-writable', 0o757);
+  const groupWritable = copy('group-writable', 0o775, 1); // group daemon, daemon's own group
+  const programs = [owned, otherWritable, groupWritable];
+  let rows: Row[] = [];
+  await capturing('execve execveat', async () => {
+    await run(owned, [marker, 'root']);
+    await run('runuser', ['-u', 'daemon', '--', owned, marker, 'daemon']);
+    await run('runuser', ['-u', 'daemon', '--', otherWritable, marker, 'daemon']);
+    await run('runuser', ['-u', 'daemon', '--', groupWritable, marker, 'daemon']);
+    await exercise(['memfd-exec', '/bin/true', `memfd-${marker}`]);
+    const ours = (exe: string) => programs.includes(exe) || exe.startsWith('memfd:');
+    rows = await waitForExecs(marker, ours, 5);
+  });
+  assert.deepEqual(pick(rows, facts), [
+    { 'proc.exepath': owned, 'user.uid': 0, 'proc.is_exe_writable': true, 'proc.is_exe_from_memfd': false },
+    { 'proc.exepath': owned, 'user.uid': 1, 'proc.is_exe_writable': false, 'proc.is_exe_from_memfd': false },
+    { 'proc.exepath': otherWritable, 'user.uid': 1, 'proc.is_exe_writable': true, 'proc.is_exe_from_memfd': false },
+    { 'proc.exepath': groupWritable, 'user.uid': 1, 'proc.is_exe_writable': true, 'proc.is_exe_from_memfd': false },
+    { 'proc.exepath': `memfd:memfd-${marker}`, 'user.uid': 0, 'proc.is_exe_writable': true, 'proc.is_exe_from_memfd': true },
+  ]); // prettier-ignore
+  for (const row of rows) {
+    assert.equal(row['proc.is_exe_upper_layer'], false);
+    assert.equal(row['proc.is_exe_lower_layer'], false);
+  }
+});
+
+test("execve flags: in a podman container, a program copied into the writable layer is upper, the image's is lower (needs root, eBPF and podman)", async (t) => {
+  if (skipUnlessLive(t)) return;
+  const skip = containerSkipReason();
+  if (skip !== undefined) return t.skip(skip);
+  const marker = `layer${process.pid}`;
+  const container = await startContainer(`hsys-${marker}`, scratch, false);
+  try {
+    // named busybox-*, the copy takes its first argument as the applet to run
+    const copy = `/tmp/busybox-${marker}`;
+    let rows: Row[] = [];
+    await capturing('execve execveat', async () => {
+      await podman(['exec', container.name, 'cp', '/bin/busybox', copy]);
+      await podman(['exec', container.name, copy, 'true', marker, 'upper']);
+      await podman(['exec', container.name, '/bin/busybox', 'true', marker, 'lower']);
+      rows = await waitForExecs(marker, (exe) => exe === copy || exe === '/bin/busybox', 3);
+    });
+    const layers = ['proc.exepath', 'proc.is_exe_upper_layer', 'proc.is_exe_lower_layer'];
+    assert.deepEqual(pick(rows, layers), [
+      { 'proc.exepath': '/bin/busybox', 'proc.is_exe_upper_layer': false, 'proc.is_exe_lower_layer': true },
+      { 'proc.exepath': copy, 'proc.is_exe_upper_layer': true, 'proc.is_exe_lower_layer': false },
+      { 'proc.exepath': '/bin/busybox', 'proc.is_exe_upper_layer': false, 'proc.is_exe_lower_layer': true },
+    ]); // prettier-ignore
+  } finally {
+    await removeContainer(container);
+  }
 });

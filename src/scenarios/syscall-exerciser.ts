@@ -1,9 +1,9 @@
 /**
  * A small C program for the probe's live tests: it makes the calls of one group (file I/O,
- * generic file calls, signals, UDP messages over loopback, namespaces and kernel interfaces)
- * with known arguments, and prints what a test cannot know beforehand (a child's pid, port
- * numbers) as `key=value` lines. Everything stays inside a scratch directory, the process
- * itself, its own child and 127.0.0.1.
+ * generic file calls, signals, UDP messages over loopback, namespaces and kernel interfaces,
+ * a program run from a memfd) with known arguments, and prints what a test cannot know
+ * beforehand (a child's pid, port numbers) as `key=value` lines. Everything stays inside a
+ * scratch directory, the process itself, its own child and 127.0.0.1.
  * @internal
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +20,7 @@ const exerciserSource = String.raw`
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -140,8 +141,26 @@ static int kernel_interfaces(void) {
   return 0;
 }
 
+/*
+ * Runs a copy of PROGRAM from a memfd named NAME, through fexecve (execveat on the memfd), with
+ * NAME as its argument too: the new comm is the descriptor's number, so only an argument
+ * shows NAME in the command line.
+ */
+static int memfd_exec(const char *program, const char *name) {
+  char buf[65536];
+  ssize_t n;
+  int in = open(program, O_RDONLY), memfd = memfd_create(name, 0);
+  if (in < 0 || memfd < 0) return 1;
+  while ((n = read(in, buf, sizeof(buf))) > 0)
+    if (write(memfd, buf, n) != n) return 1;
+  char *argv[] = {(char *)name, (char *)name, NULL}, *envp[] = {NULL};
+  fexecve(memfd, argv, envp);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
+  if (!strcmp(argv[1], "memfd-exec") && argc > 3) return memfd_exec(argv[2], argv[3]);
   if (!strcmp(argv[1], "file-io") && argc > 2) return file_io(argv[2]);
   if (!strcmp(argv[1], "generic") && argc > 2) return generic_calls(argv[2]);
   if (!strcmp(argv[1], "signals")) return signals();
