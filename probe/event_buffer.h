@@ -193,7 +193,7 @@ static __always_inline void ev_bytes(struct event_buffer *b, const void *ptr, __
 	ev_len(b, (__u16)ev_put_bytes(b, ptr, size, user));
 }
 
-/* iovecs of one call that data and size parameters look at, as libscap's drivers do. */
+/* LIMIT: data and size parameters look at the first 32 iovecs of a call, as libscap's do. */
 #define MAX_IOVECS 32
 
 struct iovec_walk {

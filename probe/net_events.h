@@ -353,9 +353,10 @@ EXIT_HANDLER(exit_recvmsg) {
 }
 
 /*
- * sendmmsg and recvmmsg report one event per message handled (at most MAX_MESSAGES), each
- * with that message's byte count as res, as libscap's drivers do; a failed call or one that
- * handled no message gives a single event with res and fd.
+ * sendmmsg and recvmmsg report one event per message handled, each with that message's byte
+ * count as res, as libscap's drivers do; a failed call or one that handled no message gives a
+ * single event with res and fd.
+ * LIMIT: only the first MAX_MESSAGES messages of a call are reported.
  */
 #define MAX_MESSAGES 16
 

@@ -10,8 +10,9 @@
  * parameter of the call. sched_process_fork is not needed on x86_64: a new thread returns from
  * clone through sys_exit, which reports its side of the clone (res = 0).
  *
- * Syscalls without a handler here pass the filter when selected but produce no event; the
- * loader counts them as no_handler. Userspace selects only the syscalls listed below.
+ * LIMIT: syscalls without a handler here (mprotect, ioctl, ...) produce no event. Userspace
+ * selects only the syscalls listed below; any other that passes the filter is counted as
+ * no_handler.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
