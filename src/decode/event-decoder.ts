@@ -120,6 +120,13 @@ export class RecordSyscallEvent implements SyscallEvent {
     return bytes.subarray(valueAt, valueAt + this.paramLength(lengthsStart + index * lengthSize));
   }
 
+  /** Byte length of parameter `index` (0 past the last), without slicing it. */
+  rawParamLength(index: number): number {
+    if (this.params !== undefined) return this.params[index]?.length ?? 0;
+    if (!(index >= 0 && index < this.paramCount)) return 0;
+    return this.paramLength(this.lengthsStart + index * this.lengthSize);
+  }
+
   /** `rawParams.length`, without slicing. */
   get rawParamCount(): number {
     return this.params?.length ?? this.paramCount;

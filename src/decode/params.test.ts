@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeParam, formatIpv6, paramValue } from './params.js';
+import { EventDecoder } from './event-decoder.js';
+import { decodeParam, formatIpv6, paramValue, rawParamLengthOf, rawParamOf } from './params.js';
 import { eventInfo } from './event-table.js';
 import type { SyscallEvent } from './event.js';
 
@@ -70,4 +71,23 @@ test('paramValue decodes once and caches, null past the last parameter', () => {
   assert.equal(paramValue(event, 0), 5);
   assert.equal(event.decodedParams?.[0], 5);
   assert.equal(paramValue(event, 1), null);
+});
+
+test('parameter lengths read from the length table match the parameters sliced', () => {
+  // An openat exit: fd, dirfd, name, flags, mode, dev, ino (lengths 8, 8, 5, 4, 4, 4, 8).
+  const lengths = [8, 8, 5, 4, 4, 4, 8];
+  const size = 26 + lengths.length * 2 + lengths.reduce((sum, length) => sum + length, 0);
+  const record = Buffer.alloc(size);
+  record.writeUInt32LE(size, 16);
+  record.writeUInt16LE(307, 20);
+  record.writeUInt32LE(lengths.length, 22);
+  lengths.forEach((length, index) => record.writeUInt16LE(length, 26 + index * 2));
+  const event = new EventDecoder().decode({ bytes: record, cpu: 0, flags: 0, hasParamCount: true });
+  assert.ok(event !== undefined);
+  for (let index = 0; index < lengths.length; index++) {
+    assert.equal(rawParamLengthOf(event, index), lengths[index]);
+    assert.equal(rawParamOf(event, index)?.length, lengths[index]);
+  }
+  assert.equal(rawParamLengthOf(event, lengths.length), 0);
+  assert.equal(rawParamLengthOf(event, -1), 0);
 });

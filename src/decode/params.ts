@@ -305,6 +305,7 @@ function decodeDynamic(bytes: Uint8Array, info?: ParamInfo): ParamValue {
 /** An event that hands out one raw parameter without slicing them all (`RecordSyscallEvent`). */
 interface SingleParamSource {
   rawParam(index: number): Uint8Array | undefined;
+  rawParamLength(index: number): number;
   readonly rawParamCount: number;
 }
 
@@ -315,6 +316,13 @@ function isSingleParamSource(event: SyscallEvent): event is SyscallEvent & Singl
 /** `event.rawParams[index]`, without slicing the other parameters when the event can. */
 export function rawParamOf(event: SyscallEvent, index: number): Uint8Array | undefined {
   return isSingleParamSource(event) ? event.rawParam(index) : event.rawParams[index];
+}
+
+/** Byte length of `event.rawParams[index]` (0 when missing), without slicing when it can. */
+export function rawParamLengthOf(event: SyscallEvent, index: number): number {
+  return isSingleParamSource(event)
+    ? event.rawParamLength(index)
+    : (event.rawParams[index]?.length ?? 0);
 }
 
 /** `event.rawParams.length`, without slicing the parameters when the event can. */

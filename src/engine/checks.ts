@@ -136,7 +136,10 @@ function membershipTest(type: FieldType, constants: Constant[]): ScalarTest {
   const members = new Set(
     constants.map((constant) => memberKey(type, constant as FieldScalar, true)),
   );
-  return (value) => members.has(memberKey(type, value, false));
+  // Strings other than addresses are their own key: the common case skips memberKey's checks.
+  const plainStrings = !isAddressType(type);
+  return (value) =>
+    members.has(plainStrings && typeof value === 'string' ? value : memberKey(type, value, false));
 }
 
 /** The key under which a value is looked up in a membership set. */

@@ -5,7 +5,7 @@
 import type { SyscallEvent } from '../event.js';
 import { EVENT_CATEGORY_BITS } from '../event-table.js';
 import {
-  decodeCString, decodeStringList, paramValue, rawParamCountOf, rawParamOf,
+  decodeCString, decodeStringList, paramValue, rawParamCountOf, rawParamLengthOf, rawParamOf,
 } from '../params.js'; // prettier-ignore
 
 /** libscap's `EC_SYSCALL` source bit. */
@@ -15,7 +15,7 @@ const GENERIC_EXIT = 1;
 
 /** Whether parameter `index` is missing or has no bytes. */
 export function isEmptyParam(event: SyscallEvent, index: number): boolean {
-  return (rawParamOf(event, index)?.length ?? 0) === 0;
+  return rawParamLengthOf(event, index) === 0;
 }
 
 /** libsinsp's `has_return_value`: a syscall exit with at least one parameter. */

@@ -55,16 +55,19 @@ function rawValue(event: SyscallEvent, index: number): FieldValue | undefined {
   return value;
 }
 
+/** Positions of the flags and mode parameters of the open-family exits, as libsinsp reads them. */
+const OPEN_LAYOUT: ReadonlyMap<string, readonly [number, number | undefined]> = new Map([
+  ['open', [2, 3]],
+  ['openat', [3, 4]],
+  ['openat2', [3, 4]],
+  ['open_by_handle_at', [2, undefined]],
+]);
+
 /** Open flags and mode of an open-family exit, with the positions libsinsp reads. */
 function openFlags(event: SyscallEvent): { flags: number; mode?: number } | undefined {
-  if (event.info.direction !== 'exit' || event.info.flags.has('OLD_VERSION')) return undefined;
-  const layout: Record<string, [number, number | undefined]> = {
-    open: [2, 3],
-    openat: [3, 4],
-    openat2: [3, 4],
-    open_by_handle_at: [2, undefined],
-  };
-  const positions = layout[event.info.name];
+  if (event.info.direction !== 'exit') return undefined;
+  const positions = OPEN_LAYOUT.get(event.info.name);
+  if (positions === undefined || event.info.flags.has('OLD_VERSION')) return undefined;
   if (positions === undefined) return undefined;
   const [flagsAt, modeAt] = positions;
   const flags = isEmptyParam(event, flagsAt) ? 0 : numberParam(event, flagsAt) >>> 0;
