@@ -3,6 +3,7 @@
  * them up and turns an unexpected failure into one line on stderr and exit status 2.
  */
 import { Command } from 'commander';
+import { setLogFormat } from '../log.js';
 import { registerRulesCommands } from './rules-commands.js';
 import { registerServeCommand } from './serve.js';
 import { registerReplayCommand } from './replay.js';
@@ -12,7 +13,11 @@ import { registerRecordCommand } from './record.js';
 
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Logs match the output: NDJSON beside Falco's JSON alerts, readable lines otherwise.
+  .hook('preAction', (_program, command) =>
+    setLogFormat(command.opts<{ json?: boolean }>().json === true ? 'json' : 'text'),
+  );
 
 registerRulesCommands(program);
 registerServeCommand(program);

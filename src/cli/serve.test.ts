@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,9 @@ import {
   loadCaseRules,
 } from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
+
+const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
 
 interface Reply {
   status: number;
@@ -111,7 +114,7 @@ test('webhook answers 400 with the plugin reason for fal_01_003 and processes no
   assert.equal(running.webhook!.counters.eventsReceived, 0);
 });
 
-test('webhook answers 400 with the JSON fault and its position for a body that is not JSON', async () => {
+test('webhook answers 400 with the JSON fault and its position for a body that is not JSON, 415 for another type', async () => {
   const running = await serveWith({});
   const reply = await post(running.webhook!.url, '{"kind": "EventList",\n "items": [}');
   const wrongType = await post(running.webhook!.url, eventList([sampleEvent]), {
@@ -120,7 +123,7 @@ test('webhook answers 400 with the JSON fault and its position for a body that i
   await running.stop();
   assert.equal(reply.status, 400);
   assert.match(reply.body, /^invalid JSON: .+ at line 2 column 12\n$/);
-  assert.equal(wrongType.status, 400);
+  assert.equal(wrongType.status, 415);
   assert.match(wrongType.body, /wrong content type/);
   assert.equal(running.detection.stats.k8s_audit.received, 0);
 });
@@ -260,4 +263,37 @@ test('serve help offers no option that serve refuses (no --syscalls)', () => {
   const help = program.commands.find((command) => command.name() === 'serve')!.helpInformation();
   assert.match(help, /--audit-log <file>/);
   assert.doesNotMatch(help, /--syscalls/);
+});
+
+/** Runs `harrier serve` with `args` until its webhook listens, stops it, gives stderr. */
+async function serveStderr(args: string[]): Promise<string> {
+  const rules = corpusPath('falco/rules/k8s_audit_rules.yaml');
+  const options = ['-r', rules, '--listen', '127.0.0.1:0', '--no-store', ...args];
+  const child = spawn(process.execPath, [HARRIER, 'serve', ...options]);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!stderr.includes('audit webhook listening') && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  child.kill('SIGTERM');
+  await exited;
+  return stderr;
+}
+
+test('serve logs readable lines and a text stop summary, NDJSON under --json', async () => {
+  const text = await serveStderr([]);
+  assert.ok(!text.split('\n').some((line) => line.startsWith('{')), text);
+  assert.match(text, /^\S+ INFO cli\.serve: rules loaded \(count=\d+ /m);
+  assert.ok(
+    text.endsWith('harrier serve: stopped\n  no records received\n  webhook: 0 requests\n'),
+    text,
+  );
+
+  const json = await serveStderr(['--json']);
+  const lines = json
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string });
+  assert.deepEqual([lines[0].msg, lines.at(-1)?.msg], ['rules loaded', 'stopped']);
 });

@@ -22,6 +22,7 @@ import { createLogger } from '../log.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
+import { formatServeSummary } from './serve-summary.js';
 import { parseListen } from './listen-address.js';
 import { readConfigOption } from './config-option.js';
 import {
@@ -262,6 +263,10 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
   });
   await running.stop();
   await outputs.close();
-  logger.info({ stats: running.detection.stats }, 'stopped');
+  const { stats } = running.detection;
+  const counters = running.webhook?.counters;
+  const webhook = counters && { ...counters, responses: Object.fromEntries(counters.responses) };
+  if (options.json) logger.info({ stats, webhook }, 'stopped');
+  else process.stderr.write(formatServeSummary(stats, counters));
   return 0;
 }

@@ -50,14 +50,14 @@ test('100,000 open brackets are a positioned nesting error, not a stack overflow
   const text = '['.repeat(100_000);
   assert.deepEqual(parseJsonText(text), {
     ok: false,
-    reason: 'nesting too deep: more than 512 levels of arrays and objects',
+    reason: 'JSON nested too deep (more than 512 levels of arrays and objects)',
     line: 1,
     column: 513,
   });
   const closed = `{"kind":"Event",\n"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
   assert.deepEqual(parseJsonText(closed), {
     ok: false,
-    reason: 'nesting too deep: more than 512 levels of arrays and objects',
+    reason: 'JSON nested too deep (more than 512 levels of arrays and objects)',
     line: 2,
     column: 516,
   });
@@ -98,7 +98,7 @@ test('nesting past the limit is reported at the first opener past it, never thro
       }
       assert.deepEqual(parsed, {
         ok: false,
-        reason: 'nesting too deep: more than 512 levels of arrays and objects',
+        reason: 'JSON nested too deep (more than 512 levels of arrays and objects)',
         ...lineAndColumn(text, tooDeepAt),
       });
       assert.deepEqual(findJsonFault(text, MAX_JSON_DEPTH), { offset: tooDeepAt, kind: 'depth' });

@@ -91,7 +91,7 @@ export function parseJsonText(text: string): JsonParse {
 }
 
 function tooDeep(text: string, offset: number): JsonParse {
-  const reason = `nesting too deep: more than ${MAX_JSON_DEPTH} levels of arrays and objects`;
+  const reason = `JSON nested too deep (more than ${MAX_JSON_DEPTH} levels of arrays and objects)`;
   return { ok: false, reason, ...lineAndColumn(text, offset) };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The Kubernetes audit webhook: an HTTP(S) endpoint the API server's audit backend POSTs
  * `EventList` batches (or single `Event`s) to. It checks the bearer token, the method, the
- * content type and the body size, parses the JSON and hands the events to a sink, answering
- * only once the sink has taken them, so a 200 means every valid event was processed.
+ * content type and encoding (plain or gzip) and the body size, before and after
+ * decompression, parses the JSON and hands the events to a sink, answering only once the sink
+ * has taken them, so a 200 means every valid event was processed. Refusals are counted by
+ * status and logged at a limited rate.
  */
 import {
   createServer as createHttpServer,
@@ -13,9 +15,15 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
+import { RateLimitedLog } from '../../log.js';
+import { gzipErrorOf } from '../files/index.js';
 import { parseJsonText, type RawRecord } from './json-text.js';
 import { splitAuditPayload } from './audit-payload.js';
+
+const gunzipAsync = promisify(gunzip);
 
 /** What the sink did with the events of one request. */
 export interface SinkReport {
@@ -39,7 +47,10 @@ export interface WebhookOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** Required `Authorization: Bearer` token; none: no authentication. */
   token?: string;
-  /** Largest request body in bytes; default 12 MiB, as the plugin's `webhookMaxBatchSize`. */
+  /**
+   * Largest request body in bytes, as sent and, for a gzip body, once decompressed; default
+   * 12 MiB, as the plugin's `webhookMaxBatchSize`.
+   */
   maxBodyBytes?: number;
   sink: AuditSink;
   logger?: Logger;
@@ -53,6 +64,8 @@ export interface WebhookCounters {
   eventsReceived: number;
   eventsProcessed: number;
   eventsRejected: number;
+  /** Gzip bodies refused (413) because they decompress past `maxBodyBytes`. */
+  decompressedTooLarge: number;
 }
 
 const defaultMaxBody = 12 * 1024 * 1024;
@@ -78,15 +91,18 @@ export class AuditWebhook {
     eventsReceived: 0,
     eventsProcessed: 0,
     eventsRejected: 0,
+    decompressedTooLarge: 0,
   };
   private readonly server: Server;
   private readonly maxBodyBytes: number;
   private readonly token: Buffer | undefined;
+  private readonly refusals: RateLimitedLog | undefined;
   private requestCount = 0;
 
   constructor(private readonly options: WebhookOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? defaultMaxBody;
-    this.token = options.token === undefined ? undefined : Buffer.from(`Bearer ${options.token}`);
+    this.token = options.token === undefined ? undefined : Buffer.from(options.token);
+    this.refusals = options.logger && new RateLimitedLog(options.logger);
     const handler = (request: IncomingMessage, response: ServerResponse) =>
       this.handle(request, response);
     this.server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
@@ -133,7 +149,8 @@ export class AuditWebhook {
       return;
     }
     this.readBody(request)
-      .then((body) => this.answer(response, this.process(body, id)))
+      .then((body) => this.decode(body, request))
+      .then((text) => this.answer(response, this.process(text, id)))
       .catch((error: unknown) => this.fail(request, response, toFailure(error), id));
   }
 
@@ -145,19 +162,43 @@ export class AuditWebhook {
     if (request.method !== 'POST')
       throw new HttpFailure(405, `${request.method ?? ''} method not allowed`);
     if (!(request.headers['content-type'] ?? '').includes('application/json')) {
-      throw new HttpFailure(400, 'wrong content type: expected application/json');
+      throw new HttpFailure(415, 'wrong content type: expected application/json');
+    }
+    const encoding = contentEncoding(request);
+    if (encoding !== 'identity' && encoding !== 'gzip') {
+      const message = `unsupported content encoding '${encoding}': expected gzip or identity`;
+      throw new HttpFailure(415, message);
     }
     const length = Number(request.headers['content-length'] ?? 0);
     if (length > this.maxBodyBytes) throw tooLarge(this.maxBodyBytes);
   }
 
+  /** A `Bearer` credential equal to the token; the scheme is case-insensitive (RFC 7235). */
   private isAuthorized(request: IncomingMessage): boolean {
     if (this.token === undefined) return true;
-    const given = Buffer.from(request.headers.authorization ?? '');
+    const match = /^(\S+) +(\S+)$/.exec(request.headers.authorization ?? '');
+    if (match === null || match[1].toLowerCase() !== 'bearer') return false;
+    const given = Buffer.from(match[2]);
     return given.length === this.token.length && timingSafeEqual(given, this.token);
   }
 
-  private readBody(request: IncomingMessage): Promise<string> {
+  /** The body's text, decompressed when gzip, within `maxBodyBytes` either way. */
+  private async decode(body: Buffer, request: IncomingMessage): Promise<string> {
+    if (contentEncoding(request) !== 'gzip') return body.toString('utf8');
+    try {
+      const text = await gunzipAsync(body, { maxOutputLength: this.maxBodyBytes });
+      return text.toString('utf8');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        this.counters.decompressedTooLarge++;
+        throw tooLarge(this.maxBodyBytes, ' once decompressed');
+      }
+      const gzip = gzipErrorOf(error, 0, body);
+      throw gzip === undefined ? error : new HttpFailure(400, gzip.message);
+    }
+  }
+
+  private readBody(request: IncomingMessage): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -171,7 +212,7 @@ export class AuditWebhook {
         }
         chunks.push(chunk);
       });
-      request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      request.on('end', () => resolve(Buffer.concat(chunks)));
       request.on('error', reject);
     });
   }
@@ -202,12 +243,12 @@ export class AuditWebhook {
     id: string,
   ): void {
     this.count(failure.status);
-    if (this.options.logger?.isLevelEnabled('debug')) {
-      this.options.logger.debug(
-        { request: id, status: failure.status, reason: failure.message },
-        'audit request refused; nothing processed',
-      );
-    }
+    const fields = { request: id, status: failure.status, reason: failure.message };
+    // A client can repeat these at will: warn, at a limited rate; the counters have them all.
+    if (loggedRefusals.has(failure.status))
+      this.refusals?.warn(fields, 'audit request refused; nothing processed');
+    else if (this.options.logger?.isLevelEnabled('debug'))
+      this.options.logger.debug(fields, 'audit request refused; nothing processed');
     // The body is not read: drain it, and close the connection so the client stops sending.
     request.resume();
     const headers: Record<string, string> = {
@@ -224,8 +265,18 @@ export class AuditWebhook {
   }
 }
 
-function tooLarge(limit: number): HttpFailure {
-  return new HttpFailure(413, `request body larger than ${limit} bytes`);
+/** Refusals a client or a broken sender can repeat at will, logged at a limited rate. */
+const loggedRefusals = new Set([400, 401, 413, 415, 500]);
+
+/** The request's content encoding, lower case; `identity` when there is none. */
+function contentEncoding(request: IncomingMessage): string {
+  const encoding = (request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return 'identity';
+  return encoding === 'x-gzip' ? 'gzip' : encoding;
+}
+
+function tooLarge(limit: number, when = ''): HttpFailure {
+  return new HttpFailure(413, `request body larger than ${limit} bytes${when}`);
 }
 
 function toFailure(error: unknown): HttpFailure {

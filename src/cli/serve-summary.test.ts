@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatServeSummary } from './serve-summary.js';
+
+const none = { received: 0, processed: 0, rejected: 0, alerts: 0 };
+
+test('the stop summary gives records per source and webhook answers by status, as text', () => {
+  const text = formatServeSummary(
+    { k8s_audit: { received: 12, processed: 10, rejected: 2, alerts: 3 }, aws_cloudtrail: none },
+    {
+      requests: 9,
+      responses: new Map([
+        [401, 2],
+        [200, 6],
+        [413, 1],
+      ]),
+      eventsReceived: 12,
+      eventsProcessed: 10,
+      eventsRejected: 2,
+      decompressedTooLarge: 1,
+    },
+  );
+  assert.equal(
+    text,
+    [
+      'harrier serve: stopped',
+      '  k8s_audit: 12 records, 10 processed, 2 rejected, 3 alerts',
+      '  webhook: 9 requests (200: 6, 401: 2, 413: 1)',
+      '  webhook: 1 gzip bodies refused, over the size limit once decompressed',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('the stop summary of a serve that received nothing says so, without a webhook line', () => {
+  assert.equal(
+    formatServeSummary({ k8s_audit: none, aws_cloudtrail: none }, undefined),
+    'harrier serve: stopped\n  no records received\n',
+  );
+});

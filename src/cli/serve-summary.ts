@@ -1,0 +1,34 @@
+/**
+ * What `harrier serve` prints when it stops, in text mode: records and alerts per source and
+ * the webhook's requests by answer. Under `--json` the same counts go out as one log line.
+ */
+import type { WebhookCounters } from '../sources/k8s-audit/index.js';
+import type { JsonSource, JsonSourceStats } from './json-pipeline.js';
+
+/** The stop summary as text lines, each ending in a newline. */
+export function formatServeSummary(
+  stats: Readonly<Record<JsonSource, JsonSourceStats>>,
+  webhook: WebhookCounters | undefined,
+): string {
+  const lines = ['harrier serve: stopped'];
+  for (const [source, counts] of Object.entries(stats)) {
+    if (counts.received === 0) continue;
+    const { received, processed, rejected, alerts } = counts;
+    lines.push(
+      `  ${source}: ${received} records, ${processed} processed, ${rejected} rejected, ${alerts} alerts`,
+    );
+  }
+  if (lines.length === 1) lines.push('  no records received');
+  if (webhook !== undefined) {
+    const answers = [...webhook.responses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}: ${count}`);
+    const byStatus = answers.length > 0 ? ` (${answers.join(', ')})` : '';
+    lines.push(`  webhook: ${webhook.requests} requests${byStatus}`);
+    if (webhook.decompressedTooLarge > 0)
+      lines.push(
+        `  webhook: ${webhook.decompressedTooLarge} gzip bodies refused, over the size limit once decompressed`,
+      );
+  }
+  return `${lines.join('\n')}\n`;
+}
