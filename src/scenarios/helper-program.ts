@@ -1,7 +1,7 @@
 /**
  * The scenario helper: one small static C program that performs the behaviours no shell tool
  * does on its own (ptrace attach, a packet socket, a module load attempt, a memfd exec, a
- * reverse shell over loopback). It is compiled at test time with gcc, statically, so the same
+ * reverse shell over loopback, a program orphaned under a child subreaper). It is compiled at test time with gcc, statically, so the same
  * binary runs on the host and inside a busybox container. Every action is harmless by design:
  * the module buffer is garbage the kernel rejects, the reverse shell only reaches a listener
  * the helper opened itself on 127.0.0.1, and ptrace targets the helper's own child.
@@ -23,6 +23,7 @@ const helperSource = String.raw`
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -124,6 +125,32 @@ static int spawn_shell(const char *command) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/*
+ * Makes this helper a child subreaper (as conmon is), then a child of ours forks the program's
+ * process and exits at once. Orphaned, that process is adopted by this helper; only once it
+ * sees so does it exec the program, so the exec always comes after the adoption.
+ */
+static int orphan_exec(char **argv) {
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return fail("prctl subreaper");
+  pid_t reaper = getpid();
+  pid_t middle = fork();
+  if (middle == 0) {
+    if (fork() == 0) {
+      for (int tries = 0; getppid() != reaper; tries++) {
+        if (tries == 10000) _exit(fail("never adopted"));
+        usleep(1000);
+      }
+      execv(argv[0], argv);
+      _exit(fail("execv"));
+    }
+    _exit(0);
+  }
+  waitpid(middle, 0, 0);
+  int status = 0;
+  wait(&status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 /* Opens and closes one file in a tight loop: the bench's open-heavy workload. */
 static int open_loop(const char *file, long count) {
   for (long i = 0; i < count; i++) {
@@ -170,6 +197,7 @@ int main(int argc, char **argv) {
   if (!strcmp(action, "packet-socket")) return packet_socket();
   if (!strcmp(action, "init-module")) return init_module_attempt();
   if (!strcmp(action, "memfd-exec") && argc > 2) return memfd_exec(argv + 2);
+  if (!strcmp(action, "orphan-exec") && argc > 2) return orphan_exec(argv + 2);
   if (!strcmp(action, "reverse-shell") && argc > 2) return reverse_shell(argv[2]);
   if (!strcmp(action, "spawn-shell") && argc > 2) return spawn_shell(argv[2]);
   /* Called as $SHELL -c COMMAND by script(1): a terminal program that forks a shell. */
