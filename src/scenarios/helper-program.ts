@@ -1,10 +1,11 @@
 /**
  * The scenario helper: one small static C program that performs the behaviours no shell tool
  * does on its own (ptrace attach, a packet socket, a module load attempt, a memfd exec, a
- * reverse shell over loopback, a program orphaned under a child subreaper). It is compiled at test time with gcc, statically, so the same
- * binary runs on the host and inside a busybox container. Every action is harmless by design:
- * the module buffer is garbage the kernel rejects, the reverse shell only reaches a listener
- * the helper opened itself on 127.0.0.1, and ptrace targets the helper's own child.
+ * reverse shell over loopback, a program orphaned under a child subreaper). It is compiled at
+ * test time with gcc, statically, so the same binary runs on the host and inside a busybox
+ * container. Every action is harmless by design: the module buffer is garbage the kernel
+ * rejects, the reverse shell only reaches a listener the helper opened itself on 127.0.0.1, and
+ * ptrace targets the helper's own child.
  * @internal
  */
 import { execFileSync } from 'node:child_process';
