@@ -174,6 +174,58 @@ test('stock rules fire exactly where renamed corpus records call for them, acros
   });
 });
 
+/** The corpus DeleteTrail record. */
+async function deleteTrailRecord(): Promise<Record<string, unknown>> {
+  const entries = await readTrailZip(stratus);
+  const entry = entries.find((candidate) => candidate.name.endsWith('cloudtrail-delete.json'));
+  return (
+    JSON.parse(Buffer.from(entry!.bytes).toString()) as { Records: [Record<string, unknown>] }
+  ).Records[0];
+}
+
+test('files that are missing, not JSON, nested too deep or of neither kind are failures by name, and the good file is still read', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-neither-'));
+  const write = (name: string, text: string | Buffer) => {
+    writeFileSync(path.join(directory, name), text);
+    return path.join(directory, name);
+  };
+  const deep = write('deep.json', '['.repeat(100_000));
+  const text = write('notes.txt', 'random text\nmore\n');
+  const other = write('other.json', '{"hello": 1, "world": [2]}');
+  const broken = write('broken.json.gz', gzipSync('{"Records": []}').subarray(0, 12));
+  const missing = path.join(directory, 'missing.json');
+  const stopLogging = { ...(await deleteTrailRecord()), eventName: 'StopLogging' };
+  const good = write('good.json', JSON.stringify({ Records: [stopLogging] }));
+  const { detection, failures } = await run(
+    [deep, text, other, broken, missing, good],
+    await rules(stockRules),
+  );
+  assert.deepEqual(detection.stats.aws_cloudtrail, {
+    received: 1,
+    processed: 1,
+    rejected: 0,
+    alerts: 1,
+  });
+  assert.equal(detection.stats.k8s_audit.received, 0);
+  const expected = 'expected a Kubernetes audit log or a CloudTrail file, found';
+  assert.deepEqual(failures, [
+    {
+      origin: { file: deep, line: 1, column: 513 },
+      reason: `${expected} JSON nested too deep (more than 512 levels of arrays and objects)`,
+    },
+    {
+      origin: { file: text, line: 1, column: 1 },
+      reason: `${expected} invalid JSON: unexpected 'r'`,
+    },
+    {
+      origin: { file: other },
+      reason: `${expected} a JSON object without kind, auditID, Records, eventTime or eventSource (keys: hello, world)`,
+    },
+    { origin: { file: broken }, reason: 'gzip stream truncated' },
+    { origin: { file: missing }, reason: 'no such file' },
+  ]);
+});
+
 test('classifyJson tells audit data from CloudTrail by shape', () => {
   assert.equal(classifyJson({ kind: 'EventList', items: [] }), 'k8s_audit');
   assert.equal(classifyJson({ kind: 0 }), 'k8s_audit');

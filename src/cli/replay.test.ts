@@ -1,5 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { replay } from './replay.js';
 import {
   caseTracePath,
@@ -8,7 +13,7 @@ import {
   loadCaseRules,
 } from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
-import { corpusPath } from '../testing/corpus.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 
 for (const auditCase of falcoAuditCases) {
   const expectation =
@@ -47,5 +52,27 @@ test('replay reads a capture path through the capture side', async () => {
   assert.deepEqual(
     result.captures.map(({ events, alerts }) => ({ events, alerts })),
     [{ events: 345, alerts: 0 }],
+  );
+});
+
+test('harrier replay reads on past a file nested 100,000 levels deep, names it and exits 1', async () => {
+  const deep = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-deep-')), 'deep.json');
+  writeFileSync(deep, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  const deployment = caseTracePath(falcoAuditCases.find((c) => c.name === 'create_deployment')!);
+  const args = [path.join(repositoryRoot, 'bin/harrier.js'), 'replay', deep, deployment];
+  const rules = corpusPath('falco/rules/k8s_audit_rules.yaml');
+  const failure = await promisify(execFile)(process.execPath, [...args, '-r', rules]).then(
+    () => assert.fail('exit status 0'),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  assert.equal(failure.code, 1);
+  assert.match(failure.stdout, /: Informational K8s Deployment Created \(/);
+  assert.match(failure.stderr, /^k8s_audit: 1 records, 1 processed, 0 rejected, 1 alerts\n/);
+  assert.ok(
+    failure.stderr.endsWith(
+      `harrier replay: ${deep}:1:513: expected a Kubernetes audit log or a CloudTrail file, ` +
+        'found JSON nested too deep (more than 512 levels of arrays and objects)\n',
+    ),
+    failure.stderr,
   );
 });

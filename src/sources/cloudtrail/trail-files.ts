@@ -5,8 +5,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
+import { gunzipData, GzipError, hasGzipMagic } from '../files/index.js';
 import { readTrailText, type TrailRead } from './trail-text.js';
 
 /** A name ending that marks a CloudTrail log file. */
@@ -14,20 +14,23 @@ export function isTrailFileName(name: string): boolean {
   return name.endsWith('.json') || name.endsWith('.json.gz') || name.endsWith('.jsonl');
 }
 
-/** The text of a file's bytes, gunzipped when the name ends in `.gz`. */
-function textOf(bytes: Uint8Array, name: string): string {
-  const raw = name.endsWith('.gz') ? gunzipSync(bytes) : bytes;
+/** The text of a file's bytes, gunzipped when they start with the gzip magic. */
+function textOf(bytes: Uint8Array): string {
+  const raw = hasGzipMagic(bytes) ? gunzipData(bytes) : bytes;
   return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
 }
 
-/** Reads a bytes buffer named `name` as a trail file; a broken gzip stream is an error. */
+/**
+ * Reads a bytes buffer named `name` as a trail file; a broken gzip stream is an error of the
+ * file (`gzip stream truncated`, `corrupt gzip data at compressed byte N`).
+ */
 export function readTrailBytes(bytes: Uint8Array, name: string): TrailRead {
   let text: string;
   try {
-    text = textOf(bytes, name);
+    text = textOf(bytes);
   } catch (error) {
-    const reason = `cannot decompress: ${error instanceof Error ? error.message : String(error)}`;
-    return { records: [], errors: [{ origin: { file: name }, reason }] };
+    if (!(error instanceof GzipError)) throw error;
+    return { records: [], errors: [{ origin: { file: name }, reason: error.message }] };
   }
   return readTrailText(text, name);
 }

@@ -9,6 +9,8 @@ import { constants, gunzipSync } from 'node:zlib';
  * Largest compressed prefix searched for the exact byte where the data goes bad: each probe
  * decompresses the prefix again, about 20 probes in all, so this bounds the cost of an error.
  */
+// LIMIT: past 2 MiB of compressed input, corrupt data is said to lie "past" the last byte
+// known to decompress cleanly (byte 0 for a whole JSON file), not at the exact byte.
 export const GZIP_LOCATE_LIMIT = 2 * 1024 * 1024;
 
 /** Output allowed per probe, so that a corrupt gzip bomb cannot exhaust memory. */

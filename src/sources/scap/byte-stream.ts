@@ -70,6 +70,8 @@ export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
     } catch (error) {
       const failure = await this.gzipFailure(error, gunzip.bytesWritten, fed.bytes);
       // zlib drops the output of the step that failed; the clean prefix gives it back.
+      // LIMIT: only within GZIP_LOCATE_LIMIT; past it, the events of that step (up to one
+      // 4 MiB chunk before the fault) are not replayed.
       if (failure.clean !== undefined && failure.clean.length > delivered)
         yield failure.clean.subarray(delivered);
       throw failure.error;
