@@ -9,6 +9,7 @@ import type { JsonSourceEvent } from '../decode/json-events.js';
 import {
   readAuditLogText,
   parseJsonText,
+  type JsonParse,
   type RawRecord,
   type RecordError,
 } from '../sources/k8s-audit/index.js';
@@ -50,9 +51,8 @@ export function classifyJson(value: unknown): JsonSource | undefined {
   return undefined;
 }
 
-/** The source of a file's text: from the whole text, else from its first line. */
-function classifyText(text: string): JsonSource | undefined {
-  const whole = parseJsonText(text);
+/** The source of a file's text, whose parse as a whole is `whole`; else from its first line. */
+function classifyText(text: string, whole: JsonParse): JsonSource | undefined {
   if (whole.ok)
     return (
       classifyJson(whole.value) ??
@@ -76,10 +76,10 @@ const expectedKinds = 'expected a Kubernetes audit log or a CloudTrail file';
 export function readJsonLogText(text: string, name: string): FileRead {
   // An empty file holds no events, like an audit log rotated a moment ago: nothing is wrong.
   if (text.trim() === '') return { source: undefined, records: [], errors: [] };
-  const source = classifyText(text);
-  if (source === 'k8s_audit') return { source, ...readAuditLogText(text, name) };
-  if (source === 'aws_cloudtrail') return { source, ...readTrailText(text, name) };
   const whole = parseJsonText(text);
+  const source = classifyText(text, whole);
+  if (source === 'k8s_audit') return { source, ...readAuditLogText(text, name) };
+  if (source === 'aws_cloudtrail') return { source, ...readTrailText(text, name, whole) };
   if (!whole.ok) {
     const origin = { file: name, line: whole.line, column: whole.column };
     return unreadable(origin, `${expectedKinds}, found ${whole.reason}`);

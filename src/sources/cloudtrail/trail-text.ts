@@ -3,7 +3,12 @@
  * one record, or JSON lines of any of those. Each record keeps its file and the line it
  * starts on; a text or line that is not JSON is reported with its line and column.
  */
-import { parseJsonText, type RawRecord, type RecordError } from '../k8s-audit/json-text.js';
+import {
+  parseJsonText,
+  type JsonParse,
+  type RawRecord,
+  type RecordError,
+} from '../k8s-audit/json-text.js';
 
 /** Records of a text and the parts that could not be read. */
 export interface TrailRead {
@@ -63,9 +68,15 @@ function withLines(records: unknown[], text: string, file: string): RawRecord[] 
   }));
 }
 
-/** Reads a whole file's text (already decompressed). */
-export function readTrailText(text: string, file: string): TrailRead {
-  const whole = parseJsonText(text);
+/**
+ * Reads a whole file's text (already decompressed); `whole` is the text parsed whole, when
+ * the caller already has it.
+ */
+export function readTrailText(
+  text: string,
+  file: string,
+  whole: JsonParse = parseJsonText(text),
+): TrailRead {
   if (whole.ok) return { records: withLines(recordsOf(whole.value), text, file), errors: [] };
   const lines = text.split('\n');
   const firstUsed = lines.findIndex((line) => line.trim() !== '');
