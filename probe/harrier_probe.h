@@ -24,6 +24,14 @@
 #define HARRIER_RINGBUF_BYTES (16 * 1024 * 1024)
 
 /*
+ * Values of a filter slot: off, every call reported, or only calls that succeeded (return value
+ * >= 0), for syscalls whose failures no loaded rule can match and the state engine ignores.
+ */
+#define HARRIER_SLOT_OFF 0
+#define HARRIER_SLOT_ALL 1
+#define HARRIER_SLOT_SUCCEEDED 2
+
+/*
  * The reader of the ring buffer is not woken per event: it polls every HARRIER_POLL_MS, and is
  * woken early when HARRIER_WAKEUP_BYTES are waiting (a burst).
  */
@@ -51,6 +59,8 @@ enum harrier_counter {
 	HC_DROP_NO_SCRATCH,
 	/* Syscalls that passed the filter but have no handler in this probe. */
 	HC_NO_HANDLER,
+	/* Failed calls of syscalls switched on for successful calls only (filtered, not dropped). */
+	HC_SKIPPED_FAILED,
 	HC_COUNTER_COUNT
 };
 

@@ -8,7 +8,8 @@
  *   kind 3 READY  payload = u64 boot-to-epoch offset ns | u32 possible CPUs | u32 ring bytes
  *
  * Control (stdin, one command per line):
- *   syscalls N,N,...   replace the enabled filter slots (syscall numbers; 512 = procexit)
+ *   syscalls N,N,...   replace the enabled filter slots (syscall numbers; 512 = procexit);
+ *                      "Ns" reports only the calls of N that succeeded
  *   stats              write a STATS frame now
  * End of stdin, SIGTERM or SIGINT stop the probe; a last STATS frame is written first.
  *
@@ -42,7 +43,7 @@ enum frame_kind { FRAME_EVENT = 1, FRAME_STATS = 2, FRAME_READY = 3 };
 static const char *stats_names[] = {
 	"ts_ns", "events_seen", "events_sent", "drops_full_proc", "drops_full_file",
 	"drops_full_net", "drops_full_close", "drops_full_other", "drops_too_large",
-	"drops_no_scratch", "no_handler", "frames_written",
+	"drops_no_scratch", "no_handler", "skipped_failed", "frames_written",
 };
 #define STATS_COUNT (sizeof(stats_names) / sizeof(stats_names[0]))
 
@@ -164,7 +165,8 @@ static void put_stats(struct probe_bpf *skel, int cpus) {
 	put_frame(FRAME_STATS, &payload, sizeof(payload));
 }
 
-/* Replaces the enabled filter slots with a comma-separated list of numbers. */
+/* Replaces the enabled filter slots with a comma-separated list of numbers, each with an
+ * optional "s" suffix for successful calls only. */
 static int apply_slots(struct probe_bpf *skel, const char *list) {
 	int fd = bpf_map__fd(skel->maps.enabled_events);
 	static __u8 wanted[HARRIER_FILTER_SLOTS];
@@ -175,11 +177,14 @@ static int apply_slots(struct probe_bpf *skel, const char *list) {
 	     item = strtok_r(NULL, ", \t\r\n", &save)) {
 		char *end;
 		long slot = strtol(item, &end, 10);
-		if (*end || slot < 0 || slot >= HARRIER_FILTER_SLOTS) {
+		int succeeded = *end == 's' && slot < HARRIER_SYSCALL_SLOTS;
+
+		if ((*end && !succeeded) || (succeeded && end[1]) || end == item || slot < 0 ||
+		    slot >= HARRIER_FILTER_SLOTS) {
 			fprintf(stderr, "harrier-probe: warning: ignoring filter slot '%s'\n", item);
 			continue;
 		}
-		wanted[slot] = 1;
+		wanted[slot] = succeeded ? HARRIER_SLOT_SUCCEEDED : HARRIER_SLOT_ALL;
 	}
 	free(copy);
 	for (__u32 slot = 0; slot < HARRIER_FILTER_SLOTS; slot++) {

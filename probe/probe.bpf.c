@@ -28,7 +28,7 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-/* One byte per filter slot: non-zero means the syscall or event is reported. */
+/* One byte per filter slot: HARRIER_SLOT_OFF, HARRIER_SLOT_ALL or HARRIER_SLOT_SUCCEEDED. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, HARRIER_FILTER_SLOTS);
@@ -166,8 +166,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
 	__u32 id = (__u32)regs->orig_ax;
 
 	/* The filter comes first so that unwanted syscalls cost one map lookup. */
-	if (id >= HARRIER_SYSCALL_SLOTS || !slot_enabled(id) || is_loader())
+	__u8 *slot = id < HARRIER_SYSCALL_SLOTS ? bpf_map_lookup_elem(&enabled_events, &id) : 0;
+
+	if (!slot || *slot == HARRIER_SLOT_OFF || is_loader())
 		return 0;
+	if (*slot == HARRIER_SLOT_SUCCEEDED && ret < 0) {
+		count(HC_SKIPPED_FAILED);
+		return 0;
+	}
 	bpf_tail_call(ctx, &exit_handlers, id);
 	count(HC_NO_HANDLER);
 	return 0;

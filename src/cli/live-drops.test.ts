@@ -9,7 +9,7 @@ function stats(ts: bigint, counters: Partial<ProbeCounters>): ProbeStatsRecord {
   const zero: ProbeCounters = {
     eventsSeen: 0, eventsSent: 0, dropsFullProcess: 0, dropsFullFile: 0, dropsFullNetwork: 0,
     dropsFullClose: 0, dropsFullOther: 0, dropsTooLarge: 0, dropsNoScratch: 0, noHandler: 0,
-    framesWritten: 0,
+    skippedFailed: 0, framesWritten: 0,
   }; // prettier-ignore
   return { kind: 'stats', ts, counters: { ...zero, ...counters } };
 }

@@ -89,6 +89,11 @@ export interface LiveCounters {
   kernelEventsSent: number;
   /** Selected syscalls that the probe has no handler for. */
   noHandler: number;
+  /**
+   * Failed calls the kernel skipped because no rule can match them and the state ignores them
+   * (filtered, like unselected syscalls: not drops).
+   */
+  kernelSkippedFailed?: number;
   /** Events written to the record file. */
   recorded: number;
   /** Threads and descriptors read from /proc at start. */
@@ -138,9 +143,15 @@ export class LivePipeline {
   static async start(options: LivePipelineOptions): Promise<LivePipeline> {
     const set = options.ruleSet !== undefined ? syscallSetFor(options.ruleSet) : undefined;
     const slots = set?.slots ?? selectFilterSlots(options.eventNames ?? HANDLED_EVENT_NAMES).slots;
+    const succeededOnly = succeededOnlySlots(set, options);
     // The kernel drops Harrier's own syscalls: its reads of the probe's pipe would otherwise
     // come back as events, thousands a second.
-    const probe = await ProbeProcess.start({ ignoreProcess: process.pid, ...options.probe, slots });
+    const probe = await ProbeProcess.start({
+      ignoreProcess: process.pid,
+      ...options.probe,
+      slots,
+      succeededOnly,
+    });
     try {
       const snapshot = readProcSnapshot(options.snapshot);
       const writer =
@@ -179,7 +190,10 @@ export class LivePipeline {
    */
   replaceRules(ruleSet: RuleSet): void {
     this.useRules(ruleSet);
-    this.probe.setSlots(this.syscalls?.slots ?? []);
+    this.probe.setSlots(
+      this.syscalls?.slots ?? [],
+      succeededOnlySlots(this.syscalls, this.options),
+    );
     this.reloads++;
   }
 
@@ -201,6 +215,7 @@ export class LivePipeline {
       kernelEventsSeen: stats?.eventsSeen ?? 0,
       kernelEventsSent: stats?.eventsSent ?? 0,
       noHandler: stats?.noHandler ?? 0,
+      kernelSkippedFailed: stats?.skippedFailed ?? 0,
       recorded: this.writer?.eventCount ?? 0,
       snapshotThreads: this.snapshot.threads.length,
       snapshotFds: this.snapshot.fds.length,
@@ -228,7 +243,13 @@ export class LivePipeline {
       );
     }
     options.logger.info(
-      { count: this.syscalls.names.length, events: this.syscalls.names },
+      {
+        count: this.syscalls.names.length,
+        events: this.syscalls.names,
+        succeededOnly: succeededOnlySlots(this.syscalls, options).length
+          ? this.syscalls.succeededOnly
+          : [],
+      },
       'syscall set pushed into the probe',
     );
   }
@@ -304,6 +325,14 @@ export class LivePipeline {
     if (logger.isLevelEnabled('debug'))
       logger.debug({ code, err: error }, 'undecodable probe event skipped');
   }
+}
+
+/**
+ * Slots whose failed calls the probe skips: those of `set` (no rule matches their failures),
+ * unless alert context is kept, which lists a process's recent events, failed ones included.
+ */
+function succeededOnlySlots(set: SyscallSet | undefined, options: LivePipelineOptions): number[] {
+  return options.context === undefined ? (set?.succeededOnlySlots ?? []) : [];
 }
 
 async function openRecord(

@@ -9,6 +9,7 @@ import {
   selectFilterSlots,
   STATE_EVENT_NAMES,
 } from '../sources/ebpf/syscall-selection.js';
+import { succeededOnlyNames } from './failed-calls.js';
 
 /** File reads and writes and socket receives: data transfers that dwarf everything else. */
 const BULK_DATA_EVENTS: ReadonlySet<string> = new Set(
@@ -31,11 +32,16 @@ export interface SyscallSet {
   slots: number[];
   /** Names the rules use that the probe does not produce (their rules never fire live). */
   uncaptured: string[];
+  /** Names whose failed calls no rule can match and the state ignores, sorted (`failed-calls.ts`). */
+  succeededOnly: string[];
+  /** Their filter slots: the probe reports only the calls that succeeded. */
+  succeededOnlySlots: number[];
 }
 
 /**
  * The set for `ruleSet`; with no ruleset or when a syscall rule matches every event type
- * (no `evt.type` restriction), every event the probe handles.
+ * (no `evt.type` restriction), every event the probe handles. Without a ruleset (recording)
+ * failed calls are always captured.
  *
  * @example
  * syscallSetFor(ruleSet).slots // e.g. [2, 3, 32, ..., 512]
@@ -49,5 +55,12 @@ export function syscallSetFor(ruleSet: RuleSet | undefined): SyscallSet {
     else uncaptured.push(name);
   }
   const names = [...wanted].sort();
-  return { names, slots: selectFilterSlots(names).slots, uncaptured: uncaptured.sort() };
+  const succeededOnly = ruleSet === undefined ? [] : succeededOnlyNames(ruleSet, names);
+  return {
+    names,
+    slots: selectFilterSlots(names).slots,
+    uncaptured: uncaptured.sort(),
+    succeededOnly,
+    succeededOnlySlots: selectFilterSlots(succeededOnly).slots,
+  };
 }

@@ -64,7 +64,8 @@ test('reads ready and stats frames in one chunk', () => {
   if (second?.kind !== 'stats') return;
   assert.equal(second.counters.eventsSeen, 10);
   assert.equal(second.counters.dropsFullProcess, 30);
-  assert.equal(second.counters.framesWritten, 110);
+  assert.equal(second.counters.skippedFailed, 110);
+  assert.equal(second.counters.framesWritten, 120);
   assert.equal(countKernelDrops(second.counters), 30 + 40 + 50 + 60 + 70 + 80 + 90);
 });
 

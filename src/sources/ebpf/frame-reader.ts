@@ -31,6 +31,7 @@ export const STATS_COUNTER_NAMES = [
   'dropsTooLarge',
   'dropsNoScratch',
   'noHandler',
+  'skippedFailed',
   'framesWritten',
 ] as const;
 

@@ -176,6 +176,33 @@ test('drops syscalls that are not enabled in the kernel (needs root and eBPF)', 
   }
 });
 
+test('reports only the successful calls of a succeeded-only syscall and counts the failed ones (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const openat = slot('openat');
+  const probe = await ProbeProcess.start({ slots: [openat], succeededOnly: [openat] });
+  const records: ProbeRecord[] = [];
+  const missing = join(mkdtempSync(join(tmpdir(), 'harrier-probe-')), 'missing');
+  try {
+    // cat opens the missing file (ENOENT), then /etc/hostname.
+    const pid = await run('/bin/cat', [missing, '/etc/hostname']);
+    const opens = () => events(records).filter((e) => e.tid === pid && e.code === OPENAT_2_X);
+    await readUntil(probe, records, () =>
+      opens().some((e) => text(params(e)[2]) === '/etc/hostname'),
+    );
+    probe.requestStats();
+    await readUntil(probe, records, () => records.at(-1)?.kind === 'stats');
+    assert.deepEqual(
+      opens().filter((e) => int64(params(e)[0]) < 0n),
+      [],
+    );
+    assert.ok(!opens().some((e) => text(params(e)[2]) === missing));
+    const stats = records.filter((r): r is ProbeStatsRecord => r.kind === 'stats').at(-1);
+    assert.ok((stats?.counters.skippedFailed ?? 0) >= 1, 'the failed open is counted');
+  } finally {
+    await probe.stop();
+  }
+});
+
 test('switches syscalls on at run time through the control line (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
   const probe = await ProbeProcess.start({ slots: [] });

@@ -25,6 +25,8 @@ const BUILT_PROBE = fileURLToPath(new URL('../../../probe/build/harrier-probe', 
 export interface ProbeOptions {
   /** Filter slots to enable (see `selectFilterSlots`). */
   slots: readonly number[];
+  /** Those of `slots` whose calls are reported only when they succeed (result >= 0). */
+  succeededOnly?: readonly number[];
   /** Loader binary; default `$HARRIER_PROBE_PATH` or `probe/build/harrier-probe`. */
   binaryPath?: string;
   /** How often the loader writes a STATS frame; default 1000 ms. */
@@ -118,7 +120,7 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   static async start(options: ProbeOptions): Promise<ProbeProcess> {
     const binary = options.binaryPath ?? defaultProbeBinaryPath();
     if (!existsSync(binary)) throw new ProbeBinaryMissingError(binary);
-    const args = ['--syscalls', options.slots.join(',')];
+    const args = ['--syscalls', slotList(options.slots, options.succeededOnly)];
     if (options.statsIntervalMs !== undefined)
       args.push('--stats-ms', `${options.statsIntervalMs}`);
     if (options.ringBufferMb !== undefined) args.push('--ringbuf-mb', `${options.ringBufferMb}`);
@@ -172,8 +174,8 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   }
 
   /** Replaces the enabled filter slots while the probe runs (e.g. after a rule reload). */
-  setSlots(slots: readonly number[]): void {
-    this.child.stdin.write(`syscalls ${slots.join(',')}\n`);
+  setSlots(slots: readonly number[], succeededOnly: readonly number[] = []): void {
+    this.child.stdin.write(`syscalls ${slotList(slots, succeededOnly)}\n`);
   }
 
   /** Asks the loader for a STATS frame now, in addition to the periodic ones. */
@@ -246,6 +248,12 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     this.waiter = undefined;
     waiter?.();
   }
+}
+
+/** The loader's slot list: `257` reports every call, `257s` only the calls that succeeded. */
+function slotList(slots: readonly number[], succeededOnly: readonly number[] = []): string {
+  const onlySucceeded = new Set(succeededOnly);
+  return slots.map((slot) => (onlySucceeded.has(slot) ? `${slot}s` : `${slot}`)).join(',');
 }
 
 /** The READY record of a batch and the frames after it; undefined when it holds none. */

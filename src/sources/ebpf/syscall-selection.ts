@@ -54,6 +54,15 @@ export const STATE_EVENT_NAMES: readonly string[] = (
   'setregid setresuid setresgid'
 ).split(' ');
 
+/**
+ * Syscalls whose failed calls (result < 0) leave the state engine as it was: a failed open
+ * adds no descriptor, a failed close removes none, a failed exec changes no process. The probe
+ * may skip their failures when no rule can match them either (see `cli/failed-calls.ts`).
+ */
+export const STATE_IGNORES_FAILED: ReadonlySet<string> = new Set(
+  'open openat openat2 creat close execve execveat'.split(' '),
+);
+
 /** The slots to enable, and the names that are neither syscalls nor `procexit`. */
 export interface SlotSelection {
   slots: number[];
