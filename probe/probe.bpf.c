@@ -83,6 +83,7 @@ struct {
 		[__NR_execveat] = (void *)&exit_execveat,
 		[__NR_clone] = (void *)&exit_clone,
 		[__NR_clone3] = (void *)&exit_clone3,
+		[__NR_prctl] = (void *)&exit_prctl,
 		[__NR_fork] = (void *)&exit_fork,
 		[__NR_vfork] = (void *)&exit_vfork,
 		[__NR_open] = (void *)&exit_open,

@@ -494,4 +494,38 @@ int BPF_PROG(sched_exit, struct task_struct *task) {
 	return 0;
 }
 
+/* prctl options whose second argument is not a plain number (uapi linux/prctl.h). */
+#define LX_PR_SET_NAME 15
+#define LX_PR_GET_NAME 16
+#define LX_PR_GET_CHILD_SUBREAPER 37
+
+/*
+ * prctl: res, option (scap keeps Linux's numbers), arg2_str (the name for PR_SET_NAME and
+ * PR_GET_NAME), arg2_int (arg2 itself, or the flag PR_GET_CHILD_SUBREAPER read back). The
+ * state engine needs PR_SET_CHILD_SUBREAPER: a subreaper adopts its descendants' orphans.
+ */
+EXIT_HANDLER(exit_prctl) {
+	struct event_buffer *b = ev_begin(SCAP_PRCTL_X, 4, HC_DROP_FULL_PROC);
+	if (!b)
+		return 0;
+	__u32 option = (__u32)syscall_arg(regs, 0);
+	__u64 arg2 = syscall_arg(regs, 1);
+	int is_name = option == LX_PR_SET_NAME || option == LX_PR_GET_NAME;
+	__s64 value = is_name ? 0 : (__s64)arg2;
+
+	if (option == LX_PR_GET_CHILD_SUBREAPER) {
+		int flag = 0;
+
+		bpf_probe_read_user(&flag, sizeof(flag), (const void *)arg2);
+		value = flag;
+	}
+	/* Parameters in one straight line: the verifier keeps the event length bounded. */
+	ev_s64(b, ret);
+	ev_u32(b, option);
+	ev_str(b, is_name ? (const void *)arg2 : 0, 1); /* empty unless a name */
+	ev_s64(b, value);
+	ev_submit(b);
+	return 0;
+}
+
 #endif

@@ -34,6 +34,11 @@ test(
   condition: evt.type in (execve, execveat) and proc.name = true and proc.cmdline contains "${marker}"
   output: "orphan run (parent=%proc.pname ppid=%proc.ppid command=%proc.cmdline)"
   priority: INFORMATIONAL
+- rule: Subreaper set
+  desc: The helper makes itself a child subreaper.
+  condition: evt.type = prctl and proc.name = harrier-scn and proc.cmdline contains "${marker}"
+  output: "subreaper (option=%evt.arg.option value=%evt.arg.arg2_int)"
+  priority: INFORMATIONAL
 `,
     );
     const harrier = await HarrierProcess.start(['run', '-r', rules, '--json']);
@@ -43,10 +48,16 @@ test(
       assert.equal(code, 0, 'the helper ran the orphan');
       const seen = await harrier.waitForAlert((alert) => alert.output.includes(marker), 60_000);
       assert.ok(seen, 'the orphan exec raised its alert');
-      const [alert] = harrier.alerts.filter((candidate) => candidate.output.includes(marker));
+      const [alert] = harrier.alerts.filter((candidate) => candidate.rule === 'Orphan program');
       // The kernel's choice, not init (pid 1), which Harrier named before.
       assert.equal(alert.outputFields['proc.ppid'], subreaper.pid);
       assert.equal(alert.outputFields['proc.pname'], 'harrier-scn');
+      // The prctl that made the helper a subreaper, which the state engine also reads.
+      const prctl = harrier.alerts.filter((candidate) => candidate.rule === 'Subreaper set');
+      assert.deepEqual(
+        prctl.map((candidate) => candidate.output.replace(/^.*subreaper /, '')),
+        ['(option=PR_SET_CHILD_SUBREAPER value=1)'],
+      );
     } finally {
       const { code, stderr } = await harrier.stop();
       assert.equal(code, 0, `harrier run exited with ${code}:\n${stderr}`);

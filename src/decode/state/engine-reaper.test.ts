@@ -5,6 +5,9 @@ import { StateEngine } from './engine.js';
 
 /** libscap's PPME_PROCEXIT_1_E: status, ret, sig, core, reaper_tid. */
 const PROCEXIT = 186;
+/** libscap's PPME_SYSCALL_PRCTL_X: res, option, arg2_str, arg2_int. */
+const PRCTL_EXIT = 401;
+const PR_SET_CHILD_SUBREAPER = 36;
 
 function int64(value: number): Uint8Array {
   const bytes = new Uint8Array(8);
@@ -16,13 +19,25 @@ function int64(value: number): Uint8Array {
 function procexit(tid: number, reaper?: number): Uint8Array {
   const params = [int64(0), int64(0), Uint8Array.of(0), Uint8Array.of(0)];
   if (reaper !== undefined) params.push(int64(reaper));
+  return eventBytes(PROCEXIT, tid, params);
+}
+
+/** `tid` calling prctl(PR_SET_CHILD_SUBREAPER, 1). */
+function setSubreaper(tid: number): Uint8Array {
+  const option = new Uint8Array(4);
+  new DataView(option.buffer).setUint32(0, PR_SET_CHILD_SUBREAPER, true);
+  return eventBytes(PRCTL_EXIT, tid, [int64(0), option, new Uint8Array(0), int64(1)]);
+}
+
+/** An event in the V2 layout: header, parameter lengths, parameters. */
+function eventBytes(code: number, tid: number, params: Uint8Array[]): Uint8Array {
   const length = 26 + params.length * 2 + params.reduce((sum, param) => sum + param.length, 0);
   const bytes = new Uint8Array(length);
   const view = new DataView(bytes.buffer);
   view.setBigUint64(0, 1_700_000_000_000_000_000n, true);
   view.setBigInt64(8, BigInt(tid), true);
   view.setUint32(16, length, true);
-  view.setUint16(20, PROCEXIT, true);
+  view.setUint16(20, code, true);
   view.setUint32(22, params.length, true);
   let at = 26 + params.length * 2;
   params.forEach((param, i) => {
@@ -71,4 +86,12 @@ test('without a reaper in the exit event, the program goes to init as before', (
   const engine = podmanExec();
   feed(engine, procexit(61), procexit(60), procexit(999));
   assert.equal(engine.table.findThread(70)?.ptid, 1);
+});
+
+test('a subreaper known from its prctl adopts the program when no exit event names a reaper', () => {
+  // runc's threads exit together: the last one's exit event comes before the kernel gave it the
+  // program, so it names no reaper; conmon said it was a subreaper when it started.
+  const engine = podmanExec();
+  feed(engine, setSubreaper(50), procexit(61, 60), procexit(60), procexit(999));
+  assert.equal(engine.table.findThread(70)?.ptid, 50);
 });

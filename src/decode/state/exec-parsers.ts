@@ -182,6 +182,23 @@ export function parseProcexit(context: ParseContext): void {
     rawParamCountOf(event) > PROCEXIT_REAPER ? numberParam(event, PROCEXIT_REAPER) : 0;
 }
 
+/** prctl options on the child-subreaper attribute, and the event's parameters. */
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
+const PRCTL = { option: 1, arg2Int: 3 } as const;
+
+/**
+ * prctl setting (or reading back) the child-subreaper attribute: a subreaper adopts the orphans
+ * of its descendants, so the reaper search stops at it as at an init.
+ */
+export function parsePrctl(context: ParseContext): void {
+  const { event, thread, table } = context;
+  if (returnValue(event) < 0 || thread === undefined || isInvalidThread(thread)) return;
+  const option = numberParam(event, PRCTL.option);
+  if (option !== PR_SET_CHILD_SUBREAPER && option !== PR_GET_CHILD_SUBREAPER) return;
+  table.setReaper(thread.pid, numberParam(event, PRCTL.arg2Int) !== 0);
+}
+
 /** chdir: the process moves to the path (relative to its cwd). */
 export function parseChdir(context: ParseContext): void {
   if (returnValue(context.event) < 0 || context.thread === undefined) return;

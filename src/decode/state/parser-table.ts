@@ -8,7 +8,7 @@ import { EVENT_TABLE } from '../event-table.js';
 import type { StateParser } from './context.js';
 import {
   credentialParser, parseCapset, parseChdir, parseChroot, parseExecve, parseFchdir, parseGetcwd,
-  parseProcexit, parseSetsid, parseUnshareSetns,
+  parsePrctl, parseProcexit, parseSetsid, parseUnshareSetns,
 } from './exec-parsers.js'; // prettier-ignore
 import {
   parseClose, parseCloseRange, parseDup, parseFcntl, parseMemfdCreate, parseOpen, parsePidfdOpen,
@@ -44,6 +44,7 @@ const EXIT_PARSERS: Readonly<Record<string, StateParser>> = {
   memfd_create: parseMemfdCreate, pidfd_open: parsePidfdOpen,
   chdir: parseChdir, fchdir: parseFchdir, getcwd: parseGetcwd, chroot: parseChroot,
   setsid: parseSetsid, capset: parseCapset, unshare: parseUnshareSetns, setns: parseUnshareSetns,
+  prctl: parsePrctl,
   setuid: credentialParser('uid', 1), setreuid: credentialParser('uid', 2),
   setresuid: credentialParser('uid', 2), setgid: credentialParser('gid', 1),
   setregid: credentialParser('gid', 2), setresgid: credentialParser('gid', 2),

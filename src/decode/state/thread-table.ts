@@ -57,9 +57,9 @@ export class ThreadTable implements StateView {
   private lastFound: ThreadInfo | undefined;
   private readonly groups: GroupSizes = new Map();
   /**
-   * Processes that have adopted another process's orphans (child subreapers, as the kernel's
-   * exit events showed); the fallback reaper search stops at them as at an init. Entries leave
-   * with their process, so the set is bounded by the table.
+   * Child subreapers: processes that said so with prctl or have adopted another process's
+   * orphans (as the kernel's exit events showed); the fallback reaper search stops at them as
+   * at an init. Entries leave with their process, so the set is bounded by the table.
    */
   private readonly reaperGroups = new Set<number>();
   private readonly users = new Map<number, UserInfo>();
@@ -208,6 +208,12 @@ export class ThreadTable implements StateView {
     thread.isDead = false;
     thread.flags &= ~THREAD_FLAGS.CLOSED;
     this.groups.set(thread.pid, (this.groups.get(thread.pid) ?? 0) + 1);
+  }
+
+  /** Marks process `pid` as a child subreaper (prctl PR_SET_CHILD_SUBREAPER), or not. */
+  setReaper(pid: number, isReaper: boolean): void {
+    if (isReaper) this.reaperGroups.add(pid);
+    else this.reaperGroups.delete(pid);
   }
 
   /** Live threads in `pid`'s group. */

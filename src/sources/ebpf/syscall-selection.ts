@@ -37,7 +37,7 @@ export const HANDLED_EVENT_NAMES: ReadonlySet<string> = new Set(
     'init_module finit_module memfd_create read write pread pwrite readv writev preadv ' +
     'pwritev socket bind listen connect accept accept4 sendto recvfrom sendmsg recvmsg ' +
     'sendmmsg recvmmsg ptrace setuid setgid setreuid setregid setresuid setresgid kill tkill ' +
-    'tgkill setns unshare bpf userfaultfd procexit ' +
+    'tgkill setns unshare bpf userfaultfd prctl procexit ' +
     // generic events: libscap has no event of their own for these, evt.type is the syscall
     'truncate ftruncate futimesat utimensat fchmodat2'
   ).split(' '),
@@ -45,13 +45,13 @@ export const HANDLED_EVENT_NAMES: ReadonlySet<string> = new Set(
 
 /**
  * Events the state engine needs whatever the rules say: process lifecycle (so lineage and
- * credentials stay right), descriptor lifecycle (so `fd.name` is right), and the working
- * directory (so relative paths resolve).
+ * credentials stay right; prctl marks the child subreapers that adopt orphans), descriptor
+ * lifecycle (so `fd.name` is right), and the working directory (so relative paths resolve).
  */
 export const STATE_EVENT_NAMES: readonly string[] = (
-  'execve execveat clone clone3 fork vfork procexit open openat openat2 creat close dup dup2 ' +
-  'dup3 socket connect accept accept4 bind memfd_create chdir fchdir setuid setgid setreuid ' +
-  'setregid setresuid setresgid'
+  'execve execveat clone clone3 fork vfork procexit prctl open openat openat2 creat close dup ' +
+  'dup2 dup3 socket connect accept accept4 bind memfd_create chdir fchdir setuid setgid ' +
+  'setreuid setregid setresuid setresgid'
 ).split(' ');
 
 /**
