@@ -9,7 +9,7 @@ import { addRouterMetrics, type HarrierMetrics } from '../api/metrics.js';
 import { isAtLeast, type Priority } from '../detect/index.js';
 import { defaultStoreConfig, type HarrierConfig } from '../config/index.js';
 import { AlertStore, type RetentionPolicy } from '../store/index.js';
-import type { Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 
 /** The store a runner opens: from `--store`/`--no-store`, the configuration or the default. */
 export interface StoreSettings {
@@ -29,10 +29,10 @@ export function storeSettings(
   byDefault: boolean,
 ): StoreSettings | undefined {
   if (flag === false) return undefined;
-  const store = config?.store ?? defaultStoreConfig();
-  if (flag !== undefined) return { path: flag, retention: store.retention, explicit: true };
-  if (config !== undefined) return store.enabled ? { ...store, explicit: true } : undefined;
-  return byDefault ? { ...store, explicit: false } : undefined;
+  const { enabled, path, retention } = config?.store ?? defaultStoreConfig();
+  if (flag !== undefined) return { path: flag, retention, explicit: true };
+  if (config !== undefined) return enabled ? { path, retention, explicit: true } : undefined;
+  return byDefault ? { path, retention, explicit: false } : undefined;
 }
 
 /** Why the store named by a flag or the configuration could not be opened. */
@@ -57,7 +57,7 @@ export function openStore(
     const store = new AlertStore({
       path: settings.path,
       retention: settings.retention,
-      logger: logger.child({ subsystem: 'store' }),
+      logger: createLogger('store'),
     });
     logger.info({ file: settings.path }, 'alert store open');
     return store;
@@ -79,7 +79,6 @@ export interface AlertSinkOptions {
   readonly minPriority?: Priority;
   readonly store?: AlertStore;
   readonly metrics?: HarrierMetrics;
-  readonly logger: Logger;
 }
 
 /** Takes every alert of a runner. */
@@ -93,7 +92,7 @@ export interface AlertSink {
  * The sink for a runner's alerts.
  *
  * @example
- * const sink = openAlertSink({ print: (alert) => console.log(alert.output), store, logger });
+ * const sink = openAlertSink({ print: (alert) => console.log(alert.output), store });
  * sink.deliver(alert, context);
  * await sink.close();
  */
@@ -129,6 +128,6 @@ function startRouter(options: AlertSinkOptions): AlertRouter {
     grouping: config.grouping,
     minPriority: options.minPriority,
     recorder: options.store,
-    logger: options.logger.child({ subsystem: 'alerts.router' }),
+    logger: createLogger('alerts.router'),
   });
 }

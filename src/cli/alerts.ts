@@ -11,7 +11,7 @@ import {
   formatConfigDiagnostic,
   loadConfigFile,
   parseDuration,
-  defaultStateDir,
+  defaultStoreConfig,
 } from '../config/index.js';
 
 export interface AlertsCommandOptions {
@@ -41,7 +41,7 @@ export function registerAlertsCommand(program: Command): void {
       '--store <file>',
       'the store database (default: from --config, else /var/lib/harrier/alerts.db)',
     )
-    .option('--config <file>', 'harrier.yaml, for the store path')
+    .option('-c, --config <file>', 'harrier.yaml, for the store path')
     .action((options: AlertsCommandOptions) => {
       process.exitCode = runAlertsCommand(options, (text) => process.stdout.write(text));
     });
@@ -110,7 +110,7 @@ function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | 
 
 function storePath(options: AlertsCommandOptions): string | undefined {
   if (options.store !== undefined) return options.store;
-  if (options.config === undefined) return `${defaultStateDir}/alerts.db`;
+  if (options.config === undefined) return defaultStoreConfig().path;
   const { config, diagnostics } = loadConfigFile(options.config);
   for (const diagnostic of diagnostics)
     process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);

@@ -35,7 +35,10 @@ class Harrier {
   private readonly child: ChildProcessWithoutNullStreams;
 
   constructor(args: string[]) {
-    this.child = spawn(process.execPath, [HARRIER, ...args], { env: ENV });
+    // A run's default store is the host's /var/lib/harrier: tests store only where they say.
+    const named = args.includes('--store') || args.includes('-c') || args[0] !== 'run';
+    const store = named ? [] : ['--no-store'];
+    this.child = spawn(process.execPath, [HARRIER, ...args, ...store], { env: ENV });
     this.child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
@@ -372,7 +375,10 @@ test(
     );
     const kernel = Number(/kernel drops: (\d+) \(/.exec(harrier.stderr)?.[1]);
     assert.ok(kernel > 0, harrier.stderr);
-    assert.match(harrier.stderr, / WARN \S+: syscall events dropped; detection goes on without them/);
+    assert.match(
+      harrier.stderr,
+      / WARN \S+: syscall events dropped; detection goes on without them/,
+    );
     assert.match(harrier.stderr, /drop alerts: 1\n/);
   },
 );
@@ -410,6 +416,66 @@ outputs:
     const lines = readFileSync(alertsFile, 'utf8').trim().split('\n');
     assert.equal(lines.length, 1);
     assert.equal(JSON.parse(lines[0]).output_fields['fd.name'], marker);
+  },
+);
+
+test(
+  'harrier run stores each alert with its lineage and recent events and counts it on /metrics (needs root and eBPF)',
+  live,
+  async (t) => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const rules = await ruleFile(directory, 'rules.yaml', openRule('stored', marker, '%fd.name'));
+    const database = path.join(directory, 'alerts.db');
+    const harrier = new Harrier(
+      ['run', '-r', rules, '--json', '--store', database, '--metrics', '127.0.0.1:0'],
+    ); // prettier-ignore
+    t.after(() => harrier.signal('SIGKILL'));
+    await harrier.waitFor(/live capture started/);
+    const url = /"url":"([^"]+)"[^\n]*metrics endpoint listening/.exec(harrier.stderr)?.[1];
+    assert.ok(url, harrier.stderr);
+    await execFileAsync('cat', [marker]);
+    await settle();
+    const page = await (await fetch(url)).text();
+    assert.match(page, /^harrier_alerts_total\{rule="stored",priority="Warning"\} 1$/m);
+    assert.match(page, /^harrier_events_total\{source="syscall",type="openat"\} [1-9]\d*$/m);
+    assert.match(
+      page,
+      /^harrier_events_dropped_total\{source="syscall",reason="undecodable"\} 0$/m,
+    );
+    assert.equal(await harrier.stop(), 0);
+
+    const found = await execFileAsync(process.execPath, [
+      HARRIER,
+      'alerts',
+      '--store',
+      database,
+      '--json',
+    ]);
+    const stored = found.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.equal(stored.length, 1, found.stdout);
+    const [{ alert, lineage, recent }] = stored;
+    assert.equal(alert.output_fields['fd.name'], marker);
+    assert.deepEqual(
+      lineage
+        .slice(0, 2)
+        .map((entry: Record<string, unknown>) => [entry['proc.name'], entry['proc.pid']]),
+      [
+        ['cat', lineage[0]['proc.pid']],
+        ['node', process.pid],
+      ],
+    );
+    assert.equal(lineage[0]['proc.cmdline'], `cat ${marker}`);
+    assert.ok(recent.length > 0);
+    assert.ok(
+      recent.every(
+        (event: Record<string, unknown>) => event['proc.pid'] === lineage[0]['proc.pid'],
+      ),
+    );
   },
 );
 

@@ -1,7 +1,8 @@
 /**
  * `harrier run`: live monitoring of this host with Harrier's eBPF probe. Alerts go to stdout
  * (text or Falco JSON), or through the alert router when a configuration with outputs is
- * given; logs go to stderr. SIGHUP reloads the rules without stopping capture; SIGINT and
+ * given, and into the store with their lineage and recent events; logs go to stderr. Metrics
+ * are served when asked. SIGHUP reloads the rules without stopping capture; SIGINT and
  * SIGTERM stop cleanly and print the counters.
  */
 import { Option, type Command } from 'commander';
@@ -9,28 +10,33 @@ import {
   loadRuleFilesFromDisk,
   parsePriority,
   type LoadOptions,
-  type Priority,
   type RuleSet,
 } from '../detect/index.js';
 import { formatDiagnostic } from '../engine/diagnostics.js';
 import {
-  AlertRouter,
   formatAlertJson,
   formatAlertText,
   type Alert,
+  type AlertContext,
   type TimeFormat,
 } from '../alerts/index.js';
-import { formatConfigDiagnostic, loadConfigFile, type HarrierConfig } from '../config/index.js';
+import type { HarrierMetrics } from '../api/metrics.js';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
 import { createLogger, type Logger } from '../log.js';
-import { rulePathsOrDefault } from './default-rules.js';
+import { configuredRules, readConfigOption } from './config-option.js';
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
+import {
+  addRunnerOutputOptions,
+  startRunnerOutputs,
+  type RunnerOutputFlags,
+} from './runner-outputs.js';
+import { SyscallAlertContext } from './syscall-context.js';
 
-interface RunCommandOptions {
+interface RunCommandOptions extends RunnerOutputFlags {
   rules: string[];
   json?: boolean;
   minPriority?: string;
@@ -45,13 +51,13 @@ interface RunCommandOptions {
 
 /** Adds `harrier run` to the program. */
 export function registerRunCommand(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('monitor this host live with the eBPF probe and print alerts')
     .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
     .option('--min-priority <priority>', 'load only rules at least this severe')
-    .option('-c, --config <file>', 'harrier.yaml: outputs, priority, rule files')
+    .option('-c, --config <file>', 'harrier.yaml: rule files, priority, outputs, store, metrics')
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
     .option(
       '-w, --write <file>',
@@ -59,47 +65,18 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
-    .option('--container-fields', 'add container and pod fields to the output_fields of every alert')
+    .option(
+      '--container-fields',
+      'add container and pod fields to the output_fields of every alert',
+    )
     .addOption(
       new Option('--cri <socket>', 'CRI socket for container metadata (repeatable)')
         .argParser((socket: string, sockets: string[]) => [...sockets, socket])
         .default([], 'the containerd, CRI-O and k3s sockets present'),
-    )
-    .action(async (options: RunCommandOptions) => {
-      process.exitCode = await runLive(options);
-    });
-}
-
-/** Where alerts go: the router when outputs are configured, stdout otherwise. */
-interface AlertSink {
-  deliver(alert: Alert): void;
-  close(): Promise<void>;
-}
-
-function stdoutSink(json: boolean): AlertSink {
-  const print = json ? formatAlertJson : formatAlertText;
-  return {
-    deliver: (alert) => void process.stdout.write(`${print(alert)}\n`),
-    close: async () => undefined,
-  };
-}
-
-function routerSink(
-  config: HarrierConfig,
-  minPriority: Priority | undefined,
-  logger: Logger,
-): AlertSink {
-  const router = new AlertRouter({
-    outputs: config.outputs, stateDir: config.stateDir, grouping: config.grouping, minPriority,
-    logger: logger.child({ subsystem: 'alerts.router' }),
-  }); // prettier-ignore
-  return {
-    deliver: (alert) => router.deliver(alert),
-    close: async () => {
-      await router.flush(5000);
-      await router.close();
-    },
-  };
+    );
+  addRunnerOutputOptions(command, true).action(async (options: RunCommandOptions) => {
+    process.exitCode = await runLive(options);
+  });
 }
 
 /** Loads rules, printing diagnostics; undefined when the set has errors. */
@@ -116,12 +93,14 @@ export async function loadLiveRules(
   return loaded.ruleSet;
 }
 
-function readConfig(file: string | undefined): HarrierConfig | undefined | 'invalid' {
-  if (file === undefined) return undefined;
-  const result = loadConfigFile(file);
-  for (const diagnostic of result.diagnostics)
-    process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
-  return result.config ?? 'invalid';
+/** Copies the live pipeline's drop totals (kernel by reason, undecodable) in at each scrape. */
+function publishLiveDrops(metrics: HarrierMetrics, live: LivePipeline): void {
+  metrics.registry.onScrape(() => {
+    const { drops } = live.counters;
+    for (const [reason, count] of Object.entries(drops.byReason))
+      metrics.drops.raiseTo({ source: 'syscall', reason }, count);
+    metrics.drops.raiseTo({ source: 'syscall', reason: 'undecodable' }, drops.userspace);
+  });
 }
 
 function parseTimeFormat(text: string): TimeFormat | undefined {
@@ -134,7 +113,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     process.stderr.write(formatPreflight('run', problems));
     return 2;
   }
-  const config = readConfig(options.config);
+  const config = readConfigOption(options.config);
   const minPriority =
     options.minPriority === undefined ? undefined : parsePriority(options.minPriority);
   const timeFormat = parseTimeFormat(options.timeFormat);
@@ -150,23 +129,23 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     return 2;
   }
   const logger = createLogger('cli.run');
-  const paths =
-    options.rules.length > 0 || !config?.rulesFiles.length
-      ? rulePathsOrDefault(options.rules)
-      : [...config.rulesFiles];
-  const loadOptions: LoadOptions = {
-    minimumPriority: minPriority ?? config?.priority,
-    ruleMatching: config?.ruleMatching,
-  };
+  const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const ruleSet = await loadLiveRules(paths, loadOptions, logger);
   if (ruleSet === undefined) return 1;
-  const sink = config?.outputs.length
-    ? routerSink(config, minPriority ?? config.priority, logger)
-    : stdoutSink(options.json === true);
+  const print = options.json ? formatAlertJson : formatAlertText;
+  const outputs = await startRunnerOutputs({
+    flags: options, config, route: true, minPriority: loadOptions.minimumPriority,
+    storeByDefault: true, serveMetrics: true,
+    print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
+  }); // prettier-ignore
+  if (typeof outputs === 'string') {
+    process.stderr.write(`harrier run: ${outputs}\n`);
+    return 2;
+  }
   const byRule = new Map<string, number>();
-  const onAlert = (alert: Alert) => {
+  const onAlert = (alert: Alert, context?: AlertContext) => {
     byRule.set(alert.rule, (byRule.get(alert.rule) ?? 0) + 1);
-    sink.deliver(alert);
+    outputs.sink.deliver(alert, context);
   };
 
   const containers = runtimeContainerHook(logger, {
@@ -181,20 +160,24 @@ async function runLive(options: RunCommandOptions): Promise<number> {
       record: options.write === undefined ? undefined : { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
       probe: options.ringbufMb === undefined ? undefined : { ringBufferMb: Number(options.ringbufMb) },
+      context: outputs.storing ? new SyscallAlertContext() : undefined,
+      metrics: outputs.metrics,
     }); // prettier-ignore
   } catch (error) {
+    containers?.close();
+    await outputs.close();
     if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
       throw error;
-    containers?.close();
     process.stderr.write(`harrier run: ${error.message}\n`);
     return 2;
   }
+  if (outputs.metrics !== undefined) publishLiveDrops(outputs.metrics, live);
   const started = Date.now();
   const reloads = { failed: 0 };
   const outcome = await untilStopped(live, paths, loadOptions, logger, reloads);
   const counters = await live.stop();
   containers?.close();
-  await sink.close();
+  await outputs.close();
   const elapsedMs = Date.now() - started;
   process.stderr.write(formatCounters(counters, byRule, elapsedMs, reloads.failed));
   if (outcome instanceof Error) {

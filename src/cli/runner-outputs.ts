@@ -94,7 +94,6 @@ export async function startRunnerOutputs(
     minPriority: options.minPriority,
     store,
     metrics,
-    logger,
   });
   return {
     sink,

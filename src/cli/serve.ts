@@ -217,6 +217,17 @@ async function loadRules(paths: string[], logger: Logger): Promise<RuleSet | und
   return result.ruleSet;
 }
 
+/** Adds the webhook's answers by HTTP status (refused requests are no event drops) to metrics. */
+function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook): void {
+  metrics.registry.collected(
+    'harrier_webhook_responses_total',
+    'Audit webhook requests answered, by HTTP status.',
+    'counter',
+    () =>
+      [...webhook.counters.responses].map(([status, count]) => [{ status: String(status) }, count]),
+  );
+}
+
 async function runServe(options: ServeCommandOptions): Promise<number> {
   const logger = createLogger('cli.serve');
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
@@ -257,6 +268,8 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
     webhook: options.webhook,
     logger,
   });
+  if (outputs.metrics !== undefined && running.webhook !== undefined)
+    publishWebhookResponses(outputs.metrics, running.webhook);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

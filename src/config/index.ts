@@ -5,7 +5,6 @@
 export {
   loadConfig,
   loadConfigFile,
-  defaultStateDir,
   defaultStoreConfig,
   type ConfigResult,
 } from './load-config.js';

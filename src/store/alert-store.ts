@@ -169,9 +169,9 @@ export class AlertStore implements AlertRecorder {
     return deleted;
   }
 
-  /** Writes what is buffered and closes the database. */
+  /** Writes what is buffered, applies retention (so that it holds after every run) and closes. */
   close(): void {
-    this.write();
+    this.prune();
     if (this.pruneTimer !== undefined) clearInterval(this.pruneTimer);
     this.db.close();
   }
