@@ -157,6 +157,8 @@ export class JsonDetection {
     const factory = this.factory(event.source);
     const alerts = rules.map((rule) => factory.build(rule, event));
     stats.alerts += alerts.length;
+    // LIMIT: audit and CloudTrail alerts go without context; the store keeps no related events
+    // (earlier requests of the same user or resource) for them.
     for (const alert of alerts) this.options.onAlert(alert);
     return alerts;
   }

@@ -27,7 +27,12 @@ export interface SyscallContextOptions {
   readonly lineageDepth?: number;
 }
 
-/** What is kept of one event: only values read without decoding parameters. */
+/**
+ * What is kept of one event: only values read without decoding parameters.
+ *
+ * LIMIT: no arguments and no result are kept; a failed open shows in the store without the
+ * path it tried.
+ */
 interface RecentEvent {
   readonly num: number;
   readonly ts: bigint;
