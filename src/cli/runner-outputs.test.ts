@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +42,8 @@ async function harrier(args: string[], env: Record<string, string> = {}) {
   return execFileAsync(process.execPath, [HARRIER, ...args], {
     env: { ...process.env, HARRIER_HOSTNAME: 'harrier-test-host', ...env },
     maxBuffer: 16 * 1024 * 1024,
+    // A command that never exits (a server left listening) fails the test instead of hanging it.
+    timeout: 60_000,
   });
 }
 
@@ -339,5 +342,25 @@ test('serve counts webhook events, rejects and alerts on /metrics and stores the
   assert.deepEqual(
     stored.map((line) => [line.alert.rule, line.alert.output]),
     printed.map((alert) => [alert.rule, alert.output]),
+  );
+});
+
+test('serve exits 2 when its webhook port is taken, its metrics endpoint closed again', async (t) => {
+  const directory = await scratch();
+  const rules = path.join(directory, 'audit.yaml');
+  await writeFile(rules, AUDIT_RULE);
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const { port } = taken.address() as AddressInfo;
+  const args = ['serve', '-r', rules, '--no-store', '--metrics', '127.0.0.1:0'];
+  await assert.rejects(
+    harrier([...args, '--listen', `127.0.0.1:${port}`]),
+    (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(error.stderr, /metrics endpoint listening/);
+      assert.match(error.stderr, /^harrier: listen EADDRINUSE: address already in use/m);
+      return true;
+    },
   );
 });

@@ -254,20 +254,27 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
     process.stderr.write(`harrier serve: ${outputs}\n`);
     return 2;
   }
-  const running = await startServe({
-    ruleSet,
-    onAlert: outputs.sink.deliver,
-    metrics: outputs.metrics,
-    listen: options.listen,
-    path: options.path,
-    tls,
-    token: token || undefined,
-    maxBodyBytes: options.maxBodyBytes === undefined ? undefined : Number(options.maxBodyBytes),
-    auditLogs: options.auditLog,
-    cloudTrail: options.cloudtrail,
-    webhook: options.webhook,
-    logger,
-  });
+  let running: RunningServe;
+  try {
+    running = await startServe({
+      ruleSet,
+      onAlert: outputs.sink.deliver,
+      metrics: outputs.metrics,
+      listen: options.listen,
+      path: options.path,
+      tls,
+      token: token || undefined,
+      maxBodyBytes: options.maxBodyBytes === undefined ? undefined : Number(options.maxBodyBytes),
+      auditLogs: options.auditLog,
+      cloudTrail: options.cloudtrail,
+      webhook: options.webhook,
+      logger,
+    });
+  } catch (error) {
+    // The metrics endpoint would keep the process alive after the error is reported.
+    await outputs.close();
+    throw error;
+  }
   if (outputs.metrics !== undefined && running.webhook !== undefined)
     publishWebhookResponses(outputs.metrics, running.webhook);
   await new Promise<void>((resolve) => {
