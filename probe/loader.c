@@ -335,6 +335,7 @@ int main(int argc, char **argv) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int wait_ms = now >= next_stats ? 0 : (int)((next_stats - now) / 1000000ull) + 1;
 
+		/* LIMIT: an event can wait up to HARRIER_POLL_MS here before it is read. */
 		if (wait_ms > HARRIER_POLL_MS)
 			wait_ms = HARRIER_POLL_MS;
 

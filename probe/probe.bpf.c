@@ -162,6 +162,12 @@ struct {
 	},
 };
 
+/*
+ * LIMIT: every syscall of every process passes this tracepoint, selected or not (about 0.15 us
+ * each on the bench machine, a third of what the probe adds to an open+close loop). Programs
+ * attached per syscall (fexit) would spare the unselected ones, but a new thread's first
+ * return from clone is seen only here.
+ */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
 	__u32 id = (__u32)regs->orig_ax;
