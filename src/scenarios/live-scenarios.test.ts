@@ -2,7 +2,8 @@
  * The live scenario suite: real behaviours on this machine, on the host and inside podman
  * containers, under `harrier run`, first with the official Falco rules and then with
  * Harrier's default rules; then a record/replay check. Harrier starts once per rule set, all
- * behaviours run, and it is stopped before the alerts are judged.
+ * behaviours run, and it is stopped, once it has judged the suite's last act, before the
+ * alerts are judged.
  */
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,13 +11,14 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { corpusPath } from '../testing/corpus.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 import { containerSkipReason, removeContainer, startContainer } from './containers.js';
 import { fileBehaviours } from './file-behaviours.js';
 import {
   HarrierProcess,
   harrierBin,
   liveSkipReason,
+  parseExitCounters,
   type ReceivedAlert,
 } from './harrier-process.js';
 import { buildHelper } from './helper-program.js';
@@ -30,6 +32,7 @@ import {
   type Stage,
 } from './scenario-runner.js';
 import type { Place, RuleExpectation } from './scenario-types.js';
+import { awaitSentinel, writeSentinelRules } from './sentinel.js';
 
 /** HARRIER_SCENARIOS=NAME,NAME runs only those behaviours: a focused run while developing. */
 const only = process.env.HARRIER_SCENARIOS?.split(',');
@@ -56,12 +59,17 @@ const overrideRules = `- rule: Create Hidden Files or Directories
 `;
 
 let stage: Stage | undefined;
+/** The sentinel rule file, loaded beside every rule set (see sentinel.ts). */
+let sentinelRules = '';
+/** How long the suite waits for Harrier to judge its last act before stopping it anyway. */
+const CATCH_UP_MS = 180_000;
 
 before(async () => {
   if (liveSkip !== undefined) return;
   const hostScratch = makeScratch();
   buildHelper(hostScratch);
   writeFileSync(path.join(hostScratch, 'enable-rules.yaml'), overrideRules);
+  sentinelRules = writeSentinelRules(hostScratch);
   stage = { hostScratch, runId: newRunId(), containers: {} };
   if (containerSkip !== undefined) return;
   try {
@@ -97,48 +105,54 @@ function dumpAlerts(performed: readonly Performed[], alerts: readonly ReceivedAl
   appendFileSync(file, `${JSON.stringify(markers)}\n${lines.join('\n')}\n`);
 }
 
-/** Starts Harrier, performs the behaviours, waits for the last alerts, stops it. */
+/** What one run of the suite gave: the behaviours, the alerts, and what explains a miss. */
+interface Outcome {
+  performed: Performed[];
+  alerts: ReceivedAlert[];
+  /** Facts of the run added to each problem: kernel drops, Harrier running behind. */
+  notes: string[];
+}
+
+/** Starts Harrier, performs the behaviours, waits until it has judged them all, stops it. */
 async function runSuite(
   rulesArgs: string[],
   onlyPlaces: readonly Place[] = places,
-): Promise<{ performed: Performed[]; alerts: ReceivedAlert[]; stderr: string }> {
-  const harrier = await HarrierProcess.start(['run', ...rulesArgs, '--json', '--container-fields']);
+): Promise<Outcome> {
+  const args = ['run', ...rulesArgs, '-r', sentinelRules, '--json', '--container-fields'];
+  const harrier = await HarrierProcess.start(args);
   try {
     const performed = await performBehaviours(behaviours, stage!, onlyPlaces);
-    // Events reach the rules a little after the syscall: give the pipeline time to drain.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const notes: string[] = [];
+    if (!(await awaitSentinel(harrier, CATCH_UP_MS)))
+      notes.push(`Harrier had not judged the suite's last act ${CATCH_UP_MS / 1000} s after it`);
     const { code, stderr } = await harrier.stop();
     assert.equal(code, 0, `harrier run exited with ${code}:\n${stderr}`);
+    const drops = parseExitCounters(stderr);
+    if (drops !== undefined && drops.kernelDrops + drops.userspaceDrops > 0)
+      notes.push(
+        `the run dropped ${drops.kernelDrops} events in the kernel, ${drops.userspaceDrops} in Harrier`,
+      );
     dumpAlerts(performed, harrier.alerts);
-    return { performed, alerts: harrier.alerts, stderr };
+    return { performed, alerts: harrier.alerts, notes };
   } finally {
     await harrier.stop();
   }
 }
 
-/** One subtest per performed behaviour: its expected rule, or a skip naming the gap. */
-type Outcome = { performed: Performed[]; alerts: ReceivedAlert[] };
-
-/**
- * Judges each behaviour of `outcome`. A behaviour that fails is judged once more on a second
- * run of the whole suite (made at most once), and the first miss is reported as a diagnostic:
- * LIMIT: about one live run in three misses one container behaviour (an exec seen without its
- * alert); the cause is not found yet, so a miss must repeat to fail the test.
- */
+/** Judges each behaviour of `outcome`: one subtest per expected rule, or per gap found. */
 async function judgeAll(
   t: TestContext,
   outcome: Outcome,
   pick: (performed: Performed) => RuleExpectation | undefined,
   gap: (performed: Performed, alerts: readonly ReceivedAlert[]) => string | undefined,
-  rerun: () => Promise<Outcome>,
 ): Promise<void> {
-  let second: Promise<Outcome> | undefined;
-  const problemsOf = (performed: Performed, run: Outcome): string[] => {
+  const problemsOf = (performed: Performed): string[] => {
     const expectation = pick(performed);
-    if (expectation !== undefined) return judge(performed, expectation, run.alerts, stage!);
-    const reason = gap(performed, run.alerts);
+    if (expectation !== undefined) return judge(performed, expectation, outcome.alerts, stage!);
+    const reason = gap(performed, outcome.alerts);
     return reason === undefined ? [] : [reason];
   };
+  for (const note of outcome.notes) t.diagnostic(note);
   for (const performed of outcome.performed) {
     const expectation = pick(performed);
     const name = `${performed.behaviour.name} on the ${performed.place}: ${performed.behaviour.description}`;
@@ -146,25 +160,10 @@ async function judgeAll(
       expectation === undefined
         ? name
         : `${name} -> ${expectation.rule}${expectation.note ? ` (${expectation.note})` : ''}`;
-    let problems = problemsOf(performed, outcome);
-    if (problems.length > 0) {
-      second ??= rerun();
-      const again = (await second).performed.find(
-        (candidate) =>
-          candidate.behaviour.name === performed.behaviour.name &&
-          candidate.place === performed.place,
-      );
-      const retried =
-        again === undefined ? ['not performed on the second run'] : problemsOf(again, await second);
-      if (retried.length === 0)
-        t.diagnostic(`missed on the first run only: ${label}: ${problems.join('; ')}`);
-      problems =
-        retried.length === 0
-          ? []
-          : [...problems, ...retried.map((problem) => `second run: ${problem}`)];
-    }
+    const problems = problemsOf(performed);
     if (expectation === undefined && problems.length === 0) continue;
-    await t.test(label, () => assert.deepEqual(problems, []));
+    const explained = problems.length === 0 ? [] : [...problems, ...outcome.notes];
+    await t.test(label, () => assert.deepEqual(explained, []));
   }
 }
 
@@ -195,7 +194,6 @@ test(
       outcome,
       (performed) => performed.behaviour.falco?.(performed.place),
       () => undefined,
-      () => runSuite(rulesArgs),
     );
   },
 );
@@ -204,7 +202,8 @@ test(
   "Harrier's default rules catch every behaviour of the suite (needs root and eBPF)",
   { skip: liveSkip ?? false },
   async (t) => {
-    const outcome = await runSuite([]);
+    // The bundled rules/ as `harrier run` loads them without -r, beside the sentinel rule.
+    const outcome = await runSuite(['-r', path.join(repositoryRoot, 'rules')]);
     await judgeAll(
       t,
       outcome,
@@ -213,7 +212,6 @@ test(
         const caught = rulesWithMarker(alerts, performed.marker);
         return caught.length > 0 ? undefined : 'no default rule fired for this behaviour';
       },
-      () => runSuite([]),
     );
   },
 );
@@ -254,7 +252,7 @@ test(
     const recordCapture = path.join(stage!.hostScratch, 'record.scap');
     const rulesArgs = falcoRuleFiles.slice(0, 1).flatMap((file) => ['-r', file]);
     const recorder = await HarrierProcess.start(['record', '-w', recordCapture, ...rulesArgs]);
-    let live: { performed: Performed[]; alerts: ReceivedAlert[] };
+    let live: Outcome;
     try {
       live = await runSuite([...rulesArgs, '-w', runCapture], ['host']);
     } finally {
