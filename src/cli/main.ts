@@ -10,6 +10,7 @@ import { registerReplayCommand } from './replay.js';
 import { registerAlertsCommand } from './alerts.js';
 import { registerRunCommand } from './run.js';
 import { registerRecordCommand } from './record.js';
+import { registerEventsCommand } from './events.js';
 
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
@@ -25,6 +26,7 @@ registerReplayCommand(program);
 registerAlertsCommand(program);
 registerRunCommand(program);
 registerRecordCommand(program);
+registerEventsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`harrier: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -21,6 +21,8 @@ export interface FormattedOutput {
   text: string;
   /** Each field token by its text (`proc.name`, `tolower(proc.name)`), in order of appearance. */
   fields: Map<string, OutputFieldValue>;
+  /** Whether some field had no value (printed `<NA>`); sysdig skips such lines without `*`. */
+  incomplete: boolean;
 }
 
 export interface OutputFormatter<E> {
@@ -144,6 +146,7 @@ function render<E>(
   event: E,
 ): FormattedOutput {
   let text = '';
+  let incomplete = false;
   const fields = new Map<string, OutputFieldValue>();
   const values = new Map<string, FieldValue | undefined>();
   for (const token of fieldTokens) {
@@ -155,12 +158,13 @@ function render<E>(
       continue;
     }
     const value = values.get(token.name);
+    if (value === undefined) incomplete = true;
     const shown = value === undefined ? notAvailable : displayValue(token.operand, value);
     text += token.width ? shown.slice(0, token.width).padEnd(token.width, ' ') : shown;
     if (!fields.has(token.name))
       fields.set(token.name, outputFieldValue(token.operand, value, event));
   }
-  return { text, fields };
+  return { text, fields, incomplete };
 }
 
 /** The text form of a value as outputs show it. */

@@ -10,6 +10,8 @@ const rawTime = { jsonValue: (event: SyscallEvent) => event.ts };
 
 export const TIME_VALUES: SyscallFieldValues = {
   'evt.time': { extract: (event) => timeText(event.ts, false, true), ...rawTime },
+  // The output time format is libsinsp's default ('h'), the only one Harrier offers.
+  'evt.outputtime': { extract: (event) => timeText(event.ts, false, true), ...rawTime },
   'evt.time.s': { extract: (event) => timeText(event.ts, false, false), ...rawTime },
   'evt.time.iso8601': { extract: (event) => isoTimeText(event.ts), ...rawTime },
   'evt.datetime': { extract: (event) => timeText(event.ts, true, true), ...rawTime },

@@ -1,0 +1,117 @@
+/**
+ * `harrier events` as a user runs it (the real CLI in a child process), against
+ * `sysdig -r FILE -p FORMAT FILTER` on the same corpus captures where sysdig 0.29 and today's
+ * libsinsp agree (the field-by-field differences are the differential test's subject).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
+
+const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
+const hasSysdig = spawnSync('sysdig', ['--version']).status === 0;
+const noSysdig = !hasSysdig && 'sysdig is not installed (scripts/test.sh installs it)';
+
+const CAT_WRITE = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
+const CONNECT = corpusPath('falco/tests-0.34.1/trace_files/connect_localhost.scap');
+const CURL = corpusPath('falco/scap/curl_google.scap');
+const IPV6 = corpusPath('falco/scap/single_ipv6_conn.scap');
+
+function harrier(args: string[]) {
+  const result = spawnSync(process.execPath, [HARRIER, 'events', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function sysdig(args: string[]): string {
+  const result = spawnSync('sysdig', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout;
+}
+
+const cases: Array<{ file: string; format: string; filter?: string }> = [
+  // Events 200 and 201 are syscalls sysdig 0.29 cannot name (a listed difference).
+  { file: CAT_WRITE, format: '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type', filter: 'evt.num < 200' },
+  { file: CONNECT, format: '*%evt.num %evt.outputtime %proc.name (%thread.tid) %evt.dir %evt.type %fd.name' },
+  { file: CAT_WRITE, format: '%evt.num %proc.aname[2] %fd.name', filter: 'evt.type in (open, openat) and evt.dir=<' },
+  { file: CURL, format: '%evt.num %proc.name %fd.name %evt.res', filter: 'evt.type in (open, openat) and evt.dir=<' },
+  { file: CURL, format: '%evt.num %fd.sip %fd.sport %fd.l4proto %fd.cip', filter: 'evt.type in (connect, sendto)' },
+  { file: IPV6, format: '%evt.num %fd.name %fd.sip %fd.sport', filter: 'fd.typechar=6' },
+  { file: CAT_WRITE, format: '%evt.num %proc.cmdline %proc.pname %proc.exe %thread.tid' },
+  // Without '*', an event without an fd has no fd.name and its line is left out. (mmap's fd
+  // is a listed difference.)
+  { file: CAT_WRITE, format: '%evt.num %evt.type %fd.name', filter: 'not evt.type startswith mmap' },
+]; // prettier-ignore
+
+for (const { file, format, filter } of cases) {
+  const shown = `${path.basename(file)} -p '${format}'${filter ? ` '${filter}'` : ''}`;
+  test(`events prints what sysdig -r prints: ${shown}`, { skip: noSysdig }, () => {
+    const filterWords = filter ? [filter] : [];
+    const ours = harrier(['-p', format, ...filterWords, file]);
+    assert.equal(ours.stderr, '');
+    assert.equal(ours.status, 0);
+    const theirs = sysdig(['-r', file, '-p', format, ...filterWords]);
+    assert.ok(theirs.length > 0, 'the case prints something');
+    assert.equal(ours.stdout, theirs);
+  });
+}
+
+test('events without -p prints the default line and no internal procinfo events', () => {
+  const result = harrier([CAT_WRITE]);
+  assert.equal(result.status, 0);
+  const lines = result.stdout.trimEnd().split('\n');
+  // cat_write.scap holds 130 procinfo events before the execve of cat, numbered 1 to 130.
+  assert.equal(lines[0].split(' < execve ')[0], '131 16:17:57.881730713 0 cat (20072)');
+  assert.ok(lines[0].includes(' res=0 exe=cat args=/dev/null.'), lines[0]);
+  assert.equal(lines.filter((line) => line.includes(' procinfo ')).length, 0);
+});
+
+test('events -n stops after that many printed events', () => {
+  const all = harrier(['-p', '%evt.num', 'evt.dir=<', CAT_WRITE]).stdout.split('\n');
+  const some = harrier(['-n', '3', '-p', '%evt.num', 'evt.dir=<', CAT_WRITE]);
+  assert.equal(some.status, 0);
+  assert.equal(some.stdout, `${all.slice(0, 3).join('\n')}\n`);
+});
+
+test('events --json gives the format fields with typed values', () => {
+  const result = harrier(['--json', '-p', '%evt.num %fd.name %fd.num', 'evt.type=open and evt.dir=<', CAT_WRITE]);
+  assert.equal(result.status, 0);
+  const first = JSON.parse(result.stdout.split('\n')[0]) as Record<string, unknown>;
+  assert.deepEqual(first, { 'evt.num': 141, 'fd.name': '/etc/ld.so.cache', 'fd.num': 3 });
+}); // prettier-ignore
+
+test('a bad filter is an error at its column with a caret, and nothing is printed', () => {
+  const result = harrier(['evt.type=open and', CAT_WRITE]);
+  assert.equal(result.status, 2);
+  assert.equal(result.stdout, '');
+  assert.equal(
+    result.stderr,
+    "<filter>:1:18: error: expected blank or '(' after 'and'\n  evt.type=open and\n                   ^\n",
+  );
+  const unknown = harrier(['-p', '%evt.num %proc.nme', CAT_WRITE]);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /^<format>:1:10: error: .*proc\.nme/);
+});
+
+test('a truncated capture prints the events before the cut, then the offset, and exits 1', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-events-'));
+  const cut = path.join(directory, 'cut.scap');
+  const plain = gunzipSync(readFileSync(CAT_WRITE));
+  writeFileSync(cut, plain.subarray(0, Math.floor(plain.length * 0.9)));
+  const whole = harrier(['-p', '%evt.num', CAT_WRITE]).stdout.trimEnd().split('\n');
+  const result = harrier(['-p', '%evt.num', cut]);
+  assert.equal(result.status, 1);
+  const printed = result.stdout.trimEnd().split('\n');
+  assert.ok(printed.length > 10 && printed.length < whole.length, `${printed.length} lines`);
+  assert.deepEqual(printed, whole.slice(0, printed.length));
+  assert.match(result.stderr, new RegExp(`^harrier events: ${cut}: .*byte \\d+`));
+});
+
+test('a bad --count is refused', () => {
+  const result = harrier(['-n', 'many', CAT_WRITE]);
+  assert.equal(result.status, 2);
+  assert.equal(result.stderr, "harrier events: --count must be a whole number, got 'many'\n");
+});

@@ -1,0 +1,159 @@
+/**
+ * `harrier events`: prints a capture's events, optionally filtered by a condition and shaped by
+ * a `%field` format, the way `sysdig -r FILE -p FORMAT FILTER` does, so that a user can see the
+ * values a rule saw and why it did or did not fire.
+ */
+import type { Command } from 'commander';
+import type { SyscallEvent } from '../decode/event.js';
+import { EVENT_CATEGORY_BITS } from '../decode/event-table.js';
+import { syscallEvents } from '../decode/pipeline.js';
+import { compileCondition, type CompiledFilter } from '../engine/compiler.js';
+import { caretPadding, escapeControls } from '../engine/diagnostics.js';
+import { fieldTableFor } from '../engine/fields/index.js';
+import type { FieldTable } from '../engine/fields/types.js';
+import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
+import { parseCondition } from '../engine/parser.js';
+import { CaptureReadError } from './replay-capture.js';
+
+/** libscap's `EC_INTERNAL`: bookkeeping events (procinfo, drops, ...) sysdig does not show. */
+const INTERNAL_CATEGORY = 1 << 8;
+
+/** sysdig's default line: number, time, CPU, process, thread, direction, type and arguments. */
+export const DEFAULT_EVENT_FORMAT =
+  '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
+
+interface EventsCommandOptions {
+  print: string;
+  count?: string;
+  json?: boolean;
+}
+
+/** Adds `harrier events` to the program. */
+export function registerEventsCommand(program: Command): void {
+  program
+    .command('events')
+    .description(
+      'print the events of a .scap capture, filtered and formatted as sysdig -r FILE -p FORMAT FILTER',
+    )
+    .argument(
+      '<filter-and-file...>',
+      'an optional condition in the rule language (no macros or lists), then the capture ' +
+        '(.scap or .scap.gz); as with sysdig, the words before the file form the condition',
+    )
+    .option(
+      '-p, --print <format>',
+      "%field format of each line; lines with a field missing are left out unless it starts with '*'",
+      DEFAULT_EVENT_FORMAT,
+    )
+    .option('-n, --count <n>', 'stop after printing this many events')
+    .option('--json', "one JSON object per event: the format's fields and their typed values")
+    .action(async (words: string[], options: EventsCommandOptions) => {
+      const file = words[words.length - 1];
+      const filter = words.length > 1 ? words.slice(0, -1).join(' ') : undefined;
+      process.exitCode = await printEvents(file, filter, options);
+    });
+}
+
+/**
+ * Prints the events of `file` that pass `filter`. Returns the exit code: 0 when the capture was
+ * read to its end, 1 when it broke part way (after printing the events before the fault), 2 for
+ * a bad filter, format or count.
+ */
+async function printEvents(
+  file: string,
+  filter: string | undefined,
+  options: EventsCommandOptions,
+): Promise<number> {
+  const table = fieldTableFor('syscall') as FieldTable<SyscallEvent>;
+  const limit = options.count === undefined ? Infinity : Number(options.count);
+  if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
+    process.stderr.write(
+      `harrier events: --count must be a whole number, got '${options.count}'\n`,
+    );
+    return 2;
+  }
+  const condition = filter === undefined ? undefined : compileFilter(filter, table);
+  if (condition && 'problem' in condition) {
+    process.stderr.write(condition.problem);
+    return 2;
+  }
+  const compiled = compileOutput(options.print, table);
+  if (!compiled.ok) {
+    process.stderr.write(
+      positionedError(
+        '<format>',
+        options.print,
+        compiled.error.position.column,
+        compiled.error.message,
+      ),
+    );
+    return 2;
+  }
+  const print = lineWriter(compiled.formatter, options);
+  let printed = 0;
+  try {
+    for await (const event of syscallEvents(file)) {
+      if (printed >= limit) break;
+      if ((EVENT_CATEGORY_BITS[event.info.code] & INTERNAL_CATEGORY) !== 0) continue;
+      if (condition && !condition.evaluate(event)) continue;
+      if (print(event)) printed++;
+    }
+  } catch (error) {
+    process.stderr.write(`harrier events: ${new CaptureReadError(file, error as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Writes one event's line; false when the line was left out for a missing field. */
+function lineWriter(
+  formatter: OutputFormatter<SyscallEvent>,
+  options: EventsCommandOptions,
+): (event: SyscallEvent) => boolean {
+  const printAll = options.print.startsWith('*');
+  return (event) => {
+    const output = formatter.format(event);
+    if (output.incomplete && !printAll) return false;
+    const line = options.json
+      ? JSON.stringify(Object.fromEntries(output.fields), (_key, value: unknown) =>
+          typeof value === 'bigint' ? Number(value) : value,
+        )
+      : output.text;
+    process.stdout.write(`${line}\n`);
+    return true;
+  };
+}
+
+function compileFilter(
+  text: string,
+  table: FieldTable<SyscallEvent>,
+): CompiledFilter<SyscallEvent> | { problem: string } {
+  const parsed = parseCondition(text);
+  if (!parsed.ok) {
+    const { position, message } = parsed.error;
+    return { problem: positionedError('<filter>', text, position.column, message, position.line) };
+  }
+  const compiled = compileCondition(parsed.ast, table);
+  if (!compiled.ok) {
+    const { position, message } = compiled.error;
+    return { problem: positionedError('<filter>', text, position.column, message, position.line) };
+  }
+  return compiled.filter;
+}
+
+/** `ORIGIN:LINE:COL: error: message`, then the text's line and a caret under the column. */
+function positionedError(
+  origin: string,
+  text: string,
+  column: number,
+  message: string,
+  line = 1,
+): string {
+  const source = text.split('\n')[line - 1] ?? '';
+  return [
+    `${origin}:${line}:${column}: error: ${escapeControls(message)}`,
+    `  ${escapeControls(source)}`,
+    `  ${caretPadding(source, column - 1)}^`,
+    '',
+  ].join('\n');
+}
