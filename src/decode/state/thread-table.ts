@@ -274,6 +274,10 @@ export class ThreadTable implements StateView {
     return reaper;
   }
 
+  /**
+   * LIMIT: a subreaper that set itself before the capture began (its prctl unseen) is found only
+   * once an exit event has named it; until then its orphans are given to the init above it.
+   */
   private findReaper(thread: ThreadInfo): ThreadInfo | undefined {
     for (const candidate of this.threads.values()) {
       if (candidate.pid === thread.pid && candidate !== thread && !candidate.isDead) {
