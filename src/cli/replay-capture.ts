@@ -10,7 +10,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { TimeFormat } from '../alerts/alert-factory.js';
 import type { AlertContext } from '../alerts/index.js';
 import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
-import { ScapFormatError } from '../sources/scap/index.js';
+import { CaptureFileChunks, ScapFormatError } from '../sources/scap/index.js';
 import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 
@@ -65,12 +65,13 @@ export interface CaptureStats {
  * given to `onFailure`, so that the other inputs are still replayed.
  */
 export async function* captureEventStream(
-  path: string,
+  file: CaptureFileChunks,
   detection: SyscallDetection,
   onFailure: (failure: CaptureReadError) => void,
 ): AsyncGenerator<{ ts: bigint; kind: 'capture'; event: CaptureEvent }> {
+  const path = file.path;
   try {
-    for await (const event of syscallEvents(path)) {
+    for await (const event of syscallEvents(file)) {
       yield { ts: event.ts, kind: 'capture', event: { event, detection } };
     }
   } catch (error) {
@@ -94,10 +95,15 @@ export function captureReplay(paths: readonly string[], options: CaptureReplayOp
       }),
   );
   const failures: (CaptureReadError | undefined)[] = paths.map(() => undefined);
+  const files = paths.map((path) => new CaptureFileChunks(path));
   return {
-    streams: paths.map((path, index) =>
-      captureEventStream(path, detections[index], (failure) => (failures[index] = failure)),
+    streams: files.map((file, index) =>
+      captureEventStream(file, detections[index], (failure) => (failures[index] = failure)),
     ),
+    /** File bytes read so far over every capture, for the progress line. */
+    bytesRead: (): number => files.reduce((sum, file) => sum + file.fileBytesRead, 0),
+    /** Events read so far over every capture. */
+    events: (): number => detections.reduce((sum, detection) => sum + detection.events, 0),
     stats: (): CaptureStats[] =>
       paths.map((path, index) => ({
         path,

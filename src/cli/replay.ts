@@ -4,8 +4,14 @@
  * alert line per match (and recording it in the store when one is configured) and a summary of
  * what was read on stderr.
  */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
+import {
+  loadRuleFilesFromDisk,
+  parsePriority,
+  priorityNames,
+  type RuleSet,
+} from '../detect/index.js';
 import type { AlertContext } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { formatDiagnostic } from '../engine/diagnostics.js';
@@ -14,6 +20,7 @@ import type { Alert } from '../alerts/alert.js';
 import type { JsonSourceEvent } from '../decode/json-events.js';
 import { createLogger } from '../log.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
+import { ProgressLine, type ProgressTerminal } from './progress.js';
 import { JsonDetection } from './json-pipeline.js';
 import { describeOrigin, type RecordError } from '../sources/k8s-audit/index.js';
 import { jsonReplaySources, mergeByTime } from './replay-json.js';
@@ -35,6 +42,15 @@ import {
 /** Paths of syscall captures, which the capture side of replay reads. */
 export function isCapturePath(file: string): boolean {
   return /\.scap(\.gz)?$/.test(file);
+}
+
+/** Size of `file` in bytes; 0 when it cannot be read (its failure is reported elsewhere). */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** An event of any source, as the merge orders them. */
@@ -80,6 +96,8 @@ export interface ReplayOptions {
   context?: boolean;
   /** Counts events, evaluation time and rejected records. */
   metrics?: HarrierMetrics;
+  /** Where a progress line is drawn while the events run, when it is a terminal. */
+  progress?: ProgressTerminal;
 }
 
 /**
@@ -119,9 +137,29 @@ export async function replay(
   const captureOptions = { ruleSet, onAlert: count, ...options };
   const captures = captureStreams(paths.filter(isCapturePath), captureOptions);
   streams.push(...captures.streams);
-  for await (const item of mergeByTime(streams)) {
-    if (item.kind === 'json') detection.detect(item.event);
-    else detectCapture(item.event);
+  let jsonEvents = 0;
+  const captureBytes = paths.filter(isCapturePath).reduce((sum, file) => sum + fileSize(file), 0);
+  const progress =
+    options.progress &&
+    new ProgressLine(
+      options.progress,
+      () => ({
+        bytesRead: captures.bytesRead(),
+        bytesTotal: captureBytes,
+        events: jsonEvents + captures.events(),
+        alerts,
+      }),
+      'replay',
+    );
+  try {
+    for await (const item of mergeByTime(streams)) {
+      if (item.kind === 'json') {
+        jsonEvents++;
+        detection.detect(item.event);
+      } else detectCapture(item.event);
+    }
+  } finally {
+    progress?.stop();
   }
   const stats = captures.stats();
   const failures = [...json.failures];
@@ -133,9 +171,11 @@ export async function replay(
 interface ReplayCommandOptions extends RunnerOutputFlags {
   rules: string[];
   json?: boolean;
+  minPriority?: string;
   timeFormat: string;
   containerFields?: boolean;
   config?: string;
+  progress: boolean;
 }
 
 /** Adds `harrier replay` to the program. */
@@ -146,12 +186,14 @@ export function registerReplayCommand(program: Command): void {
     .argument('<paths...>', 'files, directories or .zip archives')
     .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
+    .option('--min-priority <priority>', 'load only rules at least this severe')
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
     .option(
       '--container-fields',
       'add container and pod fields to the output_fields of syscall alerts',
     )
-    .option('-c, --config <file>', 'harrier.yaml: rule files, priority, rule_matching, store');
+    .option('-c, --config <file>', 'harrier.yaml: rule files, priority, rule_matching, store')
+    .option('--no-progress', 'no progress line on a terminal');
   addRunnerOutputOptions(command, false).action(
     async (paths: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(paths, options);
@@ -167,9 +209,18 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
     );
     return 2;
   }
+  const minPriority =
+    options.minPriority === undefined ? undefined : parsePriority(options.minPriority);
+  if (options.minPriority !== undefined && minPriority === undefined) {
+    process.stderr.write(
+      `harrier replay: --min-priority takes one of ${priorityNames.join(', ')}, ` +
+        `found '${options.minPriority}'\n`,
+    );
+    return 2;
+  }
   const config = readConfigOption(options.config);
   if (config === 'invalid') return 2;
-  const rules = configuredRules(options.rules, config);
+  const rules = configuredRules(options.rules, config, minPriority);
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);
   for (const diagnostic of loaded.diagnostics)
     process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
@@ -190,6 +241,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
       timeFormat,
       extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
       context: outputs.storing,
+      progress: options.progress ? process.stderr : undefined,
     });
   } finally {
     await outputs.close();

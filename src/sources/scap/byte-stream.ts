@@ -33,8 +33,14 @@ export async function isGzipFile(path: string): Promise<boolean> {
  */
 export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
   compressed = false;
+  private file: ReadStream | undefined;
 
   constructor(readonly path: string) {}
+
+  /** Bytes read from the file so far (compressed bytes for gzip), for progress reports. */
+  get fileBytesRead(): number {
+    return this.file?.bytesRead ?? 0;
+  }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     try {
@@ -43,6 +49,7 @@ export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
       throw fileError(error);
     }
     const file = createReadStream(this.path, { highWaterMark: CHUNK_SIZE });
+    this.file = file;
     try {
       if (this.compressed) yield* this.gunzipped(file);
       else for await (const chunk of file) yield chunk as Uint8Array;

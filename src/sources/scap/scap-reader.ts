@@ -249,7 +249,10 @@ function concat(first: Uint8Array, second: Uint8Array): Uint8Array {
   return joined;
 }
 
-/** A capture path, or the uncompressed capture bytes as chunks (tests, pipes). */
+/**
+ * A capture path, an opened capture file (`CaptureFileChunks`, to watch its progress), or the
+ * uncompressed capture bytes as chunks (tests, pipes).
+ */
 export type ScapInput = string | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /**
@@ -269,7 +272,12 @@ export class ScapBlockReader extends ScapBlockScanner {
 
   constructor(input: ScapInput) {
     super();
-    this.file = typeof input === 'string' ? new CaptureFileChunks(input) : undefined;
+    this.file =
+      typeof input === 'string'
+        ? new CaptureFileChunks(input)
+        : input instanceof CaptureFileChunks
+          ? input
+          : undefined;
     const chunks = this.file ?? (input as Exclude<ScapInput, string>);
     this.chunks =
       Symbol.asyncIterator in chunks
