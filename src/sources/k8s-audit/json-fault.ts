@@ -11,6 +11,19 @@ const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 // eslint-disable-next-line no-control-regex -- the JSON grammar excludes exactly these
 const stringPattern = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
+/**
+ * Characters a message shows by code point rather than as themselves: controls, format
+ * characters such as the byte-order mark U+FEFF, separators other than the plain space, and
+ * code points that are unassigned or private.
+ */
+const INVISIBLE = /(?! )[\p{C}\p{Z}]/u;
+
+/** `char` as a message shows it: `'x'`, or `U+FEFF` when it cannot be seen. */
+export function showCharacter(char: string): string {
+  if (!INVISIBLE.test(char)) return `'${char}'`;
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 type Expect = 'value' | 'key' | 'colon' | 'commaOrEnd' | 'firstKeyOrEnd' | 'firstValueOrEnd';
 
 function skipSpace(text: string, at: number): number {
@@ -25,7 +38,6 @@ function matchAt(pattern: RegExp, text: string, at: number): number {
 
 /** End of the scalar value at `at`, or -1 when none starts there. */
 function scalarEnd(text: string, at: number): number {
-  if (text[at] === '"') return matchAt(stringPattern, text, at);
   for (const word of ['true', 'false', 'null'])
     if (text.startsWith(word, at)) return at + word.length;
   return matchAt(numberPattern, text, at);
@@ -35,8 +47,38 @@ function scalarEnd(text: string, at: number): number {
 export interface JsonFault {
   /** Offset of the first wrong character; `text.length` when the text ends too early. */
   offset: number;
-  /** `depth`: the array or object opened at `offset` is nested more than `maxDepth` deep. */
-  kind: 'syntax' | 'depth';
+  /**
+   * `depth`: the array or object opened at `offset` is nested more than `maxDepth` deep;
+   * `string`: the string around `offset` goes wrong there (`reason` says how).
+   */
+  kind: 'syntax' | 'depth' | 'string';
+  /** For `string` faults, what is wrong, e.g. `unexpected end of input inside a string`. */
+  reason?: string;
+}
+
+const escapes = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+
+/**
+ * The fault of a string opening at `at` that the string pattern refused: the character that
+ * breaks it, or the end of the text when its closing quote never comes (a line cut short).
+ */
+function stringFault(text: string, at: number): JsonFault {
+  for (let i = at + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20) {
+      const reason = `unescaped ${showCharacter(text[i])} inside a string`;
+      return { offset: i, kind: 'string', reason };
+    }
+    if (code !== 0x5c) continue;
+    const escaped = text[i + 1] ?? '';
+    const hex = escaped === 'u' ? (/^[0-9a-fA-F]*/.exec(text.slice(i + 2, i + 6))?.[0] ?? '') : '';
+    if (escapes.has(escaped)) i++;
+    else if (hex.length === 4) i += 5;
+    // A text that stops inside an escape was cut there, like one that stops inside the string.
+    else if (i + 2 + hex.length >= text.length && (escaped === 'u' || escaped === '')) break;
+    else return { offset: i, kind: 'string', reason: 'invalid escape inside a string' };
+  }
+  return { offset: text.length, kind: 'string', reason: 'unexpected end of input inside a string' };
 }
 
 /**
@@ -78,13 +120,15 @@ export function findJsonFault(text: string, maxDepth = Infinity): JsonFault | un
       at++;
       continue;
     }
-    if (expect === 'key' || expect === 'firstKeyOrEnd') {
-      const end = char === '"' ? matchAt(stringPattern, text, at) : -1;
-      if (end < 0) return syntax(at);
-      expect = 'colon';
+    const isKey: boolean = expect === 'key' || expect === 'firstKeyOrEnd';
+    if (char === '"') {
+      const end = matchAt(stringPattern, text, at);
+      if (end < 0) return stringFault(text, at);
+      expect = isKey ? 'colon' : 'commaOrEnd';
       at = end;
       continue;
     }
+    if (isKey) return syntax(at);
     if (char === '{' || char === '[') {
       if (stack.length >= maxDepth) return { offset: at, kind: 'depth' };
       stack.push(char);

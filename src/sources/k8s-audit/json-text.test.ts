@@ -122,9 +122,9 @@ test('faults are placed at the first wrong character', () => {
   });
   assert.deepEqual(parseJsonText('"tab\there"'), {
     ok: false,
-    reason: "invalid JSON: unexpected '\"'",
+    reason: 'invalid JSON: unescaped U+0009 inside a string',
     line: 1,
-    column: 1,
+    column: 5,
   });
   assert.deepEqual(parseJsonText(' \n '), {
     ok: false,
@@ -132,6 +132,58 @@ test('faults are placed at the first wrong character', () => {
     line: 2,
     column: 2,
   });
+});
+
+test('a line cut inside a string is an end of input inside a string, at the end of the line', () => {
+  const line = '{"kind":"Event","verb":"cre';
+  assert.deepEqual(parseJsonText(line), {
+    ok: false,
+    reason: 'invalid JSON: unexpected end of input inside a string',
+    line: 1,
+    column: line.length + 1,
+  });
+  for (const cut of ['{"a":"x\\', '{"a":"x\\u00', '{"ke']) {
+    const parsed = parseJsonText(cut);
+    assert.deepEqual(parsed, {
+      ok: false,
+      reason: 'invalid JSON: unexpected end of input inside a string',
+      line: 1,
+      column: cut.length + 1,
+    });
+  }
+  assert.deepEqual(parseJsonText('["a\\q"]'), {
+    ok: false,
+    reason: 'invalid JSON: invalid escape inside a string',
+    line: 1,
+    column: 4,
+  });
+  assert.deepEqual(parseJsonText('["a\\u12x4"]'), {
+    ok: false,
+    reason: 'invalid JSON: invalid escape inside a string',
+    line: 1,
+    column: 4,
+  });
+});
+
+test('invisible characters in a fault are shown by code point', () => {
+  assert.deepEqual(parseJsonText('\uFEFF{"kind":"Event"}'), {
+    ok: false,
+    reason: 'invalid JSON: unexpected U+FEFF',
+    line: 1,
+    column: 1,
+  });
+  assert.equal(
+    (parseJsonText('[1,\u00a0 2]') as { reason: string }).reason,
+    'invalid JSON: unexpected U+00A0',
+  );
+  assert.equal(
+    (parseJsonText('[1] \u200b') as { reason: string }).reason,
+    'invalid JSON: unexpected text after the value: U+200B',
+  );
+  assert.equal(
+    (parseJsonText('[1] x') as { reason: string }).reason,
+    "invalid JSON: unexpected text after the value: 'x'",
+  );
 });
 
 test('lineAndColumn and describeOrigin', () => {

@@ -2,7 +2,7 @@
  * JSON text parsing for the JSON-based sources: a failure becomes an error with its line and
  * column, and every record carries where it came from (file and line, or request and index).
  */
-import { findJsonFault, findTooDeep } from './json-fault.js';
+import { findJsonFault, findTooDeep, showCharacter, type JsonFault } from './json-fault.js';
 
 /**
  * Deepest nesting of arrays and objects accepted. Real audit events and CloudTrail records
@@ -39,14 +39,12 @@ export interface RecordError {
 export type JsonParse =
   { ok: true; value: unknown } | { ok: false; reason: string; line: number; column: number };
 
-/** What is wrong at `offset`, in Harrier's words; V8's message when the scanner saw no fault. */
-function faultReason(text: string, offset: number, fallback: string): string {
+/** What is wrong at `fault`, in Harrier's words; V8's message when the scanner saw no fault. */
+function faultReason(text: string, fault: JsonFault | undefined, fallback: string): string {
+  if (fault?.reason !== undefined) return fault.reason;
+  const offset = fault?.offset ?? text.length;
   if (offset >= text.length) return text.trim() === '' ? 'empty input' : 'unexpected end of input';
-  const char = text.codePointAt(offset) ?? 0;
-  const shown =
-    char < 0x20 || char === 0x7f
-      ? `U+${char.toString(16).padStart(4, '0')}`
-      : `'${String.fromCodePoint(char)}'`;
+  const shown = showCharacter(String.fromCodePoint(text.codePointAt(offset) ?? 0));
   return fallback.includes('Unexpected non-whitespace')
     ? `unexpected text after the value: ${shown}`
     : `unexpected ${shown}`;
@@ -81,7 +79,7 @@ export function parseJsonText(text: string): JsonParse {
     const offset = fault === undefined ? text.length : fault.offset;
     return {
       ok: false,
-      reason: `invalid JSON: ${faultReason(text, offset, message)}`,
+      reason: `invalid JSON: ${faultReason(text, fault, message)}`,
       ...lineAndColumn(text, offset),
     };
   }
