@@ -29,6 +29,11 @@ export function setLogFormat(next: LogFormat): void {
   format = next;
 }
 
+/** How log lines are written now. */
+export function logFormat(): LogFormat {
+  return format;
+}
+
 const levelNames: Record<number, string> = {
   10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL',
 }; // prettier-ignore

@@ -1,9 +1,16 @@
 /**
  * The `harrier` command line. Each sub-command lives in its own file; this one only wires
- * them up and turns an unexpected failure into one line on stderr and exit status 2.
+ * them up, gives usage errors status 2 and turns an unexpected failure into one line on
+ * stderr and status 2.
+ *
+ * Exit status: 0 success; 1 the command ran but an input could not be read (or a rule file
+ * has errors); 2 a usage error (unknown option, missing argument, bad option value) or a
+ * setup that failed (configuration, store, metrics address, probe).
  */
 import { Command } from 'commander';
 import { setLogFormat } from '../log.js';
+import { handleClosedOutputs } from './closed-output.js';
+import { reportError } from './stderr-report.js';
 import { registerRulesCommands } from './rules-commands.js';
 import { registerServeCommand } from './serve.js';
 import { registerReplayCommand } from './replay.js';
@@ -12,13 +19,36 @@ import { registerRunCommand } from './run.js';
 import { registerRecordCommand } from './record.js';
 import { registerEventsCommand } from './events.js';
 
+/** Status of a usage error, as Harrier's own option checks give it. */
+const USAGE_STATUS = 2;
+
+/**
+ * Whether `--json` is among the arguments: known before commander parses them, so that its
+ * usage errors are NDJSON too.
+ */
+function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+handleClosedOutputs();
+const json = asksForJson(process.argv.slice(2));
+setLogFormat(json ? 'json' : 'text');
+
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
-  .showHelpAfterError()
-  // Logs match the output: NDJSON beside Falco's JSON alerts, readable lines otherwise.
-  .hook('preAction', (_program, command) =>
-    setLogFormat(command.opts<{ json?: boolean }>().json === true ? 'json' : 'text'),
-  );
+  .configureOutput({
+    outputError: (text, write) => {
+      if (!json) return write(text);
+      reportError(undefined, text.trim().replace(/^error: /, ''));
+    },
+  })
+  .exitOverride((error) => {
+    // Help and version asked for end with 0; every other commander exit is a usage error.
+    process.exit(error.exitCode === 0 ? 0 : USAGE_STATUS);
+  });
+// Under --json, stderr holds NDJSON only: the usage text is left out.
+if (!json) program.showHelpAfterError();
 
 registerRulesCommands(program);
 registerServeCommand(program);
@@ -29,6 +59,6 @@ registerRecordCommand(program);
 registerEventsCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`harrier: ${error instanceof Error ? error.message : String(error)}\n`);
+  reportError(undefined, error instanceof Error ? error.message : String(error));
   process.exitCode = 2;
 });

@@ -24,6 +24,7 @@ import type { HarrierMetrics } from '../api/metrics.js';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
 import { createLogger, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
+import { stopWhenStdoutCloses } from './closed-output.js';
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
@@ -215,12 +216,14 @@ async function untilStopped(
   const outcome = await new Promise<Error | undefined>((resolve) => {
     process.once('SIGINT', () => resolve(undefined));
     process.once('SIGTERM', () => resolve(undefined));
+    stopWhenStdoutCloses(() => resolve(undefined));
     live.done.then(
       () => resolve(new Error('the probe stopped unexpectedly')),
       (error: Error) => resolve(error),
     );
   });
   process.off('SIGHUP', reload);
+  stopWhenStdoutCloses(undefined);
   await reloading;
   return outcome;
 }

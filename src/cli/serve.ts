@@ -25,6 +25,7 @@ import { JsonDetection } from './json-pipeline.js';
 import { formatServeSummary } from './serve-summary.js';
 import { parseListen } from './listen-address.js';
 import { readConfigOption } from './config-option.js';
+import { stopWhenStdoutCloses } from './closed-output.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -280,7 +281,9 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    stopWhenStdoutCloses(resolve);
   });
+  stopWhenStdoutCloses(undefined);
   await running.stop();
   await outputs.close();
   const { stats } = running.detection;

@@ -1,0 +1,83 @@
+/**
+ * What commands tell their user on stderr besides log lines: their own errors, the problems
+ * of rule and configuration files, and summaries. Readable text by default; under `--json`
+ * each is one NDJSON log line like every other, so that stderr stays NDJSON throughout.
+ */
+import { formatConfigDiagnostic, type ConfigDiagnostic } from '../config/index.js';
+import { diagnosticToJson, formatDiagnostic, type Diagnostic } from '../engine/diagnostics.js';
+import { createLogger, logFormat } from '../log.js';
+
+/** The subsystem of a command's lines: `cli.replay`, or `cli` for the program itself. */
+function commandLogger(command: string | undefined) {
+  return createLogger(command === undefined ? 'cli' : `cli.${command}`);
+}
+
+/**
+ * A command's own error (a bad option value, a store that cannot be opened):
+ * `harrier COMMAND: message`, or an error line with `fields` under `--json`.
+ */
+export function reportError(
+  command: string | undefined,
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
+  if (logFormat() === 'json') commandLogger(command).error(fields, message);
+  else process.stderr.write(`harrier${command === undefined ? '' : ` ${command}`}: ${message}\n`);
+}
+
+export interface DiagnosticReportOptions {
+  /** Leave warnings out (`--quiet`); errors always show. */
+  readonly quiet?: boolean;
+}
+
+/**
+ * Rule-file problems: each with its caret excerpt, or under `--json` one line each with the
+ * code, file, line, column and item as fields and the message as `msg`.
+ */
+export function reportDiagnostics(
+  command: string,
+  diagnostics: readonly Diagnostic[],
+  options: DiagnosticReportOptions = {},
+): void {
+  const logger = logFormat() === 'json' ? commandLogger(command) : undefined;
+  for (const diagnostic of diagnostics) {
+    const isError = diagnostic.severity === 'error';
+    if (options.quiet === true && !isError) continue;
+    if (logger === undefined) {
+      process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+      continue;
+    }
+    const { message, ...fields } = diagnosticToJson(diagnostic);
+    if (isError) logger.error(fields, String(message));
+    else logger.warn(fields, String(message));
+  }
+}
+
+/** Configuration problems, rendered like rule-file problems. */
+export function reportConfigDiagnostics(
+  command: string,
+  diagnostics: readonly ConfigDiagnostic[],
+): void {
+  const logger = logFormat() === 'json' ? commandLogger(command) : undefined;
+  for (const diagnostic of diagnostics) {
+    if (logger === undefined) process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+    else {
+      const { message, ...fields } = diagnostic;
+      logger.error(fields, message);
+    }
+  }
+}
+
+/**
+ * A summary printed when a command ends: `text` (its lines, each ending in a newline), or one
+ * info line `message` carrying `fields` under `--json`.
+ */
+export function reportSummary(
+  command: string,
+  message: string,
+  text: string,
+  fields: Record<string, unknown>,
+): void {
+  if (logFormat() === 'json') commandLogger(command).info(fields, message);
+  else process.stderr.write(text);
+}
