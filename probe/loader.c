@@ -4,13 +4,16 @@
  *
  * Frame: u32 payload length | u32 kind | payload (little-endian throughout)
  *   kind 1 EVENT  payload = one libscap-layout event (header, u16 lengths, data)
- *   kind 2 STATS  payload = u32 count | u32 0 | count x u64 counters (order in stats_names)
+ *   kind 2 STATS  payload = u32 count | u32 token | count x u64 counters (order in stats_names);
+ *                 token is 0, or the N of the `sync N` command the frame answers
  *   kind 3 READY  payload = u64 boot-to-epoch offset ns | u32 possible CPUs | u32 ring bytes
  *
  * Control (stdin, one command per line):
  *   syscalls N,N,...   replace the enabled filter slots (syscall numbers; 512 = procexit);
  *                      "Ns" reports only the calls of N that succeeded
  *   stats              write a STATS frame now
+ *   sync N             read the ring buffer dry (bounded), then write a STATS frame with token N:
+ *                      every event captured before the command precedes that frame
  * End of stdin, SIGTERM or SIGINT stop the probe; a last STATS frame is written first.
  *
  * Errors are one line on stderr starting with "harrier-probe: error:", and exit status 1.
@@ -124,12 +127,30 @@ static void put_frame(uint32_t kind, const void *payload, uint32_t size) {
 	frames_written++;
 }
 
+/*
+ * Events taken per consume call. Under a storm the ring never empties, and an unbounded
+ * consume would starve the stats frames and the command channel; a negative return makes
+ * libbpf stop after this event (which it counts as consumed: its frame is already out).
+ */
+#define CONSUME_BATCH 65536
+static unsigned consumed_in_call;
+/* The events ring, for the sync command. */
+static struct ring_buffer *events_ring;
+/* Batches a sync drains at most: a storm that never lets the ring empty cannot stall it. */
+#define SYNC_DRAIN_BATCHES 64
+
 static int on_event(void *context, void *data, size_t size) {
 	(void)context;
 	put_frame(FRAME_EVENT, data, (uint32_t)size);
 	if (out.used >= OUT_FLUSH_AT)
 		flush_output();
-	return 0;
+	return ++consumed_in_call >= CONSUME_BATCH ? -EAGAIN : 0;
+}
+
+/* Takes at most CONSUME_BATCH events; true when the ring had more. */
+static int consume_batch(struct ring_buffer *ring) {
+	consumed_in_call = 0;
+	return ring_buffer__consume(ring) == -EAGAIN;
 }
 
 static uint64_t clock_ns(clockid_t clock) {
@@ -154,12 +175,12 @@ static void collect_stats(struct probe_bpf *skel, int cpus, uint64_t *values) {
 	values[1 + HC_COUNTER_COUNT] = frames_written;
 }
 
-static void put_stats(struct probe_bpf *skel, int cpus) {
+static void put_stats(struct probe_bpf *skel, int cpus, uint32_t token) {
 	struct {
 		uint32_t count;
-		uint32_t reserved;
+		uint32_t token;
 		uint64_t values[STATS_COUNT];
-	} payload = {STATS_COUNT, 0, {0}};
+	} payload = {STATS_COUNT, token, {0}};
 
 	collect_stats(skel, cpus, payload.values);
 	put_frame(FRAME_STATS, &payload, sizeof(payload));
@@ -201,7 +222,19 @@ static void handle_command(struct probe_bpf *skel, int cpus, char *line) {
 			fprintf(stderr, "harrier-probe: warning: filter update failed: %s\n",
 				strerror(errno));
 	} else if (strcmp(line, "stats") == 0) {
-		put_stats(skel, cpus);
+		put_stats(skel, cpus, 0);
+		flush_output();
+	} else if (strncmp(line, "sync ", 5) == 0) {
+		char *end;
+		unsigned long token = strtoul(line + 5, &end, 10);
+
+		if (*end || end == line + 5 || token == 0 || token > UINT32_MAX) {
+			fprintf(stderr, "harrier-probe: warning: bad sync token '%s'\n", line + 5);
+			return;
+		}
+		for (int i = 0; i < SYNC_DRAIN_BATCHES && consume_batch(events_ring); i++)
+			;
+		put_stats(skel, cpus, (uint32_t)token);
 		flush_output();
 	} else if (line[0]) {
 		fprintf(stderr, "harrier-probe: warning: unknown command '%s'\n", line);
@@ -317,6 +350,7 @@ int main(int argc, char **argv) {
 		ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, NULL, NULL);
 	if (!ring || !out.data)
 		fail("cannot open the ring buffer: %s", strerror(errno));
+	events_ring = ring;
 
 	struct {
 		uint64_t offset;
@@ -331,6 +365,7 @@ int main(int argc, char **argv) {
 		{.fd = STDIN_FILENO, .events = POLLIN},
 	};
 	uint64_t next_stats = clock_ns(CLOCK_MONOTONIC) + (uint64_t)stats_ms * 1000000ull;
+	int ring_has_more = 0;
 	while (!stop_requested) {
 		uint64_t now = clock_ns(CLOCK_MONOTONIC);
 		int wait_ms = now >= next_stats ? 0 : (int)((next_stats - now) / 1000000ull) + 1;
@@ -338,16 +373,18 @@ int main(int argc, char **argv) {
 		/* LIMIT: an event can wait up to HARRIER_POLL_MS here before it is read. */
 		if (wait_ms > HARRIER_POLL_MS)
 			wait_ms = HARRIER_POLL_MS;
+		if (ring_has_more)
+			wait_ms = 0;
 
 		if (poll(fds, 2, wait_ms) < 0 && errno != EINTR)
 			fail("poll failed: %s", strerror(errno));
-		ring_buffer__consume(ring);
+		ring_has_more = consume_batch(ring);
 		if ((fds[1].revents & (POLLIN | POLLHUP)) && !read_commands(skel, cpus))
 			stop_requested = 1;
 		if (fds[1].revents & (POLLERR | POLLNVAL))
 			fds[1].fd = -1;
 		if (clock_ns(CLOCK_MONOTONIC) >= next_stats) {
-			put_stats(skel, cpus);
+			put_stats(skel, cpus, 0);
 			next_stats += (uint64_t)stats_ms * 1000000ull;
 		}
 		flush_output();
@@ -355,10 +392,11 @@ int main(int argc, char **argv) {
 
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		bpf_link__destroy(links[i]);
-	ring_buffer__consume(ring);
+	while (consume_batch(ring) && !out.broken)
+		;
 	uint64_t values[STATS_COUNT];
 	collect_stats(skel, cpus, values);
-	put_stats(skel, cpus);
+	put_stats(skel, cpus, 0);
 	flush_output();
 	fprintf(stderr, "harrier-probe: stopped:");
 	for (size_t i = 1; i < STATS_COUNT; i++)

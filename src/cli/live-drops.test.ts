@@ -11,7 +11,7 @@ function stats(ts: bigint, counters: Partial<ProbeCounters>): ProbeStatsRecord {
     dropsFullClose: 0, dropsFullOther: 0, dropsTooLarge: 0, dropsNoScratch: 0, noHandler: 0,
     skippedFailed: 0, framesWritten: 0,
   }; // prettier-ignore
-  return { kind: 'stats', ts, counters: { ...zero, ...counters } };
+  return { kind: 'stats', ts, token: 0, counters: { ...zero, ...counters } };
 }
 
 test("raises Falco's drop alert with the second's numbers, at most once per interval", () => {

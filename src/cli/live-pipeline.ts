@@ -114,6 +114,9 @@ export class LivePipeline {
   private eventsSeen = 0;
   private lastStats: ProbeStatsRecord | undefined;
   private reloads = 0;
+  /** Rule reloads waiting for their sync barrier, by token. */
+  private readonly syncWaiters = new Map<number, () => void>();
+  private syncTokens = 0;
   private readonly metrics: SourceMetrics | undefined;
 
   private constructor(
@@ -185,15 +188,18 @@ export class LivePipeline {
   }
 
   /**
-   * Runs `ruleSet` from the next event on, and pushes its event set into the probe. Capture
-   * does not stop; events in flight are judged by the old rules or the new, never neither.
+   * Pushes `ruleSet`'s event set into the probe, then runs `ruleSet` once every event captured
+   * before the call has been judged by the old rules (a sync barrier through the loader).
+   * Capture does not stop. Resolves when the new rules are in place, or when capture ended.
    */
-  replaceRules(ruleSet: RuleSet): void {
-    this.useRules(ruleSet);
-    this.probe.setSlots(
-      this.syscalls?.slots ?? [],
-      succeededOnlySlots(this.syscalls, this.options),
-    );
+  async replaceRules(ruleSet: RuleSet): Promise<void> {
+    const syscalls = syscallSetFor(ruleSet);
+    this.probe.setSlots(syscalls.slots, succeededOnlySlots(syscalls, this.options));
+    const token = ++this.syncTokens;
+    const reached = new Promise<void>((resolve) => this.syncWaiters.set(token, resolve));
+    this.probe.requestSync(token);
+    await reached;
+    this.useRules(ruleSet, syscalls);
     this.reloads++;
   }
 
@@ -223,10 +229,10 @@ export class LivePipeline {
     };
   }
 
-  private useRules(ruleSet: RuleSet): void {
+  private useRules(ruleSet: RuleSet, syscalls = syscallSetFor(ruleSet)): void {
     const { options } = this;
     this.alertsBefore += this.detection?.alerts ?? 0;
-    this.syscalls = syscallSetFor(ruleSet);
+    this.syscalls = syscalls;
     this.detection = new SyscallDetection({
       ruleSet,
       onAlert: (alert, context) => options.onAlert?.(alert, context),
@@ -269,20 +275,28 @@ export class LivePipeline {
    * promise and a turn of the microtask queue each, more than most events cost to judge.
    */
   private async pump(): Promise<void> {
-    for await (const batch of this.probe.batches()) {
-      const { frames } = batch;
-      for (let i = 0; i < frames.length; i += 3) {
-        if (frames[i] === FRAME_KIND.EVENT) {
-          const pending = this.handleEvent(batch, frames[i + 1], frames[i + 2]);
-          if (pending !== undefined) await pending;
-          continue;
-        }
-        const record = batch.records[frames[i + 1]];
-        if (record.kind === 'stats') {
-          this.lastStats = record;
-          this.drops.take(record);
+    try {
+      for await (const batch of this.probe.batches()) {
+        const { frames } = batch;
+        for (let i = 0; i < frames.length; i += 3) {
+          if (frames[i] === FRAME_KIND.EVENT) {
+            const pending = this.handleEvent(batch, frames[i + 1], frames[i + 2]);
+            if (pending !== undefined) await pending;
+            continue;
+          }
+          const record = batch.records[frames[i + 1]];
+          if (record.kind === 'stats') {
+            this.lastStats = record;
+            this.drops.take(record);
+            this.syncWaiters.get(record.token)?.();
+            this.syncWaiters.delete(record.token);
+          }
         }
       }
+    } finally {
+      // Capture ended: a reload waiting for its barrier goes ahead (no event is left to judge).
+      for (const resolve of this.syncWaiters.values()) resolve();
+      this.syncWaiters.clear();
     }
   }
 

@@ -208,7 +208,7 @@ async function untilStopped(
         logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');
         return;
       }
-      live.replaceRules(next);
+      await live.replaceRules(next);
       logger.info({ count: next.enabledCount }, 'rules reloaded; capture went on');
     });
   };

@@ -5,7 +5,8 @@
  *
  * kind 1 EVENT: one event in libscap's layout (ts u64, tid u64, len u32, type u16,
  * nparams u32, then nparams u16 lengths, then the parameters), exactly as a `.scap` event.
- * kind 2 STATS: u32 count, u32 0, then count u64 counters in `STATS_COUNTER_NAMES` order.
+ * kind 2 STATS: u32 count, u32 token (0, or the N of the `sync N` command it answers), then
+ *   count u64 counters in `STATS_COUNTER_NAMES` order.
  * kind 3 READY: u64 boot-to-epoch offset (ns), u32 possible CPUs, u32 ring buffer bytes.
  */
 
@@ -57,6 +58,8 @@ export interface ProbeStatsRecord {
   kind: 'stats';
   /** When the loader read the counters, nanoseconds since the epoch. */
   ts: bigint;
+  /** 0 for periodic frames; N for the frame answering `sync N`, after every earlier event. */
+  token: number;
   counters: ProbeCounters;
 }
 
@@ -218,5 +221,10 @@ function parseStats(payload: Buffer): ProbeStatsRecord {
   STATS_COUNTER_NAMES.forEach((name, index) => {
     counters[name] = Number(payload.readBigUInt64LE(8 + (index + 1) * 8));
   });
-  return { kind: 'stats', ts: payload.readBigUInt64LE(8), counters };
+  return {
+    kind: 'stats',
+    ts: payload.readBigUInt64LE(8),
+    token: payload.readUInt32LE(4),
+    counters,
+  };
 }

@@ -263,3 +263,27 @@ test("reports the loader's one-line error when it cannot start", async () => {
     (error: unknown) => error instanceof ProbeFailedError && error.reason === 'must run as root',
   );
 });
+
+test('a sync frame follows every event captured before it was asked for (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const probe = await ProbeProcess.start({ slots: [slot('openat')], statsIntervalMs: 60_000 });
+  const records: ProbeRecord[] = [];
+  try {
+    // cat's opens are in the kernel ring when the sync is asked for, before any poll read them.
+    const child = spawn('/bin/cat', ['/etc/hostname', '/etc/os-release'], { stdio: 'ignore' });
+    await new Promise((resolve) => child.on('exit', resolve));
+    const pid = child.pid;
+    probe.requestSync(7);
+    await readUntil(probe, records, () => records.some((r) => r.kind === 'stats' && r.token === 7));
+    const barrier = records.findIndex((r) => r.kind === 'stats' && r.token === 7);
+    const opened = records
+      .slice(0, barrier)
+      .filter((r): r is ProbeEventRecord => r.kind === 'event' && r.tid === pid && r.code === OPENAT_2_X)
+      .map((event) => text(params(event)[2]));
+    assert.ok(opened.includes('/etc/hostname') && opened.includes('/etc/os-release'), opened.join());
+    const periodic = records.filter((r) => r.kind === 'stats' && r.token === 0).length;
+    assert.equal(periodic, 0, 'the interval is a minute: the frame is the sync answer');
+  } finally {
+    await probe.stop();
+  }
+}); // prettier-ignore

@@ -184,6 +184,14 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   }
 
   /**
+   * Asks for a barrier: the loader reads its ring dry, then sends a STATS frame with `token`
+   * (a positive integer). Every event captured before the request comes before that frame.
+   */
+  requestSync(token: number): void {
+    this.child.stdin.write(`sync ${token}\n`);
+  }
+
+  /**
    * Stops the loader: closes its stdin, then sends SIGTERM and finally SIGKILL if it has not
    * exited within `timeoutMs`. Records already read stay available to the iterator.
    */
