@@ -15,7 +15,10 @@ import { createLogger, type Logger } from '../log.js';
 export interface StoreSettings {
   readonly path: string;
   readonly retention: RetentionPolicy;
-  /** Named by a flag or the configuration: failing to open it stops the command. */
+  /**
+   * Named by a flag or the configuration: failing to open it stops the command. The default
+   * place (a configuration that names no path included) only warns.
+   */
   readonly explicit: boolean;
 }
 
@@ -31,7 +34,8 @@ export function storeSettings(
   if (flag === false) return undefined;
   const { enabled, path, retention } = config?.store ?? defaultStoreConfig();
   if (flag !== undefined) return { path: flag, retention, explicit: true };
-  if (config !== undefined) return enabled ? { path, retention, explicit: true } : undefined;
+  const explicit = path !== defaultStoreConfig().path;
+  if (config !== undefined) return enabled ? { path, retention, explicit } : undefined;
   return byDefault ? { path, retention, explicit: false } : undefined;
 }
 
@@ -57,6 +61,7 @@ export function openStore(
     const store = new AlertStore({
       path: settings.path,
       retention: settings.retention,
+      createDirectory: settings.path === defaultStoreConfig().path,
       logger: createLogger('store'),
     });
     logger.info({ file: settings.path }, 'alert store open');

@@ -7,12 +7,8 @@ import { existsSync } from 'node:fs';
 import { formatAlertJson } from '../alerts/index.js';
 import { parsePriority } from '../detect/index.js';
 import { AlertStore, type AlertQuery } from '../store/index.js';
-import {
-  formatConfigDiagnostic,
-  loadConfigFile,
-  parseDuration,
-  defaultStoreConfig,
-} from '../config/index.js';
+import { loadConfigFile, parseDuration, defaultStoreConfig } from '../config/index.js';
+import { reportConfigDiagnostics, reportError } from './stderr-report.js';
 
 export interface AlertsCommandOptions {
   rule?: string;
@@ -55,13 +51,13 @@ export function runAlertsCommand(
 ): number {
   const query = buildQuery(options, nowMs);
   if (typeof query === 'string') {
-    process.stderr.write(`harrier alerts: ${query}\n`);
+    reportError('alerts', query);
     return 2;
   }
   const file = storePath(options);
   if (file === undefined) return 2;
   if (!existsSync(file)) {
-    process.stderr.write(`harrier alerts: no alert store at ${file}\n`);
+    reportError('alerts', `no alert store at ${file}`, { file });
     return 2;
   }
   const store = new AlertStore({ path: file });
@@ -112,7 +108,6 @@ function storePath(options: AlertsCommandOptions): string | undefined {
   if (options.store !== undefined) return options.store;
   if (options.config === undefined) return defaultStoreConfig().path;
   const { config, diagnostics } = loadConfigFile(options.config);
-  for (const diagnostic of diagnostics)
-    process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+  reportConfigDiagnostics('config', diagnostics);
   return config?.store.path;
 }

@@ -3,15 +3,15 @@
  * printed, and the rule settings it gives when `-r` does not override them.
  */
 import type { LoadOptions, Priority } from '../detect/index.js';
-import { formatConfigDiagnostic, loadConfigFile, type HarrierConfig } from '../config/index.js';
+import { loadConfigFile, type HarrierConfig } from '../config/index.js';
 import { rulePathsOrDefault } from './default-rules.js';
+import { reportConfigDiagnostics } from './stderr-report.js';
 
 /** The configuration in `file`, none without a file, or 'invalid' once its problems are printed. */
 export function readConfigOption(file: string | undefined): HarrierConfig | undefined | 'invalid' {
   if (file === undefined) return undefined;
   const result = loadConfigFile(file);
-  for (const diagnostic of result.diagnostics)
-    process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
+  reportConfigDiagnostics('config', result.diagnostics);
   return result.config ?? 'invalid';
 }
 

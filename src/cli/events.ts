@@ -13,7 +13,9 @@ import { fieldTableFor } from '../engine/fields/index.js';
 import type { FieldTable } from '../engine/fields/types.js';
 import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
 import { parseCondition } from '../engine/parser.js';
+import { logFormat } from '../log.js';
 import { CaptureReadError } from './replay-capture.js';
+import { reportError } from './stderr-report.js';
 
 /** libscap's `EC_INTERNAL`: bookkeeping events (procinfo, drops, ...) sysdig does not show. */
 const INTERNAL_CATEGORY = 1 << 8;
@@ -67,26 +69,18 @@ async function printEvents(
   const table = fieldTableFor('syscall') as FieldTable<SyscallEvent>;
   const limit = options.count === undefined ? Infinity : Number(options.count);
   if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) {
-    process.stderr.write(
-      `harrier events: --count must be a whole number, got '${options.count}'\n`,
-    );
+    reportError('events', `--count must be a whole number, got '${options.count}'`);
     return 2;
   }
   const condition = filter === undefined ? undefined : compileFilter(filter, table);
   if (condition && 'problem' in condition) {
-    process.stderr.write(condition.problem);
+    reportPositionedError('<filter>', filter ?? '', condition.problem);
     return 2;
   }
   const compiled = compileOutput(options.print, table);
   if (!compiled.ok) {
-    process.stderr.write(
-      positionedError(
-        '<format>',
-        options.print,
-        compiled.error.position.column,
-        compiled.error.message,
-      ),
-    );
+    const { position, message } = compiled.error;
+    reportPositionedError('<format>', options.print, { line: 1, column: position.column, message });
     return 2;
   }
   const print = lineWriter(compiled.formatter, options);
@@ -99,7 +93,7 @@ async function printEvents(
       if (print(event)) printed++;
     }
   } catch (error) {
-    process.stderr.write(`harrier events: ${new CaptureReadError(file, error as Error).message}\n`);
+    reportError('events', new CaptureReadError(file, error as Error).message, { file });
     return 1;
   }
   return 0;
@@ -127,33 +121,41 @@ function lineWriter(
 function compileFilter(
   text: string,
   table: FieldTable<SyscallEvent>,
-): CompiledFilter<SyscallEvent> | { problem: string } {
+): CompiledFilter<SyscallEvent> | { problem: TextProblem } {
   const parsed = parseCondition(text);
   if (!parsed.ok) {
     const { position, message } = parsed.error;
-    return { problem: positionedError('<filter>', text, position.column, message, position.line) };
+    return { problem: { line: position.line, column: position.column, message } };
   }
   const compiled = compileCondition(parsed.ast, table);
   if (!compiled.ok) {
     const { position, message } = compiled.error;
-    return { problem: positionedError('<filter>', text, position.column, message, position.line) };
+    return { problem: { line: position.line, column: position.column, message } };
   }
   return compiled.filter;
 }
 
-/** `ORIGIN:LINE:COL: error: message`, then the text's line and a caret under the column. */
-function positionedError(
-  origin: string,
-  text: string,
-  column: number,
-  message: string,
-  line = 1,
-): string {
+/** A problem in the filter or format text, at a 1-based line and column of it. */
+interface TextProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * `ORIGIN:LINE:COL: error: message`, then the text's line and a caret under the column; one
+ * error line with the place as fields under `--json`.
+ */
+function reportPositionedError(origin: string, text: string, problem: TextProblem): void {
+  const { line, column, message } = problem;
+  if (logFormat() === 'json') return reportError('events', message, { file: origin, line, column });
   const source = text.split('\n')[line - 1] ?? '';
-  return [
-    `${origin}:${line}:${column}: error: ${escapeControls(message)}`,
-    `  ${escapeControls(source)}`,
-    `  ${caretPadding(source, column - 1)}^`,
-    '',
-  ].join('\n');
+  process.stderr.write(
+    [
+      `${origin}:${line}:${column}: error: ${escapeControls(message)}`,
+      `  ${escapeControls(source)}`,
+      `  ${caretPadding(source, column - 1)}^`,
+      '',
+    ].join('\n'),
+  );
 }

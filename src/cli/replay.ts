@@ -14,7 +14,6 @@ import {
 } from '../detect/index.js';
 import type { AlertContext } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
-import { formatDiagnostic } from '../engine/diagnostics.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import type { JsonSourceEvent } from '../decode/json-events.js';
@@ -22,10 +21,12 @@ import { createLogger } from '../log.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { ProgressLine, type ProgressTerminal } from './progress.js';
 import { JsonDetection } from './json-pipeline.js';
-import { describeOrigin, type RecordError } from '../sources/k8s-audit/index.js';
+import type { RecordError } from '../sources/k8s-audit/index.js';
 import { jsonReplaySources, mergeByTime } from './replay-json.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
 import { configuredRules, readConfigOption } from './config-option.js';
+import { reportReplaySummary } from './replay-summary.js';
+import { reportDiagnostics, reportError } from './stderr-report.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -176,6 +177,7 @@ interface ReplayCommandOptions extends RunnerOutputFlags {
   containerFields?: boolean;
   config?: string;
   progress: boolean;
+  quiet?: boolean;
 }
 
 /** Adds `harrier replay` to the program. */
@@ -193,8 +195,9 @@ export function registerReplayCommand(program: Command): void {
       'add container and pod fields to the output_fields of syscall alerts',
     )
     .option('-c, --config <file>', 'harrier.yaml: rule files, priority, rule_matching, store')
-    .option('--no-progress', 'no progress line on a terminal');
-  addRunnerOutputOptions(command, false).action(
+    .option('--no-progress', 'no progress line on a terminal')
+    .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
+  addRunnerOutputOptions(command, { metrics: false, storeByDefault: false }).action(
     async (paths: string[], options: ReplayCommandOptions) => {
       process.exitCode = await runReplay(paths, options);
     },
@@ -204,17 +207,15 @@ export function registerReplayCommand(program: Command): void {
 async function runReplay(paths: string[], options: ReplayCommandOptions): Promise<number> {
   const timeFormat = options.timeFormat;
   if (timeFormat !== 'local' && timeFormat !== 'iso8601') {
-    process.stderr.write(
-      `harrier replay: --time-format takes local or iso8601, found '${timeFormat}'\n`,
-    );
+    reportError('replay', `--time-format takes local or iso8601, found '${timeFormat}'`);
     return 2;
   }
   const minPriority =
     options.minPriority === undefined ? undefined : parsePriority(options.minPriority);
   if (options.minPriority !== undefined && minPriority === undefined) {
-    process.stderr.write(
-      `harrier replay: --min-priority takes one of ${priorityNames.join(', ')}, ` +
-        `found '${options.minPriority}'\n`,
+    reportError(
+      'replay',
+      `--min-priority takes one of ${priorityNames.join(', ')}, found '${options.minPriority}'`,
     );
     return 2;
   }
@@ -222,8 +223,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);
-  for (const diagnostic of loaded.diagnostics)
-    process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  reportDiagnostics('replay', loaded.diagnostics, { quiet: options.quiet });
   if (loaded.ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   const outputs = await startRunnerOutputs({
@@ -232,7 +232,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
     logger: createLogger('cli.replay'),
   }); // prettier-ignore
   if (typeof outputs === 'string') {
-    process.stderr.write(`harrier replay: ${outputs}\n`);
+    reportError('replay', outputs);
     return 2;
   }
   let result: ReplayResult;
@@ -241,31 +241,12 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
       timeFormat,
       extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
       context: outputs.storing,
-      progress: options.progress ? process.stderr : undefined,
+      // Under --json stderr holds NDJSON only.
+      progress: options.progress && !options.json ? process.stderr : undefined,
     });
   } finally {
     await outputs.close();
   }
-  printSummary(result);
+  reportReplaySummary(result);
   return result.failures.length === 0 ? 0 : 1;
-}
-
-/** Per-source counts, the alerts per rule and the inputs that could not be read, on stderr. */
-function printSummary(result: ReplayResult): void {
-  for (const capture of result.captures) {
-    process.stderr.write(
-      `syscall: ${capture.path}: ${capture.events} events, ${capture.alerts} alerts\n`,
-    );
-  }
-  for (const [source, stats] of Object.entries(result.detection.stats)) {
-    if (stats.received === 0) continue;
-    const line = `${source}: ${stats.received} records, ${stats.processed} processed, ${stats.rejected} rejected, ${stats.alerts} alerts`;
-    process.stderr.write(`${line}\n`);
-  }
-  if (result.byRule.size > 0) process.stderr.write('Triggered rules by rule name:\n');
-  for (const [rule, { priority, count }] of result.byRule) {
-    process.stderr.write(`  ${rule} (${priority}): ${count}\n`);
-  }
-  for (const { origin, reason } of result.failures)
-    process.stderr.write(`harrier replay: ${describeOrigin(origin)}: ${reason}\n`);
 }

@@ -52,19 +52,25 @@ test('rules parse errors read file:line:col: error: message, from arguments and 
     '                 ^',
     '',
   ]);
-  const fromStdin = harrier(['rules', 'parse'], '"proc.name = a"\n[1]\n');
+  const fromStdin = harrier(['rules', 'parse'], '"proc.name = a"\n[1]\nnot json\n');
   assert.equal(fromStdin.status, 1);
   assert.deepEqual(fromStdin.stdout.split('\n'), [
     'proc.name = a',
-    '<stdin line 2>: error: expected a JSON string, found an array',
+    '<stdin line 2>:1: error: expected a JSON string (one per line), found an array',
+    "<stdin line 3>:1: error: expected a JSON string (one per line), found invalid JSON: unexpected 'n'",
     '',
   ]);
 });
 
 test('rules parse --json prints JSON for stdin lines that are not JSON strings', () => {
-  const result = harrier(['rules', 'parse', '--json'], '[1]\n');
+  const result = harrier(['rules', 'parse', '--json'], '"a = b" x\n');
   assert.deepEqual(JSON.parse(result.stdout), {
     ok: false,
-    error: { message: 'stdin line 1: expected a JSON string, found an array', line: 1 },
+    error: {
+      message:
+        "stdin line 1, column 9: expected a JSON string (one per line), found invalid JSON: unexpected text after the value: 'x'",
+      line: 1,
+      column: 9,
+    },
   });
 });

@@ -8,6 +8,7 @@ import { rulePathsOrDefault } from './default-rules.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { runRulesParse } from './rules-parse.js';
 import { registerRulesTestCommand } from './rules-test.js';
+import { reportDiagnostics, reportError } from './stderr-report.js';
 
 export function registerRulesCommands(program: Command): void {
   const rules = program
@@ -88,13 +89,11 @@ function byPlace(first: Diagnostic, second: Diagnostic): number {
 
 async function show(files: string[], names: string[], json: boolean): Promise<number> {
   const result: LoadResult = await loadRuleFilesFromDisk(files);
-  for (const diagnostic of result.diagnostics) {
-    if (diagnostic.severity === 'error') process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-  }
+  reportDiagnostics('rules', result.diagnostics, { quiet: true });
   const wanted = new Set(names);
   const enabled = (rule: Rule) => result.ruleSet?.isEnabled(rule.name) ?? rule.enabled;
   const missing = names.filter((name) => !result.rules.some((rule) => rule.name === name));
-  for (const name of missing) process.stderr.write(`harrier: no rule named '${name}'\n`);
+  for (const name of missing) reportError('rules', `no rule named '${name}'`, { ruleName: name });
   for (const rule of result.rules) {
     if (wanted.size > 0 && !wanted.has(rule.name)) continue;
     const record = {

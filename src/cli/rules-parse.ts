@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { caretPadding, escapeControls } from '../engine/diagnostics.js';
 import { parseCondition } from '../engine/parser.js';
 import { printCondition } from '../engine/print.js';
+import { parseJsonText } from '../sources/k8s-audit/index.js';
 
 export interface ParseOptions {
   json?: boolean;
@@ -39,25 +40,37 @@ export async function runRulesParse(expressions: string[], options: ParseOptions
       continue;
     }
     failures++;
-    const error = { message: `stdin line ${lineNumber}: ${text.problem}`, line: lineNumber };
+    const { problem, column } = text;
+    const message = `stdin line ${lineNumber}, column ${column}: ${problem}`;
     const output = options.json
-      ? JSON.stringify({ ok: false, error })
-      : `${origin}: error: ${escapeControls(text.problem)}`;
+      ? JSON.stringify({ ok: false, error: { message, line: lineNumber, column } })
+      : `${origin}:${column}: error: ${escapeControls(problem)}`;
     process.stdout.write(`${output}\n`);
   }
   return failures ? 1 : 0;
 }
 
-/** A stdin line must be one JSON string; anything else is a problem to report. */
-function decodeLine(line: string): { ok: true; value: string } | { ok: false; problem: string } {
-  try {
-    const value: unknown = JSON.parse(line);
-    if (typeof value === 'string') return { ok: true, value };
-    const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-    return { ok: false, problem: `expected a JSON string, found ${found}` };
-  } catch (error) {
-    return { ok: false, problem: `expected a JSON string: ${(error as Error).message}` };
-  }
+const EXPECTED_LINE = 'expected a JSON string (one per line)';
+
+/**
+ * A stdin line must be one JSON string; anything else is a problem to report, at the column
+ * of the line where it shows.
+ */
+function decodeLine(
+  line: string,
+): { ok: true; value: string } | { ok: false; problem: string; column: number } {
+  const parsed = parseJsonText(line);
+  if (!parsed.ok)
+    return {
+      ok: false,
+      problem: `${EXPECTED_LINE}, found ${parsed.reason}`,
+      column: parsed.column,
+    };
+  const { value } = parsed;
+  if (typeof value === 'string') return { ok: true, value };
+  const found = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+  const column = line.length - line.trimStart().length + 1;
+  return { ok: false, problem: `${EXPECTED_LINE}, found ${found}`, column };
 }
 
 function jsonLine(result: ParseResult): string {

@@ -12,7 +12,6 @@ import {
   type LoadOptions,
   type RuleSet,
 } from '../detect/index.js';
-import { formatDiagnostic } from '../engine/diagnostics.js';
 import {
   formatAlertJson,
   formatAlertText,
@@ -22,9 +21,10 @@ import {
 } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, logFormat, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
+import { reportDiagnostics, reportError, reportSummary } from './stderr-report.js';
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
@@ -48,6 +48,7 @@ interface RunCommandOptions extends RunnerOutputFlags {
   ringbufMb?: string;
   containerFields?: boolean;
   cri: string[];
+  quiet?: boolean;
 }
 
 /** Adds `harrier run` to the program. */
@@ -74,21 +75,24 @@ export function registerRunCommand(program: Command): void {
       new Option('--cri <socket>', 'CRI socket for container metadata (repeatable)')
         .argParser((socket: string, sockets: string[]) => [...sockets, socket])
         .default([], 'the containerd, CRI-O and k3s sockets present'),
-    );
-  addRunnerOutputOptions(command, true).action(async (options: RunCommandOptions) => {
-    process.exitCode = await runLive(options);
-  });
+    )
+    .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
+  addRunnerOutputOptions(command, { metrics: true, storeByDefault: true }).action(
+    async (options: RunCommandOptions) => {
+      process.exitCode = await runLive(options);
+    },
+  );
 }
 
-/** Loads rules, printing diagnostics; undefined when the set has errors. */
+/** Loads rules, printing diagnostics (warnings only unless `quiet`); undefined on errors. */
 export async function loadLiveRules(
   paths: readonly string[],
   options: LoadOptions,
   logger: Logger,
+  quiet = false,
 ): Promise<RuleSet | undefined> {
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(paths), options);
-  for (const diagnostic of loaded.diagnostics)
-    process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  reportDiagnostics('run', loaded.diagnostics, { quiet });
   if (loaded.ruleSet !== undefined)
     logger.info({ count: loaded.ruleSet.enabledCount, files: paths }, 'rules loaded');
   return loaded.ruleSet;
@@ -111,7 +115,9 @@ function parseTimeFormat(text: string): TimeFormat | undefined {
 async function runLive(options: RunCommandOptions): Promise<number> {
   const problems = preflightProblems();
   if (problems.length > 0) {
-    process.stderr.write(formatPreflight('run', problems));
+    if (logFormat() === 'json')
+      reportError('run', 'cannot start live capture', { missing: problems });
+    else process.stderr.write(formatPreflight('run', problems));
     return 2;
   }
   const config = readConfigOption(options.config);
@@ -124,14 +130,16 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     timeFormat === undefined
   ) {
     if (config !== 'invalid')
-      process.stderr.write(
-        'harrier run: --min-priority takes a Falco priority and --time-format local or iso8601\n',
+      reportError(
+        'run',
+        '--min-priority takes a Falco priority and --time-format local or iso8601',
       );
     return 2;
   }
   const logger = createLogger('cli.run');
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
-  const ruleSet = await loadLiveRules(paths, loadOptions, logger);
+  const quiet = options.quiet === true;
+  const ruleSet = await loadLiveRules(paths, loadOptions, logger, quiet);
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   const outputs = await startRunnerOutputs({
@@ -140,7 +148,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
   }); // prettier-ignore
   if (typeof outputs === 'string') {
-    process.stderr.write(`harrier run: ${outputs}\n`);
+    reportError('run', outputs);
     return 2;
   }
   const byRule = new Map<string, number>();
@@ -169,18 +177,23 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     await outputs.close();
     if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
       throw error;
-    process.stderr.write(`harrier run: ${error.message}\n`);
+    reportError('run', error.message);
     return 2;
   }
   if (outputs.metrics !== undefined) publishLiveDrops(outputs.metrics, live);
   const started = Date.now();
   const reloads = { failed: 0 };
-  const outcome = await untilStopped(live, paths, loadOptions, logger, reloads);
+  const outcome = await untilStopped(live, { paths, loadOptions, quiet }, logger, reloads);
   const counters = await live.stop();
   containers?.close();
   await outputs.close();
   const elapsedMs = Date.now() - started;
-  process.stderr.write(formatCounters(counters, byRule, elapsedMs, reloads.failed));
+  reportSummary('run', 'stopped', formatCounters(counters, byRule, elapsedMs, reloads.failed), {
+    elapsedMs,
+    counters,
+    byRule: Object.fromEntries(byRule),
+    failedReloads: reloads.failed,
+  });
   if (outcome instanceof Error) {
     logger.error({ err: outcome }, 'live capture failed; stopping');
     return 1;
@@ -194,15 +207,15 @@ async function runLive(options: RunCommandOptions): Promise<number> {
  */
 async function untilStopped(
   live: LivePipeline,
-  paths: string[],
-  loadOptions: LoadOptions,
+  rules: { paths: string[]; loadOptions: LoadOptions; quiet: boolean },
   logger: Logger,
   reloads: { failed: number },
 ): Promise<Error | undefined> {
+  const { paths, loadOptions, quiet } = rules;
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
-      const next = await loadLiveRules(paths, loadOptions, logger);
+      const next = await loadLiveRules(paths, loadOptions, logger, quiet);
       if (next === undefined) {
         reloads.failed++;
         logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');

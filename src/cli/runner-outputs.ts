@@ -3,10 +3,12 @@
  * store, and the metrics with their endpoint. Flags win over the configuration, which wins
  * over the defaults (store on for `run` and `serve`, metrics off).
  */
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Alert } from '../alerts/index.js';
 import { createHarrierMetrics, type HarrierMetrics } from '../api/metrics.js';
-import type { HarrierConfig } from '../config/index.js';
+import { defaultStateDir, defaultStoreConfig, type HarrierConfig } from '../config/index.js';
+import { prepareStorePath, StorePathError } from '../store/index.js';
 import type { Priority } from '../detect/index.js';
 import type { Logger } from '../log.js';
 import {
@@ -24,15 +26,21 @@ export interface RunnerOutputFlags {
   metrics?: string | false;
 }
 
+/** Which of the runner outputs a command has, as its help states them. */
+export interface RunnerOutputKind {
+  /** `--metrics`/`--no-metrics` are offered. */
+  readonly metrics: boolean;
+  /** The default store is on without `--store` or `-c`. */
+  readonly storeByDefault: boolean;
+}
+
 /** Adds `--store`/`--no-store`, and with `metrics` also `--metrics`/`--no-metrics`, to `command`. */
-export function addRunnerOutputOptions(command: Command, metrics: boolean): Command {
+export function addRunnerOutputOptions(command: Command, kind: RunnerOutputKind): Command {
+  const otherwise = kind.storeByDefault ? defaultStoreConfig().path : 'none';
   command
-    .option(
-      '--store <file>',
-      'record alerts in this store (default: from -c, else /var/lib/harrier/alerts.db)',
-    )
+    .option('--store <file>', `record alerts in this store (default: from -c, else ${otherwise})`)
     .option('--no-store', 'do not record alerts in the store');
-  if (!metrics) return command;
+  if (!kind.metrics) return command;
   return command
     .option('--metrics <host:port>', 'serve Prometheus /metrics here (default: from -c, else off)')
     .option('--no-metrics', 'do not serve metrics');
@@ -77,6 +85,11 @@ export async function startRunnerOutputs(
     if (error instanceof StoreOpenError) return error.message;
     throw error;
   }
+  const queueProblem = options.route ? checkQueueDirectory(config) : undefined;
+  if (queueProblem !== undefined) {
+    store?.close();
+    return queueProblem;
+  }
   const address = options.serveMetrics ? metricsAddress(flags.metrics, config) : undefined;
   const metrics = address === undefined ? undefined : createHarrierMetrics();
   let endpoint: MetricsEndpoint | undefined;
@@ -105,4 +118,19 @@ export async function startRunnerOutputs(
       await endpoint?.close();
     },
   };
+}
+
+/**
+ * Why the outputs' queue database cannot be kept in the configuration's `state_dir`, if it
+ * cannot: only the default state directory is made when missing.
+ */
+function checkQueueDirectory(config: HarrierConfig | undefined): string | undefined {
+  if (config === undefined || config.outputs.length === 0) return undefined;
+  try {
+    prepareStorePath(path.join(config.stateDir, 'queue.db'), config.stateDir === defaultStateDir);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof StorePathError)) throw error;
+    return `cannot keep the output queues in state_dir ${config.stateDir}: ${error.message}`;
+  }
 }

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
-import { formatDiagnostic } from '../engine/diagnostics.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import { AuditWebhook, followAuditLog, type LineFollower } from '../sources/k8s-audit/index.js';
@@ -26,6 +25,7 @@ import { formatServeSummary } from './serve-summary.js';
 import { parseListen } from './listen-address.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
+import { reportDiagnostics, reportError } from './stderr-report.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -167,6 +167,7 @@ interface ServeCommandOptions extends RunnerOutputFlags {
   cloudtrail: string[];
   webhook: boolean;
   json?: boolean;
+  quiet?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -200,16 +201,22 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
-    .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics');
-  addRunnerOutputOptions(command, true).action(async (options: ServeCommandOptions) => {
-    process.exitCode = await runServe(options);
-  });
+    .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics')
+    .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
+  addRunnerOutputOptions(command, { metrics: true, storeByDefault: true }).action(
+    async (options: ServeCommandOptions) => {
+      process.exitCode = await runServe(options);
+    },
+  );
 }
 
-async function loadRules(paths: string[], logger: Logger): Promise<RuleSet | undefined> {
+async function loadRules(
+  paths: string[],
+  quiet: boolean,
+  logger: Logger,
+): Promise<RuleSet | undefined> {
   const result = await loadRuleFilesFromDisk(await expandRulePaths(paths));
-  for (const diagnostic of result.diagnostics)
-    process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  reportDiagnostics('serve', result.diagnostics, { quiet });
   if (result.ruleSet === undefined) return undefined;
   logger.info(
     { count: result.ruleSet.enabledCount, sources: result.ruleSet.sources() },
@@ -232,12 +239,12 @@ function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook)
 async function runServe(options: ServeCommandOptions): Promise<number> {
   const logger = createLogger('cli.serve');
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
-    process.stderr.write('harrier serve: --tls-cert and --tls-key go together\n');
+    reportError('serve', '--tls-cert and --tls-key go together');
     return 2;
   }
   const config = readConfigOption(options.config);
   if (config === 'invalid') return 2;
-  const ruleSet = await loadRules(options.rules, logger);
+  const ruleSet = await loadRules(options.rules, options.quiet === true, logger);
   if (ruleSet === undefined) return 1;
   const token = options.tokenFile
     ? (await readFile(options.tokenFile, 'utf8')).trim()
@@ -252,7 +259,7 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
     serveMetrics: true, print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
   }); // prettier-ignore
   if (typeof outputs === 'string') {
-    process.stderr.write(`harrier serve: ${outputs}\n`);
+    reportError('serve', outputs);
     return 2;
   }
   let running: RunningServe;

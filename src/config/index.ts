@@ -6,6 +6,7 @@ export {
   loadConfig,
   loadConfigFile,
   defaultStoreConfig,
+  defaultStateDir,
   type ConfigResult,
 } from './load-config.js';
 export {

@@ -38,7 +38,7 @@ test('searches by rule, priority, source, time and container prefix or name, new
 });
 
 test('keeps output fields exactly and the related events in order', (t) => {
-  const file = path.join(tempDir(t), 'db', 'alerts.db');
+  const file = path.join(tempDir(t), 'alerts.db');
   const store = new AlertStore({ path: file });
   const alert = sampleAlert({ sequence: 7 });
   alert.outputFields.set('proc.vpid', 9_007_199_254_740_993n);

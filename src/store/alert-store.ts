@@ -3,13 +3,12 @@
  * embedded SQLite database (better-sqlite3), kept for a retention period and searchable.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Alert, AlertContext, AlertRecorder, RelatedEvent } from '../alerts/index.js';
 import { decodeAlert, encodeAlert, plainValue } from '../alerts/index.js';
 import { priorityRank } from '../detect/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { storeSchema } from './schema.js';
+import { prepareStorePath } from './store-directory.js';
 import { buildSearch, type AlertQuery } from './search.js';
 
 export interface RetentionPolicy {
@@ -20,8 +19,13 @@ export interface RetentionPolicy {
 }
 
 export interface AlertStoreOptions {
-  /** Database file (its directory is created), or `:memory:`. */
+  /** Database file, whose directory must exist unless `createDirectory`; or `:memory:`. */
   readonly path: string;
+  /**
+   * Make the file's directory and its parents when missing: for Harrier's default place
+   * only, never for a path a user gave (a typo would make directories anywhere).
+   */
+  readonly createDirectory?: boolean;
   readonly retention?: RetentionPolicy;
   /** How often retention runs while open; default one minute. 0 runs it only at open. */
   readonly pruneIntervalMs?: number;
@@ -66,10 +70,14 @@ export class AlertStore implements AlertRecorder {
   private readonly pruneTimer: NodeJS.Timeout | undefined;
   private readonly logger: Logger;
 
-  /** Opens or creates the database and applies retention once. I/O errors are thrown. */
+  /**
+   * Opens or creates the database and applies retention once. A path that cannot hold it
+   * throws `StorePathError` saying why; other I/O errors are thrown as they come.
+   */
   constructor(private readonly options: AlertStoreOptions) {
     this.logger = options.logger ?? silentLogger();
-    if (options.path !== ':memory:') mkdirSync(path.dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:')
+      prepareStorePath(options.path, options.createDirectory === true);
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

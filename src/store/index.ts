@@ -9,3 +9,4 @@ export {
   type StoredAlertDetail,
 } from './alert-store.js';
 export type { AlertQuery } from './search.js';
+export { prepareStorePath, StorePathError } from './store-directory.js';
