@@ -35,10 +35,14 @@ export interface ConfigDiagnostic {
   readonly key: string;
 }
 
-/** `file:line:col: error CODE: message`, the source line with a caret, and the key. */
+/**
+ * `file:line:col: error CODE: message` (`file:` alone when no line applies), the source line
+ * with a caret, and the key.
+ */
 export function formatConfigDiagnostic(diagnostic: ConfigDiagnostic): string {
   const { file, line, column, code, message, key, snippet } = diagnostic;
-  const lines = [`${file}:${line}:${column}: error ${code}: ${message}`];
+  const place = line === 0 ? file : `${file}:${line}:${column}`;
+  const lines = [`${place}: error ${code}: ${message}`];
   if (snippet !== '') {
     const gutter = String(line).padStart(5);
     lines.push(

@@ -153,6 +153,15 @@ test('an unset ${VAR} and a YAML syntax error are reported at their lines', () =
   assert.ok(broken.diagnostics[0]!.line >= 1);
 });
 
+test('a missing or unreadable configuration file is named without a line, in plain words', () => {
+  const missing = loadConfigFile('/nonexistent-harrier.yaml');
+  assert.deepEqual(missing.diagnostics.map(formatConfigDiagnostic), [
+    '/nonexistent-harrier.yaml: error HARRIER_CONFIG_READ: config file /nonexistent-harrier.yaml does not exist',
+  ]);
+  const directory = loadConfigFile('/tmp');
+  assert.equal(directory.diagnostics[0]!.message, 'config file /tmp is a directory');
+});
+
 test('durations and sizes', () => {
   assert.equal(parseDuration('500ms'), 500);
   assert.equal(parseDuration('2h'), 7_200_000);

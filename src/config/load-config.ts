@@ -59,7 +59,7 @@ export function loadConfigFile(
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const message = `cannot read the configuration: ${(error as Error).message}`;
+    const message = readFailure(file, error as NodeJS.ErrnoException);
     const diagnostic = {
       code: 'HARRIER_CONFIG_READ',
       severity: 'error',
@@ -73,6 +73,23 @@ export function loadConfigFile(
     return { config: undefined, diagnostics: [diagnostic] };
   }
   return loadConfig(text, file, environment);
+}
+
+/** Why `file` could not be read, in the user's terms rather than the system call's. */
+function readFailure(file: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return `config file ${file} does not exist`;
+    case 'EISDIR':
+      return `config file ${file} is a directory`;
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot read config file ${file}: permission denied`;
+    case 'ENOTDIR':
+      return `config file ${file} does not exist: a part of its path is not a directory`;
+    default:
+      return `cannot read config file ${file}: ${error.message}`;
+  }
 }
 
 /** Validates configuration `text`, named `file` in diagnostics. */
