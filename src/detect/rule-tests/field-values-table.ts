@@ -24,7 +24,7 @@ export interface FieldValuesEvent {
  * Ancestor fields: a list given for the bare name holds ancestors 1, 2, ... in order, so
  * `proc.aname: [sshd, systemd]` also answers `proc.aname[2]`.
  */
-const ANCESTOR_FIELDS = new Set([
+export const ANCESTOR_FIELDS: ReadonlySet<string> = new Set([
   'proc.aname',
   'proc.apid',
   'proc.aexe',

@@ -13,6 +13,7 @@ import type { FieldTable } from '../../engine/fields/types.js';
 import { loadRuleFilesFromDisk } from '../rules/loader.js';
 import type { Rule } from '../rules/rule.js';
 import { systemReason } from '../rules/system-reason.js';
+import { caseProblems } from './check-case.js';
 import { evaluateCase, type RuleUnderTest } from './evaluate-case.js';
 import { fieldValuesTableFor } from './field-values-table.js';
 import { readRuleTestFile, type RuleTestCase } from './test-file.js';
@@ -99,6 +100,11 @@ export async function runRuleTests(
     for (const name of loaded.rules.keys())
       if (!outcomes.has(name)) outcomes.set(name, { fires: false, notFires: false });
     for (const testCase of testFile.cases) {
+      const problems = caseInputProblems(file, testCase, loaded);
+      if (problems.length > 0) {
+        report.problems.push(...problems);
+        continue;
+      }
       const result = await runCase(file, testCase, loaded);
       report.results.push(result);
       const outcome = outcomes.get(testCase.rule);
@@ -115,6 +121,15 @@ export async function runRuleTests(
 export function isPassing(report: RuleTestReport, requireCoverage = false): boolean {
   if (report.problems.length > 0 || report.results.some((result) => !result.passed)) return false;
   return !requireCoverage || report.uncovered.length === 0;
+}
+
+/** `file:line: error: message` for each input of `testCase` its rule cannot read as given. */
+function caseInputProblems(file: string, testCase: RuleTestCase, loaded: LoadedRules): string[] {
+  const rule = loaded.rules.get(testCase.rule);
+  if (rule === undefined) return [];
+  return caseProblems(testCase, rule.real.source).map(
+    ({ line, message }) => `${file}:${line}: error: ${message}`,
+  );
 }
 
 async function runCase(

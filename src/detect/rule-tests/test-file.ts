@@ -18,12 +18,14 @@
  *     capture: captures/shell.scap                     # a syscall capture, relative to this file
  * ```
  *
- * An event's `source` defaults to the rule's. YAML anchors and merge keys (`<<: *base`) may
+ * An event's `source` defaults to the rule's. Names under `fields` must be fields of that
+ * source, with values of their types (checked before the case runs); `raw` events are for
+ * the JSON sources, `k8s_audit` and `aws_cloudtrail`. YAML anchors and merge keys (`<<: *base`) may
  * share fields between cases; top-level keys starting with `x-` are free to hold them.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { describeSyntaxError } from '../rules/yaml-tree.js';
 
 /** One input event of a case. */
@@ -46,6 +48,11 @@ export interface RuleTestCase {
   outputFields?: Record<string, unknown>;
   /** 1-based line of the case in its file. */
   line: number;
+  /**
+   * 1-based line of each key written in the case (its first use), for problems with one
+   * field; keys that come from an anchor elsewhere are left out.
+   */
+  keyLines?: ReadonlyMap<string, number>;
 }
 
 export interface RuleTestFile {
@@ -109,7 +116,7 @@ export async function parseRuleTestFile(
     const line = node?.range ? lines.linePos(node.range[0]).line : 1;
     const parsed = await parseCase(value, index, line, directory, readText);
     if (typeof parsed === 'string') problem(line, parsed);
-    else result.cases.push(parsed);
+    else result.cases.push({ ...parsed, keyLines: keyLinesOf(node, lines) });
   }
   if (isMap(document.contents)) {
     for (const key of Object.keys(root)) {
@@ -118,6 +125,24 @@ export async function parseRuleTestFile(
     }
   }
   return result;
+}
+
+/** The line of each mapping key written under `node`, first use first; aliases not followed. */
+function keyLinesOf(node: Node | undefined, lines: LineCounter): Map<string, number> {
+  const found = new Map<string, number>();
+  const walk = (item: unknown) => {
+    if (isMap(item)) {
+      for (const pair of item.items) {
+        if (isScalar(pair.key) && typeof pair.key.value === 'string' && pair.key.range) {
+          const key = pair.key.value;
+          if (!found.has(key)) found.set(key, lines.linePos(pair.key.range[0]).line);
+        }
+        walk(pair.value);
+      }
+    } else if (isSeq(item)) item.items.forEach(walk);
+  };
+  walk(node);
+  return found;
 }
 
 function ruleFilesOf(root: Record<string, unknown>, file: string): string[] {
