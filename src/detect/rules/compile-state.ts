@@ -45,6 +45,8 @@ const MAX_PARSE_DEPTH = 1000;
 export class CompileState {
   readonly lists: CompiledList[] = [];
   readonly macros = new Map<string, ParsedMacro>();
+  /** Macros whose expansion failed: their error is reported once, at the macro itself. */
+  private readonly failedExpansions = new Set<string>();
 
   constructor(
     private readonly collector: Collector,
@@ -77,28 +79,58 @@ export class CompileState {
   }
 
   /**
-   * Reports an expansion's loop errors and unknown macros (names of macros that failed
-   * themselves are left out: their own error is already reported). True when clean.
+   * Reports an expansion's loop errors and unknown macros, for the condition of `macro` or,
+   * without it, of a rule. Problems inside a macro that failed itself are left out, as are
+   * names of macros that failed: their own error is already reported. True when clean.
    */
-  reportExpansion(parsed: ParsedText, expansion: MacroExpansion): boolean {
+  reportExpansion(parsed: ParsedText, expansion: MacroExpansion, macro?: MacroInfo): boolean {
     for (const name of expansion.resolved) {
-      const macro = this.macros.get(name);
-      if (macro !== undefined) macro.used = true;
+      const used = this.macros.get(name);
+      if (used !== undefined) used.used = true;
     }
+    const { copies } = expansion;
+    const isEcho = (index: number) => this.insideFailedMacro(copies, index);
     // As Falco: loop errors take precedence over the unknown names they also leave behind.
-    for (const { message, index } of expansion.errors) {
-      this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, expansion.copies, index));
-    }
-    if (expansion.errors.length > 0) return false;
+    const loops = expansion.errors.filter(({ index }) => !isEcho(index));
+    for (const { message, index } of loops)
+      this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, copies, index));
+    if (loops.length > 0) return false;
     const reported = new Set<string>();
     for (const { name, index } of expansion.unknown) {
-      if (reported.has(name)) continue;
+      if (reported.has(name) || isEcho(index)) continue;
       reported.add(name);
       if (this.hasFailed(name)) continue;
-      const message = `Undefined macro '${name}' used in filter.`;
-      this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, expansion.copies, index));
+      const message = this.unknownMacroMessage(name, macro);
+      this.report.error('LOAD_ERR_VALIDATE', message, this.locate(parsed, copies, index));
     }
-    return expansion.unknown.length === 0;
+    return expansion.errors.length === 0 && expansion.unknown.length === 0;
+  }
+
+  /**
+   * Falco's words for a name that is no macro; for a macro defined only below the macro
+   * using it (Falco resolves a macro from the macros above it), what is really wrong.
+   */
+  private unknownMacroMessage(name: string, user: MacroInfo | undefined): string {
+    const later = this.macros.get(name);
+    if (user === undefined || later === undefined)
+      return `Undefined macro '${name}' used in filter.`;
+    if (name === user.name) return `macro '${name}' refers to itself`;
+    const { line } = later.info.context.file.lineColumn(later.info.context.offset);
+    const file = later.info.context.file.name;
+    const where = file === user.context.file.name ? `line ${line}` : `${file}:${line}`;
+    const rule = 'a macro can use only the macros defined above it';
+    if (later.parsed !== undefined && usesMacro(later.parsed.ast, user.name))
+      return `macros '${user.name}' and '${name}' use each other: '${name}' is defined after '${user.name}', at ${where}, and ${rule}`;
+    return `macro '${name}' is used before it is defined (at ${where}): ${rule}`;
+  }
+
+  /** Whether `index` lies in a copy of a macro (or a copy within one) that failed itself. */
+  private insideFailedMacro(copies: readonly MacroCopy[], index: number): boolean {
+    for (let copy = splitIndex(index).copy; copy >= 0; copy = copies[copy]?.parent ?? -1) {
+      const name = copies[copy]?.macro;
+      if (name !== undefined && this.failedExpansions.has(name)) return true;
+    }
+    return false;
   }
 
   /** The file context of any position index in an expanded condition. */
@@ -150,7 +182,7 @@ export class CompileState {
     for (const { info, parsed } of this.macros.values()) {
       if (parsed === undefined) continue;
       const expansion = this.expand(parsed, (other) => other.index < info.visibility);
-      this.reportExpansion(parsed, expansion);
+      if (!this.reportExpansion(parsed, expansion, info)) this.failedExpansions.add(info.name);
     }
   }
 }
@@ -166,4 +198,19 @@ function originOf(origin: readonly number[], index: number): number {
   if (index < origin.length) return origin[index] ?? 0;
   const last = origin[origin.length - 1];
   return last === undefined ? 0 : last + 1 + (index - origin.length);
+}
+
+/** Whether `expr` names macro `name` itself (not through other macros). */
+function usesMacro(expr: Expr, name: string): boolean {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return expr.children.some((child) => usesMacro(child, name));
+    case 'not':
+      return usesMacro(expr.child, name);
+    case 'identifier':
+      return expr.identifier === name;
+    default:
+      return false;
+  }
 }
