@@ -13,8 +13,8 @@ import { corpusPath } from '../testing/corpus.js';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
 import { startServe } from '../cli/serve.js';
 import { JsonDetection, type JsonSource } from '../cli/json-pipeline.js';
-import { jsonReplaySources } from '../cli/replay-json.js';
-import { readTrailZip } from '../sources/cloudtrail/index.js';
+import { gatherReplayInputs } from '../cli/replay-inputs.js';
+import { readZipMembers } from '../sources/files/index.js';
 
 const auditEventCount = 100_000;
 const batchSize = 500;
@@ -108,14 +108,16 @@ async function webhook(
 
 /** Stratus records, renumbered, written as a gzipped S3 tree. */
 async function trailTree(): Promise<{ root: string; records: unknown[] }> {
-  const entries = await readTrailZip(corpusPath('cloudtrail/stratus-red-team-detonations.zip'));
-  const base = entries.flatMap((entry) => {
+  const base: unknown[] = [];
+  const stratus = corpusPath('cloudtrail/stratus-red-team-detonations.zip');
+  for await (const { bytes } of readZipMembers(stratus)) {
+    const text = Buffer.from(bytes ?? []).toString();
     try {
-      return (JSON.parse(Buffer.from(entry.bytes).toString()) as { Records: unknown[] }).Records;
+      base.push(...(JSON.parse(text) as { Records: unknown[] }).Records);
     } catch {
-      return [];
+      // The corpus holds one malformed file on purpose.
     }
-  });
+  }
   const root = mkdtempSync(path.join(tmpdir(), 'harrier-bench-trail-'));
   const day = path.join(root, 'AWSLogs/1/CloudTrail/us-east-1/2022/07/20');
   mkdirSync(day, { recursive: true });
@@ -137,7 +139,7 @@ async function trailTree(): Promise<{ root: string; records: unknown[] }> {
 async function trailReplay(ruleSet: RuleSet, root: string, count: number): Promise<number> {
   const detection = new JsonDetection({ ruleSet, onAlert: () => {} });
   const start = process.hrtime.bigint();
-  for (const { events } of (await jsonReplaySources([root], detection)).sources)
+  for (const { events } of (await gatherReplayInputs([root], detection)).sources)
     for (const event of events) detection.detect(event);
   const rate = count / seconds(start);
   if (detection.stats.aws_cloudtrail.processed !== count) throw new Error('replay lost records');

@@ -1,5 +1,5 @@
 /**
- * The capture side of `harrier replay`: each `.scap`/`.scap.gz` file becomes a stream of
+ * The capture side of `harrier replay`: each capture (plain or gzip) becomes a stream of
  * syscall events with state applied (its own decoder and state engine), which the replay
  * merges by time with the other sources and runs through the syscall rules.
  */
@@ -11,6 +11,7 @@ import type { TimeFormat } from '../alerts/alert-factory.js';
 import type { AlertContext } from '../alerts/index.js';
 import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
 import { CaptureFileChunks, ScapFormatError } from '../sources/scap/index.js';
+import type { ByteSource } from '../sources/files/index.js';
 import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 
@@ -79,8 +80,9 @@ export async function* captureEventStream(
   }
 }
 
-/** A detection per capture path, and their streams. */
-export function captureReplay(paths: readonly string[], options: CaptureReplayOptions) {
+/** A detection per capture (a file, or bytes in memory from a zip archive), and their streams. */
+export function captureReplay(captures: readonly ByteSource[], options: CaptureReplayOptions) {
+  const paths = captures.map((capture) => capture.name);
   const metrics = options.metrics && new SourceMetrics(options.metrics, 'syscall');
   const detections = paths.map(
     () =>
@@ -95,7 +97,7 @@ export function captureReplay(paths: readonly string[], options: CaptureReplayOp
       }),
   );
   const failures: (CaptureReadError | undefined)[] = paths.map(() => undefined);
-  const files = paths.map((path) => new CaptureFileChunks(path));
+  const files = captures.map((capture) => new CaptureFileChunks(capture.name, capture.bytes));
   return {
     streams: files.map((file, index) =>
       captureEventStream(file, detections[index], (failure) => (failures[index] = failure)),

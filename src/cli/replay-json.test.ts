@@ -10,8 +10,10 @@ import { corpusPath } from '../testing/corpus.js';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
 import { JsonDetection } from './json-pipeline.js';
-import { classifyJson, jsonReplaySources, mergeByTime } from './replay-json.js';
-import { readTrailZip } from '../sources/cloudtrail/index.js';
+import { mergeByTime } from './replay-json.js';
+import { classifyJson } from './json-log-file.js';
+import { gatherReplayInputs } from './replay-inputs.js';
+import { readZipMembers } from '../sources/files/index.js';
 import type { RecordError } from '../sources/k8s-audit/index.js';
 
 const stockRules = corpusPath('falco/rules/aws_cloudtrail_rules.yaml');
@@ -44,7 +46,7 @@ async function run(
     logger: pino(sink),
     timeFormat: 'iso8601',
   });
-  const { sources, failures } = await jsonReplaySources(paths, detection);
+  const { sources, failures } = await gatherReplayInputs(paths, detection);
   for (const { events } of sources) for (const event of events) detection.detect(event);
   return { alerts, detection, logs, failures };
 }
@@ -76,7 +78,7 @@ test('the malformed stratus file is a failure with archive, entry, line and colu
     {
       origin: { file: `${stratus}:aws.execution.ec2-user-data.json`, line: 112, column: 1 },
       reason:
-        "expected a Kubernetes audit log or a CloudTrail file, found invalid JSON: unexpected '{'",
+        "expected a syscall capture, a Kubernetes audit log or a CloudTrail file, found invalid JSON: unexpected '{'",
     },
   ]);
 });
@@ -115,6 +117,16 @@ test("Falco's plugin test rule gives one 'Cloudtrail Create Instance' alert per 
   }
 });
 
+/** The corpus DeleteTrail record. */
+async function deleteTrailRecord(): Promise<Record<string, unknown>> {
+  for await (const { name, bytes } of readZipMembers(stratus)) {
+    if (!name.endsWith('cloudtrail-delete.json') || bytes === undefined) continue;
+    const log = JSON.parse(Buffer.from(bytes).toString()) as { Records: [Record<string, unknown>] };
+    return log.Records[0];
+  }
+  assert.fail('no cloudtrail-delete.json in the stratus archive');
+}
+
 /** Corpus records renamed to calls the stock rules watch, in an S3-style tree, gzipped. */
 function mutatedTree(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'harrier-trail-'));
@@ -124,12 +136,7 @@ function mutatedTree(): string {
 }
 
 test('stock rules fire exactly where renamed corpus records call for them, across .json, .json.gz and JSON lines', async () => {
-  const entries = await readTrailZip(stratus);
-  const deleteTrail = JSON.parse(
-    Buffer.from(
-      entries.find((entry) => entry.name.endsWith('cloudtrail-delete.json'))!.bytes,
-    ).toString(),
-  ).Records[0];
+  const deleteTrail = await deleteTrailRecord();
   const directory = mutatedTree();
   const record = (changes: Record<string, unknown>) => ({ ...deleteTrail, ...changes });
   writeFileSync(
@@ -174,15 +181,6 @@ test('stock rules fire exactly where renamed corpus records call for them, acros
   });
 });
 
-/** The corpus DeleteTrail record. */
-async function deleteTrailRecord(): Promise<Record<string, unknown>> {
-  const entries = await readTrailZip(stratus);
-  const entry = entries.find((candidate) => candidate.name.endsWith('cloudtrail-delete.json'));
-  return (
-    JSON.parse(Buffer.from(entry!.bytes).toString()) as { Records: [Record<string, unknown>] }
-  ).Records[0];
-}
-
 test('files that are missing, not JSON, nested too deep or of neither kind are failures by name, and the good file is still read', async () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-neither-'));
   const write = (name: string, text: string | Buffer) => {
@@ -207,7 +205,7 @@ test('files that are missing, not JSON, nested too deep or of neither kind are f
     alerts: 1,
   });
   assert.equal(detection.stats.k8s_audit.received, 0);
-  const expected = 'expected a Kubernetes audit log or a CloudTrail file, found';
+  const expected = 'expected a syscall capture, a Kubernetes audit log or a CloudTrail file, found';
   assert.deepEqual(failures, [
     {
       origin: { file: deep, line: 1, column: 513 },
@@ -218,10 +216,13 @@ test('files that are missing, not JSON, nested too deep or of neither kind are f
       reason: `${expected} invalid JSON: unexpected 'r'`,
     },
     {
-      origin: { file: other },
+      origin: { file: other, line: 1 },
       reason: `${expected} a JSON object without kind, auditID, Records, eventTime or eventSource (keys: hello, world)`,
     },
-    { origin: { file: broken }, reason: 'gzip stream truncated' },
+    {
+      origin: { file: broken },
+      reason: 'gzip stream truncated at compressed byte 12 (uncompressed byte 1, line 1)',
+    },
     { origin: { file: missing }, reason: 'no such file' },
   ]);
 });

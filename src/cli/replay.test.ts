@@ -70,7 +70,8 @@ test('harrier replay reads on past a file nested 100,000 levels deep, names it a
   assert.match(failure.stderr, /^k8s_audit: 1 records, 1 processed, 0 rejected, 1 alerts\n/);
   assert.ok(
     failure.stderr.endsWith(
-      `harrier replay: ${deep}:1:513: expected a Kubernetes audit log or a CloudTrail file, ` +
+      `harrier replay: ${deep}:1:513: ` +
+        'expected a syscall capture, a Kubernetes audit log or a CloudTrail file, ' +
         'found JSON nested too deep (more than 512 levels of arrays and objects)\n',
     ),
     failure.stderr,

@@ -22,7 +22,9 @@ import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { ProgressLine, type ProgressTerminal } from './progress.js';
 import { JsonDetection } from './json-pipeline.js';
 import type { RecordError } from '../sources/k8s-audit/index.js';
-import { jsonReplaySources, mergeByTime } from './replay-json.js';
+import { mergeByTime } from './replay-json.js';
+import { gatherReplayInputs, type SkippedFiles } from './replay-inputs.js';
+import type { ByteSource } from '../sources/files/index.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { reportReplaySummary } from './replay-summary.js';
@@ -40,15 +42,11 @@ import {
   type CaptureStats,
 } from './replay-capture.js';
 
-/** Paths of syscall captures, which the capture side of replay reads. */
-export function isCapturePath(file: string): boolean {
-  return /\.scap(\.gz)?$/.test(file);
-}
-
-/** Size of `file` in bytes; 0 when it cannot be read (its failure is reported elsewhere). */
-function fileSize(file: string): number {
+/** Size of a capture in bytes; 0 when it cannot be read (its failure is reported elsewhere). */
+function captureSize(capture: ByteSource): number {
+  if (capture.path === undefined) return capture.bytes.length;
   try {
-    return statSync(file).size;
+    return statSync(capture.path).size;
   } catch {
     return 0;
   }
@@ -64,7 +62,7 @@ type TimedEvent = { ts: bigint } & (
  * Time-ordered syscall events of `captures`, each run through the syscall rules by
  * `detectCapture`; every capture has its own decoder, state engine and counters.
  */
-function captureStreams(captures: readonly string[], options: CaptureReplayOptions) {
+function captureStreams(captures: readonly ByteSource[], options: CaptureReplayOptions) {
   return captureReplay(captures, options);
 }
 
@@ -82,9 +80,12 @@ export interface ReplayResult {
   byRule: Map<string, { priority: string; count: number }>;
   /**
    * Inputs that could not be read to their end, with where and why: missing files, files of
-   * neither kind, broken captures (whose events before the fault were replayed).
+   * no known kind, empty files and directories, broken captures and gzip streams (whose
+   * events before the fault were replayed).
    */
   failures: RecordError[];
+  /** Files of no known kind found in directories and zip archives, left unread. */
+  skipped: SkippedFiles[];
 }
 
 export interface ReplayOptions {
@@ -130,16 +131,15 @@ export async function replay(
     logger: createLogger('cli.replay'),
     metrics: options.metrics,
   });
-  const jsonPaths = paths.filter((file) => !isCapturePath(file));
-  const json = await jsonReplaySources(jsonPaths, detection);
-  const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = json.sources.map(
+  const inputs = await gatherReplayInputs(paths, detection);
+  const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = inputs.sources.map(
     ({ events }) => events.map((event): TimedEvent => ({ ts: event.ts, kind: 'json', event })),
   );
   const captureOptions = { ruleSet, onAlert: count, ...options };
-  const captures = captureStreams(paths.filter(isCapturePath), captureOptions);
+  const captures = captureStreams(inputs.captures, captureOptions);
   streams.push(...captures.streams);
   let jsonEvents = 0;
-  const captureBytes = paths.filter(isCapturePath).reduce((sum, file) => sum + fileSize(file), 0);
+  const captureBytes = inputs.captures.reduce((sum, capture) => sum + captureSize(capture), 0);
   const progress =
     options.progress &&
     new ProgressLine(
@@ -163,10 +163,10 @@ export async function replay(
     progress?.stop();
   }
   const stats = captures.stats();
-  const failures = [...json.failures];
+  const failures = [...inputs.failures];
   for (const { failure } of stats)
     if (failure) failures.push({ origin: { file: failure.path }, reason: failure.reason });
-  return { detection, alerts, captures: stats, byRule, failures };
+  return { detection, alerts, captures: stats, byRule, failures, skipped: inputs.skipped };
 }
 
 interface ReplayCommandOptions extends RunnerOutputFlags {

@@ -1,7 +1,7 @@
 /**
  * Source `aws_cloudtrail`: CloudTrail records from log files (`.json`, `.json.gz`, JSON
- * lines), directory trees as CloudTrail lays them out in S3, `.zip` archives and streams such
- * as stdin. Records leave here as parsed JSON with their file and line.
+ * lines), directory trees as CloudTrail lays them out in S3, and streams such as stdin.
+ * Records leave here as parsed JSON with their file and line.
  */
 export { readTrailText, readTrailLine, recordsOf, type TrailRead } from './trail-text.js';
 export {
@@ -10,8 +10,6 @@ export {
   listTrailFiles,
   readTrailBytes,
   readTrailFile,
-  readTrailZip,
-  type ArchiveEntry,
 } from './trail-files.js';
 export { TrailWatch, type TrailWatchOptions } from './trail-watch.js';
 export { readTrailStream } from './trail-stream.js';

@@ -1,11 +1,9 @@
 /**
  * CloudTrail log files on disk: `.json` and `.json.gz` files, directory trees laid out as
- * CloudTrail writes them to S3 (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/...`), and
- * `.zip` archives of such files, read without extracting them.
+ * CloudTrail writes them to S3 (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/...`).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { gunzipData, GzipError, hasGzipMagic } from '../files/index.js';
 import { readTrailText, type TrailRead } from './trail-text.js';
 
@@ -47,20 +45,6 @@ export async function listTrailFiles(directory: string): Promise<string[]> {
     .filter((entry) => entry.isFile() && isTrailFileName(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
-}
-
-/** A file inside an archive: `archive.zip:inner/name.json` and its bytes. */
-export interface ArchiveEntry {
-  name: string;
-  bytes: Uint8Array;
-}
-
-/** The trail files inside a `.zip` archive, in archive order. Throws for a broken archive. */
-export async function readTrailZip(file: string): Promise<ArchiveEntry[]> {
-  const entries = unzipSync(await readFile(file), {
-    filter: (entry) => isTrailFileName(entry.name),
-  });
-  return Object.entries(entries).map(([name, bytes]) => ({ name: `${file}:${name}`, bytes }));
 }
 
 /** Whether `file` is a directory. */

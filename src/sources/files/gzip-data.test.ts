@@ -57,6 +57,15 @@ test('corrupt gzip data is located at the compressed byte where zlib first finds
     if (caught === undefined) continue; // a flip zlib cannot see (inside the header's name)
     assert.ok(caught instanceof GzipError, String(caught));
     if (caught.kind === 'truncated') continue; // a flipped length can make the stream end early
+    if (caught.kind === 'checksum') {
+      // A flip in the data that still decodes, or in the trailer: only the trailer's check sees it.
+      assert.equal(caught.compressedOffset, gzipped.length - 8, `flip at ${at}`);
+      assert.equal(
+        caught.message,
+        `corrupt gzip data somewhere before compressed byte ${caught.compressedOffset}: the checksum in its trailer does not match`,
+      );
+      continue;
+    }
     assert.equal(caught.message, `corrupt gzip data at compressed byte ${caught.compressedOffset}`);
     // Exactly there: the bytes before it are clean, the byte itself makes the data invalid.
     assert.ok(caught.compressedOffset >= at, `flip at ${at}, found at ${caught.compressedOffset}`);
@@ -65,6 +74,41 @@ test('corrupt gzip data is located at the compressed byte where zlib first finds
     located++;
   }
   assert.ok(located >= 4, `only ${located} flips located`);
+});
+
+test('a damaged byte that still decodes is a checksum fault, placed before the trailer', () => {
+  const bad = Buffer.from(gzipped);
+  // A literal's code inside the data: 4 bytes from the end of the deflate stream still decode.
+  const trailer = bad.length - 8;
+  let found: GzipError | undefined;
+  for (let at = trailer - 200; at < trailer && found?.kind !== 'checksum'; at++) {
+    const flipped = Buffer.from(gzipped);
+    flipped[at] ^= 0x01;
+    try {
+      gunzipData(flipped);
+    } catch (error) {
+      found = error as GzipError;
+    }
+  }
+  assert.equal(found?.kind, 'checksum');
+  assert.match(
+    found.message,
+    /^corrupt gzip data somewhere before compressed byte \d+: the checksum in its trailer does not match$/,
+  );
+  assert.equal(found.compressedOffset, trailer);
+});
+
+test('positions in the decompressed text join the message', () => {
+  const cut = new GzipError('truncated', 7703).at({ uncompressedOffset: 90210, line: 412 });
+  assert.equal(
+    cut.message,
+    'gzip stream truncated at compressed byte 7703 (uncompressed byte 90210, line 412)',
+  );
+  const corrupt = new GzipError('corrupt', 120).at({ uncompressedOffset: 4096 });
+  assert.equal(
+    corrupt.message,
+    'corrupt gzip data at compressed byte 120 (uncompressed byte 4096)',
+  );
 });
 
 test('a bad compression method is found in the gzip header (zlib: "unknown compression method")', () => {

@@ -16,23 +16,68 @@ export const GZIP_LOCATE_LIMIT = 2 * 1024 * 1024;
 /** Output allowed per probe, so that a corrupt gzip bomb cannot exhaust memory. */
 const MAX_PROBE_OUTPUT = 256 * 1024 * 1024;
 
+/**
+ * How a gzip stream breaks: `truncated`, it stops before its end; `corrupt`, zlib finds
+ * invalid data at a byte; `checksum`, the data decodes but its trailer's checksum or length
+ * does not match, so the damage lies somewhere before the trailer and cannot be placed.
+ */
+export type GzipFault = 'truncated' | 'corrupt' | 'checksum';
+
+/** Where in the decompressed data a stream broke, when the reader knows. */
+export interface GzipPosition {
+  /** Bytes decompressed before the fault. */
+  uncompressedOffset?: number;
+  /** Text line (from 1) the fault falls in, for line-based readers. */
+  line?: number;
+}
+
 /** A gzip stream that cannot be decompressed to its end. */
 export class GzipError extends Error {
+  readonly uncompressedOffset: number | undefined;
+  readonly line: number | undefined;
+
   /**
-   * @param kind `truncated`: the stream stops before its end; `corrupt`: invalid data.
-   * @param compressedOffset for corrupt data, the byte of the compressed file where zlib
-   *   found the fault, or, when `exact` is false, the bytes before it that decompressed.
+   * @param kind see `GzipFault`.
+   * @param compressedOffset the byte of the compressed file where zlib found the fault, or,
+   *   when `exact` is false, the bytes before it that decompressed (`corrupt`); the bytes
+   *   read when the stream stopped (`truncated`); the first byte of the trailer that did not
+   *   match (`checksum`). 0 with no position: the message then gives none.
    */
   constructor(
-    readonly kind: 'truncated' | 'corrupt',
+    readonly kind: GzipFault,
     readonly compressedOffset = 0,
     readonly exact = true,
-    options?: ErrorOptions,
+    options?: ErrorOptions & GzipPosition,
   ) {
-    const where = `${exact ? 'at' : 'past'} compressed byte ${compressedOffset}`;
-    super(kind === 'truncated' ? 'gzip stream truncated' : `corrupt gzip data ${where}`, options);
+    super(gzipMessage(kind, compressedOffset, exact, options ?? {}), options);
     this.name = 'GzipError';
+    this.uncompressedOffset = options?.uncompressedOffset;
+    this.line = options?.line;
   }
+
+  /** This error with its place in the decompressed data. */
+  at(position: GzipPosition): GzipError {
+    const options = { cause: this.cause, ...position };
+    return new GzipError(this.kind, this.compressedOffset, this.exact, options);
+  }
+}
+
+function gzipMessage(kind: GzipFault, offset: number, exact: boolean, at: GzipPosition): string {
+  const inText = [
+    at.uncompressedOffset === undefined ? '' : `uncompressed byte ${at.uncompressedOffset}`,
+    at.line === undefined ? '' : `line ${at.line}`,
+  ].filter((part) => part !== '');
+  const where = inText.length === 0 ? '' : ` (${inText.join(', ')})`;
+  if (kind === 'checksum') {
+    // The trailer is checked after all data came out: only "before the trailer" is known.
+    const before = offset === 0 ? '' : ` before compressed byte ${offset}`;
+    return `corrupt gzip data somewhere${before}: the checksum in its trailer does not match`;
+  }
+  if (kind === 'truncated')
+    return offset === 0 && where === ''
+      ? 'gzip stream truncated'
+      : `gzip stream truncated at compressed byte ${offset}${where}`;
+  return `corrupt gzip data ${exact ? 'at' : 'past'} compressed byte ${offset}${where}`;
 }
 
 /** Whether `bytes` start with the gzip magic `1f 8b`. */
@@ -43,6 +88,11 @@ export function hasGzipMagic(bytes: Uint8Array): boolean {
 function isDataFault(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === 'Z_DATA_ERROR' || code === 'Z_NEED_DICT';
+}
+
+/** zlib's trailer checks: "incorrect data check" (CRC-32), "incorrect length check". */
+function isChecksumFault(error: unknown): boolean {
+  return isDataFault(error) && /incorrect (data|length) check/.test((error as Error).message);
 }
 
 /**
@@ -58,13 +108,21 @@ export function gzipErrorOf(
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'Z_BUF_ERROR') return new GzipError('truncated', 0, true, { cause: error });
   if (!isDataFault(error)) return undefined;
+  const kind = isChecksumFault(error) ? 'checksum' : 'corrupt';
   const at =
     prefix === undefined || prefix.length > GZIP_LOCATE_LIMIT
       ? undefined
       : locateFault(prefix, decompressed);
+  if (kind === 'checksum') {
+    // zlib fails on the last byte of the field it checks: the CRC-32 (trailer bytes 0-3) or
+    // the length (bytes 4-7); the trailer starts that many bytes earlier.
+    const field = /length/.test((error as Error).message) ? 7 : 3;
+    const trailer = at === undefined ? 0 : at - field;
+    return new GzipError(kind, trailer, at !== undefined, { cause: error });
+  }
   return at === undefined
-    ? new GzipError('corrupt', decompressed, false, { cause: error })
-    : new GzipError('corrupt', at, true, { cause: error });
+    ? new GzipError(kind, decompressed, false, { cause: error })
+    : new GzipError(kind, at, true, { cause: error });
 }
 
 /** Whether decompressing `bytes` as far as they go meets invalid data; undefined: unknown. */

@@ -1,6 +1,8 @@
 /**
  * Reading input files, shared by the file-based sources: file-system failures and gzip
- * faults said in Harrier's words, with the compressed byte where gzip data goes bad.
+ * faults said in Harrier's words, with the compressed byte where gzip data goes bad; files
+ * and in-memory bytes read as decompressed chunks or text lines; zip archives read member by
+ * member within a size limit.
  */
 export { describeFileError } from './file-errors.js';
 export {
@@ -9,4 +11,15 @@ export {
   gunzipData,
   gzipErrorOf,
   hasGzipMagic,
+  type GzipFault,
+  type GzipPosition,
 } from './gzip-data.js';
+export { decompressedChunks, fileSource, readHead, type ByteSource } from './byte-source.js';
+export { readTextLines, type TextLine } from './text-lines.js';
+export {
+  MAX_ZIP_ARCHIVE_BYTES,
+  MAX_ZIP_MEMBER_BYTES,
+  readZipMembers,
+  ZipArchiveError,
+  type ZipMember,
+} from './zip-archive.js';

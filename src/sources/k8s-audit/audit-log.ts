@@ -1,6 +1,6 @@
 /**
  * Kubernetes audit log files: one audit payload (usually one `Event`) per line, as the API
- * server's log backend writes them. Whole files for replay, or followed as they grow.
+ * server's log backend writes them, read a line at a time, or followed as they grow.
  */
 import { LineFollower } from './line-follower.js';
 import { parseJsonText, type RawRecord, type RecordError } from './json-text.js';
@@ -22,23 +22,6 @@ export function readAuditLine(text: string, file: string, line: number, into: Li
   const split = splitAuditPayload(parsed.value, { file, line });
   if (split.ok) into.records.push(...split.records);
   else into.errors.push({ origin: { file, line }, reason: split.reason });
-}
-
-/**
- * Every event of an audit log's text. A text that is one pretty-printed payload rather than
- * JSON lines is read whole.
- */
-export function readAuditLogText(text: string, file: string): LinesRead {
-  const lines = text.split('\n');
-  const result: LinesRead = { records: [], errors: [] };
-  lines.forEach((line, index) => {
-    if (line.trim() !== '') readAuditLine(line, file, index + 1, result);
-  });
-  if (result.records.length > 0 || result.errors.length < 2) return result;
-  const whole = parseJsonText(text);
-  if (!whole.ok) return result;
-  const split = splitAuditPayload(whole.value, { file, line: 1 });
-  return split.ok ? { records: split.records, errors: [] } : result;
 }
 
 export interface AuditLogFollowOptions {

@@ -13,7 +13,6 @@ export { splitAuditPayload, unrecognizedPayload, type AuditSplit } from './audit
 export {
   followAuditLog,
   readAuditLine,
-  readAuditLogText,
   type AuditLogFollowOptions,
   type LinesRead,
 } from './audit-log.js';
@@ -27,3 +26,4 @@ export {
   type RecordError,
   type RecordOrigin,
 } from './json-text.js';
+export { showCharacter } from './json-fault.js';

@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, renameSync, truncateSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LineFollower } from './line-follower.js';
-import { followAuditLog, readAuditLogText } from './audit-log.js';
+import { followAuditLog } from './audit-log.js';
 
 function scratch(): string {
   return path.join(mkdtempSync(path.join(tmpdir(), 'harrier-follow-')), 'audit.log');
@@ -109,13 +109,4 @@ test('followAuditLog turns lines into events and positioned errors', async () =>
     { file, line: 3, index: 1 },
   ]);
   assert.deepEqual(errors, ["2:17: invalid JSON: unexpected '}'"]);
-});
-
-test('readAuditLogText reads a pretty-printed payload whole', () => {
-  const read = readAuditLogText(
-    JSON.stringify({ kind: 'EventList', items: [{ a: 1 }, { a: 2 }] }, null, 2),
-    'x.json',
-  );
-  assert.equal(read.records.length, 2);
-  assert.deepEqual(read.errors, []);
 });

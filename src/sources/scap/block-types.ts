@@ -8,6 +8,21 @@ export const SECTION_HEADER_BLOCK = 0x0a0d0d0a;
 /** Byte-order magic inside the section header, as a little-endian writer stores it. */
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
+/**
+ * Whether `head`, the first bytes of an uncompressed stream, starts a capture: the section
+ * header block type, then (after the block length) the byte-order magic in either order. The
+ * block type alone is four whitespace bytes that a JSON text could start with.
+ */
+export function hasCaptureMagic(head: Uint8Array): boolean {
+  if (head.length < 12) return false;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const magic = view.getUint32(8, true);
+  return (
+    view.getUint32(0, true) === SECTION_HEADER_BLOCK &&
+    (magic === BYTE_ORDER_MAGIC || magic === 0x4d3c2b1a)
+  );
+}
+
 export const MACHINE_INFO_BLOCKS: ReadonlySet<number> = new Set([0x201, 0x8002abcd]);
 
 /** Process list blocks, version by version (1 to 9). */

@@ -3,11 +3,12 @@
  * gzip magic bytes. Offsets elsewhere in the reader count bytes of this decompressed stream,
  * as libscap's own reader does. Failures of the file itself come as `CaptureFileError`.
  */
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { constants, createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
-import { describeFileError, GZIP_LOCATE_LIMIT, gzipErrorOf } from '../files/index.js';
+import { describeFileError, GZIP_LOCATE_LIMIT, gzipErrorOf, hasGzipMagic } from '../files/index.js';
 import { CaptureFileError } from './records.js';
 
 /** Bytes read from disk at a time: large reads keep the per-chunk overhead negligible. */
@@ -33,22 +34,39 @@ export async function isGzipFile(path: string): Promise<boolean> {
  */
 export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
   compressed = false;
-  private file: ReadStream | undefined;
+  private file: (Readable & { bytesRead?: number }) | undefined;
+  private memoryBytesRead = 0;
 
-  constructor(readonly path: string) {}
+  /**
+   * @param path the capture file; with `bytes`, only the name (`archive.zip:member`).
+   * @param bytes the capture's bytes, when it is already in memory (a zip member).
+   */
+  constructor(
+    readonly path: string,
+    private readonly bytes?: Uint8Array,
+  ) {}
 
   /** Bytes read from the file so far (compressed bytes for gzip), for progress reports. */
   get fileBytesRead(): number {
-    return this.file?.bytesRead ?? 0;
+    return this.file?.bytesRead ?? this.memoryBytesRead;
+  }
+
+  /** Size of the capture in memory; undefined for a file. */
+  get memorySize(): number | undefined {
+    return this.bytes?.length;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     try {
-      this.compressed = await isGzipFile(this.path);
+      this.compressed =
+        this.bytes === undefined ? await isGzipFile(this.path) : hasGzipMagic(this.bytes);
     } catch (error) {
       throw fileError(error);
     }
-    const file = createReadStream(this.path, { highWaterMark: CHUNK_SIZE });
+    const file =
+      this.bytes === undefined
+        ? createReadStream(this.path, { highWaterMark: CHUNK_SIZE })
+        : Readable.from(this.memoryChunks(this.bytes));
     this.file = file;
     try {
       if (this.compressed) yield* this.gunzipped(file);
@@ -60,7 +78,15 @@ export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
     }
   }
 
-  private async *gunzipped(file: ReadStream): AsyncGenerator<Uint8Array> {
+  private *memoryChunks(bytes: Uint8Array): Generator<Uint8Array> {
+    for (let at = 0; at < bytes.length; at += CHUNK_SIZE) {
+      const chunk = bytes.subarray(at, at + CHUNK_SIZE);
+      this.memoryBytesRead += chunk.length;
+      yield chunk;
+    }
+  }
+
+  private async *gunzipped(file: Readable): AsyncGenerator<Uint8Array> {
     const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
     const fed = { bytes: 0, done: false };
     feed(file, gunzip, fed).then(
@@ -96,7 +122,10 @@ export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
     decompressed: number,
     read: number,
   ): Promise<{ error: Error; clean?: Uint8Array }> {
-    const prefix = read <= GZIP_LOCATE_LIMIT ? await readPrefix(this.path, read) : undefined;
+    const prefix =
+      read > GZIP_LOCATE_LIMIT
+        ? undefined
+        : (this.bytes?.subarray(0, read) ?? (await readPrefix(this.path, read)));
     const gzip = gzipErrorOf(error, decompressed, prefix);
     if (gzip === undefined) return { error: fileError(error) };
     const failure = new CaptureFileError(gzip.message, { cause: gzip });
@@ -112,7 +141,7 @@ export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
  * Writes the file into `gunzip`, then flushes it: everything decodable comes out before the
  * end, so the end's check for a cut stream, which fails the stream, cannot lose output.
  */
-async function feed(file: ReadStream, gunzip: Gunzip, fed: { bytes: number; done: boolean }) {
+async function feed(file: Readable, gunzip: Gunzip, fed: { bytes: number; done: boolean }) {
   for await (const chunk of file) {
     if (gunzip.destroyed) return;
     fed.bytes += (chunk as Buffer).length;

@@ -3,6 +3,7 @@
  * `decode/event-decoder.ts`.
  */
 export { CaptureFileChunks, isGzipFile, readCaptureChunks } from './byte-stream.js';
+export { hasCaptureMagic } from './block-types.js';
 export { readScapBatches, readScapRecords, type ScapInput } from './scap-reader.js';
 export {
   CaptureFileError,

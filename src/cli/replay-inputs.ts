@@ -1,0 +1,293 @@
+/**
+ * What `harrier replay` reads, found by content rather than by name: each path (a file, a
+ * directory tree, a zip archive) becomes syscall captures and JSON logs, judged from their
+ * first bytes (the capture's section header magic, plain or inside gzip; a JSON text's
+ * opening bracket; the zip magic). Files of no known kind inside a directory or archive are
+ * named as skipped; a named file of no known kind, an empty file or an empty directory is a
+ * failure.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { constants, createGunzip } from 'node:zlib';
+import {
+  describeFileError,
+  fileSource,
+  hasGzipMagic,
+  readHead,
+  readZipMembers,
+  ZipArchiveError,
+  type ByteSource,
+} from '../sources/files/index.js';
+import { hasCaptureMagic } from '../sources/scap/index.js';
+import { lineAndColumn, showCharacter, type RecordError } from '../sources/k8s-audit/index.js';
+import { EXPECTED_KINDS, MAX_JSON_TEXT_BYTES } from './json-log-file.js';
+import type { JsonDetection } from './json-pipeline.js';
+import { JsonReplayReader, type JsonReplaySource } from './replay-json.js';
+
+/** One thing found: a capture, a JSON log, a failure, or a file of no known kind skipped. */
+export type ReplayInput =
+  | { kind: 'capture'; source: ByteSource }
+  | { kind: 'log'; source: ByteSource }
+  | { kind: 'failure'; failure: RecordError }
+  | { kind: 'skipped'; container: string; name: string };
+
+/** What a file holds, judged from its first bytes. */
+type Content = 'capture' | 'zip' | 'log' | 'empty' | 'unknown';
+
+/** Bytes read to judge a file, and decompressed bytes looked at for a gzip file. */
+const HEAD_BYTES = 4096;
+
+/** Whether `byte` is JSON whitespace. */
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** Offset of the first byte after whitespace and a leading byte-order mark. */
+function firstText(head: Uint8Array): number {
+  let at = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (at < head.length && isSpace(head[at])) at++;
+  return at;
+}
+
+/**
+ * The first bytes of a gzip stream, decompressed: at most about `HEAD_BYTES` come out, as the
+ * stream is dropped after its first chunk. Undefined when not even they decode.
+ */
+async function gunzipHead(compressed: Uint8Array): Promise<Uint8Array | undefined> {
+  const gunzip = createGunzip({ chunkSize: HEAD_BYTES, finishFlush: constants.Z_SYNC_FLUSH });
+  gunzip.end(compressed);
+  try {
+    for await (const chunk of gunzip) return chunk as Uint8Array;
+    return new Uint8Array(0);
+  } catch {
+    return undefined;
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+/** What `source` holds, from its first bytes; `whole` says whether `head` is all of it. */
+async function judge(head: Uint8Array, whole: boolean): Promise<Content> {
+  if (head.length === 0) return 'empty';
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) return 'zip';
+  let text = head;
+  if (hasGzipMagic(head)) {
+    const inflated = await gunzipHead(head);
+    // A gzip stream broken at its start goes to the log reader, which says where it breaks.
+    if (inflated === undefined) return 'log';
+    text = inflated;
+    whole = false;
+  }
+  if (hasCaptureMagic(text)) return 'capture';
+  const at = firstText(text);
+  if (at >= text.length) return whole ? 'empty' : 'log';
+  return text[at] === 0x7b || text[at] === 0x5b ? 'log' : 'unknown';
+}
+
+/** Why a named file of no known kind is not read: where its text stops being JSON. */
+function unknownReason(name: string, head: Uint8Array): RecordError {
+  const text = Buffer.from(head)
+    .toString('utf8')
+    .replace(/^\ufeff/, '');
+  if (head.includes(0) || text.includes('\ufffd'))
+    return { origin: { file: name }, reason: `${EXPECTED_KINDS}, found binary data` };
+  const offset = text.search(/[^ \t\r\n]/);
+  const shown = showCharacter(String.fromCodePoint(text.codePointAt(offset) ?? 0));
+  const reason = `${EXPECTED_KINDS}, found invalid JSON: unexpected ${shown}`;
+  return { origin: { file: name, ...lineAndColumn(text, offset) }, reason };
+}
+
+function failure(origin: RecordError['origin'], reason: string): ReplayInput {
+  return { kind: 'failure', failure: { origin, reason } };
+}
+
+/**
+ * The inputs of one file. `container` is the directory or archive it was found in (then a
+ * file of no known kind is skipped), undefined for a file named on the command line.
+ */
+async function* fileInputs(source: ByteSource, container?: string): AsyncGenerator<ReplayInput> {
+  let head: Uint8Array;
+  try {
+    head = await readHead(source, HEAD_BYTES);
+  } catch (error) {
+    const reason = describeFileError(error);
+    if (reason === undefined) throw error;
+    yield failure({ file: source.name }, reason);
+    return;
+  }
+  const content = await judge(head, head.length < HEAD_BYTES);
+  if (content === 'capture' || content === 'log') yield { kind: content, source };
+  else if (content === 'empty') yield failure({ file: source.name }, 'empty file: no events');
+  else if (content === 'zip' && source.path !== undefined) yield* zipInputs(source.path);
+  else if (container !== undefined) yield { kind: 'skipped', container, name: source.name };
+  else if (content === 'zip')
+    yield failure({ file: source.name }, 'zip archives inside zip archives are not read');
+  else yield { kind: 'failure', failure: unknownReason(source.name, head) };
+}
+
+async function* zipInputs(archive: string): AsyncGenerator<ReplayInput> {
+  let found = 0;
+  try {
+    for await (const member of readZipMembers(archive)) {
+      found++;
+      if (member.bytes === undefined)
+        yield failure({ file: member.name }, `not read: ${member.reason}`);
+      else yield* fileInputs({ name: member.name, bytes: member.bytes }, archive);
+    }
+  } catch (error) {
+    if (!(error instanceof ZipArchiveError)) throw error;
+    yield failure({ file: archive }, error.message);
+    return;
+  }
+  if (found === 0) yield failure({ file: archive }, 'no input files in the zip archive');
+}
+
+async function* directoryInputs(directory: string): AsyncGenerator<ReplayInput> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => ({ entry, file: path.join(entry.parentPath, entry.name) }))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  let read = 0;
+  for (const { entry, file } of files) {
+    // Symbolic links to files are read; sockets, pipes and links to directories are not.
+    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await isRegularFile(file)));
+    if (!isFile) {
+      yield { kind: 'skipped', container: directory, name: file };
+      continue;
+    }
+    for await (const input of fileInputs(fileSource(file), directory)) {
+      if (input.kind !== 'skipped') read++;
+      yield input;
+    }
+  }
+  if (read === 0) yield failure({ file: directory }, 'no input files in the directory');
+}
+
+async function isRegularFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A path that is not a regular file (a pipe, as from `<(zcat log.gz)`), read into memory:
+ * it cannot be read twice, and judging it reads its start.
+ */
+async function streamSource(file: string): Promise<ByteSource | ReplayInput> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSON_TEXT_BYTES)
+      return failure(
+        { file },
+        `a stream over ${MAX_JSON_TEXT_BYTES / (1024 * 1024)} MiB is not read; write it to a file`,
+      );
+    chunks.push(chunk as Buffer);
+  }
+  return { name: file, bytes: Buffer.concat(chunks) };
+}
+
+async function* pathInputs(file: string): AsyncGenerator<ReplayInput> {
+  const info = await stat(file);
+  if (info.isDirectory()) yield* directoryInputs(file);
+  else if (info.isFile()) yield* fileInputs(fileSource(file));
+  else {
+    const source = await streamSource(file);
+    if ('kind' in source) yield source;
+    else yield* fileInputs(source);
+  }
+}
+
+/**
+ * The captures and JSON logs of `paths` (files, directories, zip archives), in the order
+ * given, directories sorted by path, archives in archive order; a path that cannot be read
+ * is a failure and the others are still read.
+ */
+export async function* replayInputs(paths: readonly string[]): AsyncGenerator<ReplayInput> {
+  for (const file of paths) {
+    try {
+      yield* pathInputs(file);
+    } catch (error) {
+      const reason = describeFileError(error);
+      if (reason === undefined) throw error;
+      yield failure({ file }, reason);
+    }
+  }
+}
+
+/** Files of no known kind skipped in one directory or archive. */
+export interface SkippedFiles {
+  container: string;
+  count: number;
+  /** The first `MAX_SKIPPED_NAMES` of them, relative to the container. */
+  names: string[];
+}
+
+/** Names of skipped files kept per directory or archive; the rest are counted. */
+const MAX_SKIPPED_NAMES = 20;
+
+/** Decompressed bytes of captures found in zip archives, held in memory for the replay. */
+// LIMIT: captures inside zip archives are replayed from memory, 1 GiB of them in all; those
+// past it are named as not read.
+export const MAX_ARCHIVED_CAPTURE_BYTES = 1024 * 1024 * 1024;
+
+/** Everything `harrier replay` found in its paths, JSON logs already read. */
+export interface GatheredInputs {
+  /** JSON events, one time-ordered list per source. */
+  sources: JsonReplaySource[];
+  captures: ByteSource[];
+  /** Inputs that could not be read, or not to their end. */
+  failures: RecordError[];
+  skipped: SkippedFiles[];
+}
+
+/**
+ * Finds the inputs of `paths` and reads every JSON log among them through `detection`;
+ * captures are listed for the capture side, which streams them during the merge.
+ *
+ * @example
+ * const { sources, captures, failures } = await gatherReplayInputs(['logs/'], detection);
+ */
+export async function gatherReplayInputs(
+  paths: readonly string[],
+  detection: JsonDetection,
+): Promise<GatheredInputs> {
+  const reader = new JsonReplayReader(detection);
+  const captures: ByteSource[] = [];
+  const failures: RecordError[] = [];
+  const skipped = new Map<string, SkippedFiles>();
+  let archivedBytes = 0;
+  for await (const input of replayInputs(paths)) {
+    if (input.kind === 'log') {
+      const failure = await reader.read(input.source);
+      if (failure !== undefined) failures.push(failure);
+    } else if (input.kind === 'failure') failures.push(input.failure);
+    else if (input.kind === 'skipped') noteSkipped(skipped, input.container, input.name);
+    else if (input.source.path === undefined) {
+      archivedBytes += input.source.bytes.length;
+      if (archivedBytes <= MAX_ARCHIVED_CAPTURE_BYTES) captures.push(input.source);
+      else
+        failures.push({
+          origin: { file: input.source.name },
+          reason:
+            'not read: captures inside zip archives are replayed from memory, up to 1 GiB in all',
+        });
+    } else captures.push(input.source);
+  }
+  return { sources: reader.sources(), captures, failures, skipped: [...skipped.values()] };
+}
+
+function noteSkipped(skipped: Map<string, SkippedFiles>, container: string, name: string): void {
+  let entry = skipped.get(container);
+  if (entry === undefined) skipped.set(container, (entry = { container, count: 0, names: [] }));
+  entry.count++;
+  const inside = name.startsWith(`${container}:`)
+    ? name.slice(container.length + 1)
+    : path.relative(container, name);
+  if (entry.names.length < MAX_SKIPPED_NAMES) entry.names.push(inside);
+}
