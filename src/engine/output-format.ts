@@ -56,13 +56,15 @@ export function compileOutput<E>(
 
 function tokenize<E>(format: string, table: FieldTable<E>): Token<E>[] {
   // A leading `*` in Falco means "print even when values are missing"; Harrier always does.
-  const text = format.startsWith('*') ? format.slice(1) : format;
+  const skipped = format.startsWith('*') ? 1 : 0;
+  const text = format.slice(skipped);
   const tokens: Token<E>[] = [];
   let literalStart = 0;
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== '%') continue;
     if (i > literalStart) tokens.push({ literal: text.slice(literalStart, i) });
-    const position = { index: i, line: 1, column: i + 1 };
+    // Positions count in the format as given, `*` included.
+    const position = { index: i + skipped, line: 1, column: i + skipped + 1 };
     if (i === text.length - 1)
       throw new CompileFailure(
         'invalid formatting syntax: formatting cannot end with a %',

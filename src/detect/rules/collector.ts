@@ -151,7 +151,8 @@ export class Collector {
     if (update.condition !== undefined && update.condition.text !== '') {
       rule.condition = rule.condition.concat(' ', update.condition);
     }
-    if (update.output !== undefined && update.output !== '') rule.output += ' ' + update.output;
+    if (update.output !== undefined && update.output.text !== '')
+      rule.output = rule.output.concat(' ', update.output);
     if (update.description !== undefined && update.description !== '') {
       rule.description += ' ' + update.description;
     }

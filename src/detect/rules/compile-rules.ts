@@ -96,13 +96,14 @@ function compileRule(
   const output = checkOutput(info, report);
   const formatter = compileOutput(output, table);
   if (!formatter.ok) {
+    const at = outputPlace(info, output, formatter.error.position.index);
     if (isUnknownFilter(formatter.error) && info.skipIfUnknownFilter) {
-      report.warning('LOAD_UNKNOWN_FILTER', formatter.error.message, info.outputContext);
+      report.warning('LOAD_UNKNOWN_FILTER', formatter.error.message, at);
       return undefined;
     }
     // Falco stops at this error; the condition is still checked so that both are reported.
-    report.error('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, info.outputContext);
-  } else warnDeprecatedOutput(output, info.outputContext, report);
+    report.error('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, at);
+  } else warnDeprecatedOutput(info, output, report);
 
   const parsed = state.parse(condition);
   if (parsed === undefined) return undefined;
@@ -172,18 +173,43 @@ function compileExpanded(
 
 /** The output with `%container.info` dropped (and warned about), as Falco does. */
 function checkOutput(info: RuleInfo, report: LoadReport): string {
-  if (!info.output.includes(CONTAINER_INFO)) return info.output;
+  const text = info.output.text;
+  if (!text.includes(CONTAINER_INFO)) return text;
   const message =
     "'%container.info' is deprecated and was removed from the output; alerts carry the container fields anyway";
   report.warning('LOAD_DEPRECATED_ITEM', message, info.context);
-  return info.output.split(CONTAINER_INFO).join('');
+  return text.split(CONTAINER_INFO).join('');
 }
 
-function warnDeprecatedOutput(output: string, context: ItemContext, report: LoadReport): void {
-  for (const field of deprecatedFields) {
-    if (output.includes(field)) {
-      const message = `usage of deprecated field '${field}' has been detected in the rule output`;
-      report.warning('LOAD_DEPRECATED_ITEM', message, context);
+/**
+ * The place in the file of character `index` of `output`, the rule's output as compiled
+ * (with any `%container.info` dropped): the output key itself when it cannot be mapped.
+ */
+function outputPlace(info: RuleInfo, output: string, index: number): ItemContext {
+  const full = info.output.text;
+  let original = index;
+  if (output !== full) {
+    // Step over the dropped `%container.info` texts up to the index.
+    let kept = 0;
+    original = 0;
+    while (original < full.length) {
+      if (full.startsWith(CONTAINER_INFO, original)) {
+        original += CONTAINER_INFO.length;
+        continue;
+      }
+      if (kept === index) break;
+      original++;
+      kept++;
     }
+  }
+  return info.output.locate(original) ?? info.outputContext;
+}
+
+function warnDeprecatedOutput(info: RuleInfo, output: string, report: LoadReport): void {
+  for (const field of deprecatedFields) {
+    const index = output.indexOf(field);
+    if (index < 0) continue;
+    const message = `usage of deprecated field '${field}' has been detected in the rule output`;
+    report.warning('LOAD_DEPRECATED_ITEM', message, outputPlace(info, output, index));
   }
 }

@@ -53,7 +53,8 @@ export interface RuleInfo extends Collected {
   /** A key of the definition was bad: compiled only to report its other problems. */
   rejected: boolean;
   description: string;
-  output: string;
+  /** The output format, mapped into the file so that errors point at their token. */
+  output: MappedText;
   tags: Set<string>;
   exceptions: ExceptionInfo[];
   priority: Priority;
@@ -70,7 +71,7 @@ export interface RuleUpdate {
   name: string;
   source: string;
   condition?: MappedText;
-  output?: string;
+  output?: MappedText;
   description?: string;
   tags?: Set<string>;
   exceptions?: ExceptionInfo[];

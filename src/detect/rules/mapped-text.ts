@@ -62,6 +62,26 @@ export class MappedText {
     return new MappedText(prefix + this.text + suffix, moved);
   }
 
+  /** Characters `start` to `end` (exclusive), still mapped to where they came from. */
+  slice(start: number, end = this.text.length): MappedText {
+    const pieces: TextPiece[] = [];
+    for (const piece of this.pieces) {
+      const from = Math.max(piece.start, start);
+      const to = Math.min(piece.end, end);
+      if (from >= to) continue;
+      const skipped = from - piece.start;
+      const locate = (index: number) => piece.locate(index + skipped);
+      pieces.push({ start: from - start, end: to - start, locate });
+    }
+    return new MappedText(this.text.slice(start, end), pieces);
+  }
+
+  /** Without leading and trailing white space, as `String.trim` cuts it. */
+  trim(): MappedText {
+    const start = this.text.length - this.text.trimStart().length;
+    return this.slice(start, Math.max(start, this.text.trimEnd().length));
+  }
+
   /** The context of a character index; indexes between pieces go to the next piece. */
   locate(index: number): ItemContext | undefined {
     let chosen: TextPiece | undefined;

@@ -136,7 +136,7 @@ function readUpdate(
   }
   if (wants('exceptions'))
     update.exceptions = readExceptions(item, context, operation === 'append', rule.report);
-  if (wants('output')) update.output = decodeRequired(item, 'output', asString, context);
+  if (wants('output')) update.output = readOutput(item, context);
   if (wants('desc')) update.description = decodeRequired(item, 'desc', asString, context);
   if (wants('tags')) update.tags = new Set(decodeScalarSequence(item, 'tags', context, true) ?? []);
   if (wants('priority')) update.priority = readPriority(item, context);
@@ -177,7 +177,7 @@ function readDefinition(rule: RuleItem): void {
   const problems = new KeyProblems();
   const read = <T>(key: () => T) => problems.attempt(key);
   const condition = read(() => readCondition(item, context, 'rule condition'));
-  const output = read(() => decodeRequired(item, 'output', asString, context));
+  const output = read(() => readOutput(item, context));
   const outputContext = context.child(
     'rule output',
     '',
@@ -191,7 +191,7 @@ function readDefinition(rule: RuleItem): void {
     visibility: 0,
     condition: condition ?? MappedText.fixed('', context),
     outputContext,
-    output: (output ?? '').trim(),
+    output: output?.trim() ?? MappedText.fixed('', outputContext),
     description: read(() => decodeRequired(item, 'desc', asString, context)) ?? '',
     priority: read(() => readPriority(item, context)) ?? 'Debug',
     source: source ?? 'syscall',
@@ -228,6 +228,13 @@ function readPriority(item: YamlNode, context: ItemContext): Priority {
 }
 
 /** A required `condition` key, mapped to its place in the file. */
+/** The `output` key, mapped into the file so that output errors point at their token. */
+function readOutput(item: YamlNode, context: ItemContext): MappedText {
+  decodeRequired(item, 'output', asString, context);
+  const node = mapGet(item, 'output') as YamlScalar;
+  return MappedText.fromScalar(node, context.child('rule output', '', node.offset));
+}
+
 export function readCondition(
   item: YamlNode,
   context: ItemContext,

@@ -1,0 +1,38 @@
+/**
+ * Where output errors point: at the `%field` token that is wrong, in plain and folded
+ * outputs, after a dropped `%container.info`, and in text an `append` added.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadRuleFiles } from './loader.js';
+
+function outputErrors(content: string): string[] {
+  return loadRuleFiles([{ name: 'f.yaml', content }])
+    .diagnostics.filter((diagnostic) => diagnostic.code === 'LOAD_ERR_COMPILE_OUTPUT')
+    .map(({ line, column, snippet }) => `${line}:${column} ${snippet.slice(column - 1)}`);
+}
+
+const rule = (output: string) =>
+  `- rule: R\n  desc: d\n  condition: evt.type = execve\n  output: ${output}\n  priority: NOTICE\n`;
+
+test('an unknown output field is reported at its % token', () => {
+  assert.deepEqual(outputErrors(rule('shell by %user.name with %proc.nmae and %fd.name')), [
+    '4:36 %proc.nmae and %fd.name',
+  ]);
+});
+
+test('in a folded output the error is on the token line', () => {
+  const content = rule('>\n    started %proc.name\n    and %nope.x here');
+  assert.deepEqual(outputErrors(content), ['6:9 %nope.x here']);
+});
+
+test('a dropped %container.info before the token does not shift the place', () => {
+  assert.deepEqual(outputErrors(rule('"*x %container.info y %proc.nmae"')), ['4:33 %proc.nmae"']);
+});
+
+test('a token in appended output text is reported in the append', () => {
+  const content =
+    rule('started %proc.name') +
+    '- rule: R\n  output: and %nope.x\n  override:\n    output: append\n';
+  assert.deepEqual(outputErrors(content), ['7:15 %nope.x']);
+});
