@@ -69,8 +69,8 @@ const INDENTATION = /[ \t]*/y;
 
 /**
  * The parser's message without the position it appends (the diagnostic shows that), or the
- * real cause when the line starts with a tab: the parser often reports only what it found
- * after the tab.
+ * real cause when the line starts with a tab (the parser often reports only what it found
+ * after the tab) or when nesting exhausted the parser's stack.
  */
 export function describeSyntaxError(text: string, problem: YAMLError): YamlSyntaxError {
   const offset = problem.pos[0];
@@ -82,6 +82,12 @@ export function describeSyntaxError(text: string, problem: YAMLError): YamlSynta
     const message = 'tabs are not allowed in YAML indentation; indent with spaces';
     return { message, offset: tab >= 0 ? lineStart + tab : offset };
   }
+  // The parser recurses per level and reports its exhausted stack in the engine's words.
+  if (problem.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(problem.message))
+    return {
+      message: 'nested too deep: the YAML reader cannot follow lists and mappings this deep',
+      offset,
+    };
   const firstLine = problem.message.split('\n')[0] ?? '';
   const message = firstLine.replace(/ at line \d+, column \d+/, '').replace(/:$/, '');
   return { message: message.charAt(0).toLowerCase() + message.slice(1), offset };
