@@ -129,3 +129,58 @@ test('replay merges a capture with an audit log in time order', async () => {
   assert.ok(sources.includes('k8s_audit'));
   assert.equal(result.byRule.get('open_from_cat')?.count, 8);
 });
+
+/** cat_write.scap uncompressed, the block type at `offset` overwritten with `type`. */
+async function captureWithBlockType(offset: number, type: number): Promise<string> {
+  const bytes = gunzipSync(await readFile(CAT_WRITE));
+  bytes.writeUInt32LE(type, offset);
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'harrier-replay-')), 'blocks.scap');
+  await writeFile(file, bytes);
+  return file;
+}
+
+/** Offset of the first event block of the uncompressed cat_write.scap. */
+async function firstEventOffset(): Promise<number> {
+  const bytes = gunzipSync(await readFile(CAT_WRITE));
+  let offset = 0;
+  while (![0x204, 0x208, 0x216, 0x217, 0x221, 0x222].includes(bytes.readUInt32LE(offset)))
+    offset += bytes.readUInt32LE(offset + 4);
+  return offset;
+}
+
+test('a process-list block of unknown type is skipped as libscap skips it, and the summary warns with its offset and type', async () => {
+  // Byte 2756 of the uncompressed cat_write.scap starts its process list (block 0x212).
+  const file = await captureWithBlockType(2756, 0xffffffff);
+  const loaded = await loadRuleFilesFromDisk([path.join(TESTS, 'rules/single_rule.yaml')]);
+  assert.ok(loaded.ruleSet);
+  const result = await replay([file], loaded.ruleSet, () => {});
+  assert.deepEqual(result.captures[0].skippedBlocks, {
+    count: 1,
+    first: [{ offset: 2756, blockType: 0xffffffff }],
+    uncompressed: false,
+  });
+  assert.equal(result.captures[0].events, 345);
+  assert.deepEqual(result.failures, []);
+  const rules = path.join(TESTS, 'rules/single_rule.yaml');
+  const { stderr } = await run(process.execPath, [HARRIER, 'replay', file, '-r', rules]);
+  assert.match(
+    stderr,
+    /\nharrier replay: warning: [^\n]*blocks\.scap: 1 block of unknown type skipped, as libscap skips them \(0xffffffff at byte 2756\); what they held, such as a process list, is missing\n/,
+  );
+});
+
+test('a block of unknown type after the first event ends the capture there, as libscap fails', async () => {
+  const first = await firstEventOffset();
+  const bytes = gunzipSync(await readFile(CAT_WRITE));
+  let offset = first;
+  for (let block = 0; block < 50; block++) offset += bytes.readUInt32LE(offset + 4);
+  const file = await captureWithBlockType(offset, 0x7777);
+  const loaded = await loadRuleFilesFromDisk([path.join(TESTS, 'rules/single_rule.yaml')]);
+  assert.ok(loaded.ruleSet);
+  const result = await replay([file], loaded.ruleSet, () => {});
+  assert.equal(result.captures[0].events, 50);
+  assert.deepEqual(
+    result.failures.map(({ reason }) => reason),
+    [`unexpected block type after the first event at byte ${offset} in block 0x7777`],
+  );
+});

@@ -10,7 +10,11 @@ import type { Alert } from '../alerts/alert.js';
 import type { TimeFormat } from '../alerts/alert-factory.js';
 import type { AlertContext } from '../alerts/index.js';
 import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
-import { CaptureFileChunks, ScapFormatError } from '../sources/scap/index.js';
+import {
+  CaptureFileChunks,
+  ScapFormatError,
+  type UnknownBlockRecord,
+} from '../sources/scap/index.js';
 import type { ByteSource } from '../sources/files/index.js';
 import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
@@ -50,6 +54,18 @@ export interface CaptureReplayOptions {
   metrics?: HarrierMetrics;
 }
 
+/** Blocks of unknown type a capture held among its metadata, skipped as libscap skips them. */
+export interface SkippedBlocks {
+  count: number;
+  /** The first `MAX_SKIPPED_BLOCKS` of them: offset in the (uncompressed) stream and type. */
+  first: { offset: number; blockType: number }[];
+  /** Whether offsets count bytes of a gzip file's uncompressed stream. */
+  uncompressed: boolean;
+}
+
+/** Skipped blocks remembered per capture; the rest are counted. */
+const MAX_SKIPPED_BLOCKS = 10;
+
 /** Counters of one capture file. */
 export interface CaptureStats {
   path: string;
@@ -57,6 +73,7 @@ export interface CaptureStats {
   alerts: number;
   /** Why the capture could not be read to its end; its events before the fault were run. */
   failure?: CaptureReadError;
+  skippedBlocks: SkippedBlocks;
 }
 
 /**
@@ -69,10 +86,16 @@ export async function* captureEventStream(
   file: CaptureFileChunks,
   detection: SyscallDetection,
   onFailure: (failure: CaptureReadError) => void,
+  skipped: SkippedBlocks,
 ): AsyncGenerator<{ ts: bigint; kind: 'capture'; event: CaptureEvent }> {
   const path = file.path;
+  const onSkippedBlock = ({ offset, blockType }: UnknownBlockRecord) => {
+    skipped.count++;
+    skipped.uncompressed = file.compressed;
+    if (skipped.first.length < MAX_SKIPPED_BLOCKS) skipped.first.push({ offset, blockType });
+  };
   try {
-    for await (const event of syscallEvents(file)) {
+    for await (const event of syscallEvents(file, { onSkippedBlock })) {
       yield { ts: event.ts, kind: 'capture', event: { event, detection } };
     }
   } catch (error) {
@@ -98,9 +121,15 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
   );
   const failures: (CaptureReadError | undefined)[] = paths.map(() => undefined);
   const files = captures.map((capture) => new CaptureFileChunks(capture.name, capture.bytes));
+  const skipped = paths.map((): SkippedBlocks => ({ count: 0, first: [], uncompressed: false }));
   return {
     streams: files.map((file, index) =>
-      captureEventStream(file, detections[index], (failure) => (failures[index] = failure)),
+      captureEventStream(
+        file,
+        detections[index],
+        (failure) => (failures[index] = failure),
+        skipped[index],
+      ),
     ),
     /** File bytes read so far over every capture, for the progress line. */
     bytesRead: (): number => files.reduce((sum, file) => sum + file.fileBytesRead, 0),
@@ -112,6 +141,7 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
         events: detections[index].events,
         alerts: detections[index].alerts,
         failure: failures[index],
+        skippedBlocks: skipped[index],
       })),
   };
 }

@@ -1,21 +1,29 @@
 /**
  * What `harrier replay` prints on stderr when it is done: events and alerts per capture,
- * records per JSON source, alerts per rule, then every input it could not read. Text lines
- * for a person; under `--json` one error line per unreadable input and one summary line.
+ * records per JSON source, alerts per rule, then warnings (sources no rule covers, files of
+ * no known kind skipped, capture blocks of unknown type skipped) and every input it could not
+ * read. Text lines for a person; under `--json` one summary line, then one warn or error line
+ * each.
  */
 import { describeOrigin } from '../sources/k8s-audit/index.js';
 import type { ReplayResult } from './replay.js';
-import { reportError, reportSummary } from './stderr-report.js';
+import { reportError, reportSummary, reportWarning } from './stderr-report.js';
+
+/** `1 alert`, `2 alerts`. */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 function summaryText(result: ReplayResult): string {
   const lines: string[] = [];
   for (const { path, events, alerts } of result.captures)
-    lines.push(`syscall: ${path}: ${events} events, ${alerts} alerts`);
+    lines.push(`syscall: ${path}: ${counted(events, 'event')}, ${counted(alerts, 'alert')}`);
   for (const [source, stats] of Object.entries(result.detection.stats)) {
     if (stats.received === 0) continue;
     const { received, processed, rejected, alerts } = stats;
+    const records = counted(received, 'record');
     lines.push(
-      `${source}: ${received} records, ${processed} processed, ${rejected} rejected, ${alerts} alerts`,
+      `${source}: ${records}, ${processed} processed, ${rejected} rejected, ${counted(alerts, 'alert')}`,
     );
   }
   if (result.byRule.size > 0) lines.push('Triggered rules by rule name:');
@@ -38,9 +46,45 @@ function summaryFields(result: ReplayResult): Record<string, unknown> {
   };
 }
 
-/** Prints the summary and the inputs that could not be read. */
+interface Warning {
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** What the replay left out or cannot judge, though it read on. */
+function replayWarnings(result: ReplayResult): Warning[] {
+  const warnings: Warning[] = result.uncoveredSources.map((source) => ({
+    message: `no loaded rule covers source ${source}: its events were read but can raise no alert`,
+    fields: { source },
+  }));
+  for (const { container, count, names } of result.skipped) {
+    const more = count > names.length ? `, and ${count - names.length} more` : '';
+    warnings.push({
+      message: `${container}: ${counted(count, 'file')} of no known kind skipped: ${names.join(', ')}${more}`,
+      fields: { file: container, skipped: count, names },
+    });
+  }
+  for (const { path, skippedBlocks } of result.captures) {
+    const { count, first, uncompressed } = skippedBlocks;
+    if (count === 0) continue;
+    const byte = uncompressed ? 'uncompressed byte' : 'byte';
+    const where = first.map(
+      ({ offset, blockType }) => `0x${blockType.toString(16)} at ${byte} ${offset}`,
+    );
+    const more = count > first.length ? `, and ${count - first.length} more` : '';
+    warnings.push({
+      message: `${path}: ${counted(count, 'block')} of unknown type skipped, as libscap skips them (${where.join(', ')}${more}); what they held, such as a process list, is missing`,
+      fields: { file: path, skippedBlocks: count, blocks: first },
+    });
+  }
+  return warnings;
+}
+
+/** Prints the summary, its warnings and the inputs that could not be read. */
 export function reportReplaySummary(result: ReplayResult): void {
   reportSummary('replay', 'replay summary', summaryText(result), summaryFields(result));
+  for (const { message, fields } of replayWarnings(result))
+    reportWarning('replay', message, fields);
   for (const { origin, reason } of result.failures)
     reportError('replay', `${describeOrigin(origin)}: ${reason}`, { ...origin, reason });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,7 +67,7 @@ test('harrier replay reads on past a file nested 100,000 levels deep, names it a
   );
   assert.equal(failure.code, 1);
   assert.match(failure.stdout, /: Informational K8s Deployment Created \(/);
-  assert.match(failure.stderr, /^k8s_audit: 1 records, 1 processed, 0 rejected, 1 alerts\n/);
+  assert.match(failure.stderr, /^k8s_audit: 1 record, 1 processed, 0 rejected, 1 alert\n/);
   assert.ok(
     failure.stderr.endsWith(
       `harrier replay: ${deep}:1:513: ` +
@@ -75,5 +75,34 @@ test('harrier replay reads on past a file nested 100,000 levels deep, names it a
         'found JSON nested too deep (more than 512 levels of arrays and objects)\n',
     ),
     failure.stderr,
+  );
+});
+
+test('harrier replay warns of a source no rule covers and of skipped files, and fails an empty input', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-warn-'));
+  const deployment = caseTracePath(falcoAuditCases.find((c) => c.name === 'create_deployment')!);
+  writeFileSync(path.join(directory, 'audit.log'), readFileSync(deployment));
+  writeFileSync(path.join(directory, 'notes.txt'), 'not an input\n');
+  const empty = path.join(directory, 'empty.json');
+  writeFileSync(empty, '');
+  const syscallRules = corpusPath('falco/tests-0.34.1/rules/single_rule.yaml');
+  const args = [
+    path.join(repositoryRoot, 'bin/harrier.js'),
+    'replay',
+    directory,
+    '-r',
+    syscallRules,
+  ];
+  const failure = await promisify(execFile)(process.execPath, args).then(
+    () => assert.fail('exit status 0'),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  assert.equal(failure.code, 1);
+  assert.equal(
+    failure.stderr,
+    'k8s_audit: 1 record, 1 processed, 0 rejected, 0 alerts\n' +
+      'harrier replay: warning: no loaded rule covers source k8s_audit: its events were read but can raise no alert\n' +
+      `harrier replay: warning: ${directory}: 1 file of no known kind skipped: notes.txt\n` +
+      `harrier replay: ${empty}: empty file: no events\n`,
   );
 });

@@ -86,6 +86,8 @@ export interface ReplayResult {
   failures: RecordError[];
   /** Files of no known kind found in directories and zip archives, left unread. */
   skipped: SkippedFiles[];
+  /** Sources of which events were read but that no enabled rule is written for. */
+  uncoveredSources: string[];
 }
 
 export interface ReplayOptions {
@@ -166,7 +168,26 @@ export async function replay(
   const failures = [...inputs.failures];
   for (const { failure } of stats)
     if (failure) failures.push({ origin: { file: failure.path }, reason: failure.reason });
-  return { detection, alerts, captures: stats, byRule, failures, skipped: inputs.skipped };
+  const uncovered = uncoveredSources(ruleSet, detection, stats);
+  const skipped = inputs.skipped;
+  return {
+    detection,
+    alerts,
+    captures: stats,
+    byRule,
+    failures,
+    skipped,
+    uncoveredSources: uncovered,
+  };
+}
+
+/** Sources read (events or records seen) for which `ruleSet` enables no rule. */
+function uncoveredSources(ruleSet: RuleSet, detection: JsonDetection, captures: CaptureStats[]) {
+  const read = Object.entries(detection.stats).filter(([, counts]) => counts.received > 0);
+  const sources = read.map(([source]) => source);
+  if (captures.some((capture) => capture.events > 0)) sources.unshift('syscall');
+  const covered = new Set(ruleSet.sources());
+  return sources.filter((source) => !covered.has(source));
 }
 
 interface ReplayCommandOptions extends RunnerOutputFlags {

@@ -25,6 +25,19 @@ export function reportError(
   else process.stderr.write(`harrier${command === undefined ? '' : ` ${command}`}: ${message}\n`);
 }
 
+/**
+ * A command's warning: Harrier went on, but something was left out or cannot work as the
+ * user may expect. `harrier COMMAND: warning: message`, or a warn line under `--json`.
+ */
+export function reportWarning(
+  command: string,
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
+  if (logFormat() === 'json') commandLogger(command).warn(fields, message);
+  else process.stderr.write(`harrier ${command}: warning: ${message}\n`);
+}
+
 export interface DiagnosticReportOptions {
   /** Leave warnings out (`--quiet`); errors always show. */
   readonly quiet?: boolean;

@@ -12,7 +12,12 @@
  *   console.log(event.num, event.thread?.comm, event.fd?.name);
  * }
  */
-import { ScapFormatError, type ScapInput, type ScapRecord } from '../sources/scap/index.js';
+import {
+  ScapFormatError,
+  type ScapInput,
+  type ScapRecord,
+  type UnknownBlockRecord,
+} from '../sources/scap/index.js';
 import { ScapBlockReader } from '../sources/scap/scap-reader.js';
 import type { SyscallEvent } from './event.js';
 import { EventDecoder, type CaptureItem } from './event-decoder.js';
@@ -25,6 +30,11 @@ export interface SyscallEventOptions {
   /** The engine to feed; pass one to read its tables and counters afterwards. */
   engine?: StateEngine;
   decoder?: EventDecoder;
+  /**
+   * Called for each block of a type the reader does not know among the capture's metadata,
+   * which is skipped, as libscap skips it: what it held (a process list...) is missing.
+   */
+  onSkippedBlock?: (block: UnknownBlockRecord) => void;
 }
 
 function isItemStream(source: SyscallSource): source is AsyncIterable<CaptureItem[]> {
@@ -59,6 +69,7 @@ class CaptureFeed implements EventFeed {
     input: ScapInput,
     private readonly decoder: EventDecoder,
     private readonly engine: StateEngine,
+    private readonly onSkippedBlock?: (block: UnknownBlockRecord) => void,
   ) {
     this.reader = new ScapBlockReader(input);
   }
@@ -106,7 +117,10 @@ class CaptureFeed implements EventFeed {
     } catch (error) {
       throw this.reader.formatError(error);
     }
-    for (const record of records) this.engine.applyRecord(record as StateRecord);
+    for (const record of records) {
+      if (record.kind === 'unknown-block') this.onSkippedBlock?.(record);
+      else this.engine.applyRecord(record as StateRecord);
+    }
     records.length = 0;
   }
 
@@ -161,7 +175,8 @@ class ItemFeed implements EventFeed {
 function feedOf(source: SyscallSource, options: SyscallEventOptions): EventFeed {
   const engine = options.engine ?? new StateEngine();
   if (isItemStream(source)) return new ItemFeed(source, engine);
-  return new CaptureFeed(source as ScapInput, options.decoder ?? new EventDecoder(), engine);
+  const decoder = options.decoder ?? new EventDecoder();
+  return new CaptureFeed(source as ScapInput, decoder, engine, options.onSkippedBlock);
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });

@@ -51,6 +51,7 @@ export class ScapBlockScanner {
   private base = 0;
   private position = 0;
   private sawSectionHeader = false;
+  private sawEvent = false;
   /** A chunk to continue with at `queuedStart` once `bytes`, one block bridging two, is read. */
   private queued: Uint8Array | undefined;
   private queuedStart = 0;
@@ -111,6 +112,7 @@ export class ScapBlockScanner {
 
   /** Event blocks are the hot path: no cursor, no trailer check (libscap skips it too). */
   private locateEvent(layout: EventBlockLayout): void {
+    this.sawEvent = true;
     const bodyStart = this.blockStart + 8;
     this.eventEnd = this.blockStart + this.blockLength - 4;
     this.eventStart = bodyStart + (layout.hasFlags ? 6 : 2);
@@ -207,7 +209,11 @@ export class ScapBlockScanner {
       readFdList(cursor, out);
     } else if (INTERFACE_LIST_BLOCKS.has(type)) readInterfaceList(cursor, out);
     else if (USER_LIST_BLOCKS.has(type)) readUserList(cursor, out);
-    else out.push({ kind: 'unknown-block', offset: cursor.blockOffset, blockType: type, length });
+    else if (this.sawEvent) {
+      // libscap skips unknown blocks only among the metadata before the first event; past it,
+      // a block that is no event ends the capture (sinsp fails to restart it there).
+      cursor.fail('unexpected block type after the first event');
+    } else out.push({ kind: 'unknown-block', offset: cursor.blockOffset, blockType: type, length });
   }
 
   private readSectionHeader(cursor: BlockCursor, length: number): ScapRecord {
