@@ -1,6 +1,7 @@
 /**
  * Where output errors point: at the `%field` token that is wrong, in plain and folded
- * outputs, after a dropped `%container.info`, and in text an `append` added.
+ * outputs, after a dropped `%container.info`, and in text an `append` added; and where
+ * condition warnings found through a macro go: to the macro, once.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,4 +36,21 @@ test('a token in appended output text is reported in the append', () => {
     rule('started %proc.name') +
     '- rule: R\n  output: and %nope.x\n  override:\n    output: append\n';
   assert.deepEqual(outputErrors(content), ['7:15 %nope.x']);
+});
+
+test('a deprecated check inside a macro warns once, at the macro, however many rules use it', () => {
+  const ruleUsing = (name: string, condition: string) =>
+    `- rule: ${name}\n  desc: d\n  condition: ${condition}\n  output: o\n  priority: NOTICE\n`;
+  const content =
+    '- macro: spawned\n  condition: evt.type = execve and evt.dir = <\n' +
+    ruleUsing('A', 'spawned and proc.name = a') +
+    ruleUsing('B', 'spawned and proc.name = b') +
+    ruleUsing('C', 'evt.type = open and evt.dir = >');
+  const warnings = loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics.map(
+    ({ code, line, column, path }) => `${code} ${line}:${column} ${path}`,
+  );
+  assert.deepEqual(warnings, [
+    "LOAD_DEPRECATED_ITEM 2:36 macro 'spawned' > condition",
+    "LOAD_DEPRECATED_ITEM 15:34 rule 'C' > condition",
+  ]);
 });

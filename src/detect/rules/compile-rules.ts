@@ -110,8 +110,9 @@ function compileRule(
   const expansion = state.expand(parsed, () => true);
   if (!state.reportExpansion(parsed, expansion)) return undefined;
   for (const warning of conditionWarnings(expansion.expr)) {
-    const at = state.locateOutermost(parsed, expansion.copies, warning.position.index);
-    report.warning(warning.code, warning.message, at);
+    const { index } = warning.position;
+    const at = state.placeWarning(parsed, expansion.copies, index, warning.message);
+    if (at !== undefined) report.warning(warning.code, warning.message, at);
   }
   const filter = compileExpanded(info, table, state, parsed, expansion, report);
   if (filter === undefined || !formatter.ok) return undefined;
@@ -165,8 +166,9 @@ function compileExpanded(
     }
     throw new ItemError('LOAD_ERR_COMPILE_CONDITION', compiled.error.message, at);
   }
-  for (const warning of compiled.warnings) {
-    report.warning(warning.code, warning.message, locate(warning.position.index));
+  for (const { code, message, position } of compiled.warnings) {
+    const at = state.placeWarning(parsed, expansion.copies, position.index, message);
+    if (at !== undefined) report.warning(code, message, at);
   }
   return compiled.filter;
 }

@@ -47,6 +47,8 @@ export class CompileState {
   readonly macros = new Map<string, ParsedMacro>();
   /** Macros whose expansion failed: their error is reported once, at the macro itself. */
   private readonly failedExpansions = new Set<string>();
+  /** Warnings already given at a macro (`name`, NUL, message), however many rules use it. */
+  private readonly macroWarnings = new Set<string>();
 
   constructor(
     private readonly collector: Collector,
@@ -140,6 +142,27 @@ export class CompileState {
     const macro = macroCopy === undefined ? undefined : this.macros.get(macroCopy.macro)?.parsed;
     if (macro === undefined) return locateIn(root, inner);
     return locateIn(macro, inner).under(this.locateOutermost(root, copies, index));
+  }
+
+  /**
+   * Where a warning about position `index` of an expanded condition goes: the condition's
+   * own text, or for a position inside a macro the macro itself, once per macro and message
+   * (undefined when it is already out), however many rules use the macro.
+   */
+  placeWarning(
+    root: ParsedText,
+    copies: readonly MacroCopy[],
+    index: number,
+    message: string,
+  ): ItemContext | undefined {
+    const { copy, inner } = splitIndex(index);
+    const name = copies[copy]?.macro;
+    const macro = name === undefined ? undefined : this.macros.get(name)?.parsed;
+    if (name === undefined || macro === undefined) return locateIn(root, inner);
+    const key = `${name}\0${message}`;
+    if (this.macroWarnings.has(key)) return undefined;
+    this.macroWarnings.add(key);
+    return locateIn(macro, inner);
   }
 
   /** Like `locate`, but for a macro's node goes to the reference in the condition itself. */
