@@ -110,7 +110,7 @@ async function webhook(
 async function trailTree(): Promise<{ root: string; records: unknown[] }> {
   const base: unknown[] = [];
   const stratus = corpusPath('cloudtrail/stratus-red-team-detonations.zip');
-  for await (const { bytes } of readZipMembers(stratus)) {
+  for await (const { bytes } of readZipMembers({ name: stratus, path: stratus })) {
     const text = Buffer.from(bytes ?? []).toString();
     try {
       base.push(...(JSON.parse(text) as { Records: unknown[] }).Records);

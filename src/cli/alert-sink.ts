@@ -51,6 +51,9 @@ export class StoreOpenError extends Error {
  * Opens the store of `settings`. An explicit store that cannot be opened throws a
  * `StoreOpenError`; the default one is then left out with a warning, so that a command run
  * without root and without flags still works.
+ *
+ * LIMIT: only root can write the default store's directory, /var/lib/harrier: `run` and
+ * `serve` without root warn and keep no alerts unless given `--store FILE`.
  */
 export function openStore(
   settings: StoreSettings | undefined,

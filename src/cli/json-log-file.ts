@@ -29,6 +29,7 @@ import type { JsonSource } from './json-pipeline.js';
  * V8 cannot hold a string past 0x1fffffe8 characters, and the parsed value of a text takes
  * several times its size; JSON lines files have no limit as a whole.
  */
+// LIMIT: a single JSON document (or line) over 256 MiB is not read; its file fails naming this.
 export const MAX_JSON_TEXT_BYTES = 256 * 1024 * 1024;
 
 /** A size limit as messages give it: `256 MiB`, or bytes when not a whole MiB. */

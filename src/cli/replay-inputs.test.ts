@@ -2,10 +2,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
-import { corpusPath } from '../testing/corpus.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
 import { replay } from './replay.js';
 import { replayInputs, type ReplayInput } from './replay-inputs.js';
@@ -197,4 +199,14 @@ test('a broken zip archive and a gzip-compressed log are told apart from their b
   const described = describe(await inputsOf(broken, log));
   assert.match(described[0], /^failure broken\.zip:: not a readable zip archive: /);
   assert.equal(described[1], 'log audit.bin');
+});
+
+test('a pipe (bash process substitution) is read into memory and judged like a file', async () => {
+  const harrier = path.join(repositoryRoot, 'bin/harrier.js');
+  const ruleFile = corpusPath('falco/tests-0.34.1/rules/single_rule_with_tags.yaml');
+  const archive = write('piped/capture.zip', zipSync({ 'cap.scap': readFileSync(catWrite) }));
+  const script = `"${process.execPath}" "${harrier}" replay --no-progress -r "${ruleFile}" <(cat "${catWrite}") <(cat "${archive}")`;
+  const { stderr } = await promisify(execFile)('bash', ['-c', script]);
+  assert.match(stderr, /^syscall: \/dev\/fd\/\d+: 345 events, 8 alerts\n/);
+  assert.match(stderr, /\nsyscall: \/dev\/fd\/\d+:cap\.scap: 345 events, 8 alerts\n/);
 });

@@ -119,7 +119,7 @@ test("Falco's plugin test rule gives one 'Cloudtrail Create Instance' alert per 
 
 /** The corpus DeleteTrail record. */
 async function deleteTrailRecord(): Promise<Record<string, unknown>> {
-  for await (const { name, bytes } of readZipMembers(stratus)) {
+  for await (const { name, bytes } of readZipMembers({ name: stratus, path: stratus })) {
     if (!name.endsWith('cloudtrail-delete.json') || bytes === undefined) continue;
     const log = JSON.parse(Buffer.from(bytes).toString()) as { Records: [Record<string, unknown>] };
     return log.Records[0];

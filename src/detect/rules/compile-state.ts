@@ -166,7 +166,11 @@ export class CompileState {
   }
 
   /** Like `locate`, but for a macro's node goes to the reference in the condition itself. */
-  locateOutermost(root: ParsedText, copies: readonly MacroCopy[], index: number): ItemContext {
+  private locateOutermost(
+    root: ParsedText,
+    copies: readonly MacroCopy[],
+    index: number,
+  ): ItemContext {
     let current = index;
     for (let copy = splitIndex(current).copy; copy >= 0; copy = splitIndex(current).copy) {
       current = copies[copy]?.referenceIndex ?? 0;

@@ -21,7 +21,7 @@ function archive(name: string, bytes: Uint8Array): string {
 
 async function members(file: string): Promise<ZipMember[]> {
   const found: ZipMember[] = [];
-  for await (const member of readZipMembers(file)) found.push(member);
+  for await (const member of readZipMembers({ name: file, path: file })) found.push(member);
   return found;
 }
 

@@ -5,6 +5,7 @@
  */
 import { stat, readFile } from 'node:fs/promises';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
+import type { ByteSource } from './byte-source.js';
 
 /**
  * Largest decompressed member read. fflate decompresses a member into a buffer of the size
@@ -44,15 +45,16 @@ function refusal(info: UnzipFileInfo): string | undefined {
 }
 
 /**
- * The files of the archive at `path`, in archive order (directories left out), a batch
+ * The files of the archive `source` (a file, or bytes read from a pipe), in archive order (directories left out), a batch
  * decompressed at a time. Throws Node's file-system error when the file cannot be read, and
  * `ZipArchiveError` when it is too large or not a readable zip archive.
  */
-export async function* readZipMembers(path: string): AsyncGenerator<ZipMember> {
-  const size = (await stat(path)).size;
+export async function* readZipMembers(source: ByteSource): AsyncGenerator<ZipMember> {
+  const path = source.name;
+  const size = source.path === undefined ? source.bytes.length : (await stat(source.path)).size;
   if (size > MAX_ZIP_ARCHIVE_BYTES)
     throw new ZipArchiveError(`archive of ${size} bytes is over the 1 GiB limit for zip files`);
-  const archive = await readFile(path);
+  const archive = source.bytes ?? (await readFile(source.path));
   const listed: UnzipFileInfo[] = [];
   unzip(archive, (info) => void listed.push(info));
   let batch: string[] = [];
