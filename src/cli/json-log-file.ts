@@ -6,15 +6,15 @@
  * size limit. Which source a file belongs to comes from its content.
  */
 import {
-  readAuditLine,
   parseJsonText,
   splitAuditPayload,
   type JsonParse,
+  type LinesRead,
   type RawRecord,
   type RecordError,
   type RecordOrigin,
 } from '../sources/k8s-audit/index.js';
-import { readTrailLine, readTrailText, recordsOf } from '../sources/cloudtrail/index.js';
+import { readTrailText, recordsOf } from '../sources/cloudtrail/index.js';
 import {
   describeFileError,
   GzipError,
@@ -114,10 +114,11 @@ class JsonLogReader {
   take(lines: readonly TextLine[]): void {
     const records: RawRecord[] = [];
     const errors: RecordError[] = [];
+    const into = { records, errors };
     for (const line of lines) {
-      if (this.mode === 'undecided') this.decide(line);
-      if (this.mode === 'document') this.keep(line);
-      else if (this.mode === 'lines') this.readLine(line, { records, errors });
+      if (this.mode === 'undecided') this.decide(line, into);
+      else if (this.mode === 'document') this.keep(line);
+      else this.readLine(line, into);
     }
     this.firstBadLine ??= errors[0]?.origin.line;
     if (this.source !== undefined && (records.length > 0 || errors.length > 0))
@@ -131,7 +132,8 @@ class JsonLogReader {
     return true;
   }
 
-  private decide(line: TextLine): void {
+  /** Reads the first non-blank line (a single-line CloudTrail log is the whole file). */
+  private decide(line: TextLine, into: LinesRead): void {
     if (line.text === undefined) throw this.tooLong(line.line);
     if (line.text.trim() === '') {
       this.keep(line);
@@ -140,6 +142,7 @@ class JsonLogReader {
     const parsed = parseJsonText(line.text);
     if (!parsed.ok) {
       this.mode = 'document';
+      this.keep(line);
       return;
     }
     this.source = classifyJson(parsed.value);
@@ -148,19 +151,34 @@ class JsonLogReader {
       throw new FileFailure(origin, `${EXPECTED_KINDS}, found ${describeJson(parsed.value)}`);
     }
     this.mode = 'lines';
+    this.readValue(parsed.value, line.line, into);
   }
 
-  private readLine(line: TextLine, into: { records: RawRecord[]; errors: RecordError[] }): void {
+  private readLine(line: TextLine, into: LinesRead): void {
+    const origin = { file: this.name, line: line.line };
     if (line.text === undefined) {
-      const origin = { file: this.name, line: line.line };
       const limit = describeLimit(this.maxTextBytes);
       const reason = `line of ${line.bytes} bytes, over the ${limit} limit for one JSON text`;
       into.errors.push({ origin, reason });
       return;
     }
     if (line.text.trim() === '') return;
-    if (this.source === 'k8s_audit') readAuditLine(line.text, this.name, line.line, into);
-    else readTrailLine(line.text, this.name, line.line, into);
+    const parsed = parseJsonText(line.text);
+    if (parsed.ok) this.readValue(parsed.value, line.line, into);
+    else into.errors.push({ origin: { ...origin, column: parsed.column }, reason: parsed.reason });
+  }
+
+  /** The records of one line's value: an audit payload, or CloudTrail records. */
+  private readValue(value: unknown, line: number, into: LinesRead): void {
+    if (this.source === 'aws_cloudtrail') {
+      recordsOf(value).forEach((record, index) =>
+        into.records.push({ value: record, origin: { file: this.name, line, index } }),
+      );
+      return;
+    }
+    const split = splitAuditPayload(value, { file: this.name, line });
+    if (split.ok) into.records.push(...split.records);
+    else into.errors.push({ origin: { file: this.name, line }, reason: split.reason });
   }
 
   private keep(line: TextLine): void {
