@@ -189,3 +189,12 @@ test('an empty or blank file is a failure: it holds no events', async () => {
     assert.deepEqual(result.failure, { origin: { file: 'log' }, reason: 'empty file: no events' });
   }
 });
+
+test('invisible characters in the keys of an object of neither kind are shown by code point', async () => {
+  const { read: result } = await read('{"\ufeffkind":"Event","a\u200bb":1}\n');
+  assert.deepEqual(result.failure, {
+    origin: { file: 'log', line: 1 },
+    reason:
+      'expected a syscall capture, a Kubernetes audit log or a CloudTrail file, found a JSON object without kind, auditID, Records, eventTime or eventSource (keys: <U+FEFF>kind, a<U+200B>b)',
+  });
+});

@@ -7,6 +7,7 @@
  */
 import {
   parseJsonText,
+  showText,
   splitAuditPayload,
   type JsonParse,
   type LinesRead,
@@ -80,7 +81,7 @@ function classifyValue(value: unknown): JsonSource | undefined {
 function describeJson(value: unknown): string {
   if (Array.isArray(value)) return 'a JSON array of neither kind of record';
   if (!isObject(value)) return value === null ? 'null' : `a JSON ${typeof value}`;
-  const keys = Object.keys(value);
+  const keys = Object.keys(value).map(showText);
   const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', ...' : '');
   return `a JSON object without kind, auditID, Records, eventTime or eventSource (keys: ${shown})`;
 }

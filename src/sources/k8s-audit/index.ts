@@ -26,4 +26,4 @@ export {
   type RecordError,
   type RecordOrigin,
 } from './json-text.js';
-export { showCharacter } from './json-fault.js';
+export { showCharacter, showText } from './json-fault.js';

@@ -24,6 +24,11 @@ export function showCharacter(char: string): string {
   return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
+/** `text` with its invisible characters (see `showCharacter`) written as `<U+FEFF>`. */
+export function showText(text: string): string {
+  return text.replace(new RegExp(INVISIBLE.source, 'gu'), (char) => `<${showCharacter(char)}>`);
+}
+
 type Expect = 'value' | 'key' | 'colon' | 'commaOrEnd' | 'firstKeyOrEnd' | 'firstValueOrEnd';
 
 function skipSpace(text: string, at: number): number {

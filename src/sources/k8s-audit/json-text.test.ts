@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseJsonText, lineAndColumn, describeOrigin, MAX_JSON_DEPTH } from './json-text.js';
-import { findJsonFault } from './json-fault.js';
+import { findJsonFault, showText } from './json-fault.js';
 import { splitAuditPayload, unrecognizedPayload } from './audit-payload.js';
 
 /** JSON texts with a few characters replaced, dropped or inserted. */
@@ -184,6 +184,7 @@ test('invisible characters in a fault are shown by code point', () => {
     (parseJsonText('[1] x') as { reason: string }).reason,
     "invalid JSON: unexpected text after the value: 'x'",
   );
+  assert.equal(showText('\uFEFFkind a\u0007'), '<U+FEFF>kind a<U+0007>');
 });
 
 test('lineAndColumn and describeOrigin', () => {
