@@ -129,7 +129,8 @@ export class CaptureFileChunks implements AsyncIterable<Uint8Array> {
     const gzip = gzipErrorOf(error, decompressed, prefix);
     if (gzip === undefined) return { error: fileError(error) };
     const failure = new CaptureFileError(gzip.message, { cause: gzip });
-    if (gzip.kind !== 'corrupt' || !gzip.exact || prefix === undefined) return { error: failure };
+    // A checksum fault is placed at the trailer: everything before it decodes.
+    if (gzip.kind === 'truncated' || !gzip.exact || prefix === undefined) return { error: failure };
     const clean = gunzipSync(prefix.subarray(0, gzip.compressedOffset), {
       finishFlush: constants.Z_SYNC_FLUSH,
     });

@@ -5,7 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, inflateRawSync, gzipSync } from 'node:zlib';
 import { corpusPath } from '../../testing/corpus.js';
 import type { ScapRecord, ThreadRecord } from './records.js';
 import { CaptureFileError, ScapFormatError } from './records.js';
@@ -214,6 +214,34 @@ test('corrupt gzip data names the compressed byte, after every record before it'
   const clean = gunzipSync(bytes.subarray(0, at), { finishFlush: constants.Z_SYNC_FLUSH });
   const expected = (await readUntilError([clean])).records;
   assert.ok(expected.length > 0);
+  assert.equal(records.length, expected.length);
+});
+
+test('damage only the gzip checksum sees is said to lie before the trailer, after every record the data holds', async () => {
+  const good = readFileSync(catWrite);
+  // A flipped bit near the end of the deflate data that still decodes (to other bytes).
+  let bytes: Buffer | undefined;
+  for (let at = good.length - 40; at < good.length - 8 && bytes === undefined; at++) {
+    const flipped = Buffer.from(good);
+    flipped[at] ^= 0x01;
+    try {
+      gunzipSync(flipped);
+    } catch (error) {
+      if (/incorrect data check/.test((error as Error).message)) bytes = flipped;
+    }
+  }
+  assert.ok(bytes, 'no flip that only the checksum sees');
+  const { records, error } = await readUntilError(await scratchFile('checksum.scap.gz', bytes));
+  assert.ok(error instanceof CaptureFileError, String(error));
+  assert.equal(
+    error.message,
+    `corrupt gzip data somewhere before compressed byte ${good.length - 8}: the checksum in its trailer does not match`,
+  );
+  const decoded = inflateRawSync(bytes.subarray(10, bytes.length - 8), {
+    finishFlush: constants.Z_SYNC_FLUSH,
+  });
+  const expected = (await readUntilError([decoded])).records;
+  assert.ok(expected.length > 300);
   assert.equal(records.length, expected.length);
 });
 
