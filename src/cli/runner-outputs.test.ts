@@ -15,6 +15,8 @@ import { loadConfig } from '../config/index.js';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 import { storeSettings } from './alert-sink.js';
 import { metricsAddress } from './metrics-endpoint.js';
+import { startRunnerOutputs } from './runner-outputs.js';
+import { silentLogger } from '../log.js';
 
 const execFileAsync = promisify(execFile);
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
@@ -183,6 +185,25 @@ test('replay without a store flag or configuration stores nothing; a store it ca
       );
       return true;
     },
+  );
+});
+
+test('outputs whose state_dir does not exist are refused with the directory named', async () => {
+  const text = 'state_dir: /proc/nope\noutputs:\n  - name: out\n    type: stdout\n';
+  const { config } = loadConfig(text, 'harrier.yaml', {});
+  assert.ok(config);
+  const started = await startRunnerOutputs({
+    flags: { store: false },
+    config,
+    route: true,
+    print: () => {},
+    storeByDefault: false,
+    serveMetrics: false,
+    logger: silentLogger(),
+  });
+  assert.equal(
+    started,
+    'cannot keep the output queues in state_dir /proc/nope: directory /proc/nope does not exist',
   );
 });
 
