@@ -47,7 +47,8 @@ export class AlertFactory<E extends { ts: bigint }> {
   ) {
     const timeField = options.timeFormat === 'iso8601' ? '%evt.time.iso8601' : '%evt.time';
     const compiled = compileOutput(timeField, table);
-    if (!compiled.ok) throw new TypeError(`source ${source} has no ${timeField} field: ${compiled.error.message}`);
+    if (!compiled.ok)
+      throw new TypeError(`source ${source} has no ${timeField} field: ${compiled.error.message}`);
     this.prefix = compiled.formatter;
     this.extra = extraFieldsFormatter(source, table, options.extraFields ?? []);
     this.hostname = options.hostname ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
@@ -76,9 +77,14 @@ export class AlertFactory<E extends { ts: bigint }> {
 }
 
 /** One formatter over all extra fields; a field the source lacks is a programming error. */
-function extraFieldsFormatter<E>(source: string, table: FieldTable<E>, names: readonly string[]): OutputFormatter<E> | undefined {
+function extraFieldsFormatter<E>(
+  source: string,
+  table: FieldTable<E>,
+  names: readonly string[],
+): OutputFormatter<E> | undefined {
   if (names.length === 0) return undefined;
   const compiled = compileOutput(names.map((name) => `%${name}`).join(' '), table);
-  if (!compiled.ok) throw new TypeError(`source ${source} cannot add output fields: ${compiled.error.message}`);
+  if (!compiled.ok)
+    throw new TypeError(`source ${source} cannot add output fields: ${compiled.error.message}`);
   return compiled.formatter;
 }

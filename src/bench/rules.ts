@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { loadRuleFiles, loadRuleFilesFromDisk, type RuleFile, type RuleSet } from '../detect/index.js';
+import {
+  loadRuleFiles,
+  loadRuleFilesFromDisk,
+  type RuleFile,
+  type RuleSet,
+} from '../detect/index.js';
 import { syscallEvents } from '../decode/pipeline.js';
 import { eventTypeName } from '../decode/param-format.js';
 import type { SyscallEvent } from '../decode/event.js';
@@ -50,8 +55,14 @@ console.log(`ratio load+compile / YAML parse:   ${(loadEach / yamlOnly).toFixed(
 // Evaluation: the stable ruleset over events made from the corpus captures (repeated with
 // shifted times and thread ids by make-capture). Decoding and state cost the same with or
 // without rules, so the rules' own cost is the difference of two passes over the same file.
-const captureFile = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-bench-rules-')), 'events.scap');
-const sources = ['falco/scap/curl_google.scap', 'falco/tests-0.34.1/trace_files/open-multiple-files.scap'];
+const captureFile = path.join(
+  mkdtempSync(path.join(tmpdir(), 'harrier-bench-rules-')),
+  'events.scap',
+);
+const sources = [
+  'falco/scap/curl_google.scap',
+  'falco/tests-0.34.1/trace_files/open-multiple-files.scap',
+];
 const made = spawnSync(
   process.execPath,
   [path.join(path.dirname(fileURLToPath(import.meta.url)), 'make-capture.js'), ...sources.flatMap((source) => ['--from', corpusPath(source)]), '--events', '400000', '--out', captureFile],
@@ -63,7 +74,9 @@ const stable = await loadRuleFilesFromDisk([corpusPath('falco/rules/falco_rules.
 if (stable.ruleSet === undefined) throw new Error('the stable rules did not load');
 const ruleSet = stable.ruleSet as RuleSet<SyscallEvent>;
 
-async function passSeconds(withRules: boolean): Promise<{ seconds: number; events: number; matches: number }> {
+async function passSeconds(
+  withRules: boolean,
+): Promise<{ seconds: number; events: number; matches: number }> {
   let events = 0;
   let matches = 0;
   const start = process.hrtime.bigint();
@@ -78,9 +91,17 @@ await passSeconds(true); // warm-up: JIT and caches
 const plain = await passSeconds(false);
 const judged = await passSeconds(true);
 const ruleSeconds = Math.max(judged.seconds - plain.seconds, 1e-9);
-console.log(`stable ruleset: ${ruleSet.enabledCount} rules over ${judged.events} events (${judged.matches} matches)`);
-console.log(`decode + state alone (reference): ${Math.round(plain.events / plain.seconds)} events/s`);
-console.log(`decode + state + rules:           ${Math.round(judged.events / judged.seconds)} events/s`);
-console.log(`rule evaluation alone:            ${Math.round(judged.events / ruleSeconds)} events/s`);
+console.log(
+  `stable ruleset: ${ruleSet.enabledCount} rules over ${judged.events} events (${judged.matches} matches)`,
+);
+console.log(
+  `decode + state alone (reference): ${Math.round(plain.events / plain.seconds)} events/s`,
+);
+console.log(
+  `decode + state + rules:           ${Math.round(judged.events / judged.seconds)} events/s`,
+);
+console.log(
+  `rule evaluation alone:            ${Math.round(judged.events / ruleSeconds)} events/s`,
+);
 console.log(`ratio with rules / without:       ${(plain.seconds / judged.seconds).toFixed(2)}x`);
 rmSync(path.dirname(captureFile), { recursive: true, force: true });

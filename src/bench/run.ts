@@ -23,7 +23,9 @@ for (const name of benchmarks) {
     failures++;
     continue;
   }
-  const result = spawnSync(process.execPath, ['--expose-gc', script, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--expose-gc', script, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     process.stdout.write(`failed: exit status ${result.status ?? result.signal}\n`);
     failures++;

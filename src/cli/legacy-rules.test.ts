@@ -14,9 +14,14 @@ const captures = [
 ];
 
 test("Falco's regression ruleset (legacy_falco_rules_v1.0.1.yaml) loads and runs on every capture", async () => {
-  const loaded = await loadRuleFilesFromDisk([corpusPath('falco/rules/legacy_falco_rules_v1.0.1.yaml')]);
+  const loaded = await loadRuleFilesFromDisk([
+    corpusPath('falco/rules/legacy_falco_rules_v1.0.1.yaml'),
+  ]);
   const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  assert.deepEqual(errors.map((error) => error.message), []);
+  assert.deepEqual(
+    errors.map((error) => error.message),
+    [],
+  );
   const ruleSet = loaded.ruleSet;
   assert.ok(ruleSet !== undefined);
   assert.equal(loaded.rules.length, 80);

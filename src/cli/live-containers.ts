@@ -30,7 +30,10 @@ export function runtimeContainerHook(
 ): (ContainerMetadataHook & { close(): void }) | undefined {
   const { clients, criSockets } = findRuntimeClients({ criSockets: options.criSockets, logger });
   if (criSockets.length > 0) {
-    logger.info({ sockets: criSockets }, 'CRI sockets found; pod containers are described from them');
+    logger.info(
+      { sockets: criSockets },
+      'CRI sockets found; pod containers are described from them',
+    );
   }
   if (clients.length === 0) {
     logger.info('no container runtime API socket found; container.id only, from cgroups');

@@ -100,11 +100,11 @@ test('a corrupt capture fails the batch after the events before the fault', asyn
   const cut = bytes.subarray(0, bytes.length - 5);
   let events = 0;
   await assert.rejects(async () => {
-    for await (const batch of syscallEventBatches([cut])) for (const _ of batch) events++;
+    for await (const batch of syscallEventBatches([cut])) events += [...batch].length;
   }, ScapFormatError);
   let expected = 0;
   await assert.rejects(async () => {
-    for await (const _ of syscallEvents([cut])) expected++;
+    for await (const event of syscallEvents([cut])) if (event) expected++;
   }, ScapFormatError);
   assert.ok(events > 0);
   assert.equal(events, expected);

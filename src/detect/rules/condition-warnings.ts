@@ -5,7 +5,10 @@
  */
 import type { Expr, Position } from '../../engine/ast.js';
 
-/** Fields deprecated since enter events are dropped; checked by name, in this order. */
+/**
+ * Fields deprecated since capture sends exit events only (Harrier's probe, today's Falco);
+ * enter events appear only in captures from older drivers. Checked by name, in this order.
+ */
 export const deprecatedFields = [
   'evt.dir',
   'evt.latency',
@@ -28,9 +31,9 @@ const NOT_AVAILABLE = '<NA>';
 /** Explains why a deprecated field should go. */
 export function deprecationMessage(field: string): string {
   if (field === 'evt.dir') {
-    return "field 'evt.dir' is deprecated: enter events are dropped, so 'evt.dir = <' is always true and 'evt.dir = >' always false; remove the check";
+    return "field 'evt.dir' is deprecated: live capture has exit events only, so there 'evt.dir = <' is always true and 'evt.dir = >' always false (enter events appear only in captures from older drivers); remove the check";
   }
-  return `field '${field}' is deprecated: it has no value since enter events are dropped`;
+  return `field '${field}' is deprecated: it has no value in live capture, which has exit events only`;
 }
 
 /** At most one unsafe-<NA> warning, then one warning per deprecated field, as Falco emits them. */
