@@ -412,6 +412,8 @@ interface Sink {
   /** Resolves once everything reached its destination; rejects with the stream's error. */
   done: Promise<void>;
   gzip?: ReturnType<typeof createGzip>;
+  /** The file behind `gzip`. */
+  file?: Writable;
 }
 
 async function openSink(target: string | Writable, options: ScapWriterOptions): Promise<Sink> {
@@ -426,7 +428,7 @@ async function openSink(target: string | Writable, options: ScapWriterOptions): 
   }
   if (!(options.gzip ?? target.endsWith('.gz'))) return { stream: file, done: finished(file) };
   const gzip = createGzip();
-  return { stream: gzip, done: pipeline(gzip, file), gzip };
+  return { stream: gzip, done: pipeline(gzip, file), gzip, file };
 }
 
 /** What a closed writer wrote. */
@@ -509,8 +511,15 @@ export class ScapWriter {
    */
   async flush(): Promise<void> {
     this.handOver(0);
-    const gzip = this.sink.gzip;
-    if (gzip !== undefined) await new Promise<void>((resolve) => gzip.flush(() => resolve()));
+    const { gzip, file } = this.sink;
+    if (gzip !== undefined && file !== undefined) {
+      await new Promise<void>((resolve) => gzip.flush(() => resolve()));
+      // The flushed bytes reach the file through the pipe on later turns: wait until the pipe
+      // has handed them all over, then until the file has written them.
+      while (gzip.readableLength > 0 && this.failure === undefined)
+        await new Promise((resolve) => setImmediate(resolve));
+      await new Promise<void>((resolve) => file.write(new Uint8Array(0), () => resolve()));
+    }
     if (this.failure !== undefined) throw this.failure;
   }
 
