@@ -229,13 +229,12 @@ async function runWithHarrier(workload: Workload, markerDirectory: string): Prom
   const cpu = cpuSeconds(harrier.pid) - cpuBefore;
   const { stderr } = await harrier.stop();
   const counters = parseExitCounters(stderr);
-  const seen = /kernel saw (\d+)/.exec(stderr);
   const { values, lost } = latencies(sent, harrier.alerts);
   return {
     seconds: time.seconds,
     workloadCpuSeconds: time.cpuSeconds,
     events: counters?.events ?? Number.NaN,
-    kernelSeen: Number(seen?.[1] ?? Number.NaN),
+    kernelSeen: counters?.kernelSeen ?? Number.NaN,
     kernelDrops: counters?.kernelDrops ?? Number.NaN,
     userspaceDrops: counters?.userspaceDrops ?? Number.NaN,
     drainedSeconds,

@@ -4,6 +4,7 @@
  * benchmark.
  * @internal
  */
+import type { LiveCounters } from '../cli/live-pipeline.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -122,16 +123,28 @@ export class HarrierProcess {
   }
 }
 
-/** Parses the "events/kernel drops/userspace drops" counters Harrier prints at exit. */
+/** The events and drop counters `harrier run` prints at exit, in text or (under --json) NDJSON. */
 export function parseExitCounters(
   stderr: string,
-): { events: number; kernelDrops: number; userspaceDrops: number } | undefined {
-  const events = /^\s*events: (\d+)/m.exec(stderr);
+): { events: number; kernelSeen: number; kernelDrops: number; userspaceDrops: number } | undefined {
+  // Under --json the counters are the NDJSON 'stopped' line; in text mode, the stop summary.
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{') || !line.includes('"msg":"stopped"')) continue;
+    const { counters } = JSON.parse(line) as { counters: LiveCounters };
+    return {
+      events: counters.events,
+      kernelSeen: counters.kernelEventsSeen,
+      kernelDrops: counters.drops.kernel,
+      userspaceDrops: counters.drops.userspace,
+    };
+  }
+  const events = /^\s*events: (\d+) \(kernel saw (\d+)/m.exec(stderr);
   const kernel = /^\s*kernel drops: (\d+)/m.exec(stderr);
   const userspace = /^\s*userspace drops: (\d+)/m.exec(stderr);
   if (!events || !kernel || !userspace) return undefined;
   return {
     events: Number(events[1]),
+    kernelSeen: Number(events[2]),
     kernelDrops: Number(kernel[1]),
     userspaceDrops: Number(userspace[1]),
   };
