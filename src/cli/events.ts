@@ -8,7 +8,7 @@ import type { SyscallEvent } from '../decode/event.js';
 import { EVENT_CATEGORY_BITS } from '../decode/event-table.js';
 import { syscallEvents } from '../decode/pipeline.js';
 import { compileCondition, type CompiledFilter } from '../engine/compiler.js';
-import { caretPadding, escapeControls } from '../engine/diagnostics.js';
+import { positionedErrorText } from '../engine/diagnostics.js';
 import { fieldTableFor } from '../engine/fields/index.js';
 import type { FieldTable } from '../engine/fields/types.js';
 import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
@@ -149,13 +149,5 @@ interface TextProblem {
 function reportPositionedError(origin: string, text: string, problem: TextProblem): void {
   const { line, column, message } = problem;
   if (logFormat() === 'json') return reportError('events', message, { file: origin, line, column });
-  const source = text.split('\n')[line - 1] ?? '';
-  process.stderr.write(
-    [
-      `${origin}:${line}:${column}: error: ${escapeControls(message)}`,
-      `  ${escapeControls(source)}`,
-      `  ${caretPadding(source, column - 1)}^`,
-      '',
-    ].join('\n'),
-  );
+  process.stderr.write(`${positionedErrorText(origin, text, line, column, message)}\n`);
 }

@@ -3,7 +3,7 @@
  * tree or the positioned error.
  */
 import { createInterface } from 'node:readline';
-import { caretPadding, escapeControls } from '../engine/diagnostics.js';
+import { escapeControls, positionedErrorText } from '../engine/diagnostics.js';
 import { parseCondition } from '../engine/parser.js';
 import { printCondition } from '../engine/print.js';
 import { parseJsonText } from '../sources/k8s-audit/index.js';
@@ -82,10 +82,5 @@ function jsonLine(result: ParseResult): string {
 function textReport(text: string, origin: string, result: ParseResult): string {
   if (result.ok) return printCondition(result.ast);
   const { message, position } = result.error;
-  const line = text.split('\n')[position.line - 1] ?? '';
-  return [
-    `${origin}:${position.line}:${position.column}: error: ${escapeControls(message)}`,
-    `  ${escapeControls(line)}`,
-    `  ${caretPadding(line, position.column - 1)}^`,
-  ].join('\n');
+  return positionedErrorText(origin, text, position.line, position.column, message);
 }

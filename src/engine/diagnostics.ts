@@ -252,6 +252,25 @@ function cutSnippet(line: string, caret: number): { text: string; caret: number 
 }
 
 /**
+ * `ORIGIN:LINE:COL: error: message`, then the text's line and a caret under the column, for
+ * a condition or format given on the command line (no trailing newline).
+ */
+export function positionedErrorText(
+  origin: string,
+  text: string,
+  line: number,
+  column: number,
+  message: string,
+): string {
+  const source = text.split('\n')[line - 1] ?? '';
+  return [
+    `${origin}:${line}:${column}: error: ${escapeControls(message)}`,
+    `  ${escapeControls(source)}`,
+    `  ${caretPadding(source, column - 1)}^`,
+  ].join('\n');
+}
+
+/**
  * Spaces up to the caret in the escaped text: tabs kept so that the caret lines up under
  * tabbed text, and as many spaces as an escaped character takes.
  */
