@@ -2,7 +2,7 @@
  * Alerts as JSON text and back, exactly: bigints in output fields keep every digit. Queues and
  * the store keep alerts in this form between a crash and a restart.
  */
-import type { OutputFieldValue } from '../engine/output-format.js';
+import type { OutputFieldValue } from '../engine/index.js';
 import { parsePriority } from '../detect/index.js';
 import type { Alert } from './alert.js';
 

@@ -4,8 +4,7 @@
  * output fields of both parts.
  */
 import { hostname as systemHostname } from 'node:os';
-import type { FieldTable } from '../engine/fields/types.js';
-import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
+import { compileOutput, type FieldTable, type OutputFormatter } from '../engine/index.js';
 import type { Rule } from '../detect/index.js';
 import type { Alert } from './alert.js';
 

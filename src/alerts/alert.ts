@@ -1,7 +1,7 @@
 /**
  * An alert: one rule firing on one event, with everything an output needs to deliver it.
  */
-import type { OutputFieldValue } from '../engine/output-format.js';
+import type { OutputFieldValue } from '../engine/index.js';
 import type { Priority } from '../detect/index.js';
 
 export interface Alert {

@@ -3,7 +3,7 @@
  * interface the store implements to receive it. The router calls the recorder for every alert,
  * grouped or not, before any output sees it.
  */
-import type { OutputFieldValue } from '../engine/output-format.js';
+import type { OutputFieldValue } from '../engine/index.js';
 import type { Alert } from './alert.js';
 
 /** One event related to an alert, as field name to value (`proc.name`, `evt.type` ...). */

@@ -4,7 +4,7 @@
  * in the order and spacing Falco 0.34 writes them, so Falco consumers take them unchanged.
  */
 import type { Alert } from './alert.js';
-import type { OutputFieldValue } from '../engine/output-format.js';
+import type { OutputFieldValue } from '../engine/index.js';
 
 /** The text form: the alert's output line as is. */
 export function formatAlertText(alert: Alert): string {

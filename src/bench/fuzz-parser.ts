@@ -8,8 +8,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import YAML from 'yaml';
-import { parseCondition } from '../engine/parser.js';
-import { printCondition } from '../engine/print.js';
+import { parseCondition, printCondition } from '../engine/index.js';
 import { corpusPath } from '../testing/corpus.js';
 
 const fragments = [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fieldValuesTableFor, type FieldValuesEvent } from '../detect/rule-tests/index.js';
 import { loadRuleFilesFromDisk } from '../detect/rules/loader.js';
 import type { RuleSet } from '../detect/rules/ruleset.js';
-import type { FieldTable } from '../engine/fields/types.js';
+import type { FieldTable } from '../engine/index.js';
 import {
   DEFAULT_RULE_FILES,
   DEFAULT_RULES_DIRECTORY,

@@ -7,12 +7,16 @@ import type { Command } from 'commander';
 import type { SyscallEvent } from '../decode/event.js';
 import { EVENT_CATEGORY_BITS } from '../decode/event-table.js';
 import { syscallEvents } from '../decode/pipeline.js';
-import { compileCondition, type CompiledFilter } from '../engine/compiler.js';
-import { positionedErrorText } from '../engine/diagnostics.js';
-import { fieldTableFor } from '../engine/fields/index.js';
-import type { FieldTable } from '../engine/fields/types.js';
-import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
-import { parseCondition } from '../engine/parser.js';
+import {
+  compileCondition,
+  type CompiledFilter,
+  compileOutput,
+  type FieldTable,
+  fieldTableFor,
+  type OutputFormatter,
+  parseCondition,
+  positionedErrorText,
+} from '../engine/index.js';
 import { logFormat } from '../log.js';
 import { CaptureReadError } from './replay-capture.js';
 import { reportError } from './stderr-report.js';

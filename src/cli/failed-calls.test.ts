@@ -2,7 +2,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRuleFiles, loadRuleFilesFromDisk } from '../detect/index.js';
-import { parseCondition } from '../engine/parser.js';
+import { parseCondition } from '../engine/index.js';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 import { requiresSuccess, succeededOnlyNames } from './failed-calls.js';
 import { syscallSetFor } from './live-syscalls.js';

@@ -13,7 +13,7 @@
  * (`evt.type in (...)` without it). Anything else counts as able to match a failure.
  */
 import type { RuleSet } from '../detect/index.js';
-import type { Expr } from '../engine/ast.js';
+import type { Expr } from '../engine/index.js';
 import { STATE_IGNORES_FAILED } from '../sources/ebpf/syscall-selection.js';
 
 /** Open-family exits, whose `fd.num` is the call's result. */

@@ -11,8 +11,7 @@ import {
   type DecodeResult,
 } from '../decode/json-event-decoder.js';
 import type { JsonSourceEvent } from '../decode/json-events.js';
-import { fieldTableFor } from '../engine/fields/index.js';
-import type { FieldTable } from '../engine/fields/types.js';
+import { type FieldTable, fieldTableFor } from '../engine/index.js';
 import type { RuleSet } from '../detect/index.js';
 import { AlertFactory, type TimeFormat } from '../alerts/alert-factory.js';
 import type { Alert } from '../alerts/alert.js';

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
 import { cgroupContainerOf, type CgroupContainer } from '../decode/containers/index.js';
-import { containerIdOf } from '../engine/fields/syscall-values/index.js';
+import { containerIdOf } from '../engine/index.js';
 import {
   ContainerMetadata,
   findRuntimeClients,

@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { loadRuleFilesFromDisk, type LoadResult, type Rule } from '../detect/index.js';
-import { diagnosticToJson, formatDiagnostic, type Diagnostic } from '../engine/diagnostics.js';
+import { type Diagnostic, diagnosticToJson, formatDiagnostic } from '../engine/index.js';
 import { rulePathsOrDefault } from './default-rules.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { runRulesParse } from './rules-parse.js';

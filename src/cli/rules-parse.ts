@@ -3,9 +3,12 @@
  * tree or the positioned error.
  */
 import { createInterface } from 'node:readline';
-import { escapeControls, positionedErrorText } from '../engine/diagnostics.js';
-import { parseCondition } from '../engine/parser.js';
-import { printCondition } from '../engine/print.js';
+import {
+  escapeControls,
+  parseCondition,
+  positionedErrorText,
+  printCondition,
+} from '../engine/index.js';
 import { parseJsonText } from '../sources/k8s-audit/index.js';
 
 export interface ParseOptions {

@@ -4,7 +4,7 @@
  * each is one NDJSON log line like every other, so that stderr stays NDJSON throughout.
  */
 import { formatConfigDiagnostic, type ConfigDiagnostic } from '../config/index.js';
-import { diagnosticToJson, formatDiagnostic, type Diagnostic } from '../engine/diagnostics.js';
+import { type Diagnostic, diagnosticToJson, formatDiagnostic } from '../engine/index.js';
 import { createLogger, logFormat } from '../log.js';
 
 /** The subsystem of a command's lines: `cli.replay`, or `cli` for the program itself. */

@@ -8,10 +8,13 @@ import { eventTypeName } from '../decode/param-format.js';
 import { containerIdFromCgroups } from '../decode/containers/index.js';
 import { ancestorProcess, isInvalidThread, mainThreadOf } from '../decode/state/thread.js';
 import type { ThreadInfo } from '../decode/state/types.js';
-import { fieldTableFor } from '../engine/fields/index.js';
-import type { FieldTable } from '../engine/fields/types.js';
-import { isoTimeText } from '../engine/fields/event-generic.js';
-import { compileOutput, type OutputFormatter } from '../engine/output-format.js';
+import {
+  compileOutput,
+  type FieldTable,
+  fieldTableFor,
+  isoTimeText,
+  type OutputFormatter,
+} from '../engine/index.js';
 import type { AlertContext, RelatedEvent } from '../alerts/index.js';
 
 export interface SyscallContextOptions {

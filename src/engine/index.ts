@@ -1,35 +1,28 @@
 /**
  * The rule-language engine: conditions parsed into trees, compiled against a source's field
  * table into predicates, output formats compiled into formatters, and load diagnostics.
- * This file lists the stage's public names; everything else in `engine/` is internal.
+ * This file lists the stage's public names, and the other stages import the engine only from
+ * here (a lint rule checks it); everything else in `engine/` is internal.
  */
-export type * from './ast.js';
-export { parseCondition, type ParseError, type ParseResult } from './parser.js';
-export { printCondition, escapeValue } from './print.js';
-export {
-  compileCondition,
-  type CompiledFilter,
-  type CompileResult,
-  type CompileError,
-  type CompileWarning,
-} from './compiler.js';
+export type { Expr, Position } from './ast.js';
+export { parseCondition } from './parser.js';
+export { printCondition } from './print.js';
+export { compileCondition, type CompiledFilter, type CompileError } from './compiler.js';
+export { parseConstant } from './constants.js';
 export { eventTypesOf } from './event-types.js';
-export {
-  compileOutput,
-  notAvailable,
-  type FormattedOutput,
-  type OutputFieldValue,
-  type OutputFormatter,
-} from './output-format.js';
+export { compileOutput, type OutputFieldValue, type OutputFormatter } from './output-format.js';
 export {
   diagnosticCodes,
   formatDiagnostic,
   diagnosticToJson,
+  positionedErrorText,
+  escapeControls,
   type Diagnostic,
   type DiagnosticCode,
-  type Severity,
+  type ErrorCode,
+  type WarningCode,
 } from './diagnostics.js';
-export { fieldTableFor, knownSources, resolveField } from './fields/index.js';
+export { fieldTableFor, resolveField } from './fields/index.js';
 export type {
   FieldDefinition,
   FieldTable,
@@ -37,3 +30,5 @@ export type {
   FieldValue,
   FieldScalar,
 } from './fields/types.js';
+export { isoTimeText } from './fields/event-generic.js';
+export { containerIdOf } from './fields/syscall-values/index.js';

@@ -5,9 +5,13 @@
  * reads as <NA>, a wrongly typed value is compared as text, and a raw record under a syscall
  * rule is rejected by the CloudTrail decoder in CloudTrail's words.
  */
-import { parseConstant } from '../../engine/constants.js';
-import { fieldTableFor, resolveField } from '../../engine/fields/index.js';
-import type { FieldDefinition, FieldType } from '../../engine/fields/types.js';
+import {
+  type FieldDefinition,
+  fieldTableFor,
+  type FieldType,
+  parseConstant,
+  resolveField,
+} from '../../engine/index.js';
 import { ANCESTOR_FIELDS } from './field-values-table.js';
 import type { RuleTestCase, TestInput } from './test-file.js';
 

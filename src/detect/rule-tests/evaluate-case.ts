@@ -6,8 +6,7 @@
 import { decodeCloudTrailRecord, decodeK8sAuditEvent } from '../../decode/json-event-decoder.js';
 import { eventTypeName } from '../../decode/param-format.js';
 import { syscallEvents } from '../../decode/pipeline.js';
-import type { FieldTable } from '../../engine/fields/types.js';
-import type { OutputFieldValue } from '../../engine/output-format.js';
+import type { FieldTable, OutputFieldValue } from '../../engine/index.js';
 import type { Rule } from '../rules/rule.js';
 import { explainCondition } from './explain.js';
 import type { FieldValuesEvent } from './field-values-table.js';

@@ -5,11 +5,13 @@
  * true `and` shows every conjunct, a true `or` its first true disjunct. Leaf checks show the
  * values the event gave their fields.
  */
-import type { Expr } from '../../engine/ast.js';
-import { compileCondition } from '../../engine/compiler.js';
-import type { FieldTable } from '../../engine/fields/types.js';
-import { compileOutput } from '../../engine/output-format.js';
-import { printCondition } from '../../engine/print.js';
+import {
+  compileCondition,
+  compileOutput,
+  type Expr,
+  type FieldTable,
+  printCondition,
+} from '../../engine/index.js';
 
 /** At most this many lines per explanation, so a huge condition stays readable. */
 const MAX_LINES = 40;

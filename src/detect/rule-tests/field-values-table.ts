@@ -4,15 +4,15 @@
  * condition and output compile and run exactly as they do on live events. A field that is
  * not given reads as `<NA>` (undefined), as a field the real source cannot extract.
  */
-import { fieldTableFor } from '../../engine/fields/index.js';
-import type {
-  FieldDefinition,
-  FieldScalar,
-  FieldTable,
-  FieldType,
-  FieldValue,
-} from '../../engine/fields/types.js';
-import { parseConstant } from '../../engine/constants.js';
+import {
+  type FieldDefinition,
+  type FieldScalar,
+  type FieldTable,
+  fieldTableFor,
+  type FieldType,
+  type FieldValue,
+  parseConstant,
+} from '../../engine/index.js';
 
 /** An event given as field values, keyed by field name as a rule writes it. */
 export interface FieldValuesEvent {

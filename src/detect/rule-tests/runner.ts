@@ -7,9 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic } from '../../engine/diagnostics.js';
-import { fieldTableFor } from '../../engine/fields/index.js';
-import type { FieldTable } from '../../engine/fields/types.js';
+import { type FieldTable, fieldTableFor, formatDiagnostic } from '../../engine/index.js';
 import { loadRuleFilesFromDisk } from '../rules/loader.js';
 import type { Rule } from '../rules/rule.js';
 import { systemReason } from '../rules/system-reason.js';

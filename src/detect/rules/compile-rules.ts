@@ -5,11 +5,14 @@
  * still compile. Unused macros and lists are reported when nothing failed.
  * @internal
  */
-import { compileCondition, type CompileError } from '../../engine/compiler.js';
-import { eventTypesOf } from '../../engine/event-types.js';
-import type { FieldTable } from '../../engine/fields/types.js';
-import { compileOutput } from '../../engine/output-format.js';
-import { printCondition } from '../../engine/print.js';
+import {
+  compileCondition,
+  type CompileError,
+  compileOutput,
+  eventTypesOf,
+  type FieldTable,
+  printCondition,
+} from '../../engine/index.js';
 import type { Collector } from './collector.js';
 import { CompileState, type ParsedText } from './compile-state.js';
 import { conditionWarnings, deprecatedFields } from './condition-warnings.js';

@@ -4,8 +4,7 @@
  * any position in an expanded condition back to its place in a file.
  * @internal
  */
-import type { Expr } from '../../engine/ast.js';
-import { parseCondition } from '../../engine/parser.js';
+import { type Expr, parseCondition } from '../../engine/index.js';
 import type { Collector } from './collector.js';
 import type { ItemContext, LoadReport } from './context.js';
 import type { ListInfo, MacroInfo } from './items.js';

@@ -3,7 +3,7 @@
  * raises: equality checks of k8s audit fields against `<NA>`, and deprecated fields.
  * @internal
  */
-import type { Expr, Position } from '../../engine/ast.js';
+import type { Expr, Position } from '../../engine/index.js';
 
 /**
  * Fields deprecated since capture sends exit events only (Harrier's probe, today's Falco);

@@ -4,12 +4,7 @@
  * exception the reader and compiler throw to abandon one item.
  * @internal
  */
-import type {
-  Diagnostic,
-  DiagnosticCode,
-  ErrorCode,
-  WarningCode,
-} from '../../engine/diagnostics.js';
+import type { Diagnostic, DiagnosticCode, ErrorCode, WarningCode } from '../../engine/index.js';
 
 /** Falco's item kinds, spelt as Falco prints them. */
 export type ItemKind =

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../../engine/diagnostics.js';
-import { parseCondition } from '../../engine/parser.js';
+import { type Diagnostic, formatDiagnostic, parseCondition } from '../../engine/index.js';
 import { loadRuleFiles, loadRuleFilesFromDisk } from './loader.js';
 
 const rule = (name: string, condition: string, extra = ''): string =>

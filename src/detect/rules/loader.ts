@@ -3,11 +3,13 @@
  * order, compile, and hand back the ruleset with every diagnostic found on the way.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import type { Diagnostic } from '../../engine/diagnostics.js';
-import { compileCondition } from '../../engine/compiler.js';
-import { fieldTableFor } from '../../engine/fields/index.js';
-import type { FieldTable } from '../../engine/fields/types.js';
-import { parseCondition } from '../../engine/parser.js';
+import {
+  compileCondition,
+  type Diagnostic,
+  type FieldTable,
+  fieldTableFor,
+  parseCondition,
+} from '../../engine/index.js';
 import { Collector, type SourceCatalog } from './collector.js';
 import { compileRules, type TableLookup } from './compile-rules.js';
 import { ItemContext, LoadReport, SourceFile } from './context.js';

@@ -7,7 +7,7 @@
  * copy (and so which file, line and column) it came from.
  * @internal
  */
-import type { Expr, Position } from '../../engine/ast.js';
+import type { Expr, Position } from '../../engine/index.js';
 
 /** Width of the index range each macro copy gets. */
 export const macroSpace = 2 ** 24;

@@ -5,7 +5,7 @@
  * @internal
  */
 import fc from 'fast-check';
-import { diagnosticCodes } from '../../engine/diagnostics.js';
+import { diagnosticCodes } from '../../engine/index.js';
 import { loadRuleFiles } from './loader.js';
 
 /** Characters that matter to YAML or to conditions. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { Diagnostic } from '../../engine/diagnostics.js';
+import type { Diagnostic } from '../../engine/index.js';
 import { corpusPath } from '../../testing/corpus.js';
 import { NO_PREVIOUS_LIST, NO_PREVIOUS_MACRO, NO_PREVIOUS_RULE_APPEND } from './collector.js';
 import { loadRuleFiles, type LoadResult } from './loader.js';

@@ -2,9 +2,7 @@
  * A compiled rule, ready to run: its expanded condition and evaluator, its output formatter
  * and everything Falco reports about it.
  */
-import type { Expr } from '../../engine/ast.js';
-import type { CompiledFilter } from '../../engine/compiler.js';
-import type { OutputFormatter } from '../../engine/output-format.js';
+import type { CompiledFilter, Expr, OutputFormatter } from '../../engine/index.js';
 import type { ExceptionEntry, ExceptionInfo } from './items.js';
 import type { Priority } from './priority.js';
 

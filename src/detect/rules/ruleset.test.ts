@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FieldDefinition, FieldTable } from '../../engine/fields/types.js';
+import type { FieldDefinition, FieldTable } from '../../engine/index.js';
 import { loadRuleFiles } from './loader.js';
 import { matchesWildcard, RuleSet } from './ruleset.js';
 
