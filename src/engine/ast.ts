@@ -11,26 +11,26 @@ export interface Position {
   column: number;
 }
 
-export interface AndExpr {
+interface AndExpr {
   kind: 'and';
   children: Expr[];
   position: Position;
 }
 
-export interface OrExpr {
+interface OrExpr {
   kind: 'or';
   children: Expr[];
   position: Position;
 }
 
-export interface NotExpr {
+interface NotExpr {
   kind: 'not';
   child: Expr;
   position: Position;
 }
 
 /** A bare name standing alone as a check: a macro reference until macros are expanded. */
-export interface IdentifierExpr {
+interface IdentifierExpr {
   kind: 'identifier';
   identifier: string;
   position: Position;
@@ -44,14 +44,14 @@ export interface ValueExpr {
 }
 
 /** A parenthesized list of literal values, as in `proc.name in (bash, sh)`. */
-export interface ListExpr {
+interface ListExpr {
   kind: 'list';
   values: string[];
   position: Position;
 }
 
 /** A parenthesized list given to a multi-value transformer, as in `join("-", (a.b, c.d))`. */
-export interface TransformerListExpr {
+interface TransformerListExpr {
   kind: 'transformer_list';
   children: Expr[];
   position: Position;

@@ -143,7 +143,7 @@ function membershipTest(type: FieldType, constants: Constant[]): ScalarTest {
 }
 
 /** The key under which a value is looked up in a membership set. */
-export function memberKey(type: FieldType, value: FieldScalar, isConstant: boolean): unknown {
+function memberKey(type: FieldType, value: FieldScalar, isConstant: boolean): unknown {
   if (typeof value === 'bigint') return normalizeInteger(value);
   if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
   if (!isConstant && isAddressType(type)) return canonicalAddress(String(value));

@@ -15,7 +15,7 @@ import { type Constant, parseConstant, parseHexBytes } from './constants.js';
 import { buildConstantCheck, buildExistsCheck, buildFieldCheck, type Predicate } from './checks.js';
 import { valueWarnings } from './compile-warnings.js';
 
-export type { CompileError, CompileWarning } from './compile-error.js';
+export type { CompileError } from './compile-error.js';
 
 /** A compiled condition. */
 export interface CompiledFilter<E> {

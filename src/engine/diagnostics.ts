@@ -35,7 +35,7 @@ export type WarningCode =
 
 export type DiagnosticCode = ErrorCode | WarningCode;
 
-export type Severity = 'error' | 'warning';
+type Severity = 'error' | 'warning';
 
 /** What a code means and what it costs the user, one line each. */
 export interface CodeDescription {
@@ -235,7 +235,7 @@ export function diagnosticToJson(diagnostic: Diagnostic): Record<string, unknown
 }
 
 /** `rule 'name'`, `list 'name'`, or the bare type when the item has no name. */
-export function itemLabel(diagnostic: Diagnostic): string {
+function itemLabel(diagnostic: Diagnostic): string {
   if (diagnostic.itemType === '') return '';
   if (diagnostic.itemName === '') return diagnostic.itemType;
   return `${diagnostic.itemType} '${diagnostic.itemName}'`;
@@ -274,7 +274,7 @@ export function positionedErrorText(
  * Spaces up to the caret in the escaped text: tabs kept so that the caret lines up under
  * tabbed text, and as many spaces as an escaped character takes.
  */
-export function caretPadding(text: string, caret: number): string {
+function caretPadding(text: string, caret: number): string {
   let padding = '';
   for (let i = 0; i < caret; i++) {
     const character = text[i] ?? ' ';

@@ -20,7 +20,7 @@ export function canonicalAddress(text: string): string | undefined {
 }
 
 /** Address bits for either family, or undefined. */
-export function addressBits(text: string): { family: 4 | 6; bits: bigint } | undefined {
+function addressBits(text: string): { family: 4 | 6; bits: bigint } | undefined {
   if (isIPv4(text)) return { family: 4, bits: ipv4Bits(text) };
   const bits = ipv6Bits(text);
   return bits === undefined ? undefined : { family: 6, bits };

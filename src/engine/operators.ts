@@ -28,7 +28,7 @@ export type BaseOperator =
   | 'intersects'
   | 'pmatch';
 
-export type Modifier = 'oneof' | 'anyof' | 'allof';
+type Modifier = 'oneof' | 'anyof' | 'allof';
 
 export interface Comparator {
   operator: BaseOperator;
@@ -112,11 +112,11 @@ const bufferOperators = new Set<BaseOperator>([
 const addressOperators = new Set<BaseOperator>(['=', '!=', 'in', 'exists', 'intersects']);
 const listOperators = new Set<BaseOperator>(['in', 'exists', 'intersects']);
 
-export function isNumericType(type: FieldType): boolean {
+function isNumericType(type: FieldType): boolean {
   return /^(U?INT\d+|RELTIME|ABSTIME|PORT|DOUBLE|MODE)$/.test(type);
 }
 
-export function isStringType(type: FieldType): boolean {
+function isStringType(type: FieldType): boolean {
   return type === 'CHARBUF' || type === 'FSPATH';
 }
 

@@ -12,12 +12,12 @@ import { CompileFailure, type CompileError } from './compile-error.js';
 import { printCondition } from './print.js';
 
 /** What a missing value prints as, as in Falco. */
-export const notAvailable = '<NA>';
+const notAvailable = '<NA>';
 
 /** A typed value for JSON output: numbers stay numbers (64-bit ones as bigint), missing is null. */
 export type OutputFieldValue = string | number | bigint | boolean | null | OutputFieldValue[];
 
-export interface FormattedOutput {
+interface FormattedOutput {
   text: string;
   /** Each field token by its text (`proc.name`, `tolower(proc.name)`), in order of appearance. */
   fields: Map<string, OutputFieldValue>;
@@ -170,7 +170,7 @@ function render<E>(
 }
 
 /** The text form of a value as outputs show it. */
-export function displayValue<E>(operand: Operand<E>, value: FieldValue): string {
+function displayValue<E>(operand: Operand<E>, value: FieldValue): string {
   const display = operand.definition?.display;
   if (display) return display(value);
   if (Array.isArray(value)) return `(${value.map(scalarText).join(',')})`;

@@ -66,7 +66,7 @@ import type { Expr, FieldExpr, Position, ValueExpr } from './ast.js';
 import { Scanner, SyntaxFailure } from './lexer.js';
 
 /** A parse failure: libsinsp's message and the position where the parser stopped. */
-export interface ParseError {
+interface ParseError {
   message: string;
   position: Position;
 }

@@ -6,10 +6,7 @@
 import type { FieldScalar, FieldType, FieldValue } from './fields/types.js';
 import type { Operand } from './operand.js';
 
-export const singleValueTransformers = ['tolower', 'toupper', 'b64', 'basename', 'len'] as const;
-export const multiValueTransformers = ['join', 'concat', 'getopt'] as const;
-
-type SingleValueTransformer = (typeof singleValueTransformers)[number];
+type SingleValueTransformer = 'tolower' | 'toupper' | 'b64' | 'basename' | 'len';
 
 const textTypes: FieldType[] = ['CHARBUF', 'FSPATH'];
 

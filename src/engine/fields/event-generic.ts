@@ -16,7 +16,7 @@ export interface GenericEvent {
 }
 
 /** Per-source parts of the generic fields. */
-export interface GenericFieldOptions<E> {
+interface GenericFieldOptions<E> {
   /** The Falco plugin that produces the source's events (`k8saudit`, `cloudtrail`). */
   pluginName: string;
   /** The plugin's one-line summary of an event (`evt.plugininfo`). */
@@ -171,7 +171,7 @@ const rawTimeJson = new Set([
 ]);
 
 /** The generic `evt.*` definitions for events of one plugin source. */
-export function createGenericEventFieldDefinitions<E extends GenericEvent>(
+function createGenericEventFieldDefinitions<E extends GenericEvent>(
   options: GenericFieldOptions<E>,
 ): FieldDefinition<E>[] {
   return rows(options).map(([name, type, description, read]) => {
@@ -194,7 +194,7 @@ export function createGenericEventFieldDefinitions<E extends GenericEvent>(
  * `table` with the generic `evt.*` fields added where it lacks them; the table's own
  * definitions win. Returns a new table; `table` is not changed.
  */
-export function withGenericEventFields<E extends GenericEvent>(
+function withGenericEventFields<E extends GenericEvent>(
   table: FieldTable<E>,
   options: GenericFieldOptions<E>,
 ): FieldTable<E> {

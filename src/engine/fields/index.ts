@@ -9,23 +9,8 @@ import { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
 import { withPluginEventFields } from './event-generic.js';
 import { syscallFieldValues, withValues } from './syscall-values/index.js';
 
-export type {
-  FieldArgument,
-  FieldDefinition,
-  FieldExtractor,
-  FieldScalar,
-  FieldTable,
-  FieldType,
-  FieldValue,
-} from './types.js';
-export { resolveField, type FieldResolution } from './resolve.js';
-export { createSyscallFieldTable, SYSCALL_SOURCE, type SyscallFieldParts } from './syscall.js';
-export { createK8sAuditFieldTable, K8S_AUDIT_SOURCE } from './k8s-audit.js';
-export { createCloudTrailFieldTable, CLOUDTRAIL_SOURCE } from './cloudtrail.js';
-export { readJsonPointer } from './json.js';
-export { withPluginEventFields, type GenericEvent } from './event-generic.js';
-
-const SOURCES = [SYSCALL_SOURCE, K8S_AUDIT_SOURCE, CLOUDTRAIL_SOURCE] as const;
+export type { FieldTable } from './types.js';
+export { resolveField } from './resolve.js';
 
 let tables: ReadonlyMap<string, FieldTable> | undefined;
 
@@ -53,9 +38,4 @@ function builtTables(): ReadonlyMap<string, FieldTable> {
  */
 export function fieldTableFor(source: string): FieldTable | undefined {
   return builtTables().get(source);
-}
-
-/** The event sources that have a field table, in a fixed order. */
-export function knownSources(): string[] {
-  return [...SOURCES];
 }
