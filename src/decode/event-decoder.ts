@@ -21,14 +21,14 @@ import { conversionVerdict, EventConverter, type ConvertibleEvent } from './even
 import { EVENT_CODE_COUNT, EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from './event-table.js';
 
 /** Size of the V2 event header; V1 headers lack the final 32-bit parameter count. */
-export const EVENT_HEADER_SIZE = 26;
+const EVENT_HEADER_SIZE = 26;
 const V1_HEADER_SIZE = 22;
 
 /** Codes whose V1 length libs corrects by 3 bytes (old writers counted them wrongly). */
 const NOTIFICATION_CODES: ReadonlySet<number> = new Set([280, 286]);
 
 /** A problem with one event's bytes; the caller adds the block's position. */
-export class EventFormatError extends Error {
+class EventFormatError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'EventFormatError';
@@ -420,20 +420,5 @@ export async function* readCaptureBatches(
       if (event !== undefined) items.push(event);
     }
     if (items.length > 0) yield items;
-  }
-}
-
-/**
- * The syscall events of a capture, one at a time, numbered from 1 as `evt.num`.
- *
- * @example
- * for await (const event of readSyscallEvents('trace.scap')) console.log(event.info.name);
- */
-export async function* readSyscallEvents(
-  input: ScapInput,
-  options: EventDecoderOptions = {},
-): AsyncGenerator<SyscallEvent> {
-  for await (const items of readCaptureBatches(input, new EventDecoder(options))) {
-    for (const item of items) if (!('kind' in item)) yield item;
   }
 }

@@ -13,7 +13,7 @@ import { EVENT_CODE_COUNT, EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from './e
 import { FIXED_PARAM_SIZE } from './params.js';
 
 /** One conversion instruction: where a parameter of the new layout comes from. */
-export type ConversionInstruction =
+type ConversionInstruction =
   | readonly ['old' | 'enter', number, boolean?]
   | readonly ['empty' | 'default' | 'callback', number, boolean?];
 

@@ -12,7 +12,7 @@ import { DYNAMIC_PARAM_TABLES, FLAG_TABLES } from './flag-names.js';
  * ENUMFLAGS, MODE, DYN) or the index of the dirfd parameter (FSRELPATH).
  * @internal
  */
-export type ParamRow = readonly [string, ParamType, ParamFormat, (string | number)?];
+type ParamRow = readonly [string, ParamType, ParamFormat, (string | number)?];
 
 /** One event in the data file: name, category bits, flag bits, parameters. @internal */
 export type EventRow = readonly [string, number, number, readonly ParamRow[]];

@@ -77,7 +77,7 @@ export interface ParamInfo {
   dynamicTypes?: ReadonlyArray<readonly [ParamType, ParamFormat]>;
 }
 
-export type EventDirection = 'enter' | 'exit';
+type EventDirection = 'enter' | 'exit';
 
 /** One row of the event table: what libscap calls `ppm_event_info`. */
 export interface EventInfo {

@@ -31,7 +31,7 @@ export interface ParamResolver {
 }
 
 /** How byte buffers print: sysdig's default, `-b` (base64), `-x` (hex) or `-A` (ascii). */
-export type BufferFormat = 'normal' | 'base64' | 'hex' | 'ascii';
+type BufferFormat = 'normal' | 'base64' | 'hex' | 'ascii';
 
 export interface ParamFormatOptions {
   resolver?: ParamResolver;

@@ -18,7 +18,7 @@ import type {
 } from './event.js';
 
 /** libscap's portable address family numbers (`PPM_AF_*`). */
-export const ADDRESS_FAMILY = { UNIX: 1, INET: 2, INET6: 10 } as const;
+const ADDRESS_FAMILY = { UNIX: 1, INET: 2, INET6: 10 } as const;
 
 const textDecoder = new TextDecoder('utf-8');
 
@@ -129,7 +129,7 @@ export function decodeSocktuple(bytes: Uint8Array): SocketTuple | null {
 }
 
 /** An fd list: 16-bit count, then per fd a 64-bit number and 16-bit flags. */
-export function decodeFdList(bytes: Uint8Array): ReadonlyArray<readonly [number, number]> | null {
+function decodeFdList(bytes: Uint8Array): ReadonlyArray<readonly [number, number]> | null {
   if (bytes.length < 2) return null;
   const view = viewOf(bytes);
   const count = Math.min(view.getUint16(0, true), Math.floor((bytes.length - 2) / 10));
@@ -292,7 +292,7 @@ export function decodeParam(type: ParamType, bytes: Uint8Array, info?: ParamInfo
 }
 
 /** The type a DYN value really has, chosen by its leading index byte; `undefined` if unknown. */
-export function dynamicParamType(bytes: Uint8Array, info?: ParamInfo): ParamType | undefined {
+function dynamicParamType(bytes: Uint8Array, info?: ParamInfo): ParamType | undefined {
   if (bytes.length === 0) return undefined;
   return info?.dynamicTypes?.[bytes[0]]?.[0];
 }

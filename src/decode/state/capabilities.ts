@@ -1,5 +1,5 @@
 /** Linux capability names by bit, as libsinsp lists them for `thread.cap_*`. */
-export const CAPABILITY_NAMES: readonly string[] = [
+const CAPABILITY_NAMES: readonly string[] = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL',
   'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE',
   'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',

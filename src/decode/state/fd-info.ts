@@ -54,11 +54,11 @@ export function fdTypeName(fd: FdInfo): string {
   return TYPE_NAMES[fd.kind] ?? '';
 }
 
-export function isSocket(fd: FdInfo): boolean {
+function isSocket(fd: FdInfo): boolean {
   return fd.kind === 'ipv4' || fd.kind === 'ipv6';
 }
 
-export function isServerSocket(fd: FdInfo): boolean {
+function isServerSocket(fd: FdInfo): boolean {
   return fd.kind === 'ipv4_server' || fd.kind === 'ipv6_server';
 }
 

@@ -16,7 +16,7 @@ const SOCK = { STREAM: 1, DGRAM: 2, RAW: 3 } as const;
 const IPPROTO = { IP: 0, ICMP: 1, TCP: 6, UDP: 17, RAW: 255 } as const;
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address, as inet_ntop prints those. */
-export function mappedIpv4(address: string | undefined): string | undefined {
+function mappedIpv4(address: string | undefined): string | undefined {
   return address === undefined ? undefined : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
 }
 

@@ -52,7 +52,7 @@ export function isInvalidThread(thread: ThreadInfo): boolean {
   return thread.tid < 0 || thread.pid < 0 || thread.ptid < 0;
 }
 
-export function isInPidNamespace(thread: ThreadInfo): boolean {
+function isInPidNamespace(thread: ThreadInfo): boolean {
   const flagged = (thread.flags & THREAD_FLAGS.CHILD_IN_PIDNS) !== 0;
   return flagged || (thread.tid !== thread.vtid && thread.vtid >= 0);
 }

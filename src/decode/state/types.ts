@@ -35,7 +35,7 @@ export type FdKind =
 export type L4Protocol = 'unknown' | 'tcp' | 'udp' | 'icmp' | 'raw';
 
 /** Which end of a connection this process is, once libsinsp has decided. */
-export type SocketRole = 'none' | 'client' | 'server';
+type SocketRole = 'none' | 'client' | 'server';
 
 export interface FdInfo {
   kind: FdKind;
