@@ -10,25 +10,12 @@ export {
   type LoadResult,
   type RuleFile,
 } from './rules/loader.js';
-export {
-  RuleSet,
-  matchesWildcard,
-  type NameMatch,
-  type RuleMatching,
-  type RuleSetOptions,
-} from './rules/ruleset.js';
-export type { Rule, RuleException, ExceptionValue } from './rules/rule.js';
+export { RuleSet, matchesWildcard } from './rules/ruleset.js';
+export type { Rule } from './rules/rule.js';
 export {
   priorityNames,
   parsePriority,
   priorityRank,
   isAtLeast,
-  shortPriorityName,
   type Priority,
 } from './rules/priority.js';
-export {
-  engineVersion,
-  checkPluginRequirements,
-  type AvailablePlugin,
-  type PluginRequirement,
-} from './rules/versions.js';

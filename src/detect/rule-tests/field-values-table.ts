@@ -133,7 +133,7 @@ function coerce(
  * booleans from `true`/`false`, byte buffers from text, everything else as text. A value
  * that does not parse for its type stays text, so the check sees what the author wrote.
  */
-export function scalar(type: FieldType, raw: unknown): FieldScalar {
+function scalar(type: FieldType, raw: unknown): FieldScalar {
   if (typeof raw === 'boolean' || typeof raw === 'bigint') return raw;
   const text = raw === null ? '' : String(raw);
   switch (type) {

@@ -17,7 +17,7 @@ import { fieldValuesTableFor } from './field-values-table.js';
 import { readRuleTestFile, type RuleTestCase } from './test-file.js';
 
 /** The outcome of one case. */
-export interface CaseResult {
+interface CaseResult {
   file: string;
   testCase: RuleTestCase;
   passed: boolean;
@@ -26,7 +26,7 @@ export interface CaseResult {
 }
 
 /** A rule the test files do not both fire and keep quiet. */
-export interface UncoveredRule {
+interface UncoveredRule {
   rule: string;
   missing: 'firing' | 'non-firing' | 'firing and non-firing';
 }
@@ -47,7 +47,7 @@ export function defaultRulesDirectory(): string {
 }
 
 /** Test files among `paths`: files as given, directories searched for `*.test.yaml`. */
-export async function findRuleTestFiles(paths: readonly string[]): Promise<string[]> {
+async function findRuleTestFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const entry of paths) {
     const info = await stat(entry).catch(() => undefined);

@@ -29,7 +29,7 @@ const EQUALITY = new Set(['==', '=', '!=', 'in', 'intersects', 'pmatch']);
 const NOT_AVAILABLE = '<NA>';
 
 /** Explains why a deprecated field should go. */
-export function deprecationMessage(field: string): string {
+function deprecationMessage(field: string): string {
   if (field === 'evt.dir') {
     return "field 'evt.dir' is deprecated: live capture has exit events only, so there 'evt.dir = <' is always true and 'evt.dir = >' always false (enter events appear only in captures from older drivers); remove the check";
   }

@@ -9,7 +9,7 @@ import type { SourceCatalog } from './collector.js';
 import { isValidEntry, type ExceptionEntry, type ExceptionInfo } from './items.js';
 
 /** Operators a condition may use (Falco's `supported_operators`). */
-export const comparisonOperators: readonly string[] = [
+const comparisonOperators: readonly string[] = [
   'exists',
   '<=',
   '<',
@@ -33,7 +33,7 @@ export const comparisonOperators: readonly string[] = [
 ];
 
 /** Operators whose right side is a list. */
-export const listOperators: readonly string[] = ['intersects', 'in', 'pmatch'];
+const listOperators: readonly string[] = ['intersects', 'in', 'pmatch'];
 
 /** String operators that accept an `oneof`/`anyof`/`allof` modifier. */
 const MODIFIABLE = new Set([
@@ -53,7 +53,7 @@ const MODIFIABLE = new Set([
 const MODIFIERS = new Set(['oneof', 'anyof', 'allof']);
 
 /** True for `startswith oneof` and the like: one space, a modifiable operator, a modifier. */
-export function isOperatorWithModifier(operator: string): boolean {
+function isOperatorWithModifier(operator: string): boolean {
   const space = operator.indexOf(' ');
   if (space < 0) return false;
   return MODIFIABLE.has(operator.slice(0, space)) && MODIFIERS.has(operator.slice(space + 1));

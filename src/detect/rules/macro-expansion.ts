@@ -10,7 +10,7 @@
 import type { Expr, Position } from '../../engine/index.js';
 
 /** Width of the index range each macro copy gets. */
-export const macroSpace = 2 ** 24;
+const macroSpace = 2 ** 24;
 
 /** Most nodes an expansion may create; past it the rule is rejected instead of eating memory. */
 const MAX_EXPANDED_NODES = 2_000_000;

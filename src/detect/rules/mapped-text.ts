@@ -99,7 +99,7 @@ export class MappedText {
  * For each character of a scalar's value, its offset in the file; undefined when the value
  * cannot be lined up with the source (double-quoted escapes).
  */
-export function alignScalar(source: string, node: YamlScalar): number[] | undefined {
+function alignScalar(source: string, node: YamlScalar): number[] | undefined {
   if (node.style === 'double' && source.slice(node.offset, node.end).includes('\\'))
     return undefined;
   const offsets: number[] = [];

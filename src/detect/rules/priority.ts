@@ -35,8 +35,3 @@ export function priorityRank(priority: Priority): number {
 export function isAtLeast(priority: Priority, minimum: Priority): boolean {
   return priorityRank(priority) <= priorityRank(minimum);
 }
-
-/** The short form used in text alerts: `Info` for Informational, the name otherwise. */
-export function shortPriorityName(priority: Priority): string {
-  return priority === 'Informational' ? 'Info' : priority;
-}

@@ -7,7 +7,7 @@ import type { ExceptionEntry, ExceptionInfo } from './items.js';
 import type { Priority } from './priority.js';
 
 /** An exception value as written: a string or a (nested) list of strings. */
-export type ExceptionValue = string | ExceptionValue[];
+type ExceptionValue = string | ExceptionValue[];
 
 /** A rule exception after validation, with default comps filled in. */
 export interface RuleException {

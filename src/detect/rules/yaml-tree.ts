@@ -15,7 +15,7 @@ import {
   type YAMLError,
 } from 'yaml';
 
-export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
+type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
 export type YamlNode = YamlNull | YamlScalar | YamlMap | YamlSeq;
 
@@ -24,7 +24,7 @@ interface NodeBase {
   offset: number;
 }
 
-export interface YamlNull extends NodeBase {
+interface YamlNull extends NodeBase {
   kind: 'null';
 }
 
@@ -36,12 +36,12 @@ export interface YamlScalar extends NodeBase {
   end: number;
 }
 
-export interface YamlMap extends NodeBase {
+interface YamlMap extends NodeBase {
   kind: 'map';
   entries: { key: YamlNode; value: YamlNode }[];
 }
 
-export interface YamlSeq extends NodeBase {
+interface YamlSeq extends NodeBase {
   kind: 'seq';
   items: YamlNode[];
 }
@@ -197,13 +197,4 @@ export function mapGet(map: YamlNode, key: string): YamlNode | undefined {
     if (entry.key.kind === 'scalar' && entry.key.value === key) return entry.value;
   }
   return undefined;
-}
-
-/** The scalar text of every key of a map, in order (non-scalar keys are left out). */
-export function mapKeys(map: YamlMap): string[] {
-  const keys: string[] = [];
-  for (const entry of map.entries) {
-    if (entry.key.kind === 'scalar') keys.push(entry.key.value);
-  }
-  return keys;
 }
