@@ -102,7 +102,7 @@ function groupKey(alert: Alert, keyFields: readonly string[]): string {
  * The summary of a group: the last alert, its output line followed by the count and window,
  * and the `harrier.group.*` output fields. `count` includes the first alert, sent already.
  */
-export function summaryAlert(first: Alert, last: Alert, count: number): Alert {
+function summaryAlert(first: Alert, last: Alert, count: number): Alert {
   const firstSeen = isoTime(first.time, 'Z');
   const lastSeen = isoTime(last.time, 'Z');
   const outputFields = new Map(last.outputFields);

@@ -41,11 +41,7 @@ export function createAlertmanagerDestination(
 }
 
 /** One element of the `postableAlerts` array. */
-export function alertmanagerAlert(
-  alert: Alert,
-  message: string,
-  options: AlertmanagerOptions,
-): object {
+function alertmanagerAlert(alert: Alert, message: string, options: AlertmanagerOptions): object {
   const labels: Record<string, string> = {
     alertname: alert.rule,
     priority: alert.priority,

@@ -24,7 +24,7 @@ import { createNatsDestination } from './nats.js';
  * Value kinds an option may have. `url` is a string that must parse as an http(s) URL; `size`
  * is a byte count (`100MB` in the configuration).
  */
-export type OptionKind = 'string' | 'url' | 'number' | 'size' | 'boolean' | 'strings' | 'map';
+type OptionKind = 'string' | 'url' | 'number' | 'size' | 'boolean' | 'strings' | 'map';
 
 export interface OptionSpec {
   /** The TypeScript property the value lands in. */

@@ -35,7 +35,7 @@ export async function sendHttp(request: HttpRequest, signal: AbortSignal): Promi
 }
 
 /** The URL without user info, query or path: enough to name it in a log without secrets. */
-export function redact(url: string): string {
+function redact(url: string): string {
   try {
     return new URL(url).origin;
   } catch {

@@ -41,7 +41,7 @@ export function createOpsgenieDestination(
 }
 
 /** The create-alert body: message 130, alias 512, description 15000 characters at most. */
-export function opsgenieAlert(alert: Alert, message: string, options: OpsgenieOptions): object {
+function opsgenieAlert(alert: Alert, message: string, options: OpsgenieOptions): object {
   return {
     message: cut(`[${alert.priority}] ${alert.rule}`, 130),
     alias: cut(dedupKey(alert, options.aliasFields), 512),

@@ -43,7 +43,7 @@ export function createPagerDutyDestination(
 }
 
 /** The Events API v2 body for `alert`. */
-export function pagerDutyEvent(alert: Alert, message: string, options: PagerDutyOptions): object {
+function pagerDutyEvent(alert: Alert, message: string, options: PagerDutyOptions): object {
   const container = alert.outputFields.get('container.name');
   return {
     routing_key: options.routingKey,

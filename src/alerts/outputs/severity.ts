@@ -23,16 +23,6 @@ export function opsgeniePriority(priority: Priority): 'P1' | 'P2' | 'P3' | 'P4' 
   return 'P5';
 }
 
-/** A hex colour by severity: red, orange, yellow, blue, grey. */
-export function priorityColor(priority: Priority): string {
-  const rank = priorityRank(priority);
-  if (rank <= 2) return '#d32f2f';
-  if (rank === 3) return '#f57c00';
-  if (rank === 4) return '#fbc02d';
-  if (rank <= 6) return '#1976d2';
-  return '#9e9e9e';
-}
-
 /** Adaptive Card TextBlock colour names. */
 export function adaptiveCardColor(
   priority: Priority,

@@ -38,7 +38,7 @@ export function createSlackDestination(
 }
 
 /** The webhook payload for `alert`. */
-export function slackMessage(
+function slackMessage(
   alert: Alert,
   message: string,
   options: Pick<SlackOptions, 'username'>,

@@ -36,7 +36,7 @@ export function createTeamsDestination(
 }
 
 /** The webhook payload for `alert`. */
-export function teamsMessage(alert: Alert, message: string): object {
+function teamsMessage(alert: Alert, message: string): object {
   const facts = alertFacts(alert, 20).map((fact) => ({ title: fact.name, value: fact.value }));
   return {
     type: 'message',
