@@ -6,7 +6,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Field names used across subsystems; declared once so every log line spells them alike. */
-export const logFields = {
+const logFields = {
   subsystem: 'subsystem',
   source: 'source',
   ruleName: 'ruleName',
@@ -78,7 +78,7 @@ export type { Logger };
 let root: Logger | undefined;
 
 /** The process-wide root logger; level from `HARRIER_LOG_LEVEL`, default `info`. */
-export function rootLogger(): Logger {
+function rootLogger(): Logger {
   root ??= pino(
     { level: process.env.HARRIER_LOG_LEVEL ?? 'info' },
     // Synchronous, so that log lines keep their order among the command's own stderr lines.

@@ -25,7 +25,7 @@ import { reportError } from './stderr-report.js';
 const INTERNAL_CATEGORY = 1 << 8;
 
 /** sysdig's default line: number, time, CPU, process, thread, direction, type and arguments. */
-export const DEFAULT_EVENT_FORMAT =
+const DEFAULT_EVENT_FORMAT =
   '*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
 interface EventsCommandOptions {

@@ -27,7 +27,7 @@ export interface FalcoAuditCase {
  * Falco 0.34.1's k8s_audit_rules.yaml named four rules differently from the corpus's rule
  * file; the cases below use today's names, mapped from these.
  */
-export const renamedRules: Record<string, string> = {
+const renamedRules: Record<string, string> = {
   'K8s Role/Clusterrole Created': 'K8s ClusterRole Created',
   'K8s Role/Clusterrole Deleted': 'K8s ClusterRole Deleted',
   'K8s Role/Clusterrolebinding Created': 'K8s ClusterRoleBinding Created',

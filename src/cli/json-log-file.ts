@@ -34,7 +34,7 @@ import type { JsonSource } from './json-pipeline.js';
 export const MAX_JSON_TEXT_BYTES = 256 * 1024 * 1024;
 
 /** A size limit as messages give it: `256 MiB`, or bytes when not a whole MiB. */
-export function describeLimit(bytes: number): string {
+function describeLimit(bytes: number): string {
   const mebibytes = bytes / (1024 * 1024);
   return Number.isInteger(mebibytes) ? `${mebibytes} MiB` : `${bytes} bytes`;
 }

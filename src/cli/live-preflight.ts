@@ -19,7 +19,7 @@ export interface PreflightEnvironment {
 }
 
 /** The running process's view of the requirements. */
-export function currentEnvironment(): PreflightEnvironment {
+function currentEnvironment(): PreflightEnvironment {
   return {
     euid: process.geteuid?.() ?? -1,
     btfPath: '/sys/kernel/btf/vmlinux',

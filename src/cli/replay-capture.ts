@@ -82,7 +82,7 @@ export interface CaptureStats {
  * stream). A capture that cannot be read on ends after its last readable event, its fault
  * given to `onFailure`, so that the other inputs are still replayed.
  */
-export async function* captureEventStream(
+async function* captureEventStream(
   file: CaptureFileChunks,
   detection: SyscallDetection,
   onFailure: (failure: CaptureReadError) => void,

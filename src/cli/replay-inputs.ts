@@ -234,7 +234,7 @@ const MAX_SKIPPED_NAMES = 20;
 /** Decompressed bytes of captures found in zip archives, held in memory for the replay. */
 // LIMIT: captures inside zip archives are replayed from memory, 1 GiB of them in all; those
 // past it are named as not read.
-export const MAX_ARCHIVED_CAPTURE_BYTES = 1024 * 1024 * 1024;
+const MAX_ARCHIVED_CAPTURE_BYTES = 1024 * 1024 * 1024;
 
 /** Everything `harrier replay` found in its paths, JSON logs already read. */
 export interface GatheredInputs {

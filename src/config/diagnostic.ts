@@ -3,23 +3,18 @@
  * environment variable that set it), rendered like rule-file diagnostics.
  */
 
-/** What went wrong; see `configCodes`. */
+/** What went wrong; every one of these stops Harrier from starting. */
 export type ConfigCode =
+  /** The configuration file could not be read. */
   | 'HARRIER_CONFIG_READ'
+  /** The configuration file is not valid YAML. */
   | 'HARRIER_CONFIG_YAML'
+  /** A key has a value of the wrong type or out of range, or a required key is missing. */
   | 'HARRIER_CONFIG_INVALID'
+  /** A key is not one Harrier knows (often a typo). */
   | 'HARRIER_CONFIG_UNKNOWN_KEY'
+  /** An environment override or a `${VAR}` reference could not be applied. */
   | 'HARRIER_CONFIG_ENV';
-
-/** One line per code: what it means; every one of them stops Harrier from starting. */
-export const configCodes: Readonly<Record<ConfigCode, string>> = {
-  HARRIER_CONFIG_READ: 'the configuration file could not be read',
-  HARRIER_CONFIG_YAML: 'the configuration file is not valid YAML',
-  HARRIER_CONFIG_INVALID:
-    'a key has a value of the wrong type or out of range, or a required key is missing',
-  HARRIER_CONFIG_UNKNOWN_KEY: 'a key is not one Harrier knows (often a typo)',
-  HARRIER_CONFIG_ENV: 'an environment override or a ${VAR} reference could not be applied',
-};
 
 export interface ConfigDiagnostic {
   readonly code: ConfigCode;
