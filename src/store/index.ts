@@ -1,12 +1,6 @@
 /**
  * The forensic store: alerts and their related events in SQLite, with retention and search.
  */
-export {
-  AlertStore,
-  type AlertStoreOptions,
-  type RetentionPolicy,
-  type StoredAlert,
-  type StoredAlertDetail,
-} from './alert-store.js';
+export { AlertStore, type RetentionPolicy } from './alert-store.js';
 export type { AlertQuery } from './search.js';
 export { prepareStorePath, StorePathError } from './store-directory.js';

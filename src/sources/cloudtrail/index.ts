@@ -3,13 +3,7 @@
  * lines), directory trees as CloudTrail lays them out in S3, and streams such as stdin.
  * Records leave here as parsed JSON with their file and line.
  */
-export { readTrailText, readTrailLine, recordsOf, type TrailRead } from './trail-text.js';
-export {
-  isDirectory,
-  isTrailFileName,
-  listTrailFiles,
-  readTrailBytes,
-  readTrailFile,
-} from './trail-files.js';
-export { TrailWatch, type TrailWatchOptions } from './trail-watch.js';
+export { readTrailText, recordsOf, type TrailRead } from './trail-text.js';
+export { isDirectory, readTrailFile } from './trail-files.js';
+export { TrailWatch } from './trail-watch.js';
 export { readTrailStream } from './trail-stream.js';

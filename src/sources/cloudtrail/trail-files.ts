@@ -8,7 +8,7 @@ import { gunzipData, GzipError, hasGzipMagic } from '../files/index.js';
 import { readTrailText, type TrailRead } from './trail-text.js';
 
 /** A name ending that marks a CloudTrail log file. */
-export function isTrailFileName(name: string): boolean {
+function isTrailFileName(name: string): boolean {
   return name.endsWith('.json') || name.endsWith('.json.gz') || name.endsWith('.jsonl');
 }
 

@@ -55,7 +55,7 @@ export interface CriContainerStatusResponse {
 }
 
 /** `POD`, `CONTAINER` or `NODE` (shared with the host). */
-export type CriNamespaceMode = string;
+type CriNamespaceMode = string;
 
 export interface CriPodSandboxStatus {
   id: string;

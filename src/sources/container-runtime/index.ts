@@ -5,31 +5,12 @@
  */
 export {
   emptyContainerInfo,
-  shortContainerId,
   HOST_CONTAINER_ID,
   HOST_CONTAINER_INFO,
   type ContainerEngineType,
   type ContainerInfo,
   type ContainerMount,
 } from './container-info.js';
-export { splitImageRepositoryTag, type ImageRepositoryTag } from './image-reference.js';
-export {
-  DockerApiClient,
-  type ContainerRuntimeClient,
-  type ContainerRuntimeKind,
-  type DockerApiClientOptions,
-} from './docker-api.js';
-export { CriClient, type CriClientCounters, type CriClientOptions } from './cri-client.js';
-export {
-  ContainerMetadata,
-  type ContainerMetadataCounters,
-  type ContainerMetadataOptions,
-  type LookupOptions,
-} from './container-metadata.js';
-export {
-  findRuntimeClients,
-  DEFAULT_CRI_SOCKETS,
-  DEFAULT_DOCKER_API_SOCKETS,
-  type RuntimeClients,
-  type RuntimeSocketOptions,
-} from './runtime-sockets.js';
+export type { ContainerRuntimeKind } from './docker-api.js';
+export { ContainerMetadata } from './container-metadata.js';
+export { findRuntimeClients } from './runtime-sockets.js';

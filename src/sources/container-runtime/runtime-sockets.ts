@@ -10,13 +10,13 @@ import { CriClient } from './cri-client.js';
 import { DockerApiClient, type ContainerRuntimeClient } from './docker-api.js';
 
 /** Docker-compatible API sockets, in the order they are asked: podman first, as the plugin. */
-export const DEFAULT_DOCKER_API_SOCKETS: readonly string[] = [
+const DEFAULT_DOCKER_API_SOCKETS: readonly string[] = [
   '/run/podman/podman.sock',
   '/var/run/docker.sock',
 ];
 
 /** CRI (gRPC) sockets Falco looks for: containerd, CRI-O, k3s, Bottlerocket's host containerd. */
-export const DEFAULT_CRI_SOCKETS: readonly string[] = [
+const DEFAULT_CRI_SOCKETS: readonly string[] = [
   '/run/containerd/containerd.sock',
   '/run/crio/crio.sock',
   '/run/k3s/containerd/containerd.sock',

@@ -13,7 +13,7 @@ export interface LinesRead {
 }
 
 /** The events of one line (line numbers from 1), or the reason it holds none. */
-export function readAuditLine(text: string, file: string, line: number, into: LinesRead): void {
+function readAuditLine(text: string, file: string, line: number, into: LinesRead): void {
   const parsed = parseJsonText(text);
   if (!parsed.ok) {
     into.errors.push({ origin: { file, line, column: parsed.column }, reason: parsed.reason });

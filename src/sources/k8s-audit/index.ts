@@ -2,21 +2,10 @@
  * Source `k8s_audit`: Kubernetes API audit events from the audit webhook and from audit log
  * files. Records leave here as parsed JSON with their origin; decoding is the next stage's.
  */
-export {
-  AuditWebhook,
-  type AuditSink,
-  type SinkReport,
-  type WebhookCounters,
-  type WebhookOptions,
-} from './webhook-server.js';
-export { splitAuditPayload, unrecognizedPayload, type AuditSplit } from './audit-payload.js';
-export {
-  followAuditLog,
-  readAuditLine,
-  type AuditLogFollowOptions,
-  type LinesRead,
-} from './audit-log.js';
-export { LineFollower, type FollowOptions } from './line-follower.js';
+export { AuditWebhook, type WebhookCounters } from './webhook-server.js';
+export { splitAuditPayload } from './audit-payload.js';
+export { followAuditLog, type LinesRead } from './audit-log.js';
+export { LineFollower } from './line-follower.js';
 export {
   describeOrigin,
   lineAndColumn,

@@ -34,7 +34,7 @@ export interface SinkReport {
 }
 
 /** Takes the events of one request, in order; must not throw for bad events. */
-export type AuditSink = (records: RawRecord[]) => SinkReport;
+type AuditSink = (records: RawRecord[]) => SinkReport;
 
 export interface WebhookOptions {
   /** Default `127.0.0.1`; use `0.0.0.0` to take requests from other hosts. */

@@ -8,7 +8,3 @@ export {
   type ProcSnapshot,
   type ProcSnapshotOptions,
 } from './proc-snapshot.js';
-export { readThread, type ProcThreadRecord } from './proc-thread.js';
-export { readProcessFds, scapOpenFlags } from './proc-fds.js';
-export { readSocketTables, type SocketEntry } from './socket-tables.js';
-export { parseGroups, parsePasswd } from './host-tables.js';
