@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { passesFilter } from './filter.js';
 import { retryDelay } from './backoff.js';
-import { sampleAlert } from './sample-alert.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 
 test('an alert passes only when it meets every filter that is set', () => {
   const alert = sampleAlert({ priority: 'Warning', tags: ['container', 'T1059'] });

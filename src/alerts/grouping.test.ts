@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert } from './alert.js';
 import { AlertGrouper, groupFields } from './grouping.js';
-import { sampleAlert } from './sample-alert.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 
 test('sends the first alert of a group, then one summary with the count and first/last seen', async () => {
   const summaries: Alert[] = [];

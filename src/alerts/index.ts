@@ -10,5 +10,3 @@ export type { AlertContext, AlertRecorder, RelatedEvent } from './context.js';
 export { AlertRouter, type OutputSpec } from './router.js';
 export type { GroupingRule } from './grouping.js';
 export { outputKinds, isOutputType, type OutputType, type OptionSpec } from './outputs/catalog.js';
-export { sampleAlert } from './sample-alert.js';
-export { startCaptureServer, type CaptureServer } from './outputs/loopback.js';

@@ -7,7 +7,7 @@
  * @internal
  */
 import { AlertRouter } from './router.js';
-import { sampleAlert } from './sample-alert.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 
 const [stateDir, url, countText, mode] = process.argv.slice(2);
 if (stateDir === undefined || url === undefined || countText === undefined) {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AlertRouter, type OutputSpec } from './router.js';
-import { sampleAlert } from './sample-alert.js';
-import { startCaptureServer, type CapturedRequest } from './outputs/loopback.js';
+import { sampleAlert } from '../testing/sample-alert.js';
+import { startCaptureServer, type CapturedRequest } from '../testing/loopback.js';
 
 const fastRetry = { initialDelayMs: 20, maxDelayMs: 150 };
 

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { AlertRouter, sampleAlert, startCaptureServer } from '../alerts/index.js';
+import { AlertRouter } from '../alerts/index.js';
+import { startCaptureServer } from '../testing/loopback.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 import {
   addRouterMetrics,
   createHarrierMetrics,

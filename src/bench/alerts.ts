@@ -7,13 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  AlertRouter,
-  formatAlertJson,
-  sampleAlert,
-  startCaptureServer,
-  type CaptureServer,
-} from '../alerts/index.js';
+import { AlertRouter, formatAlertJson } from '../alerts/index.js';
+import { startCaptureServer, type CaptureServer } from '../testing/loopback.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 import { AlertStore } from '../store/index.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'harrier-bench-alerts-'));

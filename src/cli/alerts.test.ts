@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sampleAlert } from '../alerts/index.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 import { AlertStore } from '../store/index.js';
 import { runAlertsCommand } from './alerts.js';
 

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AlertRouter, sampleAlert, startCaptureServer } from '../alerts/index.js';
+import { AlertRouter } from '../alerts/index.js';
+import { startCaptureServer } from '../testing/loopback.js';
+import { sampleAlert } from '../testing/sample-alert.js';
 import { AlertStore } from './alert-store.js';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {

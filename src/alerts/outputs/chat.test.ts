@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createSlackDestination } from './slack.js';
 import { createTeamsDestination } from './teams.js';
-import { neverAbort, startCaptureServer, testContext } from './loopback.js';
+import { neverAbort, startCaptureServer, testContext } from '../../testing/loopback.js';
 
 const long = 'x'.repeat(5000);
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createFileDestination } from './file.js';
-import { neverAbort, testContext } from './loopback.js';
+import { neverAbort, testContext } from '../../testing/loopback.js';
 
 function deliveries(from: number, count: number) {
   return Array.from({ length: count }, (_, index) => ({

@@ -4,9 +4,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net, { type AddressInfo } from 'node:net';
 import { connect, type Msg } from 'nats';
 import { AlertRouter } from '../router.js';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createNatsDestination, natsSubject } from './nats.js';
-import { neverAbort } from './loopback.js';
+import { neverAbort } from '../../testing/loopback.js';
 
 /** The Debian package `nats-server`; CI installs it. Missing is a failure, not a skip. */
 function requireNatsServer(): void {

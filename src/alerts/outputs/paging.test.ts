@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createPagerDutyDestination } from './pagerduty.js';
 import { createOpsgenieDestination } from './opsgenie.js';
-import { neverAbort, startCaptureServer, testContext } from './loopback.js';
+import { neverAbort, startCaptureServer, testContext } from '../../testing/loopback.js';
 
 test('PagerDuty: Events API v2 trigger with severity, timestamp and a stable dedup key', async (t) => {
   const server = await startCaptureServer(() => ({

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createProgramDestination } from './program.js';
-import { neverAbort, testContext } from './loopback.js';
+import { neverAbort, testContext } from '../../testing/loopback.js';
 
 const alerts = (from: number) =>
   [from, from + 1].map((sequence) => ({

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createAlertmanagerDestination } from './alertmanager.js';
 import { createSplunkDestination } from './splunk.js';
 import { createElasticsearchDestination } from './elasticsearch.js';
 import { createLokiDestination } from './loki.js';
-import { neverAbort, startCaptureServer, testContext } from './loopback.js';
+import { neverAbort, startCaptureServer, testContext } from '../../testing/loopback.js';
 
 const batch = (count: number, extra = {}) =>
   Array.from({ length: count }, (_, index) => ({

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createStdoutDestination } from './stdout.js';
-import { neverAbort, testContext } from './loopback.js';
+import { neverAbort, testContext } from '../../testing/loopback.js';
 
 async function written(format: 'text' | 'json' | undefined, template?: string): Promise<string> {
   const stream = new PassThrough();

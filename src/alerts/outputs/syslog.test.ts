@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createSyslogDestination } from './syslog.js';
-import { neverAbort, testContext } from './loopback.js';
+import { neverAbort, testContext } from '../../testing/loopback.js';
 
 /**
  * RFC 5424 section 6: PRI VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID

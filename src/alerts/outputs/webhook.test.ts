@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAlertJson } from '../format.js';
-import { sampleAlert } from '../sample-alert.js';
+import { sampleAlert } from '../../testing/sample-alert.js';
 import { createWebhookDestination } from './webhook.js';
-import { neverAbort, startCaptureServer } from './loopback.js';
+import { neverAbort, startCaptureServer } from '../../testing/loopback.js';
 
 test('POSTs the exact Falco JSON alert with configured headers and the alert id', async (t) => {
   const server = await startCaptureServer();

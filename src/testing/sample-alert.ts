@@ -2,7 +2,7 @@
  * Alerts for tests and benchmarks: a Falco-shaped syscall alert with typed output fields.
  * @internal
  */
-import type { Alert } from './alert.js';
+import type { Alert } from '../alerts/alert.js';
 import type { Priority } from '../detect/index.js';
 
 export interface SampleAlertOptions {

@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { silentLogger } from '../../log.js';
-import { compileTemplate } from '../template.js';
-import type { DestinationContext } from './types.js';
+import { silentLogger } from '../log.js';
+import { compileTemplate } from '../alerts/template.js';
+import type { DestinationContext } from '../alerts/outputs/types.js';
 
 export interface CapturedRequest {
   readonly method: string;
