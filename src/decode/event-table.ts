@@ -106,17 +106,7 @@ export const EVENT_FLAGS: Uint32Array = Uint32Array.from(EVENT_ROWS, (row) => ro
 /** The `EC_*` bits of every code, including the source bits (syscall, tracepoint, ...). */
 export const EVENT_CATEGORY_BITS: Uint32Array = Uint32Array.from(EVENT_ROWS, (row) => row[1]);
 
-/** The description of event `code`, or `undefined` for a code this table does not know. */
-export function eventInfo(code: number): EventInfo | undefined {
-  return EVENT_TABLE[code];
-}
-
 /** Position of the parameter called `name` in `info`, or -1 when the event has none. */
 export function paramIndex(info: EventInfo, name: string): number {
   return info.params.findIndex((param) => param.name === name);
-}
-
-/** Whether `info` carries the libscap flag `flag` (`EF_` prefix left out). */
-export function hasEventFlag(info: EventInfo, flag: keyof typeof EVENT_FLAG_BITS): boolean {
-  return (EVENT_FLAGS[info.code] & EVENT_FLAG_BITS[flag]) !== 0;
 }

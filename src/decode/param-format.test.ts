@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SyscallEvent } from './event.js';
-import { eventInfo } from './event-table.js';
+import { EVENT_TABLE } from './event-table.js';
 import { flagText, formatArgs, formatParam, formatShortestFloat } from './param-format.js';
 import { FLAG_TABLES } from './flag-names.js';
 
@@ -11,7 +11,7 @@ const le = (value: bigint, size: number): number[] =>
   );
 
 function event(code: number, params: number[][]): SyscallEvent {
-  const info = eventInfo(code);
+  const info = EVENT_TABLE[code];
   assert.ok(info !== undefined);
   return {
     source: 'syscall',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventDecoder } from './event-decoder.js';
 import { decodeParam, formatIpv6, paramValue, rawParamLengthOf, rawParamOf } from './params.js';
-import { eventInfo } from './event-table.js';
+import { EVENT_TABLE } from './event-table.js';
 import type { SyscallEvent } from './event.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
@@ -59,14 +59,13 @@ test('decodes fd lists and DYN values through their index byte', () => {
   assert.deepEqual(decodeParam('FDLIST', bytes(1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0x41, 0)), [
     [4, 0x41],
   ]);
-  const setsockoptValue = eventInfo(45)?.params.find((param) => param.name === 'val');
+  const setsockoptValue = EVENT_TABLE[45].params.find((param) => param.name === 'val');
   assert.equal(setsockoptValue?.type, 'DYN');
   assert.equal(decodeParam('DYN', bytes(2, 7, 0, 0, 0), setsockoptValue), 7);
 });
 
 test('paramValue decodes once and caches, null past the last parameter', () => {
-  const info = eventInfo(3);
-  assert.ok(info !== undefined);
+  const info = EVENT_TABLE[3];
   const event = { info, rawParams: [bytes(5, 0, 0, 0, 0, 0, 0, 0)] } as unknown as SyscallEvent;
   assert.equal(paramValue(event, 0), 5);
   assert.equal(event.decodedParams?.[0], 5);

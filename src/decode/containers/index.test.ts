@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ContainerMetadata, findRuntimeClients } from '../../sources/container-runtime/index.js';
-import { containerFieldValue, containerIdFromCgroups, parseCgroupLines } from './index.js';
+import { parseCgroupLines } from './container-id.js';
+import { containerFieldValue, containerIdFromCgroups } from './index.js';
 
 const execFileAsync = promisify(execFile);
 const setupScript = fileURLToPath(new URL('../../../scripts/container-setup.sh', import.meta.url));

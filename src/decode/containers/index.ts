@@ -4,11 +4,6 @@
  * `container.*` / `k8s.*` field values from the metadata that `sources/container-runtime`
  * fetches. The host's container id and info are re-exported from there.
  */
-export {
-  cgroupContainerOf,
-  containerIdFromCgroups,
-  parseCgroupLines,
-  type CgroupContainer,
-} from './container-id.js';
+export { cgroupContainerOf, containerIdFromCgroups, type CgroupContainer } from './container-id.js';
 export { CONTAINER_RUNTIME_FIELDS, containerFieldValue } from './container-fields.js';
 export { HOST_CONTAINER_ID, HOST_CONTAINER_INFO } from '../../sources/container-runtime/index.js';
