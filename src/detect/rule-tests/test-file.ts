@@ -77,7 +77,7 @@ export async function readRuleTestFile(file: string): Promise<RuleTestFile> {
  * Parses test-file text. `readText` loads `raw_file` inputs (paths relative to `file`).
  * Never throws for bad content: every problem is listed in `problems`.
  */
-export async function parseRuleTestFile(
+async function parseRuleTestFile(
   file: string,
   text: string,
   readText: (file: string) => Promise<string>,

@@ -20,7 +20,7 @@ import { corpusPath } from '../../../testing/corpus.js';
 import { fieldTableFor } from '../index.js';
 import { resolveField } from '../resolve.js';
 import type { FieldDefinition, FieldTable, FieldValue } from '../types.js';
-import { formatEventArgs } from './index.js';
+import { formatEventArgs } from './event-values.js';
 import {
   argsAgree,
   KNOWN_DIFFERENCES,
