@@ -257,19 +257,6 @@ static __always_inline void ev_replace_last(struct event_buffer *b, __u8 c) {
 	b->data[at & OFFSET_MASK] = c;
 }
 
-/*
- * Waking the reader takes an interrupt on this CPU (a VM exit under a hypervisor), which cost
- * microseconds per event when every event could do it. The reader polls every HARRIER_POLL_MS
- * instead, and only the event that fills the ring past HARRIER_WAKEUP_BYTES wakes it early.
- */
-static __always_inline __u64 wakeup_flags(__u32 len) {
-	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-
-	if (pending < HARRIER_WAKEUP_BYTES && pending + len >= HARRIER_WAKEUP_BYTES)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
-}
-
 static __always_inline void ev_submit(struct event_buffer *b) {
 	__u32 len = b->payload_pos;
 
@@ -278,7 +265,11 @@ static __always_inline void ev_submit(struct event_buffer *b) {
 		return;
 	}
 	((struct scap_header *)b->data)->len = len;
-	if (bpf_ringbuf_output(&events, b->data, len, wakeup_flags(len))) {
+	/*
+	 * Waking the reader takes an interrupt on this CPU (a VM exit under a hypervisor), and even
+	 * asking the ring whether to wake costs a helper call per event; the reader polls instead.
+	 */
+	if (bpf_ringbuf_output(&events, b->data, len, BPF_RB_NO_WAKEUP)) {
 		count(b->family);
 		return;
 	}

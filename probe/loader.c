@@ -6,11 +6,16 @@
  *   kind 1 EVENT  payload = one libscap-layout event (header, u16 lengths, data)
  *   kind 2 STATS  payload = u32 count | u32 token | count x u64 counters (order in stats_names);
  *                 token is 0, or the N of the `sync N` command the frame answers
- *   kind 3 READY  payload = u64 boot-to-epoch offset ns | u32 possible CPUs | u32 ring bytes
+ *   kind 3 READY  payload = u64 boot-to-epoch offset ns | u32 possible CPUs | u32 ring bytes |
+ *                 u32 flags (bit 0: the raw sys_exit path is loaded) |
+ *                 64-byte bitmap of handled syscalls without a syscalls:sys_exit_* tracepoint
+ *                 (bit N of byte N/8: syscall N); without the raw path their calls are not seen
  *
  * Control (stdin, one command per line):
  *   syscalls N,N,...   replace the enabled filter slots (syscall numbers; 512 = procexit);
- *                      "Ns" reports only the calls of N that succeeded
+ *                      "Ns" reports only the calls of N that succeeded. Each enabled syscall
+ *                      gets the probe attached to its syscalls:sys_exit_* tracepoint; one
+ *                      without a tracepoint goes through the raw path when it is loaded
  *   stats              write a STATS frame now
  *   sync N             read the ring buffer dry (bounded), then write a STATS frame with token N:
  *                      every event captured before the command precedes that frame
@@ -29,7 +34,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <asm/unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -37,6 +44,7 @@
 
 #include "harrier_probe.h"
 #include "probe.skel.h"
+#include "syscall_handlers.h"
 
 enum frame_kind { FRAME_EVENT = 1, FRAME_STATS = 2, FRAME_READY = 3 };
 
@@ -55,6 +63,35 @@ static struct {
 	size_t used;
 	int broken;
 } out;
+
+/* The syscalls:sys_exit_* tracepoint of each handled syscall. */
+#define TRACEPOINT_NAME(syscall, handler, tracepoint) [__NR_##syscall] = "sys_exit_" #tracepoint,
+static const char *const exit_tracepoints[HARRIER_SYSCALL_SLOTS] = {
+	HARRIER_EXIT_HANDLERS(TRACEPOINT_NAME)
+};
+#undef TRACEPOINT_NAME
+
+/* The handler program of each handled syscall, and its `_raw` twin (from the skeleton). */
+static struct bpf_program *exit_programs[HARRIER_SYSCALL_SLOTS];
+static struct bpf_program *raw_exit_programs[HARRIER_SYSCALL_SLOTS];
+
+static void find_exit_programs(struct probe_bpf *skel) {
+#define PROGRAM_ROW(syscall, handler, tracepoint)                            \
+	exit_programs[__NR_##syscall] = skel->progs.handler;                 \
+	raw_exit_programs[__NR_##syscall] = skel->progs.handler##_raw;
+	HARRIER_EXIT_HANDLERS(PROGRAM_ROW)
+#undef PROGRAM_ROW
+}
+
+/* Handled syscalls whose tracepoint this kernel lacks; the probe's link on each traced one. */
+static uint8_t untraced[HARRIER_SYSCALL_SLOTS / 8];
+static struct bpf_link *exit_links[HARRIER_SYSCALL_SLOTS];
+/* Whether sys_exit_raw and the *_raw handlers are loaded (and sys_exit_raw attached). */
+static int raw_path;
+
+static int is_untraced(unsigned nr) {
+	return untraced[nr / 8] & (1u << (nr % 8));
+}
 
 static volatile sig_atomic_t stop_requested;
 static uint64_t frames_written;
@@ -186,10 +223,31 @@ static void put_stats(struct probe_bpf *skel, int cpus, uint32_t token) {
 	put_frame(FRAME_STATS, &payload, sizeof(payload));
 }
 
-/* Replaces the enabled filter slots with a comma-separated list of numbers, each with an
- * optional "s" suffix for successful calls only. */
+/*
+ * Attaches the handler of syscall `nr` to its tracepoint, or detaches it. Returns 0, or -errno
+ * when the attach failed (the reason is in last_libbpf_message).
+ */
+static int set_exit_link(unsigned nr, int on) {
+	if (on && !exit_links[nr]) {
+		exit_links[nr] = bpf_program__attach_tracepoint(exit_programs[nr], "syscalls",
+								exit_tracepoints[nr]);
+		if (!exit_links[nr])
+			return -errno;
+	} else if (!on && exit_links[nr]) {
+		bpf_link__destroy(exit_links[nr]);
+		exit_links[nr] = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Replaces the enabled filter slots with a comma-separated list of numbers, each with an
+ * optional "s" suffix for successful calls only, and attaches the probe to exactly the
+ * tracepoints of the enabled syscalls. Returns 0, or -errno of the first failure; the other
+ * slots are still applied.
+ */
 static int apply_slots(struct probe_bpf *skel, const char *list) {
-	int fd = bpf_map__fd(skel->maps.enabled_events);
+	int fd = bpf_map__fd(skel->maps.enabled_events), failure = 0;
 	static __u8 wanted[HARRIER_FILTER_SLOTS];
 	char *copy = strdup(list), *save = NULL;
 
@@ -209,18 +267,34 @@ static int apply_slots(struct probe_bpf *skel, const char *list) {
 	}
 	free(copy);
 	for (__u32 slot = 0; slot < HARRIER_FILTER_SLOTS; slot++) {
-		if (bpf_map_update_elem(fd, &slot, &wanted[slot], BPF_ANY))
-			return -errno;
+		int traced = slot < HARRIER_SYSCALL_SLOTS && exit_tracepoints[slot] && !is_untraced(slot);
+
+		if (wanted[slot] && slot < HARRIER_SYSCALL_SLOTS && !traced)
+			wanted[slot] |= HARRIER_SLOT_RAW;
+		if (bpf_map_update_elem(fd, &slot, &wanted[slot], BPF_ANY) && !failure)
+			failure = -errno;
+		if (traced) {
+			int err = set_exit_link(slot, wanted[slot] != 0);
+
+			if (err && !failure)
+				failure = err;
+			if (err)
+				fprintf(stderr, "harrier-probe: warning: cannot attach to tracepoint "
+						"syscalls/%s: %s (%s)\n", exit_tracepoints[slot],
+					strerror(-err), last_libbpf_message);
+		}
 	}
-	return 0;
+	return failure;
 }
 
 static void handle_command(struct probe_bpf *skel, int cpus, char *line) {
 	line[strcspn(line, "\r\n")] = 0;
 	if (strncmp(line, "syscalls", 8) == 0 && (line[8] == ' ' || line[8] == 0)) {
-		if (apply_slots(skel, line + 8))
+		int err = apply_slots(skel, line + 8);
+
+		if (err)
 			fprintf(stderr, "harrier-probe: warning: filter update failed: %s\n",
-				strerror(errno));
+				strerror(-err));
 	} else if (strcmp(line, "stats") == 0) {
 		put_stats(skel, cpus, 0);
 		flush_output();
@@ -277,6 +351,73 @@ static void check_environment(void) {
 		     "a kernel built with CONFIG_DEBUG_INFO_BTF=y is required");
 }
 
+/*
+ * The tracefs directory listing the syscall tracepoints, after mounting tracefs if it was not;
+ * NULL with the reason in `why` when this kernel has none to offer.
+ */
+static const char *syscall_events_dir(char *why, size_t size) {
+	static const char *const dirs[] = {"/sys/kernel/tracing/events/syscalls",
+					   "/sys/kernel/debug/tracing/events/syscalls"};
+	struct stat info;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (stat(dirs[i], &info) == 0)
+			return dirs[i];
+	if (stat("/sys/kernel/tracing/events", &info) != 0 &&
+	    mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) != 0) {
+		snprintf(why, size, "tracefs is not mounted and mounting it on /sys/kernel/tracing "
+				    "failed (%s)", strerror(errno));
+		return NULL;
+	}
+	if (stat(dirs[0], &info) == 0)
+		return dirs[0];
+	snprintf(why, size, "this kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS is off)");
+	return NULL;
+}
+
+/* Marks the handled syscalls whose tracepoint is missing; returns how many there are. */
+static int find_untraced(const char *events_dir) {
+	int count = 0;
+
+	for (unsigned nr = 0; nr < HARRIER_SYSCALL_SLOTS; nr++) {
+		char path[256];
+		struct stat info;
+
+		if (!exit_tracepoints[nr])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", events_dir ? events_dir : "", exit_tracepoints[nr]);
+		if (events_dir && stat(path, &info) == 0)
+			continue;
+		untraced[nr / 8] |= 1u << (nr % 8);
+		count++;
+	}
+	return count;
+}
+
+/* Loads the raw path's programs only when it is used: each costs load time and memory. */
+static void choose_raw_programs(struct probe_bpf *skel) {
+	struct bpf_program *program;
+
+	bpf_object__for_each_program(program, skel->obj) {
+		const char *name = bpf_program__name(program);
+		size_t length = strlen(name);
+
+		if (length > 4 && strcmp(name + length - 4, "_raw") == 0)
+			bpf_program__set_autoload(program, raw_path);
+	}
+}
+
+static void fill_raw_handlers(struct probe_bpf *skel) {
+	int table = bpf_map__fd(skel->maps.raw_exit_handlers);
+
+	for (__u32 nr = 0; nr < HARRIER_SYSCALL_SLOTS; nr++) {
+		int fd = raw_exit_programs[nr] ? bpf_program__fd(raw_exit_programs[nr]) : -1;
+
+		if (fd >= 0 && bpf_map_update_elem(table, &nr, &fd, BPF_ANY))
+			fail("cannot fill the raw handler table: %s", strerror(errno));
+	}
+}
+
 static void on_signal(int signal) {
 	(void)signal;
 	stop_requested = 1;
@@ -284,7 +425,8 @@ static void on_signal(int signal) {
 
 static void usage(void) {
 	fprintf(stderr, "usage: harrier-probe [--syscalls N,N,...] [--stats-ms MS]"
-			" [--ringbuf-mb MB] [--no-ignore-self] [--ignore-tgid PID]\n");
+			" [--ringbuf-mb MB] [--no-ignore-self] [--ignore-tgid PID]"
+			" [--watch-unimplemented]\n");
 	exit(2);
 }
 
@@ -299,7 +441,7 @@ static struct bpf_link *attach_or_fail(struct bpf_program *program, const char *
 int main(int argc, char **argv) {
 	const char *syscalls = "";
 	long stats_ms = 1000, ringbuf_mb = HARRIER_RINGBUF_BYTES / (1024 * 1024);
-	int ignore_self = 1;
+	int ignore_self = 1, watch_unimplemented = 0;
 	long reader_tgid = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -313,6 +455,8 @@ int main(int argc, char **argv) {
 			ignore_self = 0;
 		else if (strcmp(argv[i], "--ignore-tgid") == 0 && i + 1 < argc)
 			reader_tgid = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--watch-unimplemented") == 0)
+			watch_unimplemented = 1;
 		else
 			usage();
 	}
@@ -324,6 +468,15 @@ int main(int argc, char **argv) {
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 
+	char why[256] = "";
+	const char *events_dir = syscall_events_dir(why, sizeof(why));
+	int untraced_count = find_untraced(events_dir);
+
+	if (!events_dir)
+		fprintf(stderr, "harrier-probe: warning: %s; every syscall passes the raw sys_exit "
+				"tracepoint instead, which slows every syscall of every process\n", why);
+	raw_path = !events_dir || (watch_unimplemented && untraced_count > 0);
+
 	int cpus = libbpf_num_possible_cpus();
 	struct probe_bpf *skel = probe_bpf__open();
 	if (!skel || cpus <= 0)
@@ -334,16 +487,22 @@ int main(int argc, char **argv) {
 	skel->rodata->reader_tgid = reader_tgid > 0 ? (uint32_t)reader_tgid : 0;
 	bpf_map__set_max_entries(skel->maps.scratch, (uint32_t)cpus);
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)(ringbuf_mb * 1024 * 1024));
+	find_exit_programs(skel);
+	choose_raw_programs(skel);
 	if (probe_bpf__load(skel))
 		fail("the kernel refused the eBPF probe: %s (%s)", strerror(errno),
 		     last_libbpf_message);
-	if (apply_slots(skel, syscalls))
-		fail("cannot set the syscall filter: %s", strerror(errno));
+	if (raw_path)
+		fill_raw_handlers(skel);
+	int err = apply_slots(skel, syscalls);
+	if (err)
+		fail("cannot set the syscall filter: %s (%s)", strerror(-err), last_libbpf_message);
 
 	struct bpf_link *links[] = {
-		attach_or_fail(skel->progs.sys_exit, "tracepoint raw_syscalls/sys_exit"),
 		attach_or_fail(skel->progs.sched_exec, "tracepoint sched/sched_process_exec"),
 		attach_or_fail(skel->progs.sched_exit, "tracepoint sched/sched_process_exit"),
+		raw_path ? attach_or_fail(skel->progs.sys_exit_raw, "tracepoint raw_syscalls/sys_exit")
+			 : NULL,
 	};
 	out.data = malloc(OUT_CAPACITY);
 	struct ring_buffer *ring =
@@ -356,14 +515,17 @@ int main(int argc, char **argv) {
 		uint64_t offset;
 		uint32_t cpus;
 		uint32_t ring_bytes;
-	} ready = {offset, (uint32_t)cpus, (uint32_t)(ringbuf_mb * 1024 * 1024)};
+		uint32_t flags;
+		uint8_t untraced[HARRIER_SYSCALL_SLOTS / 8];
+	} __attribute__((packed)) ready = {offset, (uint32_t)cpus,
+					    (uint32_t)(ringbuf_mb * 1024 * 1024), (uint32_t)raw_path,
+					    {0}};
+	memcpy(ready.untraced, untraced, sizeof(untraced));
 	put_frame(FRAME_READY, &ready, sizeof(ready));
 	flush_output();
 
-	struct pollfd fds[2] = {
-		{.fd = ring_buffer__epoll_fd(ring), .events = POLLIN},
-		{.fd = STDIN_FILENO, .events = POLLIN},
-	};
+	/* Only commands wake this loop: the probe never signals the ring (see HARRIER_POLL_MS). */
+	struct pollfd command_fd = {.fd = STDIN_FILENO, .events = POLLIN};
 	uint64_t next_stats = clock_ns(CLOCK_MONOTONIC) + (uint64_t)stats_ms * 1000000ull;
 	int ring_has_more = 0;
 	while (!stop_requested) {
@@ -376,13 +538,13 @@ int main(int argc, char **argv) {
 		if (ring_has_more)
 			wait_ms = 0;
 
-		if (poll(fds, 2, wait_ms) < 0 && errno != EINTR)
+		if (poll(&command_fd, 1, wait_ms) < 0 && errno != EINTR)
 			fail("poll failed: %s", strerror(errno));
 		ring_has_more = consume_batch(ring);
-		if ((fds[1].revents & (POLLIN | POLLHUP)) && !read_commands(skel, cpus))
+		if ((command_fd.revents & (POLLIN | POLLHUP)) && !read_commands(skel, cpus))
 			stop_requested = 1;
-		if (fds[1].revents & (POLLERR | POLLNVAL))
-			fds[1].fd = -1;
+		if (command_fd.revents & (POLLERR | POLLNVAL))
+			command_fd.fd = -1;
 		if (clock_ns(CLOCK_MONOTONIC) >= next_stats) {
 			put_stats(skel, cpus, 0);
 			next_stats += (uint64_t)stats_ms * 1000000ull;
@@ -392,6 +554,8 @@ int main(int argc, char **argv) {
 
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		bpf_link__destroy(links[i]);
+	for (unsigned nr = 0; nr < HARRIER_SYSCALL_SLOTS; nr++)
+		set_exit_link(nr, 0);
 	while (consume_batch(ring) && !out.broken)
 		;
 	uint64_t values[STATS_COUNT];

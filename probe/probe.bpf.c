@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Harrier's eBPF probe. One program on raw_syscalls/sys_exit (tp_btf) drops every syscall that
- * is not switched on in `enabled_events`, then tail-calls the handler for that syscall, which
- * builds a libscap-layout exit event and copies it to the `events` ring buffer.
+ * Harrier's eBPF probe. The loader attaches each syscall's handler to that syscall's
+ * `syscalls:sys_exit_*` tracepoint, for the syscalls the rules and the state engine need, so
+ * every other syscall costs the kernel one bitmap test and no program run. A handler builds a
+ * libscap-layout exit event and copies it to the `events` ring buffer.
+ *
+ * A syscall this kernel does not implement (init_module without CONFIG_MODULES) has no such
+ * tracepoint. Only on request (`--watch-unimplemented`) are those watched, through
+ * `sys_exit_raw` on the raw sys_exit tracepoint, which runs for every syscall of every process
+ * (about 0.1 to 0.3 us each): the reason it is not the default.
+ *
  * sched_process_exec reports successful execs (the new image's argv, env and exe facts);
- * sched_process_exit reports process exits (procexit).
+ * sched_process_exit reports process exits (procexit). Enter events are not produced: as in
+ * libscap's modern probe, each exit event carries every parameter of the call.
+ * sched_process_fork is not needed on x86_64: a new thread returns from clone through the
+ * clone's exit tracepoint, which reports its side of the clone (res = 0).
  *
- * Enter events are not produced: as in libscap's modern probe, each exit event carries every
- * parameter of the call. sched_process_fork is not needed on x86_64: a new thread returns from
- * clone through sys_exit, which reports its side of the clone (res = 0).
- *
- * LIMIT: syscalls without a handler here (mprotect, ioctl, ...) produce no event. Userspace
- * selects only the syscalls listed below; any other that passes the filter is counted as
- * no_handler.
+ * LIMIT: syscalls without a handler here (mprotect, ioctl, ...) produce no event; the loader
+ * attaches nothing for them. 32-bit (ia32) syscalls of compat processes produce no event either:
+ * the syscall tracepoints skip them on x86_64.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,10 +31,14 @@
 #include "event_buffer.h"
 #include "task_facts.h"
 #include "exe_facts.h"
+#include "syscall_handlers.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-/* One byte per filter slot: HARRIER_SLOT_OFF, HARRIER_SLOT_ALL or HARRIER_SLOT_SUCCEEDED. */
+/*
+ * One byte per filter slot: HARRIER_SLOT_ALL or HARRIER_SLOT_SUCCEEDED when the slot is on, with
+ * HARRIER_SLOT_RAW added for a syscall served by `sys_exit_raw`; 0 when off.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, HARRIER_FILTER_SLOTS);
@@ -39,18 +49,39 @@ struct {
 static __always_inline int slot_enabled(__u32 slot) {
 	__u8 *on = bpf_map_lookup_elem(&enabled_events, &slot);
 
-	return on && *on;
+	return on && (*on & (HARRIER_SLOT_ALL | HARRIER_SLOT_SUCCEEDED));
 }
 
-static __always_inline int is_loader(void) {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
+static __always_inline int is_loader_tgid(__u32 tgid) {
 	return (loader_tgid && tgid == loader_tgid) || (reader_tgid && tgid == reader_tgid);
 }
 
+static __always_inline int is_loader(void) {
+	return is_loader_tgid(bpf_get_current_pid_tgid() >> 32);
+}
+
 /*
- * The x86_64 syscall argument `index` (0-based) from the saved user registers. `regs` is the
- * tracepoint's BTF-typed argument, so its fields are plain loads, not probe-read helper calls.
+ * Whether the exit of syscall `id` with result `ret` in process `tgid`, seen on the path `raw`
+ * (0 or HARRIER_SLOT_RAW), becomes an event: the slot is on and served by this path, the
+ * caller is not Harrier, and a failed call is wanted.
+ */
+static __always_inline int exit_wanted(__u32 id, long ret, __u8 raw, __u32 tgid) {
+	__u8 *slot = id < HARRIER_SYSCALL_SLOTS ? bpf_map_lookup_elem(&enabled_events, &id) : 0;
+
+	if (!slot || (*slot & HARRIER_SLOT_RAW) != raw ||
+	    !(*slot & (HARRIER_SLOT_ALL | HARRIER_SLOT_SUCCEEDED)) || is_loader_tgid(tgid))
+		return 0;
+	if ((*slot & HARRIER_SLOT_SUCCEEDED) && ret < 0) {
+		count(HC_SKIPPED_FAILED);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The x86_64 syscall argument `index` (0-based) from the saved user registers, which still hold
+ * the arguments when the syscall returns. `regs` is a BTF pointer, so its fields are plain
+ * loads, not probe-read helper calls.
  */
 static __always_inline __u64 syscall_arg(struct pt_regs *regs, int index) {
 	switch (index) {
@@ -63,125 +94,61 @@ static __always_inline __u64 syscall_arg(struct pt_regs *regs, int index) {
 	}
 }
 
-/* A handler reached by tail call from `sys_exit`; the loader never attaches it itself. */
-#define EXIT_HANDLER(name) \
-	SEC("tp_btf/sys_exit") int BPF_PROG(name, struct pt_regs *regs, long ret)
+/* The record of a `syscalls:sys_exit_*` tracepoint, laid out as its format file says. */
+struct syscall_exit_record {
+	__u64 common;
+	__s32 nr;
+	__s64 ret;
+};
+
+/*
+ * An exit handler: the event builder `<name>_event(regs, ret)` whose body follows the macro, and
+ * the two programs that call it: `<name>`, which the loader attaches to the syscall's own
+ * tracepoint (no dispatcher, no tail call: every helper call counts at this rate), and
+ * `<name>_raw`, reached by tail call from `sys_exit_raw` (loaded only when the raw path is).
+ */
+#define EXIT_HANDLER(name)                                                                 \
+	static __always_inline int name##_event(struct pt_regs *regs, long ret);           \
+	SEC("tracepoint")                                                                  \
+	int name(struct syscall_exit_record *ctx) {                                        \
+		struct task_struct *task = bpf_get_current_task_btf();                     \
+                                                                                           \
+		if (!exit_wanted(ctx->nr, ctx->ret, 0, task->tgid))                        \
+			return 0;                                                          \
+		return name##_event((struct pt_regs *)bpf_task_pt_regs(task), ctx->ret);   \
+	}                                                                                  \
+	SEC("tp_btf/sys_exit")                                                             \
+	int BPF_PROG(name##_raw, struct pt_regs *regs, long ret) {                         \
+		return name##_event(regs, ret);                                            \
+	}                                                                                  \
+	static __always_inline int name##_event(struct pt_regs *regs, long ret)
 
 #include "process_events.h"
 #include "file_events.h"
 #include "net_events.h"
 #include "system_events.h"
 
+/* Handlers by syscall number for `sys_exit_raw`, filled by the loader when it loads them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, HARRIER_SYSCALL_SLOTS);
 	__type(key, __u32);
-	__array(values, int(void *));
-} exit_handlers SEC(".maps") = {
-	.values = {
-		[__NR_execve] = (void *)&exit_execve,
-		[__NR_execveat] = (void *)&exit_execveat,
-		[__NR_clone] = (void *)&exit_clone,
-		[__NR_clone3] = (void *)&exit_clone3,
-		[__NR_prctl] = (void *)&exit_prctl,
-		[__NR_fork] = (void *)&exit_fork,
-		[__NR_vfork] = (void *)&exit_vfork,
-		[__NR_open] = (void *)&exit_open,
-		[__NR_openat] = (void *)&exit_openat,
-		[__NR_openat2] = (void *)&exit_openat2,
-		[__NR_creat] = (void *)&exit_creat,
-		[__NR_close] = (void *)&exit_close,
-		[__NR_dup] = (void *)&exit_dup,
-		[__NR_dup2] = (void *)&exit_dup2,
-		[__NR_dup3] = (void *)&exit_dup3,
-		[__NR_unlink] = (void *)&exit_unlink,
-		[__NR_unlinkat] = (void *)&exit_unlinkat,
-		[__NR_rename] = (void *)&exit_rename,
-		[__NR_renameat] = (void *)&exit_renameat,
-		[__NR_renameat2] = (void *)&exit_renameat2,
-		[__NR_link] = (void *)&exit_link,
-		[__NR_linkat] = (void *)&exit_linkat,
-		[__NR_symlink] = (void *)&exit_symlink,
-		[__NR_symlinkat] = (void *)&exit_symlinkat,
-		[__NR_mkdir] = (void *)&exit_mkdir,
-		[__NR_mkdirat] = (void *)&exit_mkdirat,
-		[__NR_rmdir] = (void *)&exit_rmdir,
-		[__NR_chmod] = (void *)&exit_chmod,
-		[__NR_fchmod] = (void *)&exit_fchmod,
-		[__NR_fchmodat] = (void *)&exit_fchmodat,
-		[__NR_chown] = (void *)&exit_chown,
-		[__NR_lchown] = (void *)&exit_lchown,
-		[__NR_fchown] = (void *)&exit_fchown,
-		[__NR_fchownat] = (void *)&exit_fchownat,
-		[__NR_chdir] = (void *)&exit_chdir,
-		[__NR_fchdir] = (void *)&exit_fchdir,
-		[__NR_mount] = (void *)&exit_mount,
-		[__NR_umount2] = (void *)&exit_umount2,
-		[__NR_init_module] = (void *)&exit_init_module,
-		[__NR_finit_module] = (void *)&exit_finit_module,
-		[__NR_memfd_create] = (void *)&exit_memfd_create,
-		[__NR_read] = (void *)&exit_read,
-		[__NR_write] = (void *)&exit_write,
-		[__NR_pread64] = (void *)&exit_pread64,
-		[__NR_pwrite64] = (void *)&exit_pwrite64,
-		[__NR_readv] = (void *)&exit_readv,
-		[__NR_writev] = (void *)&exit_writev,
-		[__NR_preadv] = (void *)&exit_preadv,
-		[__NR_pwritev] = (void *)&exit_pwritev,
-		[__NR_socket] = (void *)&exit_socket,
-		[__NR_bind] = (void *)&exit_bind,
-		[__NR_listen] = (void *)&exit_listen,
-		[__NR_connect] = (void *)&exit_connect,
-		[__NR_accept] = (void *)&exit_accept,
-		[__NR_accept4] = (void *)&exit_accept4,
-		[__NR_sendto] = (void *)&exit_sendto,
-		[__NR_recvfrom] = (void *)&exit_recvfrom,
-		[__NR_sendmsg] = (void *)&exit_sendmsg,
-		[__NR_recvmsg] = (void *)&exit_recvmsg,
-		[__NR_sendmmsg] = (void *)&exit_sendmmsg,
-		[__NR_recvmmsg] = (void *)&exit_recvmmsg,
-		[__NR_ptrace] = (void *)&exit_ptrace,
-		[__NR_setuid] = (void *)&exit_setuid,
-		[__NR_setgid] = (void *)&exit_setgid,
-		[__NR_setreuid] = (void *)&exit_setreuid,
-		[__NR_setregid] = (void *)&exit_setregid,
-		[__NR_setresuid] = (void *)&exit_setresuid,
-		[__NR_setresgid] = (void *)&exit_setresgid,
-		[__NR_kill] = (void *)&exit_kill,
-		[__NR_tkill] = (void *)&exit_tkill,
-		[__NR_tgkill] = (void *)&exit_tgkill,
-		[__NR_setns] = (void *)&exit_setns,
-		[__NR_unshare] = (void *)&exit_unshare,
-		[__NR_bpf] = (void *)&exit_bpf,
-		[__NR_userfaultfd] = (void *)&exit_userfaultfd,
-		[__NR_truncate] = (void *)&exit_generic,
-		[__NR_ftruncate] = (void *)&exit_generic,
-		[__NR_futimesat] = (void *)&exit_generic,
-		[__NR_utimensat] = (void *)&exit_generic,
-		[__NR_fchmodat2] = (void *)&exit_generic,
-	},
-};
+	__type(value, __u32);
+} raw_exit_handlers SEC(".maps");
 
-/*
- * LIMIT: every syscall of every process passes this tracepoint, selected or not (about 0.15 us
- * each on the bench machine, a third of what the probe adds to an open+close loop). Programs
- * attached per syscall (fexit) would spare the unselected ones, but a new thread's first
- * return from clone is seen only here.
- */
+/* x86's TS_COMPAT: the task is in a 32-bit syscall, whose number is not an x86_64 one. */
+#define LX_TS_COMPAT 0x0002
+
+/* The raw path for syscalls without a tracepoint; runs for every syscall while attached. */
 SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret) {
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 id = (__u32)regs->orig_ax;
 
-	/* The filter comes first so that unwanted syscalls cost one map lookup. */
-	__u8 *slot = id < HARRIER_SYSCALL_SLOTS ? bpf_map_lookup_elem(&enabled_events, &id) : 0;
-
-	if (!slot || *slot == HARRIER_SLOT_OFF || is_loader())
+	if ((task->thread_info.status & LX_TS_COMPAT) ||
+	    !exit_wanted(id, ret, HARRIER_SLOT_RAW, task->tgid))
 		return 0;
-	if (*slot == HARRIER_SLOT_SUCCEEDED && ret < 0) {
-		count(HC_SKIPPED_FAILED);
-		return 0;
-	}
-	bpf_tail_call(ctx, &exit_handlers, id);
+	bpf_tail_call(ctx, &raw_exit_handlers, id);
 	count(HC_NO_HANDLER);
 	return 0;
 }

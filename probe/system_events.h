@@ -8,10 +8,6 @@
 #ifndef HARRIER_SYSTEM_EVENTS_H
 #define HARRIER_SYSTEM_EVENTS_H
 
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
-
 /* A PT_PID parameter from a pid_t argument. */
 static __always_inline __s64 pid_arg(struct pt_regs *regs, int index) {
 	return (__s64)(__s32)syscall_arg(regs, index);

@@ -39,7 +39,7 @@ import {
 } from '../sources/procfs/index.js';
 import { ScapWriter, type ScapLayout } from '../sources/scap/scap-writer.js';
 import { DropMonitor, type DropTotals } from './live-drops.js';
-import { syscallSetFor, type SyscallSet } from './live-syscalls.js';
+import { syscallSetFor, unwatchedEvents, type SyscallSet } from './live-syscalls.js';
 import type { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 
@@ -134,6 +134,7 @@ export class LivePipeline {
       onAlert: (alert) => options.onAlert?.(alert),
     });
     if (options.ruleSet !== undefined) this.useRules(options.ruleSet);
+    else this.warnUnwatched([...(options.eventNames ?? HANDLED_EVENT_NAMES)]);
     this.done = this.pump();
   }
 
@@ -151,6 +152,7 @@ export class LivePipeline {
     // come back as events, thousands a second.
     const probe = await ProbeProcess.start({
       ignoreProcess: process.pid,
+      onMessage: (line) => logProbeMessage(options.logger, line),
       ...options.probe,
       slots,
       succeededOnly,
@@ -229,6 +231,16 @@ export class LivePipeline {
     };
   }
 
+  /** Says which of the captured `names` this kernel cannot show (see `unwatchedEvents`). */
+  private warnUnwatched(names: readonly string[]): void {
+    const unwatched = unwatchedEvents(names, this.probe.ready);
+    if (unwatched.length === 0) return;
+    this.options.logger.warn(
+      { events: unwatched },
+      'this kernel does not implement these syscalls (they have no tracepoint): their calls fail and are not seen; --watch-unimplemented-syscalls watches them at a cost to every syscall',
+    );
+  }
+
   private useRules(ruleSet: RuleSet, syscalls = syscallSetFor(ruleSet)): void {
     const { options } = this;
     this.alertsBefore += this.detection?.alerts ?? 0;
@@ -242,6 +254,7 @@ export class LivePipeline {
       context: options.context,
       metrics: this.metrics,
     });
+    this.warnUnwatched(this.syscalls.names);
     if (this.syscalls.uncaptured.length > 0) {
       options.logger.warn(
         { events: this.syscalls.uncaptured },
@@ -339,6 +352,17 @@ export class LivePipeline {
     if (logger.isLevelEnabled('debug'))
       logger.debug({ code, err: error }, 'undecodable probe event skipped');
   }
+}
+
+/**
+ * Logs a line of the loader's stderr: its warnings as warnings. Its closing counters line is
+ * left out (Harrier prints its own), and its error line reaches the user as the start failure.
+ */
+function logProbeMessage(logger: Logger, line: string): void {
+  const warning = /^harrier-probe: warning: (.*)$/.exec(line);
+  if (warning) logger.warn({ source: 'probe' }, warning[1]!);
+  else if (!line.startsWith('harrier-probe: stopped:') && !line.startsWith('harrier-probe: error:'))
+    logger.info({ source: 'probe' }, line);
 }
 
 /**

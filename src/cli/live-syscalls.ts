@@ -4,10 +4,12 @@
  * probe builds. Everything else is dropped in the kernel.
  */
 import type { RuleSet } from '../detect/index.js';
+import type { ProbeReadyRecord } from '../sources/ebpf/frame-reader.js';
 import {
   HANDLED_EVENT_NAMES,
   selectFilterSlots,
   STATE_EVENT_NAMES,
+  SYSCALL_NUMBERS,
 } from '../sources/ebpf/syscall-selection.js';
 import { succeededOnlyNames } from './failed-calls.js';
 
@@ -63,4 +65,22 @@ export function syscallSetFor(ruleSet: RuleSet | undefined): SyscallSet {
     succeededOnly,
     succeededOnlySlots: selectFilterSlots(succeededOnly).slots,
   };
+}
+
+/** Help of `--watch-unimplemented-syscalls` (run and record). */
+export const WATCH_UNIMPLEMENTED_HELP =
+  'also watch the syscalls this kernel does not implement (init_module without module support), ' +
+  'which have no tracepoint of their own: a program then runs on every syscall, slowing the host';
+
+/**
+ * Of the captured event names, those the probe cannot see on this kernel: syscalls without a
+ * tracepoint of their own while the raw path is off. Their calls only fail (ENOSYS).
+ */
+export function unwatchedEvents(
+  names: readonly string[],
+  ready: Pick<ProbeReadyRecord, 'rawPath' | 'untracedSyscalls'>,
+): string[] {
+  if (ready.rawPath) return [];
+  const untraced = new Set(ready.untracedSyscalls);
+  return names.filter((name) => untraced.has(SYSCALL_NUMBERS.get(name) ?? -1));
 }

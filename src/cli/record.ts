@@ -8,7 +8,7 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger } from '../log.js';
 import { LivePipeline } from './live-pipeline.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
-import { DEFAULT_RECORD_EVENTS, syscallSetFor } from './live-syscalls.js';
+import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { loadLiveRules } from './run.js';
 import { rulesOption } from './rule-paths.js';
 
@@ -17,6 +17,7 @@ interface RecordCommandOptions {
   duration?: string;
   rules: string[];
   envBytes: string;
+  watchUnimplementedSyscalls?: boolean;
 }
 
 /** Adds `harrier record` to the program. */
@@ -32,6 +33,7 @@ export function registerRecordCommand(program: Command): void {
         'every event the probe handles but read and write',
       ),
     )
+    .option('--watch-unimplemented-syscalls', WATCH_UNIMPLEMENTED_HELP)
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
     .action(async (options: RecordCommandOptions) => {
       process.exitCode = await runRecord(options);
@@ -62,6 +64,7 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
       eventNames: ruleSet === undefined ? DEFAULT_RECORD_EVENTS : syscallSetFor(ruleSet).names,
       record: { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
+      probe: { watchUnimplemented: options.watchUnimplementedSyscalls === true },
     });
   } catch (error) {
     if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))

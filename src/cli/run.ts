@@ -29,6 +29,7 @@ import { LivePipeline, type LiveCounters } from './live-pipeline.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
+import { WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import {
   addRunnerOutputOptions,
@@ -46,6 +47,7 @@ interface RunCommandOptions extends RunnerOutputFlags {
   write?: string;
   envBytes: string;
   ringbufMb?: string;
+  watchUnimplementedSyscalls?: boolean;
   containerFields?: boolean;
   cri: string[];
   quiet?: boolean;
@@ -66,6 +68,7 @@ export function registerRunCommand(program: Command): void {
       'also record the session to a .scap file that harrier replay reads',
     )
     .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
+    .option('--watch-unimplemented-syscalls', WATCH_UNIMPLEMENTED_HELP)
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
     .option(
       '--container-fields',
@@ -168,7 +171,10 @@ async function runLive(options: RunCommandOptions): Promise<number> {
       containers,
       record: options.write === undefined ? undefined : { path: options.write },
       snapshot: { envBytes: Number(options.envBytes) || 0 },
-      probe: options.ringbufMb === undefined ? undefined : { ringBufferMb: Number(options.ringbufMb) },
+      probe: {
+        ringBufferMb: options.ringbufMb === undefined ? undefined : Number(options.ringbufMb),
+        watchUnimplemented: options.watchUnimplementedSyscalls === true,
+      },
       context: outputs.storing ? new SyscallAlertContext() : undefined,
       metrics: outputs.metrics,
     }); // prettier-ignore

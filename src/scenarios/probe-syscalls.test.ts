@@ -8,7 +8,15 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +29,16 @@ import {
   type FieldTable,
   type OutputFieldValue,
 } from '../engine/index.js';
-import type { ProbeEventRecord, ProbeRecord } from '../sources/ebpf/frame-reader.js';
-import { ProbeProcess, defaultProbeBinaryPath } from '../sources/ebpf/probe-process.js';
+import type {
+  ProbeEventRecord,
+  ProbeReadyRecord,
+  ProbeRecord,
+} from '../sources/ebpf/frame-reader.js';
+import {
+  ProbeProcess,
+  defaultProbeBinaryPath,
+  type ProbeOptions,
+} from '../sources/ebpf/probe-process.js';
 import { PROCEXIT_SLOT, selectFilterSlots } from '../sources/ebpf/syscall-selection.js';
 import { containerSkipReason, podman, removeContainer, startContainer } from './containers.js';
 import { buildSyscallExerciser } from './syscall-exerciser.js';
@@ -60,6 +76,8 @@ let exerciser = '';
 /** Events of the probe currently capturing. */
 const records: ProbeEventRecord[] = [];
 let current: ProbeProcess | undefined;
+/** The READY record of the last probe started. */
+let lastReady: ProbeReadyRecord | undefined;
 
 before(() => {
   if (unavailable !== undefined) return;
@@ -76,13 +94,19 @@ after(() => {
  * Runs `act` under a probe that captures only the events `names` and process exits: the
  * fewer events the host offers it, the less a busy host can overflow its ring buffer.
  */
-async function capturing(names: string, act: () => Promise<void>): Promise<void> {
+async function capturing(
+  names: string,
+  act: () => Promise<void>,
+  options: Pick<ProbeOptions, 'watchUnimplemented'> = {},
+): Promise<void> {
   records.length = 0;
   const probe = await ProbeProcess.start({
     slots: [...selectFilterSlots(names.split(' ')).slots, PROCEXIT_SLOT],
     statsIntervalMs: 200,
+    ...options,
   });
   current = probe;
+  lastReady = probe.ready;
   const reading = (async () => {
     for await (const record of probe as AsyncIterable<ProbeRecord>)
       if (record.kind === 'event') records.push(record);
@@ -137,12 +161,17 @@ async function exitSeen(pid: number): Promise<void> {
 async function exerciseCaptured(
   names: string,
   args: string[],
+  options: Pick<ProbeOptions, 'watchUnimplemented'> = {},
 ): Promise<{ rows: Row[]; printed: Map<string, string> }> {
   let result = { pid: 0, printed: new Map<string, string>() };
-  await capturing(names, async () => {
-    result = await exercise(args);
-    await exitSeen(result.pid);
-  });
+  await capturing(
+    names,
+    async () => {
+      result = await exercise(args);
+      await exitSeen(result.pid);
+    },
+    options,
+  );
   return {
     rows: rowsOf(records.filter((record) => record.tid === result.pid)),
     printed: result.printed,
@@ -285,6 +314,34 @@ test('unshare, setns, bpf and userfaultfd carry their flags and commands (needs 
     [true, true, false, true],
     'unshare, setns and userfaultfd succeed; a bpf call without attributes is refused',
   );
+});
+
+test('each syscall is watched through its own tracepoint; one this kernel has no tracepoint for is seen only with watchUnimplemented (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const target = join(scratch, 'module-source');
+  writeFileSync(target, 'not a module');
+  const syscalls = { openat: 257, init_module: 175, finit_module: 313 };
+  const traced = (name: string) =>
+    existsSync(`/sys/kernel/tracing/events/syscalls/sys_exit_${name}`);
+  for (const watchUnimplemented of [false, true]) {
+    const { rows, printed } = await exerciseCaptured(
+      Object.keys(syscalls).join(' '),
+      ['modules', target],
+      { watchUnimplemented },
+    );
+    const ready = lastReady!;
+    for (const [name, number] of Object.entries(syscalls)) {
+      assert.equal(ready.untracedSyscalls.includes(number), !traced(name), `${name} untraced`);
+    }
+    assert.equal(ready.rawPath, watchUnimplemented && ready.untracedSyscalls.length > 0);
+    const opens = rows.filter((row) => row['evt.type'] === 'openat' && row['fd.name'] === target);
+    assert.equal(opens.length, 1, 'the openat comes once, through its own tracepoint only');
+    const expected = ['init_module', 'finit_module']
+      .filter((name) => traced(name) || watchUnimplemented)
+      .map((name) => ({ 'evt.type': name, 'evt.rawres': Number(printed.get(name)) }));
+    const attempts = rows.filter((row) => String(row['evt.type']).endsWith('init_module'));
+    assert.deepEqual(pick(attempts, ['evt.type', 'evt.rawres']), expected);
+  }
 });
 
 const EXE_FIELDS = [

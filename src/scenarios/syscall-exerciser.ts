@@ -1,7 +1,7 @@
 /**
  * A small C program for the probe's live tests: it makes the calls of one group (file I/O,
  * generic file calls, signals, UDP messages over loopback, namespaces and kernel interfaces,
- * a program run from a memfd) with known arguments, and prints what a test cannot know
+ * module load attempts, a program run from a memfd) with known arguments, and prints what a test cannot know
  * beforehand (a child's pid, port numbers) as `key=value` lines. Everything stays inside a
  * scratch directory, the process itself, its own child and 127.0.0.1.
  * @internal
@@ -13,6 +13,7 @@ import path from 'node:path';
 const exerciserSource = String.raw`
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -142,6 +143,24 @@ static int kernel_interfaces(void) {
 }
 
 /*
+ * Opens PATH, then tries to load a module that is garbage (the kernel refuses it, or has no
+ * module support at all) with init_module and with finit_module on that descriptor.
+ */
+static int module_attempts(const char *path) {
+  static char garbage[32] = "harrier: not an ELF module";
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return 1;
+  long loaded = syscall(SYS_init_module, garbage, sizeof garbage, "");
+  if (loaded < 0) loaded = -errno;
+  long from_fd = syscall(SYS_finit_module, fd, "", 0);
+  if (from_fd < 0) from_fd = -errno;
+  /* the results as the kernel returned them: -errno on failure */
+  printf("init_module=%ld\nfinit_module=%ld\n", loaded, from_fd);
+  close(fd);
+  return 0;
+}
+
+/*
  * Runs a copy of PROGRAM from a memfd named NAME, through fexecve (execveat on the memfd), with
  * NAME as its argument too: the new comm is the descriptor's number, so only an argument
  * shows NAME in the command line.
@@ -166,6 +185,7 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "signals")) return signals();
   if (!strcmp(argv[1], "messages")) return messages();
   if (!strcmp(argv[1], "kernel")) return kernel_interfaces();
+  if (!strcmp(argv[1], "modules") && argc > 2) return module_attempts(argv[2]);
   return 2;
 }
 `;

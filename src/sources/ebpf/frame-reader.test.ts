@@ -44,10 +44,14 @@ test('reads an event frame split across three chunks', () => {
 });
 
 test('reads ready and stats frames in one chunk', () => {
-  const ready = Buffer.alloc(16);
+  const ready = Buffer.alloc(84);
   ready.writeBigUInt64LE(123n, 0);
   ready.writeUInt32LE(4, 8);
   ready.writeUInt32LE(1 << 24, 12);
+  ready.writeUInt32LE(1, 16);
+  ready[20 + (175 >> 3)] = 1 << (175 & 7); // init_module
+  ready[20 + (313 >> 3)] = 1 << (313 & 7); // finit_module
+  ready[20] = 1; // syscall 0 (read)
   const count = STATS_COUNTER_NAMES.length + 1;
   const stats = Buffer.alloc(8 + count * 8);
   stats.writeUInt32LE(count, 0);
@@ -58,6 +62,8 @@ test('reads ready and stats frames in one chunk', () => {
     bootToEpochNs: 123n,
     possibleCpus: 4,
     ringBufferBytes: 1 << 24,
+    rawPath: true,
+    untracedSyscalls: [0, 175, 313],
   });
   const second = records[1];
   assert.equal(second?.kind, 'stats');
@@ -67,6 +73,13 @@ test('reads ready and stats frames in one chunk', () => {
   assert.equal(second.counters.skippedFailed, 110);
   assert.equal(second.counters.framesWritten, 120);
   assert.equal(countKernelDrops(second.counters), 30 + 40 + 50 + 60 + 70 + 80 + 90);
+});
+
+test('a ready frame shorter than its layout is a protocol error that names both sizes', () => {
+  assert.throws(
+    () => new FrameReader().push(frame(3, Buffer.alloc(16))),
+    /short ready frame: 16 bytes, expected 84/,
+  );
 });
 
 test('batches hold events in place and other frames parsed, in stream order, across chunks', () => {

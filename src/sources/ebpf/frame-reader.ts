@@ -7,7 +7,9 @@
  * nparams u32, then nparams u16 lengths, then the parameters), exactly as a `.scap` event.
  * kind 2 STATS: u32 count, u32 token (0, or the N of the `sync N` command it answers), then
  *   count u64 counters in `STATS_COUNTER_NAMES` order.
- * kind 3 READY: u64 boot-to-epoch offset (ns), u32 possible CPUs, u32 ring buffer bytes.
+ * kind 3 READY: u64 boot-to-epoch offset (ns), u32 possible CPUs, u32 ring buffer bytes,
+ *   u32 flags (bit 0: the raw sys_exit path is loaded), then a 64-byte bitmap of the handled
+ *   syscalls this kernel has no `syscalls:sys_exit_*` tracepoint for (bit N%8 of byte N/8).
  */
 
 /** Frame kinds written by `probe/loader.c`. */
@@ -69,7 +71,16 @@ export interface ProbeReadyRecord {
   bootToEpochNs: bigint;
   possibleCpus: number;
   ringBufferBytes: number;
+  /**
+   * Whether the raw sys_exit path is loaded: syscalls without a tracepoint of their own are
+   * watched through it, at a cost to every syscall.
+   */
+  rawPath: boolean;
+  /** Handled syscalls (numbers) that have no tracepoint on this kernel, ascending. */
+  untracedSyscalls: number[];
 }
+
+const READY_SIZE = 20 + 64;
 
 export type ProbeRecord = ProbeEventRecord | ProbeStatsRecord | ProbeReadyRecord;
 
@@ -200,16 +211,31 @@ function parseOtherFrame(kind: number, payload: Buffer): ProbeStatsRecord | Prob
     case FRAME_KIND.STATS:
       return parseStats(payload);
     case FRAME_KIND.READY:
-      if (payload.length < 16) throw new ProbeProtocolError('short ready frame');
+      if (payload.length < READY_SIZE) {
+        throw new ProbeProtocolError(
+          `short ready frame: ${payload.length} bytes, expected ${READY_SIZE}`,
+        );
+      }
       return {
         kind: 'ready',
         bootToEpochNs: payload.readBigUInt64LE(0),
         possibleCpus: payload.readUInt32LE(8),
         ringBufferBytes: payload.readUInt32LE(12),
+        rawPath: (payload.readUInt32LE(16) & 1) === 1,
+        untracedSyscalls: setBits(payload.subarray(20, READY_SIZE)),
       };
     default:
       throw new ProbeProtocolError(`unknown frame kind ${kind}`);
   }
+}
+
+/** The numbers of the bits set in `bitmap`, bit N%8 of byte N/8 being N. */
+function setBits(bitmap: Buffer): number[] {
+  const numbers: number[] = [];
+  for (let bit = 0; bit < bitmap.length * 8; bit++) {
+    if (bitmap[bit >> 3]! & (1 << (bit & 7))) numbers.push(bit);
+  }
+  return numbers;
 }
 
 function parseStats(payload: Buffer): ProbeStatsRecord {

@@ -40,6 +40,14 @@ export interface ProbeOptions {
    * pipe would otherwise come back as events. Default: none.
    */
   ignoreProcess?: number;
+  /**
+   * Watch the handled syscalls that have no `syscalls:sys_exit_*` tracepoint on this kernel
+   * (init_module without CONFIG_MODULES) through the raw sys_exit tracepoint, which runs a
+   * program for every syscall of every process. Default false: their calls are not seen.
+   */
+  watchUnimplemented?: boolean;
+  /** Called with each line the loader writes to stderr (warnings), as it comes. */
+  onMessage?: (line: string) => void;
 }
 
 /** How the loader ended. */
@@ -125,12 +133,13 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
       args.push('--stats-ms', `${options.statsIntervalMs}`);
     if (options.ringBufferMb !== undefined) args.push('--ringbuf-mb', `${options.ringBufferMb}`);
     if (options.ignoreProcess !== undefined) args.push('--ignore-tgid', `${options.ignoreProcess}`);
+    if (options.watchUnimplemented) args.push('--watch-unimplemented');
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     // A control line written after the loader died fails with EPIPE; 'close' reports the death.
     child.stdin.on('error', () => undefined);
 
     return new Promise((resolve, reject) => {
-      const stderr = collectStderr(child);
+      const stderr = collectStderr(child, options.onMessage);
       const reader = new FrameReader();
       let probe: ProbeProcess | undefined;
       const failEarly = (error: Error): void => {
@@ -278,8 +287,8 @@ function afterReady(batch: FrameBatch): { record: ProbeReadyRecord; rest: FrameB
   return undefined;
 }
 
-/** Gathers stderr lines; keeps the loader's error line and forwards the rest as warnings. */
-function collectStderr(child: ProbeChild) {
+/** Gathers stderr lines, each also handed to `onLine`; keeps the loader's error line. */
+function collectStderr(child: ProbeChild, onLine?: (line: string) => void) {
   const lines: string[] = [];
   let sink: string[] = lines;
   let partial = '';
@@ -288,7 +297,11 @@ function collectStderr(child: ProbeChild) {
   child.stderr.on('data', (text: string) => {
     const parts = (partial + text).split('\n');
     partial = parts.pop() ?? '';
-    for (const line of parts) if (line) sink.push(line);
+    for (const line of parts) {
+      if (!line) continue;
+      sink.push(line);
+      onLine?.(line);
+    }
   });
   return {
     attach(target: string[]): void {
