@@ -99,7 +99,7 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 /** NUL-separated strings; a trailing NUL does not add an empty item. */
-export function splitNulList(bytes: Uint8Array): string[] {
+function splitNulList(bytes: Uint8Array): string[] {
   const items: string[] = [];
   let start = 0;
   while (start < bytes.length) {

@@ -49,7 +49,7 @@ export type ScapLayout = 'current' | 'legacy';
 type Plain<T> = Omit<T, 'kind' | 'offset'>;
 
 /** The capturing host; fields left out are written as 0 or empty. */
-export type ScapMachine = Partial<Plain<MachineRecord>>;
+type ScapMachine = Partial<Plain<MachineRecord>>;
 /** A thread alive when the capture starts; fields left out take libscap's "unknown" values. */
 export type ScapThread = Partial<Omit<Plain<ThreadRecord>, 'version'>> & { tid: number };
 /** An fd open in `tid` when the capture starts (`tid` must be in the thread list). */
@@ -58,9 +58,9 @@ export type ScapFd = Partial<Omit<Plain<FdRecord>, 'typeCode'>> & {
   fd: number;
   type: FdTypeName;
 };
-export type ScapInterface = Omit<Plain<InterfaceRecord>, 'linkSpeed'> & { linkSpeed?: bigint };
-export type ScapUser = Plain<UserRecord>;
-export type ScapGroup = Plain<GroupRecord>;
+type ScapInterface = Omit<Plain<InterfaceRecord>, 'linkSpeed'> & { linkSpeed?: bigint };
+type ScapUser = Plain<UserRecord>;
+type ScapGroup = Plain<GroupRecord>;
 
 /** The tables written before the first event; every one is optional. */
 export interface ScapHeader {
@@ -300,7 +300,7 @@ function fdLists(fds: readonly ScapFd[], layout: ScapLayout): Uint8Array[] {
  * info, interfaces, users, process list, fd lists. Throws `RangeError` for an fd whose thread
  * is not in `header.threads` (libscap refuses such a capture) or of an unknown type.
  */
-export function encodeScapHeader(header: ScapHeader, layout: ScapLayout = 'current'): Uint8Array[] {
+function encodeScapHeader(header: ScapHeader, layout: ScapLayout = 'current'): Uint8Array[] {
   const threads = header.threads ?? [];
   const known = new Set(threads.map((thread) => thread.tid));
   for (const fd of header.fds ?? []) {
@@ -359,7 +359,7 @@ export function eventInputOf(record: EventRecord): ScapEventInput {
 }
 
 /** Bytes of the event block for `event`, or throws `RangeError` for a malformed event. */
-export function eventBlockSize(event: ScapEventInput): number {
+function eventBlockSize(event: ScapEventInput): number {
   return (12 + eventBodyPrefix(event) + eventLength(event) + 3) & ~3;
 }
 
@@ -389,7 +389,7 @@ function eventBlockType(event: ScapEventInput, blockSize: number): number {
  * Writes the event block for `event` into `target` at `at` (which must have
  * `eventBlockSize(event)` bytes free) and returns the block's size.
  */
-export function encodeEventBlock(event: ScapEventInput, target: Uint8Array, at: number): number {
+function encodeEventBlock(event: ScapEventInput, target: Uint8Array, at: number): number {
   const length = eventLength(event);
   const size = (12 + eventBodyPrefix(event) + length + 3) & ~3;
   const view = new DataView(target.buffer, target.byteOffset, target.length);
