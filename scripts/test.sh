@@ -15,6 +15,7 @@ if ((${#test_packages[@]})); then
 fi
 # podman, a local busybox image and the podman API service, for the container scenarios.
 scripts/container-setup.sh
-# Style first: ESLint and Prettier over src/ (STYLE.md); a lint error fails the run.
+# Style first: ESLint and Prettier over src/, knip for unused files, exports and dependencies
+# (STYLE.md); a lint error fails the run.
 npm run --silent lint
 node --test --test-reporter=spec --test-concurrency=2 dist/
