@@ -58,8 +58,9 @@ export class RecordSyscallEvent implements SyscallEvent {
   /** Number of parameters the record carries (before any conversion). */
   declare readonly paramCount: number;
   declare private params: Uint8Array[] | undefined;
-  declare private readonly bytes: Uint8Array;
-  declare private readonly view: DataView;
+  /** The chunk the record lies in, and a view over it: read in place by `valueOffset`. */
+  declare readonly bytes: Uint8Array;
+  declare readonly view: DataView;
   /** Offset in `bytes` of the parameter length table. */
   declare private readonly lengthsStart: number;
   declare private readonly lengthSize: number;
@@ -113,11 +114,27 @@ export class RecordSyscallEvent implements SyscallEvent {
    */
   rawParam(index: number): Uint8Array | undefined {
     if (this.params !== undefined) return this.params[index];
-    const { bytes, lengthsStart, paramCount, lengthSize } = this;
-    if (!(index >= 0 && index < paramCount)) return undefined;
+    const valueAt = this.valueOffset(index);
+    if (valueAt < 0) return undefined;
+    const length = this.paramLength(this.lengthsStart + index * this.lengthSize);
+    return this.bytes.subarray(valueAt, valueAt + length);
+  }
+
+  /** Whether the parameters are still the record's own, so `valueOffset` can be used. */
+  get isInPlace(): boolean {
+    return this.params === undefined;
+  }
+
+  /**
+   * Where the value of parameter `index` starts in `bytes`; -1 past the last parameter. Only
+   * meaningful while `isInPlace`: readers of one number use it to skip the view `rawParam` makes.
+   */
+  valueOffset(index: number): number {
+    const { lengthsStart, paramCount, lengthSize } = this;
+    if (!(index >= 0 && index < paramCount)) return -1;
     let valueAt = lengthsStart + paramCount * lengthSize;
     for (let i = 0; i < index; i++) valueAt += this.paramLength(lengthsStart + i * lengthSize);
-    return bytes.subarray(valueAt, valueAt + this.paramLength(lengthsStart + index * lengthSize));
+    return valueAt;
   }
 
   /** Byte length of parameter `index` (0 past the last), without slicing it. */

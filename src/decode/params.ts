@@ -26,11 +26,11 @@ function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Text up to the first NUL byte, as libscap's consumers read C strings. */
-export function decodeCString(bytes: Uint8Array, start = 0): string {
-  let end = bytes.indexOf(0, start);
-  if (end < 0) end = bytes.length;
-  return textDecoder.decode(bytes.subarray(start, end));
+/** Text of `bytes[start, end)` up to the first NUL byte, as libscap's consumers read C strings. */
+export function decodeCString(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  let nul = bytes.indexOf(0, start);
+  if (nul < 0 || nul > end) nul = end;
+  return textDecoder.decode(bytes.subarray(start, nul));
 }
 
 /** A signed 64-bit value as a number: exact below 2^53, which FD, PID and errno values are. */

@@ -21,7 +21,8 @@ export interface DeferredRemovals {
   threadToRemove?: number;
   /** The reaper the kernel named in `threadToRemove`'s exit event; 0 when it named none. */
   reaperTid: number;
-  fdsToRemove: Array<[tid: number, fd: number]>;
+  /** Pairs of numbers, thread id then fd: a tuple per close was garbage. */
+  fdsToRemove: number[];
 }
 
 /** One state parser: updates the tables for one event type. */

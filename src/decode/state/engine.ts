@@ -181,11 +181,12 @@ export class StateEngine {
       deferred.threadToRemove = undefined;
       deferred.reaperTid = 0;
     }
-    for (const [tid, fd] of deferred.fdsToRemove) {
-      const thread = table.findThread(tid);
-      if (thread !== undefined) table.removeFd(thread, fd);
+    const fds = deferred.fdsToRemove;
+    for (let i = 0; i < fds.length; i += 2) {
+      const thread = table.findThread(fds[i]);
+      if (thread !== undefined) table.removeFd(thread, fds[i + 1]);
     }
-    deferred.fdsToRemove.length = 0;
+    fds.length = 0;
   }
 
   /** libsinsp's `reset`: find the thread, pair exit with enter, look the fd up. */

@@ -3,6 +3,7 @@
  * open family, pipes, dup and fcntl, eventfd and the other one-fd calls, memfd, pidfd, close
  * and close_range. Each follows the matching libsinsp parser.
  */
+import type { SyscallEvent } from '../event.js';
 import type { ParseContext } from './context.js';
 import {
   isEmptyParam,
@@ -15,7 +16,7 @@ import { cloneFd, createFd, OPEN_FLAGS } from './fd-info.js';
 import { directoryForDirfd } from './exec-parsers.js';
 import { concatenatePaths } from './paths.js';
 import { cwdOf, fdTableOf } from './thread.js';
-import type { FdInfo, FdKind } from './types.js';
+import type { FdInfo, FdKind, ThreadInfo } from './types.js';
 
 /** Adds `info` as descriptor `fd` of the event's thread and makes it the event's fd. */
 function addEventFd(context: ParseContext, fd: number, info: FdInfo): void {
@@ -23,68 +24,69 @@ function addEventFd(context: ParseContext, fd: number, info: FdInfo): void {
   context.fd = context.table.addFd(context.thread, fd, info);
 }
 
-interface OpenedPath {
-  name: string;
-  directory: string;
-  flags: number;
-  device: number;
-  inode: bigint;
+function deviceParam(event: SyscallEvent, index: number): number {
+  return isEmptyParam(event, index) ? 0 : numberParam(event, index);
 }
 
-/** What each open-family exit says about the path, with the directory it is relative to. */
-function openedPath(context: ParseContext): OpenedPath {
-  const { event, thread } = context;
-  const device = (index: number): number =>
-    isEmptyParam(event, index) ? 0 : numberParam(event, index);
-  const inode = (index: number): bigint =>
-    isEmptyParam(event, index) ? 0n : bigintParam(event, index);
+function inodeParam(event: SyscallEvent, index: number): bigint {
+  return isEmptyParam(event, index) ? 0n : bigintParam(event, index);
+}
+
+/**
+ * Fills `info` with what an open-family exit says about the path (raw name, flags, device,
+ * inode) and returns the directory the name is relative to. Runs for failed calls too: the
+ * dirfd lookup of openat marks the dirfd's name as seen, as libsinsp's does.
+ */
+function readOpened(event: SyscallEvent, thread: ThreadInfo, info: FdInfo): string {
   switch (event.info.name) {
     case 'open':
-      return {
-        name: stringParam(event, 1), flags: numberParam(event, 2) >>> 0,
-        directory: thread === undefined ? '' : cwdOf(thread), device: device(4), inode: inode(5),
-      }; // prettier-ignore
+      info.nameRaw = stringParam(event, 1);
+      info.openFlags = numberParam(event, 2) >>> 0;
+      info.device = deviceParam(event, 4);
+      info.inode = inodeParam(event, 5);
+      return cwdOf(thread);
     case 'creat': {
       const creatFlags = isEmptyParam(event, 5) ? 0 : numberParam(event, 5);
-      const layer =
+      info.nameRaw = stringParam(event, 1);
+      info.openFlags =
         creatFlags & 1 ? OPEN_FLAGS.FD_UPPER_LAYER : creatFlags & 2 ? OPEN_FLAGS.FD_LOWER_LAYER : 0;
-      return {
-        name: stringParam(event, 1), flags: layer, device: device(3), inode: inode(4),
-        directory: thread === undefined ? '' : cwdOf(thread),
-      }; // prettier-ignore
+      info.device = deviceParam(event, 3);
+      info.inode = inodeParam(event, 4);
+      return cwdOf(thread);
     }
     case 'open_by_handle_at':
-      return {
-        name: stringParam(event, 3), flags: numberParam(event, 2) >>> 0, directory: '',
-        device: device(4), inode: inode(5),
-      }; // prettier-ignore
+      info.nameRaw = stringParam(event, 3);
+      info.openFlags = numberParam(event, 2) >>> 0;
+      info.device = deviceParam(event, 4);
+      info.inode = inodeParam(event, 5);
+      return '';
     default: {
       // openat and openat2
       const name = isEmptyParam(event, 2) ? '<NA>' : stringParam(event, 2);
-      const flags = isEmptyParam(event, 3) ? 0 : numberParam(event, 3) >>> 0;
-      const [devIndex, inoIndex] = event.info.name === 'openat2' ? [6, 7] : [5, 6];
-      const directory = isEmptyParam(event, 1)
-        ? ''
-        : directoryForDirfd(thread, name, numberParam(event, 1));
-      return { name, flags, directory, device: device(devIndex), inode: inode(inoIndex) };
+      const devIndex = event.info.name === 'openat2' ? 6 : 5;
+      info.nameRaw = name;
+      info.openFlags = isEmptyParam(event, 3) ? 0 : numberParam(event, 3) >>> 0;
+      info.device = deviceParam(event, devIndex);
+      info.inode = inodeParam(event, devIndex + 1);
+      return isEmptyParam(event, 1) ? '' : directoryForDirfd(thread, name, numberParam(event, 1));
     }
   }
 }
 
 /** open, openat, openat2, creat and open_by_handle_at exits. */
 export function parseOpen(context: ParseContext): void {
-  if (context.thread === undefined) return;
-  const fd = returnValue(context.event);
-  const opened = openedPath(context);
+  const { event, thread } = context;
+  if (thread === undefined) return;
+  const fd = returnValue(event);
+  // One object per open, made before the result is known: a second, for the path, was garbage.
+  const info = createFd('file');
+  const directory = readOpened(event, thread, info);
   if (fd < 0) return;
-  const info = createFd((opened.flags & OPEN_FLAGS.DIRECTORY) !== 0 ? 'directory' : 'file');
-  info.openFlags = opened.flags;
-  info.device = opened.device;
-  info.inode = opened.inode;
-  info.nameRaw = opened.name;
-  info.name = concatenatePaths(opened.directory, opened.name);
-  info.isOverlayUpper = (opened.flags & OPEN_FLAGS.FD_UPPER_LAYER) !== 0;
-  info.isOverlayLower = (opened.flags & OPEN_FLAGS.FD_LOWER_LAYER) !== 0;
+  const flags = info.openFlags;
+  if ((flags & OPEN_FLAGS.DIRECTORY) !== 0) info.kind = 'directory';
+  info.name = concatenatePaths(directory, info.nameRaw);
+  info.isOverlayUpper = (flags & OPEN_FLAGS.FD_UPPER_LAYER) !== 0;
+  info.isOverlayLower = (flags & OPEN_FLAGS.FD_LOWER_LAYER) !== 0;
   addEventFd(context, fd, info);
 }
 
@@ -181,7 +183,7 @@ export function parsePidfdOpen(context: ParseContext): void {
 export function parseClose(context: ParseContext): void {
   const { event, thread, fd } = context;
   if (returnValue(event) < 0 || thread === undefined || fd === undefined) return;
-  context.deferred.fdsToRemove.push([thread.tid, thread.lastEventFd]);
+  context.deferred.fdsToRemove.push(thread.tid, thread.lastEventFd);
 }
 
 const CLOSE_RANGE_CLOEXEC = 1 << 2;
