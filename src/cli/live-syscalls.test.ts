@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRuleFiles } from '../detect/index.js';
 import { STATE_EVENT_NAMES } from '../sources/ebpf/syscall-selection.js';
-import { DEFAULT_RECORD_EVENTS, syscallSetFor } from './live-syscalls.js';
+import { DEFAULT_RECORD_EVENTS, syscallSetFor, unwatchedEvents } from './live-syscalls.js';
 
 function ruleSetOf(condition: string) {
   const content = `- rule: r\n  desc: d\n  condition: ${condition}\n  output: o\n  priority: INFO\n`;
@@ -30,4 +30,15 @@ test("record's default set is every handled event but file reads and writes and 
     assert.ok(!DEFAULT_RECORD_EVENTS.includes(name), name);
   for (const name of ['execve', 'sendto', 'kill', 'truncate'])
     assert.ok(DEFAULT_RECORD_EVENTS.includes(name), name);
+});
+
+test('names the captured syscalls without a tracepoint as unwatched, unless the raw path is on', () => {
+  const names = ['execve', 'finit_module', 'init_module', 'openat', 'procexit'];
+  const untracedSyscalls = [175, 313]; // init_module, finit_module
+  assert.deepEqual(unwatchedEvents(names, { rawPath: false, untracedSyscalls }), [
+    'finit_module',
+    'init_module',
+  ]);
+  assert.deepEqual(unwatchedEvents(names, { rawPath: true, untracedSyscalls }), []);
+  assert.deepEqual(unwatchedEvents(['openat'], { rawPath: false, untracedSyscalls }), []);
 });

@@ -145,6 +145,51 @@ test(
 );
 
 test(
+  'harrier run names the captured syscalls this kernel has no tracepoint for, and sees them only with --watch-unimplemented-syscalls (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      `- rule: module load
+  desc: an init_module call, refused or not
+  condition: evt.type = init_module and proc.name = perl
+  output: "init_module by %proc.name (res=%evt.res)"
+  priority: WARNING
+`,
+    );
+    // Without module support (this test machine) init_module has no tracepoint.
+    const traced = existsSync('/sys/kernel/tracing/events/syscalls/sys_exit_init_module');
+    for (const watch of [false, true]) {
+      const flags = watch ? ['--watch-unimplemented-syscalls'] : [];
+      const harrier = new Harrier(['run', '-r', rules, '--json', ...flags]);
+      try {
+        await harrier.waitFor(/live capture started/);
+        // perl's syscall() writes into its string arguments: they must be variables
+        await execFileAsync('perl', [
+          '-e',
+          'my ($i, $o) = ("garbage", ""); syscall(175, $i, 7, $o)',
+        ]);
+      } finally {
+        assert.equal(await harrier.stop(), 0, harrier.stderr);
+      }
+      const warning = harrier.stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { msg?: string; events?: string[] })
+        .find((entry) => entry.msg?.startsWith('this kernel does not implement'));
+      assert.deepEqual(warning?.events, traced || watch ? undefined : ['init_module']);
+      assert.deepEqual(
+        harrier.alerts().map((alert) => alert.rule),
+        traced || watch ? ['module load'] : [],
+        harrier.stderr,
+      );
+    }
+  },
+);
+
+test(
   'processes started before harrier run have their lineage from /proc (needs root and eBPF)',
   live,
   async () => {
