@@ -7,12 +7,7 @@
  */
 import { describeOrigin } from '../sources/k8s-audit/index.js';
 import type { ReplayResult } from './replay.js';
-import { reportError, reportSummary, reportWarning } from './stderr-report.js';
-
-/** `1 alert`, `2 alerts`. */
-function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
+import { counted, reportError, reportSummary, reportWarning } from './stderr-report.js';
 
 function summaryText(result: ReplayResult): string {
   const lines: string[] = [];

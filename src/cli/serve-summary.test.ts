@@ -26,7 +26,7 @@ test('the stop summary gives records per source and webhook answers by status, a
       'harrier serve: stopped',
       '  k8s_audit: 12 records, 10 processed, 2 rejected, 3 alerts',
       '  webhook: 9 requests (200: 6, 401: 2, 413: 1)',
-      '  webhook: 1 gzip bodies refused, over the size limit once decompressed',
+      '  webhook: 1 gzip body refused, over the size limit once decompressed',
       '',
     ].join('\n'),
   );
@@ -36,5 +36,29 @@ test('the stop summary of a serve that received nothing says so, without a webho
   assert.equal(
     formatServeSummary({ k8s_audit: none, aws_cloudtrail: none }, undefined),
     'harrier serve: stopped\n  no records received\n',
+  );
+});
+
+test('the stop summary counts one record, alert or request in the singular', () => {
+  const text = formatServeSummary(
+    { k8s_audit: { received: 1, processed: 1, rejected: 0, alerts: 1 }, aws_cloudtrail: none },
+    {
+      requests: 1,
+      responses: new Map([[200, 1]]),
+      eventsReceived: 1,
+      eventsProcessed: 1,
+      eventsRejected: 0,
+      decompressedTooLarge: 2,
+    },
+  );
+  assert.equal(
+    text,
+    [
+      'harrier serve: stopped',
+      '  k8s_audit: 1 record, 1 processed, 0 rejected, 1 alert',
+      '  webhook: 1 request (200: 1)',
+      '  webhook: 2 gzip bodies refused, over the size limit once decompressed',
+      '',
+    ].join('\n'),
   );
 });

@@ -4,6 +4,7 @@
  */
 import type { WebhookCounters } from '../sources/k8s-audit/index.js';
 import type { JsonSource, JsonSourceStats } from './json-pipeline.js';
+import { counted } from './stderr-report.js';
 
 /** The stop summary as text lines, each ending in a newline. */
 export function formatServeSummary(
@@ -15,7 +16,7 @@ export function formatServeSummary(
     if (counts.received === 0) continue;
     const { received, processed, rejected, alerts } = counts;
     lines.push(
-      `  ${source}: ${received} records, ${processed} processed, ${rejected} rejected, ${alerts} alerts`,
+      `  ${source}: ${counted(received, 'record')}, ${processed} processed, ${rejected} rejected, ${counted(alerts, 'alert')}`,
     );
   }
   if (lines.length === 1) lines.push('  no records received');
@@ -24,10 +25,10 @@ export function formatServeSummary(
       .sort(([a], [b]) => a - b)
       .map(([status, count]) => `${status}: ${count}`);
     const byStatus = answers.length > 0 ? ` (${answers.join(', ')})` : '';
-    lines.push(`  webhook: ${webhook.requests} requests${byStatus}`);
+    lines.push(`  webhook: ${counted(webhook.requests, 'request')}${byStatus}`);
     if (webhook.decompressedTooLarge > 0)
       lines.push(
-        `  webhook: ${webhook.decompressedTooLarge} gzip bodies refused, over the size limit once decompressed`,
+        `  webhook: ${webhook.decompressedTooLarge} gzip ${webhook.decompressedTooLarge === 1 ? 'body' : 'bodies'} refused, over the size limit once decompressed`,
       );
   }
   return `${lines.join('\n')}\n`;

@@ -94,3 +94,8 @@ export function reportSummary(
   if (logFormat() === 'json') commandLogger(command).info(fields, message);
   else process.stderr.write(text);
 }
+
+/** `1 alert`, `2 alerts`: a count with its noun, for summary lines. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
