@@ -5,7 +5,7 @@
  * bound are counted (persistently) and the count becomes an alert of its own once room frees.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Alert } from './alert.js';
 import { decodeAlert, encodeAlert } from './alert-codec.js';
@@ -45,9 +45,14 @@ export interface OverflowCount {
 export class QueueStore {
   readonly db: Database.Database;
 
-  /** Opens `directory/queue.db`, creating it; in memory when `directory` is undefined. */
+  /**
+   * Opens `directory/queue.db`, creating the file; in memory when `directory` is undefined.
+   * The directory must exist: a mistyped path is not quietly made (the CLI checks more, see
+   * `store/store-directory.ts`).
+   */
   constructor(directory?: string) {
-    if (directory !== undefined) mkdirSync(directory, { recursive: true });
+    if (directory !== undefined && !statSync(directory, { throwIfNoEntry: false })?.isDirectory())
+      throw new Error(`cannot open the output queues: directory ${directory} does not exist`);
     this.db = new Database(directory === undefined ? ':memory:' : path.join(directory, 'queue.db'));
     // WAL with synchronous=NORMAL: a committed row survives a killed process; only a power
     // loss can take back the last commits.
