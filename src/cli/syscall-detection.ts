@@ -53,9 +53,9 @@ export class SyscallDetection {
     const started = metrics === undefined ? 0 : performance.now();
     const rules = this.ruleSet.match('syscall', type, event);
     if (metrics !== undefined) metrics.event(type, (performance.now() - started) / 1000);
-    for (const rule of rules) {
+    for (let i = 0; i < rules.length; i++) {
       this.alerts++;
-      this.options.onAlert(this.factory.build(rule, event), context?.contextFor(event));
+      this.options.onAlert(this.factory.build(rules[i], event), context?.contextFor(event));
     }
     context?.note(event);
   }

@@ -150,7 +150,7 @@ function allOf<E>(predicates: Predicate<E>[]): Predicate<E> {
     return (event) => first(event) && second(event);
   }
   return (event) => {
-    for (const predicate of predicates) if (!predicate(event)) return false;
+    for (let i = 0; i < predicates.length; i++) if (!predicates[i](event)) return false;
     return true;
   };
 }
@@ -162,7 +162,7 @@ function anyOf<E>(predicates: Predicate<E>[]): Predicate<E> {
     return (event) => first(event) || second(event);
   }
   return (event) => {
-    for (const predicate of predicates) if (predicate(event)) return true;
+    for (let i = 0; i < predicates.length; i++) if (predicates[i](event)) return true;
     return false;
   };
 }

@@ -2,9 +2,9 @@
  * Reading event parameters the way the state parsers need them: by position, with libsinsp's
  * notion of an empty parameter and of a syscall's return value.
  */
-import type { ParamType, SyscallEvent } from '../event.js';
+import type { EventInfo, ParamType, SyscallEvent } from '../event.js';
 import { RecordSyscallEvent } from '../event-decoder.js';
-import { EVENT_CATEGORY_BITS } from '../event-table.js';
+import { EVENT_CATEGORY_BITS, EVENT_TABLE } from '../event-table.js';
 import {
   decodeCString, decodeStringList, paramValue, rawParamCountOf, rawParamLengthOf, rawParamOf,
 } from '../params.js'; // prettier-ignore
@@ -16,6 +16,7 @@ const GENERIC_EXIT = 1;
 
 /** Whether parameter `index` is missing or has no bytes. */
 export function isEmptyParam(event: SyscallEvent, index: number): boolean {
+  if (event instanceof RecordSyscallEvent) return event.rawParamLength(index) === 0;
   return rawParamLengthOf(event, index) === 0;
 }
 
@@ -84,67 +85,72 @@ function offsetInPlace(event: SyscallEvent, index: number): number | undefined {
 function numberInPlace(event: SyscallEvent, index: number): number | undefined {
   const at = offsetInPlace(event, index);
   if (at === undefined || at < 0) return at === undefined ? undefined : 0;
+  const kind = numberKind(event.info, index);
+  if (kind === NUMBER.OTHER) return undefined;
   const record = event as RecordSyscallEvent;
   const length = record.rawParamLength(index);
   if (length === 0) return 0;
-  return numberAt(event.info.params[index].type, record.bytes, record.view, at, length);
+  const { bytes } = record;
+  switch (kind) {
+    case NUMBER.INT8:
+      return length < 1 ? 0 : (bytes[at] << 24) >> 24;
+    case NUMBER.UINT8:
+      return length < 1 ? 0 : bytes[at];
+    case NUMBER.INT16:
+      return length < 2 ? 0 : ((bytes[at] | (bytes[at + 1] << 8)) << 16) >> 16;
+    case NUMBER.UINT16:
+      return length < 2 ? 0 : bytes[at] | (bytes[at + 1] << 8);
+    case NUMBER.INT32:
+      return length < 4 ? 0 : readUint32(bytes, at) | 0;
+    case NUMBER.UINT32:
+      return length < 4 ? 0 : readUint32(bytes, at);
+    case NUMBER.INT64:
+      return length < 8 ? 0 : signedAt(bytes, at, 8);
+    case NUMBER.DOUBLE:
+      return length < 8 ? 0 : record.view.getFloat64(at, true);
+  }
+  // BOOL: any byte set.
+  for (let i = at; i < at + length; i++) if (bytes[i] !== 0) return 1;
+  return 0;
 }
 
-/** `numberInPlace` of a value of `type` at `bytes[at, at + length)`, `length` > 0. */
-function numberAt(
-  type: ParamType,
-  bytes: Uint8Array,
-  view: DataView,
-  at: number,
-  length: number,
-): number | undefined {
-  switch (type) {
-    case 'INT8':
-      return length < 1 ? 0 : (bytes[at] << 24) >> 24;
-    case 'UINT8':
-    case 'FLAGS8':
-    case 'ENUMFLAGS8':
-    case 'SIGTYPE':
-    case 'L4PROTO':
-    case 'SOCKFAMILY':
-      return length < 1 ? 0 : bytes[at];
-    case 'INT16':
-      return length < 2 ? 0 : ((bytes[at] | (bytes[at + 1] << 8)) << 16) >> 16;
-    case 'UINT16':
-    case 'FLAGS16':
-    case 'ENUMFLAGS16':
-    case 'SYSCALLID':
-    case 'PORT':
-      return length < 2 ? 0 : bytes[at] | (bytes[at + 1] << 8);
-    case 'INT32':
-    case 'FD32':
-    case 'PID32':
-      return length < 4 ? 0 : readUint32(bytes, at) | 0;
-    case 'UINT32':
-    case 'FLAGS32':
-    case 'ENUMFLAGS32':
-    case 'MODE':
-    case 'UID':
-    case 'GID':
-    case 'SIGSET':
-      return length < 4 ? 0 : readUint32(bytes, at);
-    case 'ERRNO':
-    case 'FD':
-    case 'PID':
-    case 'INT64':
-    case 'UINT64':
-    case 'RELTIME':
-    case 'ABSTIME':
-      return length < 8
-        ? 0
-        : (readUint32(bytes, at + 4) | 0) * 0x1_0000_0000 + readUint32(bytes, at);
-    case 'DOUBLE':
-      return length < 8 ? 0 : view.getFloat64(at, true);
-    case 'BOOL':
-      for (let i = at; i < at + length; i++) if (bytes[i] !== 0) return 1;
-      return 0;
-  }
-  return undefined;
+/** How `numberInPlace` reads each parameter type; OTHER: through `paramValue`. */
+const NUMBER = {
+  OTHER: 0, INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, INT64: 7, DOUBLE: 8,
+  BOOL: 9,
+} as const; // prettier-ignore
+
+/** Types `decodeParam` reads as integers (64-bit ones signed here, as `numberParam` does). */
+const NUMBER_KINDS: ReadonlyMap<ParamType, number> = new Map<ParamType, number>([
+  ['INT8', NUMBER.INT8],
+  ...(['UINT8', 'FLAGS8', 'ENUMFLAGS8', 'SIGTYPE', 'L4PROTO', 'SOCKFAMILY'] as const).map(
+    (type) => [type, NUMBER.UINT8] as const,
+  ),
+  ['INT16', NUMBER.INT16],
+  ...(['UINT16', 'FLAGS16', 'ENUMFLAGS16', 'SYSCALLID', 'PORT'] as const).map(
+    (type) => [type, NUMBER.UINT16] as const,
+  ),
+  ...(['INT32', 'FD32', 'PID32'] as const).map((type) => [type, NUMBER.INT32] as const),
+  ...(['UINT32', 'FLAGS32', 'ENUMFLAGS32', 'MODE', 'UID', 'GID', 'SIGSET'] as const).map(
+    (type) => [type, NUMBER.UINT32] as const,
+  ),
+  ...(['ERRNO', 'FD', 'PID', 'INT64', 'UINT64', 'RELTIME', 'ABSTIME'] as const).map(
+    (type) => [type, NUMBER.INT64] as const,
+  ),
+  ['DOUBLE', NUMBER.DOUBLE],
+  ['BOOL', NUMBER.BOOL],
+]);
+
+function kindsOf(info: EventInfo): Uint8Array {
+  return Uint8Array.from(info.params, (param) => NUMBER_KINDS.get(param.type) ?? NUMBER.OTHER);
+}
+
+/** The kind of each parameter of every event code, so that no type name is compared per read. */
+const EVENT_NUMBER_KINDS = EVENT_TABLE.map(kindsOf);
+
+function numberKind(info: EventInfo, index: number): number {
+  if (EVENT_TABLE[info.code] === info) return EVENT_NUMBER_KINDS[info.code][index];
+  return kindsOf(info)[index];
 }
 
 /** Types `decodeParam` reads as 64-bit bigints. */

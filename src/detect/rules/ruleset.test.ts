@@ -62,7 +62,7 @@ function load(options: Parameters<typeof loadRuleFiles>[1] = {}): RuleSet<FakeEv
   return result.ruleSet as unknown as RuleSet<FakeEvent>;
 }
 
-const names = (matched: { name: string }[]): string[] => matched.map((rule) => rule.name);
+const names = (matched: readonly { name: string }[]): string[] => matched.map((rule) => rule.name);
 
 test('indexes rules by event type and leaves type-free rules for every event', () => {
   const ruleSet = load();

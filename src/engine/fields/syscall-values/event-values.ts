@@ -2,11 +2,12 @@
  * Values of the event fields (`evt.*`): what happened, when, with which arguments and result,
  * as libsinsp extracts them after parsing the event.
  */
-import type { SyscallEvent } from '../../../decode/event.js';
+import type { EventInfo, SyscallEvent } from '../../../decode/event.js';
 import {
   EVENT_CATEGORY_BITS,
   EVENT_FLAG_BITS,
   EVENT_FLAGS,
+  EVENT_TABLE,
   paramIndex,
 } from '../../../decode/event-table.js';
 import {
@@ -63,26 +64,40 @@ const OPEN_LAYOUT: ReadonlyMap<string, readonly [number, number | undefined]> = 
   ['open_by_handle_at', [2, undefined]],
 ]);
 
-/** Open flags and mode of an open-family exit, with the positions libsinsp reads. */
-function openFlags(event: SyscallEvent): { flags: number; mode?: number } | undefined {
-  if (event.info.direction !== 'exit') return undefined;
-  const positions = OPEN_LAYOUT.get(event.info.name);
-  if (positions === undefined || event.info.flags.has('OLD_VERSION')) return undefined;
-  if (positions === undefined) return undefined;
-  const [flagsAt, modeAt] = positions;
-  const flags = isEmptyParam(event, flagsAt) ? 0 : numberParam(event, flagsAt) >>> 0;
-  const mode =
-    modeAt === undefined || isEmptyParam(event, modeAt) ? undefined : numberParam(event, modeAt);
-  return { flags, mode };
+/** The flags and mode positions of an open-family exit of type `info`; undefined for others. */
+function openLayout(info: EventInfo): readonly [number, number | undefined] | undefined {
+  if (info.direction !== 'exit' || info.flags.has('OLD_VERSION')) return undefined;
+  return OPEN_LAYOUT.get(info.name);
+}
+
+/** The flags position of every event code (-1: not an open), so the open checks look no name up. */
+const OPEN_FLAGS_INDEX = Int8Array.from(EVENT_TABLE, (info) => openLayout(info)?.[0] ?? -1);
+
+/** Open flags of an open-family exit, at the position libsinsp reads; undefined for others. */
+function openFlags(event: SyscallEvent): number | undefined {
+  const { info } = event;
+  const flagsAt =
+    EVENT_TABLE[info.code] === info ? OPEN_FLAGS_INDEX[info.code] : (openLayout(info)?.[0] ?? -1);
+  if (flagsAt < 0) return undefined;
+  return isEmptyParam(event, flagsAt) ? 0 : numberParam(event, flagsAt) >>> 0;
+}
+
+/** Mode of an open-family exit that has one; undefined for others, or when it is empty. */
+function openMode(event: SyscallEvent): number | undefined {
+  const modeAt = openLayout(event.info)?.[1];
+  return modeAt === undefined || isEmptyParam(event, modeAt)
+    ? undefined
+    : numberParam(event, modeAt);
 }
 
 function isOpenExec(event: SyscallEvent): boolean {
   if (event.info.name === 'creat' && event.info.direction === 'exit') {
     return (numberParam(event, 2) & EXEC_MODE_BITS) !== 0;
   }
-  const open = openFlags(event);
-  if (open === undefined || (open.flags & (OPEN.TMPFILE | OPEN.CREAT)) === 0) return false;
-  return open.mode !== undefined && (open.mode & EXEC_MODE_BITS) !== 0;
+  const flags = openFlags(event);
+  if (flags === undefined || (flags & (OPEN.TMPFILE | OPEN.CREAT)) === 0) return false;
+  const mode = openMode(event);
+  return mode !== undefined && (mode & EXEC_MODE_BITS) !== 0;
 }
 
 function bufferText(value: FieldValue): string {
@@ -158,15 +173,15 @@ export const EVENT_VALUES: SyscallFieldValues = {
     },
   },
   'evt.is_wait': { extract: (event) => (ioFlags(event) & EVENT_FLAG_BITS.WAITS) !== 0 },
-  'evt.is_open_read': { extract: (event) => ((openFlags(event)?.flags ?? 0) & OPEN.RDONLY) !== 0 },
-  'evt.is_open_write': { extract: (event) => ((openFlags(event)?.flags ?? 0) & OPEN.WRONLY) !== 0 },
+  'evt.is_open_read': { extract: (event) => ((openFlags(event) ?? 0) & OPEN.RDONLY) !== 0 },
+  'evt.is_open_write': { extract: (event) => ((openFlags(event) ?? 0) & OPEN.WRONLY) !== 0 },
   'evt.is_open_exec': { extract: isOpenExec },
   'evt.is_open_create': {
     extract: (event) => {
-      const open = openFlags(event);
-      if (open === undefined) return false;
-      if (open.flags & OPEN.F_CREATED) return true;
-      return (open.flags & OPEN.TMPFILE) !== 0 && hasReturnValue(event) && returnValue(event) >= 0;
+      const flags = openFlags(event);
+      if (flags === undefined) return false;
+      if (flags & OPEN.F_CREATED) return true;
+      return (flags & OPEN.TMPFILE) !== 0 && hasReturnValue(event) && returnValue(event) >= 0;
     },
   },
   'evt.latency': { extract: () => 0n },

@@ -36,12 +36,18 @@ function clientIsLocal(fd: FdInfo, event: SyscallEvent): boolean {
   return event.thread?.state.isLocalAddress(fd.sourceAddress ?? '') ?? false;
 }
 
+/** The last name `directoryPart` cut, and its directory: rules ask for it several times. */
+let lastName = '';
+let lastDirectory = '/';
+
 /** The directory part of a name, with libsinsp's edge cases ('/' when there is none). */
 function directoryPart(name: string, postProcess: boolean): string {
   if (!postProcess) return name;
+  if (name === lastName) return lastDirectory;
   const at = name.lastIndexOf('/');
-  if (at > 0) return at < name.length - 1 ? name.slice(0, at) : name;
-  return '/';
+  lastDirectory = at > 0 ? (at < name.length - 1 ? name.slice(0, at) : name) : '/';
+  lastName = name;
+  return lastDirectory;
 }
 
 function localOrRemote(local: boolean) {
