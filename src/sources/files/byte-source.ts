@@ -6,7 +6,6 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { once } from 'node:events';
 import { constants, createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { GZIP_LOCATE_LIMIT, GzipError, gzipErrorOf, hasGzipMagic } from './gzip-data.js';
 
@@ -20,8 +19,25 @@ export function fileSource(path: string): ByteSource {
   return { name: path, path };
 }
 
-/** Bytes read from disk at a time. */
+/** Bytes read at a time, and most decompressed bytes per chunk, unless told otherwise. */
 const READ_CHUNK = 1024 * 1024;
+const GUNZIP_CHUNK = 256 * 1024;
+
+/** What a read has seen so far, updated as it goes, for progress reports. */
+export interface ReadProgress {
+  /** Bytes read from the source: compressed bytes for gzip. */
+  bytesRead: number;
+  /** Whether the source is gzip; known once its first bytes were read. */
+  compressed: boolean;
+}
+
+/** How `decompressedChunks` reads. */
+export interface ChunkOptions {
+  /** Bytes read at a time, and most decompressed bytes per chunk (default 1 MiB, 256 KiB). */
+  chunkSize?: number;
+  /** Updated as the source is read. */
+  progress?: ReadProgress;
+}
 
 /** The first `length` bytes of `source` (fewer when it is shorter). */
 export async function readHead(source: ByteSource, length: number): Promise<Uint8Array> {
@@ -36,16 +52,29 @@ export async function readHead(source: ByteSource, length: number): Promise<Uint
   }
 }
 
-/** The raw bytes of `source`, chunk by chunk. File-system errors are thrown as Node's. */
-async function* rawChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
+/**
+ * The raw bytes of `source`, `size` bytes at a time, counted in `progress`. File-system
+ * errors are thrown as Node's.
+ */
+async function* rawChunks(
+  source: ByteSource,
+  size: number,
+  progress: ReadProgress,
+): AsyncGenerator<Uint8Array> {
   if (source.path === undefined) {
-    for (let at = 0; at < source.bytes.length; at += READ_CHUNK)
-      yield source.bytes.subarray(at, at + READ_CHUNK);
+    for (let at = 0; at < source.bytes.length; at += size) {
+      const chunk = source.bytes.subarray(at, at + size);
+      progress.bytesRead += chunk.length;
+      yield chunk;
+    }
     return;
   }
-  const file = createReadStream(source.path, { highWaterMark: READ_CHUNK });
+  const file = createReadStream(source.path, { highWaterMark: size });
   try {
-    for await (const chunk of file) yield chunk as Uint8Array;
+    for await (const chunk of file) {
+      progress.bytesRead += (chunk as Uint8Array).length;
+      yield chunk as Uint8Array;
+    }
   } finally {
     file.destroy();
   }
@@ -55,17 +84,23 @@ async function* rawChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
  * The bytes of `source`, decompressed when it starts with the gzip magic. Throws Node's
  * file-system error when the file cannot be read, and `GzipError` (with the uncompressed
  * byte reached) when its gzip stream is broken, after yielding every byte decoded before.
+ * Counts the bytes read in `options.progress`, which it mutates.
  */
-export async function* decompressedChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
-  const chunks = rawChunks(source);
+export async function* decompressedChunks(
+  source: ByteSource,
+  options: ChunkOptions = {},
+): AsyncGenerator<Uint8Array> {
+  const progress = options.progress ?? { bytesRead: 0, compressed: false };
+  const chunks = rawChunks(source, options.chunkSize ?? READ_CHUNK, progress);
   const first = await chunks.next();
   if (first.done === true) return;
-  if (!hasGzipMagic(first.value)) {
+  progress.compressed = hasGzipMagic(first.value);
+  if (!progress.compressed) {
     yield first.value;
     yield* chunks;
     return;
   }
-  yield* gunzipped(source, first.value, chunks);
+  yield* gunzipped(source, first.value, chunks, options.chunkSize ?? GUNZIP_CHUNK);
 }
 
 /** Counts of the gunzip feed: compressed bytes written, and whether all were. */
@@ -78,8 +113,9 @@ async function* gunzipped(
   source: ByteSource,
   first: Uint8Array,
   rest: AsyncIterable<Uint8Array>,
+  chunkSize: number,
 ): AsyncGenerator<Uint8Array> {
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = createGunzip({ chunkSize });
   const fed: Feed = { bytes: 0, done: false };
   feed(gunzip, first, rest, fed).then(
     () => endWhenDrained(gunzip, fed),
@@ -96,10 +132,12 @@ async function* gunzipped(
     const prefix = fed.bytes <= GZIP_LOCATE_LIMIT ? await readHead(source, fed.bytes) : undefined;
     const gzip = gzipErrorOf(error, gunzip.bytesWritten, prefix);
     if (gzip === undefined) throw error;
-    // zlib drops the output of the step that failed; the clean prefix gives it back.
-    // LIMIT: only within GZIP_LOCATE_LIMIT; past it, the text that step decoded (at most what
-    // one 1 MiB read of compressed input decodes to) before a corrupt byte is not read.
-    const clean = gzip.kind === 'corrupt' && gzip.exact && prefix !== undefined;
+    // zlib drops the output of the step that failed; the clean prefix gives it back. For a
+    // checksum fault, the prefix ends at its trailer: this matters only when an earlier
+    // member of the stream fails, as the last trailer is written on its own (see `feed`).
+    // LIMIT: only within GZIP_LOCATE_LIMIT; past it, the bytes that step decoded (at most
+    // what one read chunk of compressed input decodes to) before the fault are not read.
+    const clean = gzip.kind !== 'truncated' && gzip.exact && prefix !== undefined;
     const cleanBytes = clean ? cleanPrefix(prefix, gzip.compressedOffset) : undefined;
     if (cleanBytes !== undefined && cleanBytes.length > delivered) {
       yield cleanBytes.subarray(delivered);
@@ -134,9 +172,15 @@ async function feed(
 ): Promise<void> {
   let held: Uint8Array = new Uint8Array(0);
   const take = async (chunk: Uint8Array) => {
-    const joined = held.length === 0 ? chunk : Buffer.concat([held, chunk]);
+    // Large chunks are written as they are, not copied behind the held bytes.
+    if (chunk.length >= TRAILER) {
+      await write(gunzip, held, fed);
+      held = Uint8Array.from(chunk.subarray(chunk.length - TRAILER));
+      return write(gunzip, chunk.subarray(0, chunk.length - TRAILER), fed);
+    }
+    const joined = Buffer.concat([held, chunk]);
     const cut = Math.max(0, joined.length - TRAILER);
-    held = Uint8Array.from(joined.subarray(cut));
+    held = joined.subarray(cut);
     await write(gunzip, joined.subarray(0, cut), fed);
   };
   await take(first);
@@ -154,8 +198,23 @@ async function feed(
 async function write(gunzip: Gunzip, bytes: Uint8Array, fed: Feed): Promise<void> {
   if (bytes.length === 0 || gunzip.destroyed) return;
   fed.bytes += bytes.length;
-  // A stream destroyed meanwhile never drains: its close ends the wait instead.
-  if (!gunzip.write(bytes)) await Promise.race([once(gunzip, 'drain'), once(gunzip, 'close')]);
+  if (!gunzip.write(bytes)) await drainedOrClosed(gunzip);
+}
+
+/**
+ * Resolves on the stream's next drain, or on its close, as a stream destroyed meanwhile never
+ * drains; either way both listeners go (a wait per chunk would pile them up otherwise).
+ */
+function drainedOrClosed(gunzip: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      gunzip.off('drain', done);
+      gunzip.off('close', done);
+      resolve();
+    };
+    gunzip.on('drain', done);
+    gunzip.on('close', done);
+  });
 }
 
 function flush(gunzip: Gunzip): Promise<void> {

@@ -14,7 +14,13 @@ export {
   type GzipFault,
   type GzipPosition,
 } from './gzip-data.js';
-export { decompressedChunks, fileSource, readHead, type ByteSource } from './byte-source.js';
+export {
+  decompressedChunks,
+  fileSource,
+  readHead,
+  type ByteSource,
+  type ReadProgress,
+} from './byte-source.js';
 export { readTextLines, type TextLine } from './text-lines.js';
 export {
   MAX_ZIP_ARCHIVE_BYTES,

@@ -2,7 +2,7 @@
  * The `.scap` capture reader: records in file order, events left as raw bytes for
  * `decode/event-decoder.ts`.
  */
-export { CaptureFileChunks, isGzipFile, readCaptureChunks } from './byte-stream.js';
+export { CaptureFileChunks, readCaptureChunks } from './byte-stream.js';
 export { hasCaptureMagic } from './block-types.js';
 export { readScapBatches, readScapRecords, type ScapInput } from './scap-reader.js';
 export {

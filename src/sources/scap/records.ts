@@ -41,7 +41,8 @@ export class ScapFormatError extends Error {
 
 /**
  * A capture file that cannot be read at all or whose gzip stream is broken: the message says
- * what is wrong with the file (`no such file`, `corrupt gzip data at compressed byte 120`).
+ * what is wrong with the file (`no such file`,
+ * `corrupt gzip data at compressed byte 120 (uncompressed byte 4096)`).
  */
 export class CaptureFileError extends Error {
   constructor(message: string, options?: ErrorOptions) {

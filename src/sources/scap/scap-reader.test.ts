@@ -141,7 +141,8 @@ test('rejects a truncated gzip stream with a positioned error after the records 
   const { writeFileSync, mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const path = `${mkdtempSync(`${tmpdir()}/harrier-`)}/cut.scap.gz`;
-  writeFileSync(path, raw.subarray(0, Math.floor(raw.length / 2)));
+  const kept = Math.floor(raw.length / 2);
+  writeFileSync(path, raw.subarray(0, kept));
   const seen: ScapRecord[] = [];
   await assert.rejects(
     (async () => {
@@ -152,7 +153,8 @@ test('rejects a truncated gzip stream with a positioned error after the records 
       error instanceof ScapFormatError &&
       error.offset === 2756 &&
       error.blockType === 0x212 &&
-      error.message === 'gzip stream truncated at uncompressed byte 2756 in block 0x212',
+      error.message ===
+        `gzip stream truncated after ${kept} compressed bytes at uncompressed byte 2756 in block 0x212`,
   );
   assert.deepEqual(countKinds(seen), { section: 1, machine: 1, interface: 5, user: 32, group: 61 });
 });
@@ -187,7 +189,10 @@ test('a gzip capture cut inside its gzip header is a truncated stream, not an em
   const file = await scratchFile('head.scap.gz', readFileSync(catWrite).subarray(0, 5));
   const error = await readError(file);
   assert.ok(error instanceof ScapFormatError);
-  assert.equal(error.message, 'gzip stream truncated at uncompressed byte 0');
+  assert.equal(
+    error.message,
+    'gzip stream truncated after 5 compressed bytes at uncompressed byte 0',
+  );
 });
 
 /** The records read from `input` until it ends or fails, and the failure. */
@@ -206,12 +211,15 @@ test('corrupt gzip data names the compressed byte, after every record before it'
   for (let at = 4000; at < 4100; at++) bytes[at] = (at * 131) & 0xff; // zlib: invalid distance
   const { records, error } = await readUntilError(await scratchFile('bad.scap.gz', bytes));
   assert.ok(error instanceof CaptureFileError, String(error));
-  const match = /^corrupt gzip data at compressed byte (\d+)$/.exec(error.message);
+  const match = /^corrupt gzip data at compressed byte (\d+) \(uncompressed byte (\d+)\)$/.exec(
+    error.message,
+  );
   assert.ok(match, error.message);
   const at = Number(match[1]);
   assert.ok(at >= 4000 && at < 4200, error.message);
   // Every record that the compressed bytes before the fault hold complete was read.
   const clean = gunzipSync(bytes.subarray(0, at), { finishFlush: constants.Z_SYNC_FLUSH });
+  assert.equal(Number(match[2]), clean.length);
   const expected = (await readUntilError([clean])).records;
   assert.ok(expected.length > 0);
   assert.equal(records.length, expected.length);
@@ -245,6 +253,36 @@ test('damage only the gzip checksum sees is said to lie before the trailer, afte
   assert.equal(records.length, expected.length);
 });
 
+test('a gzip capture cut inside its trailer gives every record, then the cut after the last block', async () => {
+  const gzipped = readFileSync(catWrite);
+  const whole = await collect(catWrite);
+  const kept = gzipped.length - 3;
+  const cut = await scratchFile('trailer.scap.gz', gzipped.subarray(0, kept));
+  const { records, error } = await readUntilError(cut);
+  assert.equal(records.length, whole.length);
+  assert.ok(error instanceof ScapFormatError, String(error));
+  const size = gunzipSync(gzipped).length;
+  assert.equal(
+    error.message,
+    `gzip stream truncated after ${kept} compressed bytes at uncompressed byte ${size}`,
+  );
+});
+
+test('bytes after the gzip member that start no member: every record, then where they start', async () => {
+  const gzipped = readFileSync(catWrite);
+  const whole = await collect(catWrite);
+  const trailing = Buffer.concat([gzipped, Buffer.from('not a gzip member')]);
+  const { records, error } = await readUntilError(await scratchFile('tail.scap.gz', trailing));
+  assert.equal(records.length, whole.length);
+  assert.ok(error instanceof CaptureFileError, String(error));
+  // zlib judges the two magic bytes of a header together: the fault is on the second.
+  const size = gunzipSync(gzipped).length;
+  assert.equal(
+    error.message,
+    `corrupt gzip data at compressed byte ${gzipped.length + 1} (uncompressed byte ${size})`,
+  );
+});
+
 test('format errors in a gzip capture count uncompressed bytes, and say so', async () => {
   const plain = gunzipSync(readFileSync(catWrite));
   plain.writeUInt32LE(7, 2756 + 4); // the process-list block's length
@@ -259,11 +297,12 @@ test('format errors in a gzip capture count uncompressed bytes, and say so', asy
   );
 });
 
-test('a cut gzip stream gives every byte it holds before "gzip stream truncated"', async () => {
+test('a cut gzip stream gives every byte it holds, then where it stopped in both streams', async () => {
   // Several 4 MiB chunks of output, so that the cut falls long after the first chunk.
   const text = Buffer.from(randomBytes(9 * 1024 * 1024).toString('base64'));
   const compressed = gzipSync(text, { level: 1 });
-  const file = await scratchFile('cut.gz', compressed.subarray(0, compressed.length - 1000));
+  const kept = compressed.length - 1000;
+  const file = await scratchFile('cut.gz', compressed.subarray(0, kept));
   const held = gunzipSync(compressed.subarray(0, compressed.length - 1000), {
     finishFlush: constants.Z_SYNC_FLUSH,
   });
@@ -274,7 +313,9 @@ test('a cut gzip stream gives every byte it holds before "gzip stream truncated"
       for await (const chunk of chunks) received += chunk.length;
     },
     (error: unknown) =>
-      error instanceof CaptureFileError && error.message === 'gzip stream truncated',
+      error instanceof CaptureFileError &&
+      error.message ===
+        `gzip stream truncated at compressed byte ${kept} (uncompressed byte ${held.length})`,
   );
   assert.equal(received, held.length);
   assert.ok(received > 8 * 1024 * 1024);

@@ -162,13 +162,13 @@ export class ScapBlockScanner {
 
   /**
    * A gzip stream that stopped early, placed at the block it cut (at the end of the stream
-   * when it stopped between blocks).
+   * when it stopped between blocks), with the compressed bytes the file holds.
    */
-  truncatedGzip(cause: unknown): ScapFormatError {
+  truncatedGzip(cause: GzipError): ScapFormatError {
     const cut = this.cutBlock();
     const offset = cut?.offset ?? this.base + this.position;
-    const options = { cause, uncompressed: true };
-    return new ScapFormatError('gzip stream truncated', offset, cut?.type, options);
+    const reason = `gzip stream truncated after ${cause.compressedOffset} compressed bytes`;
+    return new ScapFormatError(reason, offset, cut?.type, { cause, uncompressed: true });
   }
 
   /** The block that the bytes read so far end inside of, if any, and how much of it is there. */
@@ -324,8 +324,8 @@ export class ScapBlockReader extends ScapBlockScanner {
    */
   formatError(error: unknown): ScapFormatError | CaptureFileError {
     if (error instanceof CaptureFileError) {
-      const truncated = error.cause instanceof GzipError && error.cause.kind === 'truncated';
-      return truncated ? this.truncatedGzip(error.cause) : error;
+      const gzip = error.cause instanceof GzipError ? error.cause : undefined;
+      return gzip?.kind === 'truncated' ? this.truncatedGzip(gzip) : error;
     }
     let format: ScapFormatError;
     if (error instanceof ScapFormatError) format = error;

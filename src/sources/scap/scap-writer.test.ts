@@ -209,7 +209,8 @@ test('gzip output (by .gz name) reads back, and flush makes events written so fa
     },
     (error: unknown) =>
       error instanceof ScapFormatError &&
-      error.message === `gzip stream truncated at uncompressed byte ${error.offset}` &&
+      error.message ===
+        `gzip stream truncated after ${readFileSync(target).length} compressed bytes at uncompressed byte ${error.offset}` &&
       error.offset === flushed.length,
   );
   assert.equal(partial.filter((record) => record.kind === 'event').length, 100);
