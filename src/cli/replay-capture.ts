@@ -3,7 +3,7 @@
  * syscall events with state applied (its own decoder and state engine), which the replay
  * merges by time with the other sources and runs through the syscall rules.
  */
-import { syscallEvents } from '../decode/pipeline.js';
+import { syscallEventBatches } from '../decode/pipeline.js';
 import type { SyscallEvent } from '../decode/event.js';
 import type { RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
@@ -76,31 +76,46 @@ export interface CaptureStats {
   skippedBlocks: SkippedBlocks;
 }
 
+/** A capture event as the time merge orders it. */
+type TimedCaptureEvent = { ts: bigint; kind: 'capture'; event: CaptureEvent };
+
 /**
- * The time-stamped events of `path`, each with its detection. An event's state is current
- * until the next one is requested, which the time merge respects (it holds one event per
- * stream). A capture that cannot be read on ends after its last readable event, its fault
- * given to `onFailure`, so that the other inputs are still replayed.
+ * The time-stamped events of `path`, each with its detection, in batches (one per chunk read).
+ * An event's state is current until the next one is requested, which the time merge respects
+ * (it holds one event per stream). A capture that cannot be read on ends after its last
+ * readable event, its fault given to `onFailure`, so that the other inputs are still replayed.
  */
-async function* captureEventStream(
+async function* captureEventBatches(
   file: CaptureFileChunks,
   detection: SyscallDetection,
   onFailure: (failure: CaptureReadError) => void,
   skipped: SkippedBlocks,
-): AsyncGenerator<{ ts: bigint; kind: 'capture'; event: CaptureEvent }> {
+): AsyncGenerator<Iterable<TimedCaptureEvent>> {
   const path = file.path;
   const onSkippedBlock = ({ offset, blockType }: UnknownBlockRecord) => {
     skipped.count++;
     skipped.uncompressed = file.compressed;
     if (skipped.first.length < MAX_SKIPPED_BLOCKS) skipped.first.push({ offset, blockType });
   };
+  // A fault met while a batch is iterated (a corrupt event) ends the batch and the capture.
+  const fault: { error?: Error } = {};
+  function* timed(batch: Iterable<SyscallEvent>): Generator<TimedCaptureEvent> {
+    try {
+      for (const event of batch)
+        yield { ts: event.ts, kind: 'capture', event: { event, detection } };
+    } catch (error) {
+      fault.error = error as Error;
+    }
+  }
   try {
-    for await (const event of syscallEvents(file, { onSkippedBlock })) {
-      yield { ts: event.ts, kind: 'capture', event: { event, detection } };
+    for await (const batch of syscallEventBatches(file, { onSkippedBlock })) {
+      yield timed(batch);
+      if (fault.error !== undefined) break;
     }
   } catch (error) {
-    onFailure(new CaptureReadError(path, error as Error));
+    fault.error = error as Error;
   }
+  if (fault.error !== undefined) onFailure(new CaptureReadError(path, fault.error));
 }
 
 /** A detection per capture (a file, or bytes in memory from a zip archive), and their streams. */
@@ -124,7 +139,7 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
   const skipped = paths.map((): SkippedBlocks => ({ count: 0, first: [], uncompressed: false }));
   return {
     streams: files.map((file, index) =>
-      captureEventStream(
+      captureEventBatches(
         file,
         detections[index],
         (failure) => (failures[index] = failure),

@@ -10,7 +10,6 @@ import { corpusPath } from '../testing/corpus.js';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
 import { JsonDetection } from './json-pipeline.js';
-import { mergeByTime } from './replay-json.js';
 import { classifyJson } from './json-log-file.js';
 import { gatherReplayInputs } from './replay-inputs.js';
 import { readZipMembers } from '../sources/files/index.js';
@@ -234,18 +233,4 @@ test('classifyJson tells audit data from CloudTrail by shape', () => {
   assert.equal(classifyJson([{ eventTime: 'x' }]), 'aws_cloudtrail');
   assert.equal(classifyJson({ hello: 1 }), undefined);
   assert.equal(classifyJson('text'), undefined);
-});
-
-test('mergeByTime interleaves sorted streams and keeps stream order on ties', async () => {
-  const merged: string[] = [];
-  const first = [
-    { ts: 1n, name: 'a1' },
-    { ts: 3n, name: 'a3' },
-  ];
-  async function* second() {
-    yield { ts: 1n, name: 'b1' };
-    yield { ts: 2n, name: 'b2' };
-  }
-  for await (const item of mergeByTime([first, second()])) merged.push(item.name);
-  assert.deepEqual(merged, ['a1', 'b1', 'b2', 'a3']);
 });

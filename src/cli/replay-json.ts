@@ -62,32 +62,3 @@ export class JsonReplayReader {
 function sortByTime<T extends { ts: bigint }>(events: T[]): T[] {
   return events.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
 }
-
-/**
- * Merges time-ordered streams into one time-ordered stream; on equal times the earlier
- * stream in `streams` goes first.
- */
-export async function* mergeByTime<T extends { ts: bigint }>(
-  streams: readonly (Iterable<T> | AsyncIterable<T>)[],
-): AsyncGenerator<T> {
-  const cursors = streams.map((stream) =>
-    Symbol.asyncIterator in stream
-      ? stream[Symbol.asyncIterator]()
-      : toAsync(stream[Symbol.iterator]()),
-  );
-  const heads = await Promise.all(cursors.map((cursor) => cursor.next()));
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      if (heads[i].done) continue;
-      if (best < 0 || (heads[i].value as T).ts < (heads[best].value as T).ts) best = i;
-    }
-    if (best < 0) return;
-    yield heads[best].value as T;
-    heads[best] = await cursors[best].next();
-  }
-}
-
-function toAsync<T>(iterator: Iterator<T>): AsyncIterator<T> {
-  return { next: () => Promise.resolve(iterator.next()) };
-}

@@ -22,7 +22,7 @@ import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { ProgressLine, type ProgressTerminal } from './progress.js';
 import { JsonDetection } from './json-pipeline.js';
 import type { RecordError } from '../sources/k8s-audit/index.js';
-import { mergeByTime } from './replay-json.js';
+import { mergeByTime, type TimedSource } from './time-merge.js';
 import { gatherReplayInputs, type SkippedFiles } from './replay-inputs.js';
 import type { ByteSource } from '../sources/files/index.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
@@ -134,8 +134,8 @@ export async function replay(
     metrics: options.metrics,
   });
   const inputs = await gatherReplayInputs(paths, detection);
-  const streams: (Iterable<TimedEvent> | AsyncIterable<TimedEvent>)[] = inputs.sources.map(
-    ({ events }) => events.map((event): TimedEvent => ({ ts: event.ts, kind: 'json', event })),
+  const streams: TimedSource<TimedEvent>[] = inputs.sources.map(({ events }) =>
+    events.map((event): TimedEvent => ({ ts: event.ts, kind: 'json', event })),
   );
   const captureOptions = { ruleSet, onAlert: count, ...options };
   const captures = captureStreams(inputs.captures, captureOptions);
@@ -155,11 +155,13 @@ export async function replay(
       'replay',
     );
   try {
-    for await (const item of mergeByTime(streams)) {
-      if (item.kind === 'json') {
-        jsonEvents++;
-        detection.detect(item.event);
-      } else detectCapture(item.event);
+    for await (const run of mergeByTime(streams)) {
+      for (const item of run) {
+        if (item.kind === 'json') {
+          jsonEvents++;
+          detection.detect(item.event);
+        } else detectCapture(item.event);
+      }
     }
   } finally {
     progress?.stop();
