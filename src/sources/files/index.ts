@@ -11,8 +11,6 @@ export {
   gunzipData,
   gzipErrorOf,
   hasGzipMagic,
-  type GzipFault,
-  type GzipPosition,
 } from './gzip-data.js';
 export {
   decompressedChunks,
@@ -22,10 +20,4 @@ export {
   type ReadProgress,
 } from './byte-source.js';
 export { readTextLines, type TextLine } from './text-lines.js';
-export {
-  MAX_ZIP_ARCHIVE_BYTES,
-  MAX_ZIP_MEMBER_BYTES,
-  readZipMembers,
-  ZipArchiveError,
-  type ZipMember,
-} from './zip-archive.js';
+export { MAX_ZIP_MEMBER_BYTES, readZipMembers, ZipArchiveError } from './zip-archive.js';

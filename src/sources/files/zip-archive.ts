@@ -16,7 +16,7 @@ export const MAX_ZIP_MEMBER_BYTES = 256 * 1024 * 1024;
 
 /** Largest archive read: it is held in memory whole while its members are read. */
 // LIMIT: a zip archive over 1 GiB is not read at all (it is named with this limit).
-export const MAX_ZIP_ARCHIVE_BYTES = 1024 * 1024 * 1024;
+const MAX_ZIP_ARCHIVE_BYTES = 1024 * 1024 * 1024;
 
 /** Decompressed bytes of the members held at once. */
 const BATCH_BYTES = 64 * 1024 * 1024;

@@ -2,11 +2,10 @@
  * The `.scap` capture reader: records in file order, events left as raw bytes for
  * `decode/event-decoder.ts`.
  */
-export { CaptureFileChunks, readCaptureChunks } from './byte-stream.js';
+export { CaptureFileChunks } from './byte-stream.js';
 export { hasCaptureMagic } from './block-types.js';
-export { readScapBatches, readScapRecords, type ScapInput } from './scap-reader.js';
+export { readScapBatches, type ScapInput } from './scap-reader.js';
 export {
-  CaptureFileError,
   FD_TYPE_NAMES,
   ScapFormatError,
   type EventRecord,
@@ -16,7 +15,6 @@ export {
   type InterfaceRecord,
   type MachineRecord,
   type ScapRecord,
-  type SectionRecord,
   type ThreadRecord,
   type UnknownBlockRecord,
   type UserRecord,

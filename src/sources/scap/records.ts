@@ -51,7 +51,7 @@ export class CaptureFileError extends Error {
   }
 }
 
-export interface SectionRecord {
+interface SectionRecord {
   kind: 'section';
   offset: number;
   majorVersion: number;

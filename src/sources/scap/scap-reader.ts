@@ -32,7 +32,7 @@ const MAX_BLOCK_LENGTH = 512 * 1024 * 1024;
 const MIN_SECTION_HEADER_LENGTH = BLOCK_OVERHEAD + 16;
 
 /** Splits a byte stream into blocks, one at a time; keeps the bytes of an unfinished block. */
-export class ScapBlockScanner {
+class ScapBlockScanner {
   /** The buffered stream bytes, and a view over them; blocks are read in place. */
   bytes: Uint8Array = new Uint8Array(0);
   view: DataView = new DataView(this.bytes.buffer);
