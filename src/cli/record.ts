@@ -7,9 +7,11 @@ import type { Command } from 'commander';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
 import { createLogger } from '../log.js';
 import { LivePipeline } from './live-pipeline.js';
+import { readDurationSeconds, readEnvBytes } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { loadLiveRules } from './run.js';
+import { reportError } from './stderr-report.js';
 import { rulesOption } from './rule-paths.js';
 
 interface RecordCommandOptions {
@@ -41,16 +43,14 @@ export function registerRecordCommand(program: Command): void {
 }
 
 async function runRecord(options: RecordCommandOptions): Promise<number> {
+  const optionProblems: string[] = [];
+  const duration = readDurationSeconds(options.duration, optionProblems);
+  const envBytes = readEnvBytes(options.envBytes, optionProblems);
+  for (const problem of optionProblems) reportError('record', problem);
+  if (optionProblems.length > 0) return 2;
   const problems = preflightProblems();
   if (problems.length > 0) {
     process.stderr.write(formatPreflight('record', problems));
-    return 2;
-  }
-  const duration = options.duration === undefined ? undefined : Number(options.duration);
-  if (duration !== undefined && !(duration > 0)) {
-    process.stderr.write(
-      `harrier record: --duration takes a positive number of seconds, found '${options.duration}'\n`,
-    );
     return 2;
   }
   const logger = createLogger('cli.record');
@@ -63,7 +63,7 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
       logger,
       eventNames: ruleSet === undefined ? DEFAULT_RECORD_EVENTS : syscallSetFor(ruleSet).names,
       record: { path: options.write },
-      snapshot: { envBytes: Number(options.envBytes) || 0 },
+      snapshot: { envBytes },
       probe: { watchUnimplemented: options.watchUnimplementedSyscalls === true },
     });
   } catch (error) {

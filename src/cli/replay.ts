@@ -6,12 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  loadRuleFilesFromDisk,
-  parsePriority,
-  priorityNames,
-  type RuleSet,
-} from '../detect/index.js';
+import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
 import type { AlertContext } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
@@ -27,6 +22,7 @@ import { gatherReplayInputs, type SkippedFiles } from './replay-inputs.js';
 import type { ByteSource } from '../sources/files/index.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
 import { configuredRules, readConfigOption } from './config-option.js';
+import { readMinPriority, readTimeFormat } from './option-values.js';
 import { reportReplaySummary } from './replay-summary.js';
 import { reportDiagnostics, reportError } from './stderr-report.js';
 import {
@@ -228,20 +224,11 @@ export function registerReplayCommand(program: Command): void {
 }
 
 async function runReplay(paths: string[], options: ReplayCommandOptions): Promise<number> {
-  const timeFormat = options.timeFormat;
-  if (timeFormat !== 'local' && timeFormat !== 'iso8601') {
-    reportError('replay', `--time-format takes local or iso8601, found '${timeFormat}'`);
-    return 2;
-  }
-  const minPriority =
-    options.minPriority === undefined ? undefined : parsePriority(options.minPriority);
-  if (options.minPriority !== undefined && minPriority === undefined) {
-    reportError(
-      'replay',
-      `--min-priority takes one of ${priorityNames.join(', ')}, found '${options.minPriority}'`,
-    );
-    return 2;
-  }
+  const optionProblems: string[] = [];
+  const timeFormat = readTimeFormat(options.timeFormat, optionProblems);
+  const minPriority = readMinPriority(options.minPriority, optionProblems);
+  for (const problem of optionProblems) reportError('replay', problem);
+  if (optionProblems.length > 0) return 2;
   const config = readConfigOption(options.config);
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);

@@ -6,18 +6,12 @@
  * SIGTERM stop cleanly and print the counters.
  */
 import { Option, type Command } from 'commander';
-import {
-  loadRuleFilesFromDisk,
-  parsePriority,
-  type LoadOptions,
-  type RuleSet,
-} from '../detect/index.js';
+import { loadRuleFilesFromDisk, type LoadOptions, type RuleSet } from '../detect/index.js';
 import {
   formatAlertJson,
   formatAlertText,
   type Alert,
   type AlertContext,
-  type TimeFormat,
 } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
@@ -28,6 +22,12 @@ import { reportDiagnostics, reportError, reportSummary } from './stderr-report.j
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
+import {
+  readEnvBytes,
+  readMinPriority,
+  readRingBufferMb,
+  readTimeFormat,
+} from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
@@ -111,11 +111,14 @@ function publishLiveDrops(metrics: HarrierMetrics, live: LivePipeline): void {
   });
 }
 
-function parseTimeFormat(text: string): TimeFormat | undefined {
-  return text === 'iso8601' || text === 'local' ? text : undefined;
-}
-
 async function runLive(options: RunCommandOptions): Promise<number> {
+  const optionProblems: string[] = [];
+  const minPriority = readMinPriority(options.minPriority, optionProblems);
+  const timeFormat = readTimeFormat(options.timeFormat, optionProblems);
+  const envBytes = readEnvBytes(options.envBytes, optionProblems);
+  const ringBufferMb = readRingBufferMb(options.ringbufMb, optionProblems);
+  for (const problem of optionProblems) reportError('run', problem);
+  if (optionProblems.length > 0) return 2;
   const problems = preflightProblems();
   if (problems.length > 0) {
     if (logFormat() === 'json')
@@ -124,21 +127,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     return 2;
   }
   const config = readConfigOption(options.config);
-  const minPriority =
-    options.minPriority === undefined ? undefined : parsePriority(options.minPriority);
-  const timeFormat = parseTimeFormat(options.timeFormat);
-  if (
-    config === 'invalid' ||
-    (options.minPriority !== undefined && minPriority === undefined) ||
-    timeFormat === undefined
-  ) {
-    if (config !== 'invalid')
-      reportError(
-        'run',
-        '--min-priority takes a Falco priority and --time-format local or iso8601',
-      );
-    return 2;
-  }
+  if (config === 'invalid') return 2;
   const logger = createLogger('cli.run');
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const quiet = options.quiet === true;
@@ -170,9 +159,9 @@ async function runLive(options: RunCommandOptions): Promise<number> {
       extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
       containers,
       record: options.write === undefined ? undefined : { path: options.write },
-      snapshot: { envBytes: Number(options.envBytes) || 0 },
+      snapshot: { envBytes },
       probe: {
-        ringBufferMb: options.ringbufMb === undefined ? undefined : Number(options.ringbufMb),
+        ringBufferMb,
         watchUnimplemented: options.watchUnimplementedSyscalls === true,
       },
       context: outputs.storing ? new SyscallAlertContext() : undefined,
