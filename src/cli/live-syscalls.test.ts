@@ -4,8 +4,13 @@ import { loadRuleFiles } from '../detect/index.js';
 import { STATE_EVENT_NAMES } from '../sources/ebpf/syscall-selection.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, unwatchedEvents } from './live-syscalls.js';
 
-function ruleSetOf(condition: string) {
-  const content = `- rule: r\n  desc: d\n  condition: ${condition}\n  output: o\n  priority: INFO\n`;
+function ruleSetOf(...conditions: string[]) {
+  const content = conditions
+    .map(
+      (condition, index) =>
+        `- rule: r${index}\n  desc: d\n  condition: ${condition}\n  output: o\n  priority: INFO\n`,
+    )
+    .join('');
   const { ruleSet, diagnostics } = loadRuleFiles([{ name: 'r.yaml', content }]);
   assert.ok(ruleSet, diagnostics.map((d) => d.message).join('\n'));
   return ruleSet;
@@ -23,6 +28,19 @@ test('captures the rules event types plus what the state engine needs', () => {
 test('names the event types the probe cannot capture', () => {
   const set = syscallSetFor(ruleSetOf('evt.type in (openat, mprotect, container)'));
   assert.deepEqual(set.uncaptured, ['container', 'mprotect']);
+});
+
+test('names the uncaptured event types of a rule even beside a rule that takes every type', () => {
+  const set = syscallSetFor(
+    ruleSetOf(
+      'evt.type = mprotect and proc.name = x',
+      'evt.type in (ioctl, openat)',
+      'proc.name = zzzz',
+    ),
+  );
+  assert.deepEqual(set.uncaptured, ['ioctl', 'mprotect']);
+  assert.ok(set.names.includes('openat') && set.names.includes('execve'));
+  assert.ok(!set.names.includes('mprotect'));
 });
 
 test("record's default set is every handled event but file reads and writes and receives", () => {

@@ -43,7 +43,8 @@ export interface SyscallSet {
 /**
  * The set for `ruleSet`; with no ruleset or when a syscall rule matches every event type
  * (no `evt.type` restriction), every event the probe handles. Without a ruleset (recording)
- * failed calls are always captured.
+ * failed calls are always captured. `uncaptured` comes from the rules that name event types,
+ * whatever the others do: a rule on an event the probe never builds stays dead either way.
  *
  * @example
  * syscallSetFor(ruleSet).slots // e.g. [2, 3, 32, ..., 512]
@@ -51,20 +52,26 @@ export interface SyscallSet {
 export function syscallSetFor(ruleSet: RuleSet | undefined): SyscallSet {
   const types = ruleSet === undefined ? null : ruleSet.eventTypes('syscall');
   const wanted = new Set<string>(STATE_EVENT_NAMES);
-  const uncaptured: string[] = [];
-  for (const name of types ?? HANDLED_EVENT_NAMES) {
+  for (const name of types ?? HANDLED_EVENT_NAMES)
     if (HANDLED_EVENT_NAMES.has(name)) wanted.add(name);
-    else uncaptured.push(name);
-  }
   const names = [...wanted].sort();
   const succeededOnly = ruleSet === undefined ? [] : succeededOnlyNames(ruleSet, names);
   return {
     names,
     slots: selectFilterSlots(names).slots,
-    uncaptured: uncaptured.sort(),
+    uncaptured: ruleSet === undefined ? [] : namedUncaptured(ruleSet),
     succeededOnly,
     succeededOnlySlots: selectFilterSlots(succeededOnly).slots,
   };
+}
+
+/** Event types named by the enabled syscall rules that the probe does not build, sorted. */
+function namedUncaptured(ruleSet: RuleSet): string[] {
+  const uncaptured = new Set<string>();
+  for (const rule of ruleSet.enabledRules('syscall'))
+    for (const name of rule.eventTypes ?? [])
+      if (!HANDLED_EVENT_NAMES.has(name)) uncaptured.add(name);
+  return [...uncaptured].sort();
 }
 
 /** Help of `--watch-unimplemented-syscalls` (run and record). */
