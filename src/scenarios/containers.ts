@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 /** The local image scripts/container-setup.sh builds from busybox-static. */
-export const scenarioImage = 'localhost/harrier-busybox:latest';
+const scenarioImage = 'localhost/harrier-busybox:latest';
 /** The image repository a rule sees (`container.image.repository`). */
 export const scenarioImageRepository = 'localhost/harrier-busybox';
 

@@ -176,7 +176,7 @@ function fieldMatches(actual: unknown, expected: FieldExpectation): boolean {
 }
 
 /** The output fields a container alert must carry. */
-export function containerFields(container: ScenarioContainer): Record<string, FieldExpectation> {
+function containerFields(container: ScenarioContainer): Record<string, FieldExpectation> {
   return {
     'container.id': container.id.slice(0, 12),
     'container.name': container.name,

@@ -22,7 +22,7 @@ export interface ScenarioContext {
 }
 
 /** How a command runs: in a terminal (script -qc, or podman exec -it), as a user, with a $SHELL. */
-export interface RunOptions {
+interface RunOptions {
   terminal?: boolean;
   user?: string;
   /** The program script(1) runs the command with on the host; default /bin/bash. */

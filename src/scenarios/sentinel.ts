@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import type { HarrierProcess } from './harrier-process.js';
 import { newRunId } from './scenario-runner.js';
 
-export const SENTINEL_RULE = 'Scenario suite sentinel';
+const SENTINEL_RULE = 'Scenario suite sentinel';
 /** Behaviour markers start with `hscn` and a hex id; this prefix is never one of them. */
 const SENTINEL_PREFIX = 'hscn-sentinel-';
 

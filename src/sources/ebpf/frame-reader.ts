@@ -16,7 +16,7 @@
 export const FRAME_KIND = { EVENT: 1, STATS: 2, READY: 3 } as const;
 
 /** Size of libscap's event header: ts, tid, len, type, nparams. */
-export const EVENT_HEADER_SIZE = 26;
+const EVENT_HEADER_SIZE = 26;
 
 const FRAME_HEADER_SIZE = 8;
 /** Larger than any frame the loader writes (events stop at 64 KiB). */
