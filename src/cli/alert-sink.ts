@@ -1,12 +1,13 @@
 /**
  * Where the alerts of `run`, `replay` and `serve` go: printed, or through the alert router to
  * the configured outputs; recorded in the forensic store with their context when it is on;
- * counted by rule and priority for the metrics.
+ * counted by rule and priority for the metrics. Every alert given goes out: the configured
+ * `priority` chooses which rules load, and Harrier's own alerts (event drops, capture stopped)
+ * are below no threshold.
  */
 import { randomUUID } from 'node:crypto';
 import { AlertRouter, type Alert, type AlertContext, type AlertRecorder } from '../alerts/index.js';
 import { addRouterMetrics, type HarrierMetrics } from '../api/metrics.js';
-import { isAtLeast, type Priority } from '../detect/index.js';
 import { defaultStoreConfig, type HarrierConfig } from '../config/index.js';
 import { AlertStore, type RetentionPolicy } from '../store/index.js';
 import { createLogger, type Logger } from '../log.js';
@@ -84,7 +85,6 @@ export interface AlertSinkOptions {
   readonly print: (alert: Alert) => void;
   /** With outputs, alerts go through the router to them instead of `print`. */
   readonly routeWith?: HarrierConfig;
-  readonly minPriority?: Priority;
   readonly store?: AlertStore;
   readonly metrics?: HarrierMetrics;
 }
@@ -111,9 +111,7 @@ export function openAlertSink(options: AlertSinkOptions): AlertSink {
   const recorder: AlertRecorder | undefined = router === undefined ? store : undefined;
   return {
     deliver: (alert, context) => {
-      const counted =
-        options.minPriority === undefined || isAtLeast(alert.priority, options.minPriority);
-      if (counted) metrics?.alerts.inc({ rule: alert.rule, priority: alert.priority });
+      metrics?.alerts.inc({ rule: alert.rule, priority: alert.priority });
       if (router !== undefined) return router.deliver(alert, context);
       recorder?.record(randomUUID(), alert, context);
       options.print(alert);
@@ -134,7 +132,6 @@ function startRouter(options: AlertSinkOptions): AlertRouter {
     outputs: config.outputs,
     stateDir: config.stateDir,
     grouping: config.grouping,
-    minPriority: options.minPriority,
     recorder: options.store,
     logger: createLogger('alerts.router'),
   });

@@ -409,7 +409,7 @@ test('harrier record without root or probe exits 2 with the same message', async
 });
 
 test(
-  'kernel drops raise the syscall event drop alert and are counted at exit (needs root and eBPF)',
+  "kernel drops raise the syscall event drop alert, delivered to the configuration's outputs whatever its priority, and are counted at exit (needs root and eBPF)",
   live,
   async () => {
     const directory = await scratch();
@@ -420,16 +420,39 @@ test(
       'rules.yaml',
       openRule('never', '/nonexistent/marker', '%fd.name'),
     );
-    const harrier = new Harrier(['run', '-r', rules, '--ringbuf-mb', '1']);
+    // `priority` selects the rules to load; the Debug drop alert must still reach the file.
+    const alertsFile = path.join(directory, 'alerts.jsonl');
+    await mkdir(path.join(directory, 'state'));
+    const config = await ruleFile(
+      directory,
+      'harrier.yaml',
+      `priority: notice
+state_dir: ${directory}/state
+outputs:
+  - name: file
+    type: file
+    path: ${alertsFile}
+    format: json
+`,
+    );
+    const harrier = new Harrier(['run', '-r', rules, '-c', config, '--ringbuf-mb', '1']);
     await harrier.waitFor(/live capture started/);
     const burst = `const fs = require('fs'); for (let i = 0; i < 400000; i++) fs.closeSync(fs.openSync(${JSON.stringify(marker)}, 'r'));`;
     await execFileAsync(process.execPath, ['-e', burst]);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // the next STATS frame
     await harrier.stop();
 
+    const delivered = readFileSync(alertsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      delivered.map((alert) => [alert.rule, alert.priority]),
+      [['Falco internal: syscall event drop', 'Debug']],
+    );
     assert.match(
-      harrier.stdout,
-      /: Debug Falco internal: syscall event drop\. \d+ system calls dropped in last second\.\n/,
+      delivered[0].output,
+      /: Debug Falco internal: syscall event drop\. \d+ system calls dropped in last second\.$/,
     );
     const kernel = Number(/kernel drops: (\d+) \(/.exec(harrier.stderr)?.[1]);
     assert.ok(kernel > 0, harrier.stderr);

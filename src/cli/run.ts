@@ -135,8 +135,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   const outputs = await startRunnerOutputs({
-    flags: options, config, route: true, minPriority: loadOptions.minimumPriority,
-    storeByDefault: true, serveMetrics: true,
+    flags: options, config, route: true, storeByDefault: true, serveMetrics: true,
     print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
   }); // prettier-ignore
   if (typeof outputs === 'string') {

@@ -9,7 +9,6 @@ import type { Alert } from '../alerts/index.js';
 import { createHarrierMetrics, type HarrierMetrics } from '../api/metrics.js';
 import { defaultStateDir, defaultStoreConfig, type HarrierConfig } from '../config/index.js';
 import { prepareStorePath, StorePathError } from '../store/index.js';
-import type { Priority } from '../detect/index.js';
 import type { Logger } from '../log.js';
 import {
   openAlertSink,
@@ -52,7 +51,6 @@ export interface RunnerOutputOptions {
   readonly print: (alert: Alert) => void;
   /** Send alerts through the configuration's outputs (with `config`) instead of printing. */
   readonly route: boolean;
-  readonly minPriority?: Priority;
   /** Whether the store is on when neither a flag nor `config` says. */
   readonly storeByDefault: boolean;
   /** Whether this command may serve metrics. */
@@ -104,7 +102,6 @@ export async function startRunnerOutputs(
   const sink = openAlertSink({
     print: options.print,
     routeWith: options.route ? config : undefined,
-    minPriority: options.minPriority,
     store,
     metrics,
   });
