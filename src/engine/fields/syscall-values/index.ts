@@ -7,6 +7,7 @@ import type { SyscallEvent } from '../../../decode/event.js';
 import type { FieldTable } from '../types.js';
 import { EVENT_VALUES } from './event-values.js';
 import { FD_VALUES } from './fd-values.js';
+import { FSPATH_VALUES } from './fspath-values.js';
 import { PROCESS_VALUES, THREAD_VALUES } from './process-values.js';
 import type { SyscallFieldValues } from './types.js';
 import { USER_VALUES } from './user-values.js';
@@ -22,6 +23,7 @@ export const syscallFieldValues: SyscallFieldValues = {
   ...PROCESS_VALUES,
   ...THREAD_VALUES,
   ...FD_VALUES,
+  ...FSPATH_VALUES,
   ...USER_VALUES,
   ...TIME_VALUES,
   ...CONTAINER_VALUES,
