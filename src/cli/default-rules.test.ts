@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { fieldValuesTableFor, type FieldValuesEvent } from '../detect/rule-tests/index.js';
 import { loadRuleFilesFromDisk } from '../detect/rules/loader.js';
 import type { RuleSet } from '../detect/rules/ruleset.js';
@@ -177,4 +178,35 @@ test('podman taking the CNI lock below /etc raises nothing', async () => {
     'fd.directory': '/etc/cni/net.d',
   };
   assert.deepEqual(await rulesRaisedBy(lock), []);
+});
+
+/** `%field` references of every default rule's output, by rule name. */
+async function defaultOutputFields(): Promise<Map<string, string[]>> {
+  const outputs = new Map<string, string[]>();
+  for (const file of DEFAULT_RULE_FILES) {
+    const items = parse(await readFile(file, 'utf8')) as Array<{ rule?: string; output?: string }>;
+    for (const item of items) {
+      if (item.rule === undefined || item.output === undefined) continue;
+      outputs.set(item.rule, [...item.output.matchAll(/%([a-z0-9_.]+(?:\[[^\]]*\])?)/g)].map((m) => m[1]));
+    }
+  }
+  return outputs;
+}
+
+test('default rule outputs print each argument once and no value a reader cannot use', async () => {
+  const problems: string[] = [];
+  for (const [rule, fields] of await defaultOutputFields()) {
+    // evt.args already shows every argument, a mode as 04755(S_IXOTH|...|S_ISUID)
+    if (fields.includes('evt.args') && fields.some((f) => f.startsWith('evt.arg.')))
+      problems.push(`${rule}: an argument twice`);
+    // evt.arg.pid renders the process's name, not the pid
+    if (fields.includes('evt.arg.pid') && !fields.includes('evt.rawarg.pid'))
+      problems.push(`${rule}: no numeric pid`);
+    // raw nanosecond timestamps
+    if (fields.some((f) => /^proc\.exe_ino\.[cm]time$/.test(f))) problems.push(`${rule}: a raw ctime`);
+    // fd.name is <NA> for the calls that open nothing (mkdir, unlink, symlink, chmod)
+    if (fields.includes('fd.name') && fields.includes('evt.arg.path'))
+      problems.push(`${rule}: fd.name next to evt.arg.path, one always <NA>`);
+  }
+  assert.deepEqual(problems, []);
 });
