@@ -14,6 +14,7 @@ import { comparabilityError, parseOperator, type Comparator } from './operators.
 import { type Constant, parseConstant, parseHexBytes } from './constants.js';
 import { buildConstantCheck, buildExistsCheck, buildFieldCheck, type Predicate } from './checks.js';
 import { valueWarnings } from './compile-warnings.js';
+import type { SharedChecks } from './shared-checks.js';
 
 export type { CompileError } from './compile-error.js';
 
@@ -29,14 +30,19 @@ export type CompileResult<E> =
 
 /**
  * Compiles a condition (macros already expanded) against one source's field table.
- * Returns an error rather than throwing, for any input.
+ * Returns an error rather than throwing, for any input. Conditions compiled with one `shared`
+ * judge their common `and`/`or` subtrees once per evaluation scope (see `SharedChecks`).
  *
  * @example
  * const parsed = parseCondition('proc.name in (bash, sh)');
  * if (parsed.ok) compileCondition(parsed.ast, fieldTableFor('syscall')!);
  */
-export function compileCondition<E>(expr: Expr, table: FieldTable<E>): CompileResult<E> {
-  const compiler = new ConditionCompiler(table);
+export function compileCondition<E>(
+  expr: Expr,
+  table: FieldTable<E>,
+  shared?: SharedChecks,
+): CompileResult<E> {
+  const compiler = new ConditionCompiler(table, shared);
   try {
     const evaluate = compiler.compile(expr);
     return { ok: true, filter: { evaluate }, warnings: compiler.warnings };
@@ -61,14 +67,17 @@ export function compileCondition<E>(expr: Expr, table: FieldTable<E>): CompileRe
 class ConditionCompiler<E> {
   readonly warnings: CompileWarning[] = [];
 
-  constructor(private readonly table: FieldTable<E>) {}
+  constructor(
+    private readonly table: FieldTable<E>,
+    private readonly shared: SharedChecks | undefined,
+  ) {}
 
   compile(expr: Expr): Predicate<E> {
     switch (expr.kind) {
       case 'and':
-        return allOf(expr.children.map((child) => this.compile(child)));
+        return this.share(expr, allOf(expr.children.map((child) => this.compile(child))));
       case 'or':
-        return anyOf(expr.children.map((child) => this.compile(child)));
+        return this.share(expr, anyOf(expr.children.map((child) => this.compile(child))));
       case 'not': {
         const child = this.compile(expr.child);
         return (event) => !child(event);
@@ -87,6 +96,11 @@ class ConditionCompiler<E> {
       `filter error: unexpected ${expr.kind} expression where a check was expected`,
       expr.position,
     );
+  }
+
+  /** The predicate rules compiled with the same `SharedChecks` share for `expr`, if any. */
+  private share(expr: Expr, predicate: Predicate<E>): Predicate<E> {
+    return this.shared === undefined ? predicate : this.shared.share(expr, this.table, predicate);
   }
 
   private compileUnary(expr: UnaryCheckExpr): Predicate<E> {

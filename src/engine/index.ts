@@ -8,6 +8,7 @@ export type { Expr, Position } from './ast.js';
 export { parseCondition } from './parser.js';
 export { printCondition } from './print.js';
 export { compileCondition, type CompiledFilter, type CompileError } from './compiler.js';
+export { closeEvaluationScope, openEvaluationScope, SharedChecks } from './shared-checks.js';
 export { parseConstant } from './constants.js';
 export { eventTypesOf } from './event-types.js';
 export { compileOutput, type OutputFieldValue, type OutputFormatter } from './output-format.js';

@@ -12,6 +12,7 @@ import {
   eventTypesOf,
   type FieldTable,
   printCondition,
+  SharedChecks,
 } from '../../engine/index.js';
 import type { Collector } from './collector.js';
 import { CompileState, type ParsedText } from './compile-state.js';
@@ -37,13 +38,15 @@ export function compileRules(
 ): Rule[] {
   const errorsBefore = countErrors(report);
   const state = new CompileState(collector, report);
+  // The rules of one load judge the subexpressions they share (their macros) once per event.
+  const shared = new SharedChecks();
   const rules: Rule[] = [];
   for (const info of collector.rules.values()) {
     if (info.unknownSource) continue;
     const table = tables(info.source);
     if (table === undefined) continue;
     try {
-      const rule = compileRule(info, rules.length, table, state, report);
+      const rule = compileRule(info, rules.length, { table, shared }, state, report);
       if (rule !== undefined && !info.rejected) rules.push(rule);
     } catch (error) {
       if (!(error instanceof ItemError)) throw error;
@@ -88,13 +91,20 @@ function isUnknownFilter(error: CompileError): boolean {
   return markers.some((marker) => error.message.includes(marker));
 }
 
+/** What a rule's condition compiles against: its source's fields, and the shared checks. */
+interface CompileTarget {
+  table: FieldTable<unknown>;
+  shared: SharedChecks;
+}
+
 function compileRule(
   info: RuleInfo,
   id: number,
-  table: FieldTable<unknown>,
+  target: CompileTarget,
   state: CompileState,
   report: LoadReport,
 ): Rule | undefined {
+  const { table } = target;
   const { condition, fields } = applyExceptions(info.condition, info.exceptions);
   const output = checkOutput(info, report);
   const formatter = compileOutput(output, table);
@@ -117,7 +127,7 @@ function compileRule(
     const at = state.placeWarning(parsed, expansion.copies, index, warning.message);
     if (at !== undefined) report.warning(warning.code, warning.message, at);
   }
-  const filter = compileExpanded(info, table, state, parsed, expansion, report);
+  const filter = compileExpanded(info, target, state, parsed, expansion, report);
   if (filter === undefined || !formatter.ok) return undefined;
 
   const eventTypes = info.source === 'syscall' ? eventTypesOf(expansion.expr) : null;
@@ -153,13 +163,13 @@ function compileRule(
 
 function compileExpanded(
   info: RuleInfo,
-  table: FieldTable<unknown>,
+  target: CompileTarget,
   state: CompileState,
   parsed: ParsedText,
   expansion: MacroExpansion,
   report: LoadReport,
 ): Rule['filter'] | undefined {
-  const compiled = compileCondition(expansion.expr, table);
+  const compiled = compileCondition(expansion.expr, target.table, target.shared);
   const locate = (index: number): ItemContext => state.locate(parsed, expansion.copies, index);
   if (!compiled.ok) {
     const at = locate(compiled.error.position.index);

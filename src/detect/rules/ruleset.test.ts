@@ -1,10 +1,18 @@
 /**
- * The ruleset: event-type index, `first` and `all` matching, enabling by name and tag, and
- * the minimum priority.
+ * The ruleset: event-type index, `first` and `all` matching, enabling by name and tag, the
+ * minimum priority, and the subexpressions its rules share.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FieldDefinition, FieldTable } from '../../engine/index.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  closeEvaluationScope,
+  openEvaluationScope,
+  type FieldDefinition,
+  type FieldTable,
+} from '../../engine/index.js';
+import { syscallEvents } from '../../decode/pipeline.js';
+import { corpusPath } from '../../testing/corpus.js';
 import { loadRuleFiles } from './loader.js';
 import { matchesWildcard, RuleSet } from './ruleset.js';
 
@@ -123,4 +131,70 @@ test('matches wildcards as Falco does, at the first place each literal occurs', 
   assert.equal(matchesWildcard('a*c', 'abcd'), false);
   // No backtracking: the first 'b' is taken, so the rest must match 'bxb'.
   assert.equal(matchesWildcard('*b', 'bxb'), false);
+});
+
+/** Rules whose shared macros hold on many corpus events and fail on many others. */
+const SHARING_RULES = `
+- macro: opens_etc
+  condition: (evt.type in (open, openat) and fd.name startswith /etc)
+- macro: by_tool
+  condition: (proc.name in (bash, sh, cat, curl, ping) or proc.pname in (bash, sh))
+- rule: etc by tool
+  desc: d
+  condition: opens_etc and by_tool
+  output: o
+  priority: INFO
+- rule: etc or tool exit
+  desc: d
+  condition: opens_etc or (evt.dir = < and by_tool)
+  output: o
+  priority: INFO
+- rule: tool file not etc
+  desc: d
+  condition: not opens_etc and by_tool and fd.typechar = f
+  output: o
+  priority: INFO
+- rule: close by tool or high fd
+  desc: d
+  condition: (evt.type = close and by_tool) or (fd.num > 2 and not by_tool)
+  output: o
+  priority: INFO
+`;
+
+test('rules judging one event together give each the verdict it gives alone', async () => {
+  const files = ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml'];
+  const loaded = loadRuleFiles([
+    ...files.map((name) => ({
+      name,
+      content: readFileSync(corpusPath('falco/rules', name), 'utf8'),
+    })),
+    { name: 'sharing.yaml', content: SHARING_RULES },
+  ]);
+  // Every compiled rule, the disabled ones too: they share the same predicates.
+  const rules = loaded.ruleSet!.rules.filter((rule) => rule.source === 'syscall');
+  assert.ok(rules.length > 80, `${rules.length} rules`);
+  const captures = [
+    ...readdirSync(corpusPath('falco/scap')).map((name) => corpusPath('falco/scap', name)),
+    ...['cat_write', 'connect_localhost', 'open-multiple-files', 'ping_sendto', 'syscall'].map(
+      (name) => corpusPath(`falco/tests-0.34.1/trace_files/${name}.scap`),
+    ),
+  ];
+  // Two passes over the captures, so that no evaluation alone comes between two together.
+  const verdicts = async (together: boolean): Promise<string[]> => {
+    const lines: string[] = [];
+    for (const capture of captures) {
+      for await (const event of syscallEvents(capture)) {
+        if (together) openEvaluationScope();
+        const line = rules.map((rule) => (rule.filter.evaluate(event) ? 1 : 0)).join('');
+        if (together) closeEvaluationScope();
+        lines.push(`${capture} ${event.num} ${line}`);
+      }
+    }
+    return lines;
+  };
+  const alone = await verdicts(false);
+  assert.deepEqual(await verdicts(true), alone);
+  const matched = alone.map((line) => line.split(' ')[2].replaceAll('0', '')).join('').length;
+  assert.ok(alone.length > 5000, `${alone.length} events`);
+  assert.ok(matched > 1000, `${matched} verdicts true`);
 });

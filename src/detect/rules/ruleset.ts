@@ -2,6 +2,7 @@
  * The active set of compiled rules: grouped by source, indexed by event type so an event only
  * meets the rules that can match it, with rules switched on and off by name or tag.
  */
+import { closeEvaluationScope, openEvaluationScope } from '../../engine/index.js';
 import { isAtLeast, type Priority } from './priority.js';
 import type { Rule } from './rule.js';
 
@@ -103,15 +104,21 @@ export class RuleSet<E = unknown> {
    * The enabled rules of `source` that match `event`, whose type is `eventType` (undefined
    * for sources without event types). Rules indexed by the event's type run first, then rules
    * that take any type; with `first` the search stops at the first match. As in Falco, with
-   * `all` the any-type rules only run when no type-specific rule matched.
+   * `all` the any-type rules only run when no type-specific rule matched. The rules share
+   * the results of their common subexpressions on `event` (see `SharedChecks`).
    */
   match(source: string, eventType: string | undefined, event: E): readonly Rule<E>[] {
     const index = this.sourceIndex(source);
     if (index === undefined) return NO_MATCH;
     const typed = eventType === undefined ? undefined : index.byType.get(eventType);
-    const matches = typed === undefined ? NO_MATCH : this.run(typed, event);
-    if (matches.length > 0) return matches;
-    return this.run(index.anyType, event);
+    openEvaluationScope();
+    try {
+      const matches = typed === undefined ? NO_MATCH : this.run(typed, event);
+      if (matches.length > 0) return matches;
+      return this.run(index.anyType, event);
+    } finally {
+      closeEvaluationScope();
+    }
   }
 
   /** The rules of `rules` that match; most events match none, and get no array of their own. */
