@@ -19,7 +19,8 @@
  *   stats              write a STATS frame now
  *   sync N             read the ring buffer dry (bounded), then write a STATS frame with token N:
  *                      every event captured before the command precedes that frame
- * End of stdin, SIGTERM or SIGINT stop the probe; a last STATS frame is written first.
+ * End of stdin, SIGTERM or SIGINT stop the probe; a last STATS frame is written first, and
+ * after a signal a last stderr line "harrier-probe: stopped by SIGTERM" (or SIGINT).
  *
  * Errors are one line on stderr starting with "harrier-probe: error:", and exit status 1.
  */
@@ -94,6 +95,8 @@ static int is_untraced(unsigned nr) {
 }
 
 static volatile sig_atomic_t stop_requested;
+/* The signal that asked the loader to stop, 0 when its stdin ended: named as it stops. */
+static volatile sig_atomic_t stop_signal;
 static uint64_t frames_written;
 static char last_libbpf_message[512];
 
@@ -419,7 +422,7 @@ static void fill_raw_handlers(struct probe_bpf *skel) {
 }
 
 static void on_signal(int signal) {
-	(void)signal;
+	stop_signal = signal;
 	stop_requested = 1;
 }
 
@@ -566,6 +569,9 @@ int main(int argc, char **argv) {
 	for (size_t i = 1; i < STATS_COUNT; i++)
 		fprintf(stderr, " %s=%llu", stats_names[i], (unsigned long long)values[i]);
 	fputc('\n', stderr);
+	if (stop_signal)
+		fprintf(stderr, "harrier-probe: stopped by %s\n",
+			stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	ring_buffer__free(ring);
 	probe_bpf__destroy(skel);
 	return 0;

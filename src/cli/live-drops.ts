@@ -138,7 +138,7 @@ export class DropMonitor {
 }
 
 /** `%evt.time` form: local wall-clock time with nanoseconds. */
-function localTime(ts: bigint): string {
+export function localTime(ts: bigint): string {
   const date = new Date(Number(ts / 1_000_000n));
   const pad = (value: number) => String(value).padStart(2, '0');
   const fraction = (ts % 1_000_000_000n).toString().padStart(9, '0');

@@ -125,11 +125,10 @@ export class LivePipeline {
     private readonly snapshot: ProcSnapshot,
     private readonly writer: ScapWriter | undefined,
   ) {
-    const hostname = options.hostname ?? snapshot.machine.hostname;
     this.metrics = options.metrics && new SourceMetrics(options.metrics, 'syscall');
     this.drops = new DropMonitor({
       logger: options.logger,
-      hostname,
+      hostname: this.hostname,
       timeFormat: options.timeFormat,
       onAlert: (alert) => options.onAlert?.(alert),
     });
@@ -182,6 +181,11 @@ export class LivePipeline {
       await probe.stop();
       throw error;
     }
+  }
+
+  /** The host name alerts carry: the option's, else this machine's. */
+  get hostname(): string {
+    return this.options.hostname ?? this.snapshot.machine.hostname;
   }
 
   /** The event names the probe captures now. */
@@ -249,7 +253,7 @@ export class LivePipeline {
       ruleSet,
       onAlert: (alert, context) => options.onAlert?.(alert, context),
       timeFormat: options.timeFormat,
-      hostname: options.hostname ?? this.snapshot.machine.hostname,
+      hostname: this.hostname,
       extraFields: options.extraFields,
       context: options.context,
       metrics: this.metrics,
@@ -355,13 +359,14 @@ export class LivePipeline {
 }
 
 /**
- * Logs a line of the loader's stderr: its warnings as warnings. Its closing counters line is
- * left out (Harrier prints its own), and its error line reaches the user as the start failure.
+ * Logs a line of the loader's stderr: its warnings as warnings. Its closing lines are left out
+ * (Harrier prints its own counters, and the signal that stopped it is in the probe's failure),
+ * and its error line reaches the user as the start failure.
  */
 function logProbeMessage(logger: Logger, line: string): void {
   const warning = /^harrier-probe: warning: (.*)$/.exec(line);
   if (warning) logger.warn({ source: 'probe' }, warning[1]!);
-  else if (!line.startsWith('harrier-probe: stopped:') && !line.startsWith('harrier-probe: error:'))
+  else if (!line.startsWith('harrier-probe: stopped') && !line.startsWith('harrier-probe: error:'))
     logger.info({ source: 'probe' }, line);
 }
 

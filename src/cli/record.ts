@@ -81,6 +81,11 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
       (error: Error) => resolve(error),
     );
   });
+  if (failure !== undefined)
+    logger.error(
+      { err: failure },
+      'recording failed; the file holds the events before the failure',
+    );
   const counters = await live.stop();
   const reasons = Object.entries(counters.drops.byReason)
     .map(([reason, count]) => `${reason} ${count}`)
@@ -89,7 +94,5 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
     `harrier: recorded ${counters.recorded} events to ${options.write} ` +
       `(kernel drops: ${counters.drops.kernel} (${reasons}); userspace drops: ${counters.drops.userspace})\n`,
   );
-  if (failure === undefined) return 0;
-  logger.error({ err: failure }, 'recording failed; the file holds the events before the failure');
-  return 1;
+  return failure === undefined ? 0 : 1;
 }

@@ -57,6 +57,16 @@ class Harrier {
     this.child.kill(name);
   }
 
+  /** The pid of its probe loader (a child of this Harrier). */
+  probePid(): number {
+    const found = spawnSync('pgrep', ['-P', String(this.child.pid), '-x', 'harrier-probe'], {
+      encoding: 'utf8',
+    });
+    const pid = Number(found.stdout.trim());
+    assert.ok(Number.isInteger(pid) && pid > 0, `no probe loader under ${this.child.pid}`);
+    return pid;
+  }
+
   async stop(): Promise<number | null> {
     await settle();
     this.child.kill('SIGINT');
@@ -463,6 +473,37 @@ outputs:
     assert.match(harrier.stderr, /drop alerts: 1\n/);
   },
 );
+
+test(
+  'a probe loader stopped by SIGTERM from elsewhere is named before the counters and alerted to the outputs as Critical (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const rules = await ruleFile(directory, 'rules.yaml', openRule('never', '/nonexistent', '%fd.name'));
+    const alertsFile = path.join(directory, 'alerts.jsonl');
+    await mkdir(path.join(directory, 'state'));
+    const config = await ruleFile(
+      directory,
+      'harrier.yaml',
+      `priority: error\nstate_dir: ${directory}/state\noutputs:\n  - name: file\n    type: file\n    path: ${alertsFile}\n    format: json\n`,
+    );
+    const harrier = new Harrier(['run', '-r', rules, '-c', config]);
+    await harrier.waitFor(/live capture started/);
+    process.kill(harrier.probePid(), 'SIGTERM');
+    assert.equal(await harrier.exited, 1);
+
+    const failure = /ERROR cli\.run: live capture failed; stopping \(err="([^"]*)"/.exec(harrier.stderr);
+    assert.equal(failure?.[1], 'eBPF probe failed: loader stopped by SIGTERM, which Harrier did not send', harrier.stderr);
+    assert.ok(harrier.stderr.indexOf(failure[0]) < harrier.stderr.indexOf('harrier: stopped after'));
+    assert.match(harrier.stderr, /\n {2}Harrier internal: live capture stopped: 1\n/);
+    const [alert, ...others] = readFileSync(alertsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(others, []);
+    assert.deepEqual(
+      [alert.rule, alert.priority, alert.output_fields.reason],
+      ['Harrier internal: live capture stopped', 'Critical', failure[1]],
+    );
+  },
+); // prettier-ignore
 
 test(
   'with a configuration that has outputs, alerts go through the router, not stdout (needs root and eBPF)',

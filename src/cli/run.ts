@@ -20,6 +20,7 @@ import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportDiagnostics, reportError, reportSummary } from './stderr-report.js';
 import { LivePipeline, type LiveCounters } from './live-pipeline.js';
+import { captureStoppedAlert } from './capture-stopped.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import {
@@ -178,6 +179,10 @@ async function runLive(options: RunCommandOptions): Promise<number> {
   const started = Date.now();
   const reloads = { failed: 0 };
   const outcome = await untilStopped(live, { paths, loadOptions, quiet }, logger, reloads);
+  if (outcome instanceof Error) {
+    logger.error({ err: outcome }, 'live capture failed; stopping');
+    onAlert(captureStoppedAlert(outcome.message, { hostname: live.hostname, timeFormat }));
+  }
   const counters = await live.stop();
   containers?.close();
   await outputs.close();
@@ -188,11 +193,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     byRule: Object.fromEntries(byRule),
     failedReloads: reloads.failed,
   });
-  if (outcome instanceof Error) {
-    logger.error({ err: outcome }, 'live capture failed; stopping');
-    return 1;
-  }
-  return 0;
+  return outcome instanceof Error ? 1 : 0;
 }
 
 /**

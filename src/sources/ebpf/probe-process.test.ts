@@ -257,6 +257,58 @@ test("reports the loader's one-line error when it cannot start", async () => {
   );
 });
 
+/**
+ * A stand-in loader: writes a READY frame, then `stderrLines`, and exits 0 as the loader does
+ * after a signal or the end of its stdin.
+ */
+function fakeLoader(stderrLines: string[]): string {
+  const fake = join(mkdtempSync(join(tmpdir(), 'harrier-probe-')), 'fake-probe');
+  const script = `#!${process.execPath}
+const frame = Buffer.alloc(8 + 84);
+frame.writeUInt32LE(84, 0);
+frame.writeUInt32LE(3, 4);
+process.stdout.write(frame, () => {
+  process.stderr.write(${JSON.stringify(stderrLines.map((line) => `${line}\n`).join(''))});
+  setTimeout(() => process.exit(0), 50);
+});
+`;
+  writeFileSync(fake, script);
+  chmodSync(fake, 0o755);
+  return fake;
+}
+
+/** The error the iteration ends with, or undefined when it ends cleanly. */
+async function iterationError(probe: ProbeProcess): Promise<unknown> {
+  try {
+    let records = 0;
+    for await (const record of probe) if (record) records++;
+    return records === 0 ? undefined : new Error(`a fake loader sent ${records} records`);
+  } catch (error) {
+    return error;
+  }
+}
+
+test('a loader stopped by a signal Harrier did not send fails the iteration naming the signal', async () => {
+  const probe = await ProbeProcess.start({
+    slots: [],
+    binaryPath: fakeLoader([
+      'harrier-probe: stopped: events_seen=0',
+      'harrier-probe: stopped by SIGTERM',
+    ]),
+  });
+  const error = await iterationError(probe);
+  assert.ok(error instanceof ProbeFailedError, String(error));
+  assert.equal(error.reason, 'loader stopped by SIGTERM, which Harrier did not send');
+});
+
+test('a loader that ends with status 0 and no signal ends the iteration cleanly', async () => {
+  const probe = await ProbeProcess.start({
+    slots: [],
+    binaryPath: fakeLoader(['harrier-probe: stopped: events_seen=0']),
+  });
+  assert.equal(await iterationError(probe), undefined);
+});
+
 test('a sync frame follows every event captured before it was asked for (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
   const probe = await ProbeProcess.start({ slots: [slot('openat')], statsIntervalMs: 60_000 });

@@ -170,9 +170,10 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
         if (batch.frames.length > 0) probe.enqueue(batch);
       });
       child.on('close', (code, signal) => {
-        const reason = stderr.errorLine() ?? describeExit(code, signal);
+        const stoppedBy = stderr.stopSignal();
+        const reason = stderr.errorLine() ?? describeExit(code, signal, stoppedBy);
         if (!probe) reject(new ProbeFailedError(reason));
-        else probe.finish({ code, signal, finalStats: probe.lastStats }, reason);
+        else probe.finish({ code, signal, finalStats: probe.lastStats }, reason, stoppedBy);
       });
     });
   }
@@ -253,9 +254,12 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     this.wake();
   }
 
-  private finish(exit: ProbeExit, reason: string): void {
+  /** `stoppedBy`: the signal the loader says stopped it, which Harrier sent only when stopping. */
+  private finish(exit: ProbeExit, reason: string, stoppedBy: string | undefined): void {
     this.exit = exit;
-    const clean = exit.code === 0 || (this.stopping && exit.signal !== null);
+    const clean = this.stopping
+      ? exit.code === 0 || exit.signal !== null
+      : exit.code === 0 && stoppedBy === undefined;
     if (!clean) this.fail(new ProbeFailedError(reason));
     this.wake();
   }
@@ -287,7 +291,7 @@ function afterReady(batch: FrameBatch): { record: ProbeReadyRecord; rest: FrameB
   return undefined;
 }
 
-/** Gathers stderr lines, each also handed to `onLine`; keeps the loader's error line. */
+/** Gathers stderr lines, each also handed to `onLine`; keeps the loader's error and stop lines. */
 function collectStderr(child: ProbeChild, onLine?: (line: string) => void) {
   const lines: string[] = [];
   let sink: string[] = lines;
@@ -313,11 +317,25 @@ function collectStderr(child: ProbeChild, onLine?: (line: string) => void) {
       const error = all.find((line) => line.startsWith('harrier-probe: error: '));
       return error?.slice('harrier-probe: error: '.length);
     },
+    /** The signal named by the loader's last line, `harrier-probe: stopped by SIGTERM`. */
+    stopSignal(): string | undefined {
+      const last = partial || sink.at(-1);
+      return last === undefined
+        ? undefined
+        : /^harrier-probe: stopped by (SIG\w+)$/.exec(last)?.[1];
+    },
   };
 }
 
-function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  return signal ? `loader killed by ${signal}` : `loader exited with status ${code}`;
+function describeExit(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stoppedBy: string | undefined,
+): string {
+  if (signal) return `loader killed by ${signal}`;
+  if (code === 0 && stoppedBy !== undefined)
+    return `loader stopped by ${stoppedBy}, which Harrier did not send`;
+  return `loader exited with status ${code}`;
 }
 
 function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
