@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sampleAlert } from '../testing/sample-alert.js';
 import { AlertStore } from '../store/index.js';
+import { repositoryRoot } from '../testing/corpus.js';
 import { runAlertsCommand } from './alerts.js';
 
 const base = 1_714_564_800_000; // 2024-05-01T12:00:00Z
@@ -63,4 +65,36 @@ test('rejects an unknown priority and a missing store with status 2', (t) => {
   const store = fixtureStore(t);
   assert.equal(run({ store, priority: 'loud' }).status, 2);
   assert.equal(run({ store: `${store}.missing` }).status, 2);
+});
+
+/** `harrier alerts ARGS` in a child process: as nobody when this test runs as root. */
+function harrierAlerts(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const harrier = path.join(repositoryRoot, 'bin/harrier.js');
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  return spawnSync(process.execPath, [harrier, 'alerts', ...args], { ...asNobody, encoding: 'utf8' });
+}
+
+test('searches a store whose directory the user may not write, and writes nothing there', (t) => {
+  const store = fixtureStore(t);
+  const directory = path.dirname(store);
+  chmodSync(directory, 0o555);
+  chmodSync(store, 0o444);
+  const result = harrierAlerts(['--store', store, '--priority', 'critical']);
+  chmodSync(directory, 0o755);
+  assert.equal(result.stderr, '');
+  assert.match(result.stdout, /\[id old\]\n$/);
+  assert.equal(result.status, 0);
+  assert.deepEqual(readdirSync(directory), ['alerts.db']);
+});
+
+test('a file that is not a store is named with SQLite\'s reason, status 2', (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'hello.c');
+  writeFileSync(file, 'int main(void) { return 0; }\n'.repeat(40));
+  chmodSync(directory, 0o755);
+  chmodSync(file, 0o644);
+  const result = harrierAlerts(['--store', file]);
+  assert.equal(result.stderr, `harrier alerts: cannot open the alert store ${file}: file is not a database\n`);
+  assert.equal(result.status, 2);
 });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { formatAlertJson } from '../alerts/index.js';
 import { parsePriority } from '../detect/index.js';
-import { AlertStore, type AlertQuery } from '../store/index.js';
+import { AlertReader, type AlertQuery } from '../store/index.js';
 import { loadConfigFile, parseDuration, defaultStoreConfig } from '../config/index.js';
 import { reportConfigDiagnostics, reportError } from './stderr-report.js';
 
@@ -60,7 +60,13 @@ export function runAlertsCommand(
     reportError('alerts', `no alert store at ${file}`, { file });
     return 2;
   }
-  const store = new AlertStore({ path: file });
+  let store: AlertReader;
+  try {
+    store = new AlertReader(file);
+  } catch (error) {
+    reportError('alerts', `cannot open the alert store ${file}: ${(error as Error).message}`, { file });
+    return 2;
+  }
   try {
     for (const { id, alert } of store.search(query)) {
       if (!options.json) {

@@ -4,9 +4,10 @@
  */
 import Database from 'better-sqlite3';
 import type { Alert, AlertContext, AlertRecorder, RelatedEvent } from '../alerts/index.js';
-import { decodeAlert, encodeAlert, plainValue } from '../alerts/index.js';
+import { encodeAlert, plainValue } from '../alerts/index.js';
 import { priorityRank } from '../detect/index.js';
 import { silentLogger, type Logger } from '../log.js';
+import { alertDetail, searchAlerts } from './alert-reader.js';
 import { storeSchema } from './schema.js';
 import { prepareStorePath } from './store-directory.js';
 import { buildSearch, type AlertQuery } from './search.js';
@@ -127,14 +128,7 @@ export class AlertStore implements AlertRecorder {
   /** Alerts matching `query`, newest first. */
   search(query: AlertQuery = {}): StoredAlert[] {
     this.write();
-    const { sql, parameters } = buildSearch(query, 'id, alert');
-    return this.db
-      .prepare(sql)
-      .all(...parameters)
-      .map((row) => {
-        const { id, alert } = row as { id: string; alert: string };
-        return { id, alert: decodeAlert(alert) };
-      });
+    return searchAlerts(this.db, query);
   }
 
   /** How many alerts match `query` (its limit ignored). */
@@ -147,15 +141,7 @@ export class AlertStore implements AlertRecorder {
   /** One alert with its related events, or undefined. */
   detail(id: string): StoredAlertDetail | undefined {
     this.write();
-    const row = this.db.prepare('SELECT seq, alert FROM alerts WHERE id = ?').get(id) as
-      { seq: number; alert: string } | undefined;
-    if (row === undefined) return undefined;
-    const events = this.db
-      .prepare('SELECT kind, event FROM related_events WHERE alert_seq = ? ORDER BY kind, position')
-      .all(row.seq) as { kind: string; event: string }[];
-    const of = (kind: string): Record<string, unknown>[] =>
-      events.filter((event) => event.kind === kind).map((event) => JSON.parse(event.event));
-    return { id, alert: decodeAlert(row.alert), lineage: of('lineage'), recent: of('recent') };
+    return alertDetail(this.db, id);
   }
 
   /** Applies the retention policy now; returns how many alerts were deleted. */
