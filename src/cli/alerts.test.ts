@@ -98,3 +98,12 @@ test('a file that is not a store is named with SQLite\'s reason, status 2', (t) 
   assert.equal(result.stderr, `harrier alerts: cannot open the alert store ${file}: file is not a database\n`);
   assert.equal(result.status, 2);
 });
+
+test('an unknown --source is refused with the valid ones, status 2', () => {
+  const result = harrierAlerts(['--store', '/nonexistent/alerts.db', '--source', 'syscal']);
+  assert.equal(
+    result.stderr,
+    "harrier alerts: --source takes one of syscall, k8s_audit, aws_cloudtrail, found 'syscal'\n",
+  );
+  assert.equal(result.status, 2);
+});

@@ -10,6 +10,9 @@ import { AlertReader, type AlertQuery } from '../store/index.js';
 import { loadConfigFile, parseDuration, defaultStoreConfig } from '../config/index.js';
 import { reportConfigDiagnostics, reportError } from './stderr-report.js';
 
+/** The event sources alerts come from, as Falco names them. */
+const SOURCES = ['syscall', 'k8s_audit', 'aws_cloudtrail'];
+
 export interface AlertsCommandOptions {
   rule?: string;
   priority?: string;
@@ -28,7 +31,7 @@ export function registerAlertsCommand(program: Command): void {
     .description('search stored alerts, newest first')
     .option('--rule <rule>', 'rule name (* matches any text)')
     .option('--priority <priority>', 'this priority or more severe')
-    .option('--source <source>', 'event source: syscall, k8s_audit, aws_cloudtrail')
+    .option('--source <source>', `event source: ${SOURCES.join(', ')}`)
     .option('--since <time>', 'a duration back from now (30m, 2h, 7d) or an ISO 8601 time')
     .option('--container <container>', 'container id (or its prefix) or name')
     .option('--limit <count>', 'most alerts shown', '100')
@@ -90,6 +93,8 @@ function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | 
   const priority = options.priority === undefined ? undefined : parsePriority(options.priority);
   if (options.priority !== undefined && priority === undefined)
     return `unknown priority '${options.priority}'`;
+  if (options.source !== undefined && !SOURCES.includes(options.source))
+    return `--source takes one of ${SOURCES.join(', ')}, found '${options.source}'`;
   const limit = Number(options.limit ?? '100');
   if (!Number.isInteger(limit) || limit < 1)
     return `expected a positive count for --limit, found '${options.limit}'`;

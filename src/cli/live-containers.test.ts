@@ -4,6 +4,7 @@ import { containerFieldValue } from '../decode/containers/index.js';
 import type { SyscallEvent } from '../decode/event.js';
 import { createThread } from '../decode/state/thread.js';
 import type { StateView } from '../decode/state/types.js';
+import { pino } from 'pino';
 import { silentLogger } from '../log.js';
 import {
   containerdPod,
@@ -83,4 +84,22 @@ test('a containerd pod container is described over CRI before its event reaches 
     fake.stop();
     removeSocketDirectory(fake.socketPath);
   }
+});
+
+test('a --cri path that is not a socket is named in a warning', () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = { write: (text: string) => void lines.push(JSON.parse(text)) };
+  const missing = '/nonexistent/harrier-test/cri.sock';
+  const hook = runtimeContainerHook(pino({ level: 'info' }, stream), { criSockets: [missing] });
+  hook?.close();
+  const warnings = lines.filter((line) => line.level === 40);
+  assert.deepEqual(
+    warnings.map((line) => [line.msg, line.socket]),
+    [
+      [
+        '--cri path is not a socket (missing or another kind of file); pod containers are not described from it',
+        missing,
+      ],
+    ],
+  );
 });

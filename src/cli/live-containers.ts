@@ -4,6 +4,7 @@
  * to its thread, waiting a bounded time for the runtime the first time a container is seen,
  * so early events do not go out with `<NA>`.
  */
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
 import { cgroupContainerOf, type CgroupContainer } from '../decode/containers/index.js';
@@ -22,13 +23,21 @@ const FIRST_LOOKUP_WAIT_MS = 200;
 /**
  * A hook reading the runtime sockets present at start: the Docker-compatible APIs (podman,
  * docker) and CRI (containerd, CRI-O; `criSockets` replaces the default paths, as Falco's
- * `--cri`). Returns undefined, after logging why, when there is none.
+ * `--cri`); a `--cri` path that is not a socket is named in a warning. Returns undefined,
+ * after logging why, when there is none.
  */
 export function runtimeContainerHook(
   logger: Logger,
   options: { criSockets?: readonly string[] } = {},
 ): (ContainerMetadataHook & { close(): void }) | undefined {
   const { clients, criSockets } = findRuntimeClients({ criSockets: options.criSockets, logger });
+  for (const socket of options.criSockets ?? []) {
+    if (!criSockets.includes(resolve(socket)))
+      logger.warn(
+        { socket },
+        '--cri path is not a socket (missing or another kind of file); pod containers are not described from it',
+      );
+  }
   if (criSockets.length > 0) {
     logger.info(
       { sockets: criSockets },

@@ -207,6 +207,26 @@ test('outputs whose state_dir does not exist are refused with the directory name
   );
 });
 
+const NO_PROBE = { ...process.env, HARRIER_PROBE_PATH: '/nonexistent/harrier-probe' };
+
+test('--store with --no-store, and --metrics with --no-metrics, are usage errors (status 2)', async () => {
+  const refused = async (args: string[]) =>
+    // Without a probe loader, a run that accepted its flags by mistake stops at preflight.
+    execFileAsync(process.execPath, [HARRIER, ...args], { env: NO_PROBE }).then(
+      () => assert.fail(`accepted: ${args.join(' ')}`),
+      (error: { code: number; stderr: string }) => [error.code, error.stderr.split('\n')[0]],
+    );
+  const store = path.join(await mkdtemp(path.join(tmpdir(), 'harrier-flags-')), 'x.db');
+  assert.deepEqual(await refused(['replay', '--store', store, '--no-store', CAT_WRITE]), [
+    2,
+    "error: option '--store <file>' cannot be used with option '--no-store'",
+  ]);
+  assert.deepEqual(
+    await refused(['run', '--no-store', '--metrics', '127.0.0.1:0', '--no-metrics']),
+    [2, "error: option '--metrics <host:port>' cannot be used with option '--no-metrics'"],
+  );
+});
+
 test('store and metrics settings: flags win over the configuration, which wins over defaults', () => {
   const { config } = loadConfig(
     'state_dir: /srv/h\nmetrics:\n  enabled: true\n  listen: 127.0.0.1:9999\n',

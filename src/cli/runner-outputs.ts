@@ -33,16 +33,38 @@ export interface RunnerOutputKind {
   readonly storeByDefault: boolean;
 }
 
-/** Adds `--store`/`--no-store`, and with `metrics` also `--metrics`/`--no-metrics`, to `command`. */
+/**
+ * Adds `--store`/`--no-store`, and with `metrics` also `--metrics`/`--no-metrics`, to `command`.
+ * Each pair is exclusive: given both, the command stops with a usage error rather than let the
+ * last one win.
+ */
 export function addRunnerOutputOptions(command: Command, kind: RunnerOutputKind): Command {
   const otherwise = kind.storeByDefault ? defaultStoreConfig().path : 'none';
   command
     .option('--store <file>', `record alerts in this store (default: from -c, else ${otherwise})`)
     .option('--no-store', 'do not record alerts in the store');
+  refuseBoth(command, '--store <file>', '--no-store');
   if (!kind.metrics) return command;
-  return command
+  command
     .option('--metrics <host:port>', 'serve Prometheus /metrics here (default: from -c, else off)')
     .option('--no-metrics', 'do not serve metrics');
+  refuseBoth(command, '--metrics <host:port>', '--no-metrics');
+  return command;
+}
+
+/**
+ * A usage error, in commander's words for conflicting options, when both `flags` and `negated`
+ * (`--no-...`) are given: they set the same value, and commander keeps the last silently.
+ */
+function refuseBoth(command: Command, flags: string, negated: string): void {
+  const given = new Set<string>();
+  const name = (text: string) => text.split(' ')[0]!.slice(2);
+  command.on(`option:${name(flags)}`, () => given.add(flags));
+  command.on(`option:${name(negated)}`, () => given.add(negated));
+  command.hook('preAction', () => {
+    if (given.size === 2)
+      command.error(`error: option '${flags}' cannot be used with option '${negated}'`);
+  });
 }
 
 export interface RunnerOutputOptions {
