@@ -4,6 +4,8 @@ import type { EventInfo, SyscallEvent } from '../decode/event.js';
 import { createFd } from '../decode/state/fd-info.js';
 import { ThreadTable } from '../decode/state/thread-table.js';
 import type { ThreadInfo } from '../decode/state/types.js';
+import { syscallEvents } from '../decode/pipeline.js';
+import { corpusPath } from '../testing/corpus.js';
 import { SyscallAlertContext } from './syscall-context.js';
 
 const CONTAINER = 'f00dcafe1234';
@@ -67,10 +69,12 @@ test('lineage lists the process and its ancestors with the fields rules read', (
   assert.equal(context.lineage?.[0]?.['proc.cmdline'], 'bash -c id');
   assert.equal(context.lineage?.[0]?.['user.name'], 'root');
   assert.deepEqual(context.container, { id: 'host' });
-  assert.deepEqual(context.recent, []);
+  assert.deepEqual(context.recent?.map((entry) => [entry['evt.type'], entry['proc.cmdline']]), [
+    ['execve', 'bash -c id'],
+  ]);
 });
 
-test('recent events are the exits before the alert, of the process or of its whole container', () => {
+test('recent events are the exits before the alert, of the process or of its whole container, then the alert\'s own', () => {
   const table = new ThreadTable();
   processIn(table, 1, 0, 'systemd');
   const host = processIn(table, 50, 1, 'cron');
@@ -96,20 +100,20 @@ test('recent events are the exits before the alert, of the process or of its who
   assert.deepEqual(
     inContainer.recent?.map((entry) => [entry['proc.name'], entry['evt.type'], entry['fd.name']]),
     [
-      ['nginx', 'accept', '10.0.0.1:80->10.0.0.2:4000'],
       ['sh', 'execve', undefined],
       ['sh', 'openat', '/etc/shadow'],
+      ['sh', 'connect', undefined],
     ],
   );
-  assert.equal(inContainer.recent?.[1]?.['proc.cmdline'], 'sh -c id');
+  assert.equal(inContainer.recent?.[0]?.['proc.cmdline'], 'sh -c id');
   assert.match(String(inContainer.recent?.[0]?.['evt.time.iso8601']), /^2016-08-04T16:17:57\./);
 
   const onHost = context.contextFor(event(host, 'unlink'));
   assert.deepEqual(
     onHost.recent?.map((entry) => [entry['evt.type'], entry['proc.pid']]),
     [
-      ['read', 50],
       ['close', 50],
+      ['unlink', 50],
     ],
   );
 });
@@ -121,9 +125,34 @@ test('a new process reusing a pid starts a fresh ring, and old rings make room c
   const first = processIn(table, 70, 1, 'old');
   context.note(event(first, 'openat', '/tmp/a'));
   const reused = processIn(table, 70, 1, 'new');
-  assert.deepEqual(context.contextFor(event(reused, 'openat')).recent, []);
+  const own = (e: SyscallEvent) => context.contextFor(e).recent?.map((entry) => entry['evt.num']);
+  const opening = event(reused, 'openat');
+  assert.deepEqual(own(opening), [opening.num]);
   context.note(event(reused, 'openat', '/tmp/b'));
   for (const tid of [71, 72, 73]) context.note(event(processIn(table, tid, 1, 'p'), 'close'));
   assert.equal(context.evicted, 2);
-  assert.deepEqual(context.contextFor(event(reused, 'openat')).recent, []);
+  const last = event(reused, 'openat');
+  assert.deepEqual(own(last), [last.num]);
+});
+
+test('the record of an alert on a failed open holds the execve, the events before and the open with its path', async () => {
+  // curl_google.scap: curl (tid 17497) is executed (event 211) and, 70 exits later, fails
+  // to open ~/.curlrc (event 980); the ring of 16 has long moved past the execve.
+  const context = new SyscallAlertContext();
+  let recent: readonly Readonly<Record<string, unknown>>[] | undefined;
+  for await (const e of syscallEvents(corpusPath('falco/scap/curl_google.scap'))) {
+    if (e.num === 980) recent = context.contextFor(e).recent;
+    context.note(e);
+  }
+  assert.ok(recent !== undefined);
+  assert.equal(recent.length, 17);
+  assert.equal(recent[0]?.['evt.type'], 'execve');
+  assert.match(String(recent[0]?.['proc.cmdline']), /^curl /);
+  assert.deepEqual(
+    [recent[16]?.['evt.num'], recent[16]?.['evt.type'], recent[16]?.['fd.name']],
+    [980, 'open', '/home/ubuntu/.curlrc'],
+  );
+  const nums = recent.slice(1).map((entry) => Number(entry['evt.num']));
+  assert.deepEqual(nums, [...nums].sort((a, b) => a - b), 'oldest first');
+  assert.ok(nums[0]! > 212, 'the ring no longer held the execve');
 });

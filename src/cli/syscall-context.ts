@@ -31,10 +31,10 @@ export interface SyscallContextOptions {
 }
 
 /**
- * What is kept of one event: only values read without decoding parameters.
+ * What is kept of one event: its type, process and the name of its fd (for a failed open,
+ * the path it tried, as `fd.name` reads it).
  *
- * LIMIT: no arguments and no result are kept; a failed open shows in the store without the
- * path it tried.
+ * LIMIT: no arguments and no result are kept.
  */
 interface RecentEvent {
   readonly num: number;
@@ -69,6 +69,8 @@ interface ProcessEntry {
   /** The main thread the ring belongs to: a new process reusing the pid starts afresh. */
   readonly main: ThreadInfo;
   readonly events: Ring;
+  /** The process's latest execve exit, kept after the ring has moved past it. */
+  exec: RecentEvent | undefined;
   readonly containerId: string;
   readonly container: Ring | undefined;
 }
@@ -78,9 +80,10 @@ const LINEAGE_FORMAT =
   '%proc.pid %proc.ppid %proc.name %proc.exepath %proc.cmdline %user.uid %user.name';
 
 /**
- * Keeps recent events per process and container and builds the context of an alert. Call
- * `contextFor` before `note` for the alert's own event, so that its recent events are those
- * that came before it.
+ * Keeps recent events per process and container and builds the context of an alert: the
+ * events before it (the container's, or the process's outside containers), then the alert's
+ * own event; the process's execve comes first when the ring has moved past it, so a record
+ * holds up to one more event than the ring. `contextFor` and `note` may come in either order.
  *
  * @example
  * const context = new SyscallAlertContext();
@@ -95,6 +98,7 @@ export class SyscallAlertContext {
   private readonly processes = new Map<number, ProcessEntry>();
   private readonly containers = new Map<string, Ring>();
   private readonly lineageFormatter: OutputFormatter<SyscallEvent>;
+  private readonly fdName: (event: SyscallEvent) => unknown;
   private readonly limits: Required<SyscallContextOptions>;
 
   constructor(options: SyscallContextOptions = {}) {
@@ -106,6 +110,8 @@ export class SyscallAlertContext {
       lineageDepth: options.lineageDepth ?? 8,
     };
     const table = fieldTableFor('syscall') as FieldTable<SyscallEvent>;
+    const fdName = table.fields.get('fd.name')?.extract;
+    this.fdName = (event) => fdName?.(event, undefined);
     const compiled = compileOutput(LINEAGE_FORMAT, table);
     if (!compiled.ok) throw new TypeError(`lineage fields: ${compiled.error.message}`);
     this.lineageFormatter = compiled.formatter;
@@ -120,19 +126,26 @@ export class SyscallAlertContext {
     if (thread === undefined || isInvalidThread(thread)) return;
     const main = mainThreadOf(thread) ?? thread;
     const entry = this.entryOf(main);
+    const recent = this.recentOf(event, thread, main);
+    entry.events.push(recent);
+    entry.container?.push(recent);
+    if (recent.cmdline !== undefined) entry.exec = recent;
+  }
+
+  private recentOf(event: SyscallEvent, thread: ThreadInfo, main: ThreadInfo): RecentEvent {
     const type = eventTypeName(event);
-    const recent: RecentEvent = {
+    // event.fd is unset when the call failed; fd.name then reads the path from the arguments.
+    const fd = event.fd?.name ?? this.fdName(event);
+    return {
       num: event.num,
       ts: event.ts,
       type,
       tid: thread.tid,
       pid: main.pid,
       name: thread.comm,
-      fd: event.fd?.name,
+      fd: typeof fd === 'string' && fd !== '' ? fd : undefined,
       cmdline: type.startsWith('execve') ? [main.comm, ...main.args].join(' ') : undefined,
     };
-    entry.events.push(recent);
-    entry.container?.push(recent);
   }
 
   /** The lineage, recent events and container of `event`'s process, as the store keeps them. */
@@ -143,11 +156,17 @@ export class SyscallAlertContext {
     const entry = this.processes.get(main.pid);
     const known = entry !== undefined && entry.main === main ? entry : undefined;
     const ring = known?.container ?? known?.events;
+    const capacity = known?.container !== undefined ? this.limits.perContainer : this.limits.perProcess;
+    const own = this.recentOf(event, thread, main);
+    const before = (ring?.list() ?? []).filter((recent) => recent.num !== own.num);
+    const recent = [...before.slice(Math.max(0, before.length - capacity + 1)), own];
+    const exec = known?.exec;
+    if (exec !== undefined && !recent.includes(exec) && exec.num !== own.num) recent.unshift(exec);
     const containerId = known?.containerId ?? containerIdFromCgroups(main.cgroups);
     const name = main.container?.name;
     return {
       lineage: this.lineage(thread),
-      recent: ring?.list().map(relatedEvent) ?? [],
+      recent: recent.map(relatedEvent),
       container: name === undefined ? { id: containerId } : { id: containerId, name },
     };
   }
@@ -176,6 +195,7 @@ export class SyscallAlertContext {
     const entry: ProcessEntry = {
       main,
       events: new Ring(this.limits.perProcess),
+      exec: undefined,
       containerId,
       container: containerId === 'host' ? undefined : this.containerRing(containerId),
     };
