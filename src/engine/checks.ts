@@ -9,7 +9,13 @@ import type { FieldScalar, FieldType, FieldValue } from './fields/types.js';
 import type { Operand } from './operand.js';
 import { type Constant, normalizeInteger } from './constants.js';
 import { canonicalAddress, networkContains, type IpNetwork } from './ip.js';
-import { type Comparator, compareValues, isAddressType, isNetworkType } from './operators.js';
+import {
+  type Comparator,
+  compareScalars,
+  compareValues,
+  isAddressType,
+  isNetworkType,
+} from './operators.js';
 import { globMatch } from './glob.js';
 
 export type Predicate<E> = (event: E) => boolean;
@@ -29,6 +35,10 @@ export function buildConstantCheck<E>(
   regexes: RE2[],
 ): Predicate<E> {
   if (left.isList) return buildListCheck(left, comparator, constants);
+  if (left.candidates === undefined) {
+    const direct = directCheck(left.read, left.type, comparator, constants);
+    if (direct !== undefined) return direct;
+  }
   const test = scalarTest(left.type, comparator, constants, regexes);
   const isNotEqual = comparator.operator === '!=' && comparator.modifier === undefined;
   const everyCandidate = isNotEqual && left.definition?.notEqualOnEveryCandidate === true;
@@ -61,6 +71,81 @@ function applyToOperand<E>(
   };
 }
 
+/** What `scalarOf` gives for a value no scalar test can hold on. */
+const NO_SCALAR = Symbol('no scalar');
+
+/** The value a scalar test looks at: the value, or a list's only element (as `applyToOperand`). */
+function scalarOf(value: FieldValue | undefined): FieldScalar | typeof NO_SCALAR {
+  if (value === undefined) return NO_SCALAR;
+  if (!Array.isArray(value)) return value;
+  return value.length === 1 ? value[0] : NO_SCALAR;
+}
+
+/**
+ * The commonest checks of plain fields with their test written in, as `applyToOperand` and
+ * `scalarTest` would judge them: the test is not a second closure to call, and each operator
+ * has its own code, so the engine can inline it. Undefined for the other checks.
+ */
+function directCheck<E>(
+  read: Operand<E>['read'],
+  type: FieldType,
+  comparator: Comparator,
+  constants: Constant[],
+): Predicate<E> | undefined {
+  const { operator } = comparator;
+  if (comparator.modifier !== undefined || isAddressType(type)) return undefined;
+  if (operator === 'in' || operator === 'intersects') {
+    const members = new Set(
+      constants.map((constant) => memberKey(type, constant as FieldScalar, true)),
+    );
+    return (event) => {
+      const value = scalarOf(read(event));
+      if (value === NO_SCALAR) return false;
+      return members.has(typeof value === 'string' ? value : memberKey(type, value, false));
+    };
+  }
+  if (type === 'CHARBUF' || type === 'FSPATH') return directStringCheck(read, operator, constants);
+  if (operator === 'pmatch' || operator === 'regex') return undefined;
+  const constant = constants[0];
+  return (event) => {
+    const value = scalarOf(read(event));
+    return value !== NO_SCALAR && compareScalars(operator, value, constant);
+  };
+}
+
+function directStringCheck<E>(
+  read: Operand<E>['read'],
+  operator: Comparator['operator'],
+  constants: Constant[],
+): Predicate<E> | undefined {
+  const constant = String(constants[0]);
+  switch (operator) {
+    case '=':
+      return (event) => scalarOf(read(event)) === constant;
+    case '!=':
+      return (event) => {
+        const value = scalarOf(read(event));
+        return value !== NO_SCALAR && value !== constant;
+      };
+    case 'contains':
+      return (event) => {
+        const value = scalarOf(read(event));
+        return value !== NO_SCALAR && (value as string).includes(constant);
+      };
+    case 'startswith':
+      return (event) => {
+        const value = scalarOf(read(event));
+        return value !== NO_SCALAR && (value as string).startsWith(constant);
+      };
+    case 'endswith':
+      return (event) => {
+        const value = scalarOf(read(event));
+        return value !== NO_SCALAR && (value as string).endsWith(constant);
+      };
+  }
+  return undefined;
+}
+
 function scalarTest(
   type: FieldType,
   comparator: Comparator,
@@ -77,6 +162,7 @@ function scalarTest(
   }
   const constant = constants[0];
   if (type === 'CHARBUF' || type === 'FSPATH') return stringTest(operator, String(constant));
+  if (!isAddressType(type)) return (value) => compareScalars(operator, value, constant);
   return (value) => compareValues(operator, type, value, constant);
 }
 

@@ -195,6 +195,15 @@ export function compareValues(
   right: Constant,
 ): boolean {
   if (isAddressType(type)) return compareAddress(operator, type, left, right);
+  return compareScalars(operator, left, right);
+}
+
+/** `compareValues` for types other than addresses and networks. */
+export function compareScalars(
+  operator: BaseOperator,
+  left: FieldScalar,
+  right: Constant,
+): boolean {
   if (left instanceof Uint8Array) return compareBytes(operator, left, right as Uint8Array);
   switch (operator) {
     case '=':
