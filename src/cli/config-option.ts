@@ -3,14 +3,20 @@
  * printed, and the rule settings it gives when `-r` does not override them.
  */
 import type { LoadOptions, Priority } from '../detect/index.js';
-import { loadConfigFile, type HarrierConfig } from '../config/index.js';
+import { loadConfigFile, type ConfigUse, type HarrierConfig } from '../config/index.js';
 import { rulePathsOrDefault } from './default-rules.js';
 import { reportConfigDiagnostics } from './stderr-report.js';
 
-/** The configuration in `file`, none without a file, or 'invalid' once its problems are printed. */
-export function readConfigOption(file: string | undefined): HarrierConfig | undefined | 'invalid' {
+/**
+ * The configuration in `file`, none without a file, or 'invalid' once its problems are
+ * printed; `use` adds the directories the command will write to the checks (`ConfigUse`).
+ */
+export function readConfigOption(
+  file: string | undefined,
+  use: ConfigUse = {},
+): HarrierConfig | undefined | 'invalid' {
   if (file === undefined) return undefined;
-  const result = loadConfigFile(file);
+  const result = loadConfigFile(file, process.env, use);
   reportConfigDiagnostics('config', result.diagnostics);
   return result.config ?? 'invalid';
 }

@@ -8,8 +8,10 @@ export function parseListen(listen: string): { host: string; port: number } {
   const colon = listen.lastIndexOf(':');
   const host =
     colon < 0 ? '127.0.0.1' : listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
-  const port = Number(colon < 0 ? listen : listen.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new RangeError(`listen: expected host:port, found '${listen}'`);
+  const portText = colon < 0 ? listen : listen.slice(colon + 1);
+  const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
+  if (Number.isNaN(port)) throw new RangeError(`listen: expected host:port, found '${listen}'`);
+  if (port > 65535)
+    throw new RangeError(`listen: port ${port} is out of range (0 to 65535) in '${listen}'`);
   return { host, port };
 }

@@ -229,7 +229,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   const minPriority = readMinPriority(options.minPriority, optionProblems);
   for (const problem of optionProblems) reportError('replay', problem);
   if (optionProblems.length > 0) return 2;
-  const config = readConfigOption(options.config);
+  const config = readConfigOption(options.config, { store: options.store === undefined });
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);

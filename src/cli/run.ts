@@ -120,6 +120,11 @@ async function runLive(options: RunCommandOptions): Promise<number> {
   const ringBufferMb = readRingBufferMb(options.ringbufMb, optionProblems);
   for (const problem of optionProblems) reportError('run', problem);
   if (optionProblems.length > 0) return 2;
+  const config = readConfigOption(options.config, {
+    queues: true,
+    store: options.store === undefined,
+  });
+  if (config === 'invalid') return 2;
   const problems = preflightProblems();
   if (problems.length > 0) {
     if (logFormat() === 'json')
@@ -127,8 +132,6 @@ async function runLive(options: RunCommandOptions): Promise<number> {
     else process.stderr.write(formatPreflight('run', problems));
     return 2;
   }
-  const config = readConfigOption(options.config);
-  if (config === 'invalid') return 2;
   const logger = createLogger('cli.run');
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const quiet = options.quiet === true;

@@ -254,7 +254,10 @@ test('parseListen reads host:port, a bare port and bracketed IPv6', () => {
   assert.deepEqual(parseListen('0.0.0.0:9765'), { host: '0.0.0.0', port: 9765 });
   assert.deepEqual(parseListen('8080'), { host: '127.0.0.1', port: 8080 });
   assert.deepEqual(parseListen('[::1]:443'), { host: '::1', port: 443 });
-  assert.throws(() => parseListen('host:99999'), RangeError);
+  assert.throws(() => parseListen('host:99999'), {
+    name: 'RangeError',
+    message: "listen: port 99999 is out of range (0 to 65535) in 'host:99999'",
+  });
 });
 
 test('serve help offers no option that serve refuses (no --syscalls)', () => {

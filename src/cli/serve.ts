@@ -242,7 +242,10 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
     reportError('serve', '--tls-cert and --tls-key go together');
     return 2;
   }
-  const config = readConfigOption(options.config);
+  const config = readConfigOption(options.config, {
+    queues: true,
+    store: options.store === undefined,
+  });
   if (config === 'invalid') return 2;
   const ruleSet = await loadRules(options.rules, options.quiet === true, logger);
   if (ruleSet === undefined) return 1;

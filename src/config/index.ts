@@ -5,4 +5,5 @@
 export { loadConfig, loadConfigFile, defaultStoreConfig, defaultStateDir } from './load-config.js';
 export { formatConfigDiagnostic, type ConfigDiagnostic } from './diagnostic.js';
 export type { HarrierConfig } from './types.js';
+export type { ConfigUse } from './directories.js';
 export { parseDuration } from './duration.js';

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, loadConfigFile } from './load-config.js';
@@ -161,6 +163,42 @@ test('a missing or unreadable configuration file is named without a line, in pla
   const directory = loadConfigFile('/tmp');
   assert.equal(directory.diagnostics[0]!.message, 'config file /tmp is a directory');
 });
+
+test('a metrics port out of range is reported as such at its line', () => {
+  const { diagnostics } = loadConfig('metrics:\n  listen: 127.0.0.1:99999\n', 'c.yaml');
+  assert.deepEqual(
+    diagnostics.map((d) => [d.line, d.column, d.key, d.message]),
+    [
+      [
+        2,
+        11,
+        'metrics.listen',
+        "port 99999 of 'metrics.listen' is out of range: expected 0 to 65535",
+      ],
+    ],
+  );
+});
+
+test('directories the command will write are checked with every other problem, at their keys', () => {
+  const text = 'priority: loud\nstate_dir: /nonexistent/harrier-dir\nstore:\n  path: /nonexistent/other/alerts.db\n';
+  const all = { queues: true, store: true };
+  const { config, diagnostics } = loadConfig(text, 'c.yaml', {}, all);
+  assert.equal(config, undefined);
+  assert.deepEqual(diagnostics.map((d) => [d.line, d.column, d.key, d.message]), [
+    [1, 11, 'priority', "expected a priority (emergency ... debug) for 'priority', found 'loud'"],
+    [2, 12, 'state_dir', "cannot keep the output queues where 'state_dir' says: directory /nonexistent/harrier-dir does not exist"],
+    [4, 9, 'store.path', "cannot keep the alert store where 'store.path' says: directory /nonexistent/other does not exist"],
+  ]);
+  // Without a store path of its own, the store goes to state_dir: named once, for the store.
+  const storeOnly = loadConfig('state_dir: /nonexistent/harrier-dir\n', 'c.yaml', {}, { store: true });
+  assert.deepEqual(storeOnly.diagnostics.map((d) => d.message), [
+    "cannot keep the alert store where 'state_dir' says: directory /nonexistent/harrier-dir does not exist",
+  ]);
+  // A command that writes nothing there (alerts, replay --no-store) is not stopped.
+  assert.deepEqual(loadConfig(text.slice(15), 'c.yaml', {}, {}).diagnostics, []);
+  const existing = mkdtempSync(path.join(tmpdir(), 'harrier-config-'));
+  assert.deepEqual(loadConfig(`state_dir: ${existing}\n`, 'c.yaml', {}, all).diagnostics, []);
+}); // prettier-ignore
 
 test('durations and sizes', () => {
   assert.equal(parseDuration('500ms'), 500);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import type { GroupingRule } from '../alerts/index.js';
 import type { ConfigDiagnostic } from './diagnostic.js';
+import { checkDirectories, type ConfigUse } from './directories.js';
 import { applyOverrides } from './environment.js';
 import { readOutputs } from './outputs-section.js';
 import { ConfigReader, join } from './reader.js';
@@ -45,7 +46,8 @@ export function defaultStoreConfig(stateDir = defaultStateDir): StoreConfig {
 
 /**
  * Reads and validates `file`. Environment overrides and `${VAR}` references come from
- * `environment`. Does not throw on a bad file: problems come back as diagnostics.
+ * `environment`; `use` says which directories the file names are to be written (see
+ * `ConfigUse`). Does not throw on a bad file: problems come back as diagnostics.
  *
  * @example
  * const { config, diagnostics } = loadConfigFile('/etc/harrier/harrier.yaml');
@@ -54,6 +56,7 @@ export function defaultStoreConfig(stateDir = defaultStateDir): StoreConfig {
 export function loadConfigFile(
   file: string,
   environment: Readonly<Record<string, string | undefined>> = process.env,
+  use: ConfigUse = {},
 ): ConfigResult {
   let text: string;
   try {
@@ -72,7 +75,7 @@ export function loadConfigFile(
     } as const;
     return { config: undefined, diagnostics: [diagnostic] };
   }
-  return loadConfig(text, file, environment);
+  return loadConfig(text, file, environment, use);
 }
 
 /** Why `file` could not be read, in the user's terms rather than the system call's. */
@@ -97,6 +100,7 @@ export function loadConfig(
   text: string,
   file = 'harrier.yaml',
   environment: Readonly<Record<string, string | undefined>> = process.env,
+  use: ConfigUse = {},
 ): ConfigResult {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines });
@@ -128,6 +132,7 @@ export function loadConfig(
       'HARRIER_CONFIG_ENV',
     );
   const config = readTop(reader, document.contents as Node | null, path.dirname(file));
+  checkDirectories(reader, document, config, use);
   return reader.diagnostics.length > 0
     ? { config: undefined, diagnostics: reader.diagnostics }
     : { config, diagnostics: [] };
@@ -240,15 +245,19 @@ function readMetrics(
   const listen = entries.has('listen')
     ? reader.string(entries.get('listen')?.value, 'metrics.listen')
     : defaults.listen;
-  if (
-    listen !== undefined &&
-    !/^[^\s:]*:\d{1,5}$/.test(listen) &&
-    !/^\[[^\]]+\]:\d{1,5}$/.test(listen)
-  ) {
+  const port =
+    listen === undefined ? undefined : /^(?:[^\s:]*|\[[^\]]+\]):(\d+)$/.exec(listen)?.[1];
+  if (listen !== undefined && port === undefined) {
     reader.error(
       entries.get('listen')?.value,
       'metrics.listen',
       `expected host:port for 'metrics.listen', found '${listen}'`,
+    );
+  } else if (port !== undefined && Number(port) > 65535) {
+    reader.error(
+      entries.get('listen')?.value,
+      'metrics.listen',
+      `port ${port} of 'metrics.listen' is out of range: expected 0 to 65535`,
     );
   }
   return {
