@@ -38,7 +38,7 @@ function run(options: Parameters<typeof runAlertsCommand>[0]): { status: number;
 test('lists matching alerts newest first with their ids', (t) => {
   const store = fixtureStore(t);
   const ids = (options: Parameters<typeof runAlertsCommand>[0]) =>
-    run({ store, ...options }).lines.map((line) => /\[id (\w+)\]$/.exec(line)?.[1]);
+    run({ store, brief: true, ...options }).lines.map((line) => /\[id (\w+)\]$/.exec(line)?.[1]);
   assert.deepEqual(ids({}), ['new', 'k8s', 'old']);
   assert.deepEqual(ids({ since: '30m' }), ['new', 'k8s']);
   assert.deepEqual(ids({ since: '2024-05-01T12:52:00Z' }), ['new']);
@@ -79,7 +79,7 @@ test('searches a store whose directory the user may not write, and writes nothin
   const directory = path.dirname(store);
   chmodSync(directory, 0o555);
   chmodSync(store, 0o444);
-  const result = harrierAlerts(['--store', store, '--priority', 'critical']);
+  const result = harrierAlerts(['--store', store, '--priority', 'critical', '--brief']);
   chmodSync(directory, 0o755);
   assert.equal(result.stderr, '');
   assert.match(result.stdout, /\[id old\]\n$/);
@@ -106,4 +106,45 @@ test('an unknown --source is refused with the valid ones, status 2', () => {
     "harrier alerts: --source takes one of syscall, k8s_audit, aws_cloudtrail, found 'syscal'\n",
   );
   assert.equal(result.status, 2);
+});
+
+test('text shows each alert with its lineage on one line and its recent events one per line; --brief only the alerts', (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'alerts.db');
+  const store = new AlertStore({ path: file });
+  const time = BigInt(base) * 1_000_000n;
+  store.record('shadow', sampleAlert({ sequence: 1, time }), {
+    lineage: [
+      { 'proc.name': 'cat', 'proc.pid': 1234 },
+      { 'proc.name': 'bash', 'proc.pid': 1200 },
+      { 'proc.name': 'sshd', 'proc.pid': 900 },
+    ],
+    recent: [
+      { 'evt.num': 7, 'evt.time.iso8601': '2024-05-01T12:00:00.000000001+0000', 'evt.type': 'execve',
+        'thread.tid': 1234, 'proc.name': 'cat', 'proc.cmdline': 'cat /etc/shadow' },
+      { 'evt.num': 9, 'evt.time.iso8601': '2024-05-01T12:00:00.000000002+0000', 'evt.type': 'openat',
+        'thread.tid': 1234, 'proc.name': 'cat', 'fd.name': '/etc/shadow' },
+      { 'evt.num': 11, 'evt.time.iso8601': '2024-05-01T12:00:00.000000003+0000', 'evt.type': 'brk',
+        'thread.tid': 1234, 'proc.name': 'cat' },
+    ],
+  }); // prettier-ignore
+  store.record('bare', sampleAlert({ sequence: 2, time: time - 1n }));
+  store.close();
+  const { status, lines } = run({ store: file });
+  assert.equal(status, 0);
+  assert.deepEqual(lines.slice(1, 6), [
+    '  lineage: cat(1234) < bash(1200) < sshd(900)',
+    '  recent events:',
+    '    #7 2024-05-01T12:00:00.000000001+0000 cat(1234) execve cat /etc/shadow',
+    '    #9 2024-05-01T12:00:00.000000002+0000 cat(1234) openat /etc/shadow',
+    '    #11 2024-05-01T12:00:00.000000003+0000 cat(1234) brk',
+  ]);
+  assert.match(lines[0]!, /\[id shadow\]$/);
+  assert.match(lines[6]!, /\[id bare\]$/);
+  assert.equal(lines.length, 7);
+  assert.deepEqual(
+    run({ store: file, brief: true }).lines.map((line) => /\[id (\w+)\]$/.exec(line)?.[1]),
+    ['shadow', 'bare'],
+  );
 });

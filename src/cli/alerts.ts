@@ -1,6 +1,8 @@
 /**
  * `harrier alerts`: searches the forensic store. Prints each alert's output line with its id,
- * or with `--json` one object per line: the id, Falco's JSON alert and the related events.
+ * then, indented, its process lineage on one line and its recent events one per line
+ * (`--brief`: the alert lines only); with `--json` one object per line: the id, Falco's JSON
+ * alert and the related events.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
@@ -20,6 +22,7 @@ export interface AlertsCommandOptions {
   since?: string;
   container?: string;
   json?: boolean;
+  brief?: boolean;
   limit?: string;
   store?: string;
   config?: string;
@@ -35,6 +38,7 @@ export function registerAlertsCommand(program: Command): void {
     .option('--since <time>', 'a duration back from now (30m, 2h, 7d) or an ISO 8601 time')
     .option('--container <container>', 'container id (or its prefix) or name')
     .option('--limit <count>', 'most alerts shown', '100')
+    .option('--brief', 'one line per alert, without lineage and recent events')
     .option('--json', 'one JSON object per alert and line, with related events')
     .option(
       '--store <file>',
@@ -72,11 +76,15 @@ export function runAlertsCommand(
   }
   try {
     for (const { id, alert } of store.search(query)) {
-      if (!options.json) {
+      if (options.brief === true && options.json !== true) {
         write(`${alert.output} [id ${id}]\n`);
         continue;
       }
       const detail = store.detail(id);
+      if (options.json !== true) {
+        write(`${alert.output} [id ${id}]\n${contextText(detail?.lineage ?? [], detail?.recent ?? [])}`);
+        continue;
+      }
       const related = JSON.stringify({
         lineage: detail?.lineage ?? [],
         recent: detail?.recent ?? [],
@@ -121,4 +129,26 @@ function storePath(options: AlertsCommandOptions): string | undefined {
   const { config, diagnostics } = loadConfigFile(options.config);
   reportConfigDiagnostics('config', diagnostics);
   return config?.store.path;
+}
+
+/**
+ * The lineage as `cat(1234) < bash(1200) < sshd(900)` and each recent event as
+ * `#num time name(tid) type fd-or-command`, indented under the alert; nothing when none.
+ */
+function contextText(lineage: Record<string, unknown>[], recent: Record<string, unknown>[]): string {
+  let text = '';
+  if (lineage.length > 0) {
+    const chain = lineage.map((entry) => `${entry['proc.name'] ?? '?'}(${entry['proc.pid'] ?? '?'})`);
+    text += `  lineage: ${chain.join(' < ')}\n`;
+  }
+  if (recent.length > 0) text += '  recent events:\n';
+  for (const event of recent) {
+    const detail = event['proc.cmdline'] ?? event['fd.name'];
+    const parts = [
+      `#${event['evt.num']}`, event['evt.time.iso8601'], `${event['proc.name']}(${event['thread.tid']})`,
+      event['evt.type'], ...(detail === undefined ? [] : [detail]),
+    ]; // prettier-ignore
+    text += `    ${parts.join(' ')}\n`;
+  }
+  return text;
 }
