@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
+import type { ThreadInfo } from '../decode/state/types.js';
 import { cgroupContainerOf, type CgroupContainer } from '../decode/containers/index.js';
 import { containerIdOf } from '../engine/index.js';
 import {
@@ -49,11 +50,19 @@ export function runtimeContainerHook(
     return undefined;
   }
   const metadata = new ContainerMetadata({ clients });
+  // Host threads never get a container, so every event of theirs asks for its id: the last
+  // cgroup list and its id are kept (the state engine replaces a thread's list, never edits it).
+  let lastCgroups: ThreadInfo['cgroups'] | undefined;
+  let lastId = HOST_CONTAINER_ID;
   return {
     prepare(event: SyscallEvent): Promise<void> | undefined {
       const thread = event.thread;
       if (thread === undefined || thread.container !== undefined) return undefined;
-      const id = containerIdOf(thread);
+      if (thread.cgroups !== lastCgroups) {
+        lastId = containerIdOf(thread);
+        lastCgroups = thread.cgroups;
+      }
+      const id = lastId;
       if (id === HOST_CONTAINER_ID) return undefined;
       const known = metadata.peek(id);
       if (known !== undefined) {
