@@ -506,6 +506,38 @@ test(
 ); // prettier-ignore
 
 test(
+  'Ctrl-C on a terminal (SIGINT to the process group) reaches harrier run alone: the loader has its own group, and the stop is clean (needs root and eBPF)',
+  live,
+  async () => {
+    // Harrier leads its own process group here, as a shell's foreground job does.
+    const child = spawn(process.execPath, [HARRIER, 'run', '--no-store'], {
+      env: ENV,
+      detached: true,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 15_000;
+    while (!/live capture started/.test(stderr) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const loader = Number(
+      spawnSync('pgrep', ['-P', String(child.pid), '-x', 'harrier-probe'], { encoding: 'utf8' })
+        .stdout,
+    );
+    // field 5 of /proc/PID/stat, after the parenthesised command name
+    const group = (pid: number) =>
+      Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    assert.equal(group(child.pid!), child.pid);
+    assert.equal(group(loader), loader, 'the loader leads a group of its own');
+    process.kill(-child.pid!, 'SIGINT');
+    assert.equal(await exited, 0, stderr);
+    assert.doesNotMatch(stderr, /live capture failed|live capture stopped/);
+    assert.match(stderr, /harrier: stopped after/);
+  },
+);
+
+test(
   'with a configuration that has outputs, alerts go through the router, not stdout (needs root and eBPF)',
   live,
   async () => {

@@ -134,7 +134,9 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     if (options.ringBufferMb !== undefined) args.push('--ringbuf-mb', `${options.ringBufferMb}`);
     if (options.ignoreProcess !== undefined) args.push('--ignore-tgid', `${options.ignoreProcess}`);
     if (options.watchUnimplemented) args.push('--watch-unimplemented');
-    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: Ctrl-C on a terminal goes to Harrier alone, which stops the
+    // loader itself; the loader seeing SIGINT first would read as capture lost.
+    const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     // A control line written after the loader died fails with EPIPE; 'close' reports the death.
     child.stdin.on('error', () => undefined);
 
