@@ -378,6 +378,16 @@ function succeededOnlySlots(set: SyscallSet | undefined, options: LivePipelineOp
   return options.context === undefined ? (set?.succeededOnlySlots ?? []) : [];
 }
 
+/** Help of `--legacy-layout` (run and record). */
+export const LEGACY_LAYOUT_HELP =
+  'write the capture in the layout sysdig 0.29 (libs before 0.10) reads: no pidns start time, ' +
+  'tty, exe inode facts or pgid, and newer fd types (bpf, memfd, ...) as unsupported';
+
+/** The capture layout `--legacy-layout` asks for. */
+export function captureLayout(options: { legacyLayout?: boolean }): ScapLayout {
+  return options.legacyLayout ? 'legacy' : 'current';
+}
+
 async function openRecord(
   record: { path: string; layout?: ScapLayout },
   snapshot: ProcSnapshot,

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
 import { createLogger } from '../log.js';
-import { LivePipeline } from './live-pipeline.js';
+import { captureLayout, LEGACY_LAYOUT_HELP, LivePipeline } from './live-pipeline.js';
 import { readDurationSeconds, readEnvBytes } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
@@ -16,6 +16,7 @@ import { rulesOption } from './rule-paths.js';
 
 interface RecordCommandOptions {
   write: string;
+  legacyLayout?: boolean;
   duration?: string;
   rules: string[];
   envBytes: string;
@@ -36,6 +37,7 @@ export function registerRecordCommand(program: Command): void {
       ),
     )
     .option('--watch-unimplemented-syscalls', WATCH_UNIMPLEMENTED_HELP)
+    .option('--legacy-layout', LEGACY_LAYOUT_HELP)
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
     .action(async (options: RecordCommandOptions) => {
       process.exitCode = await runRecord(options);
@@ -62,7 +64,7 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
     live = await LivePipeline.start({
       logger,
       eventNames: ruleSet === undefined ? DEFAULT_RECORD_EVENTS : syscallSetFor(ruleSet).names,
-      record: { path: options.write },
+      record: { path: options.write, layout: captureLayout(options) },
       snapshot: { envBytes },
       probe: { watchUnimplemented: options.watchUnimplementedSyscalls === true },
     });

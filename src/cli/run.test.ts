@@ -372,6 +372,38 @@ test(
   },
 );
 
+const hasSysdig = spawnSync('sysdig', ['--version']).status === 0;
+
+test(
+  'harrier record --legacy-layout writes a capture sysdig 0.29 reads, with the workload in it; the current layout it refuses (needs root, eBPF and sysdig)',
+  { skip: live.skip ?? (!hasSysdig && 'sysdig is not installed (scripts/test.sh installs it)') },
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const read = (capture: string) =>
+      spawnSync('sysdig', ['-r', capture, '-p', '%proc.name %fd.name', `fd.name=${marker}`], {
+        encoding: 'utf8',
+      });
+    for (const layout of [[], ['--legacy-layout']]) {
+      const capture = path.join(directory, `${layout.length ? 'legacy' : 'current'}.scap`);
+      const recorder = new Harrier(['record', '-w', capture, '--duration', '3', ...layout]);
+      await recorder.waitFor(/live capture started/);
+      await execFileAsync('cat', [marker]);
+      assert.equal(await recorder.exited, 0, recorder.stderr);
+      const result = read(capture);
+      if (layout.length === 0) {
+        // the loader's own bpf descriptors are in the fd lists: a type sysdig 0.29 predates
+        assert.notEqual(result.status, 0);
+        assert.match(result.stderr + result.stdout, /wrong fd type/);
+      } else {
+        assert.equal(result.status, 0, result.stderr);
+        assert.ok(result.stdout.split('\n').includes(`cat ${marker}`), result.stdout);
+      }
+    }
+  },
+);
+
 test('harrier run names a missing probe loader and exits 2', async () => {
   const result = spawnSync(process.execPath, [HARRIER, 'run'], {
     env: { ...ENV, HARRIER_PROBE_PATH: '/nonexistent/harrier-probe' },

@@ -19,7 +19,12 @@ import { createLogger, logFormat, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportDiagnostics, reportError, reportSummary } from './stderr-report.js';
-import { LivePipeline, type LiveCounters } from './live-pipeline.js';
+import {
+  captureLayout,
+  LEGACY_LAYOUT_HELP,
+  LivePipeline,
+  type LiveCounters,
+} from './live-pipeline.js';
 import { captureStoppedAlert } from './capture-stopped.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
@@ -46,6 +51,7 @@ interface RunCommandOptions extends RunnerOutputFlags {
   config?: string;
   timeFormat: string;
   write?: string;
+  legacyLayout?: boolean;
   envBytes: string;
   ringbufMb?: string;
   watchUnimplementedSyscalls?: boolean;
@@ -68,6 +74,7 @@ export function registerRunCommand(program: Command): void {
       '-w, --write <file>',
       'also record the session to a .scap file that harrier replay reads',
     )
+    .option('--legacy-layout', LEGACY_LAYOUT_HELP)
     .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
     .option('--watch-unimplemented-syscalls', WATCH_UNIMPLEMENTED_HELP)
     .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
@@ -161,7 +168,7 @@ async function runLive(options: RunCommandOptions): Promise<number> {
       ruleSet, onAlert, logger, timeFormat,
       extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
       containers,
-      record: options.write === undefined ? undefined : { path: options.write },
+      record: options.write === undefined ? undefined : { path: options.write, layout: captureLayout(options) },
       snapshot: { envBytes },
       probe: {
         ringBufferMb,

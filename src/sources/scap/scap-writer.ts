@@ -2,7 +2,8 @@
  * The `.scap` writer: a section header, the capture's host and process tables (machine info,
  * interfaces, users and groups, process list V9, fd lists V2), then event blocks, streamed to
  * a file (optionally gzip) or any writable stream. What it writes reads back through
- * `readScapRecords` record for record, and through libscap, sysdig 0.29's included.
+ * `readScapRecords` record for record and through today's libscap; sysdig 0.29's libscap reads
+ * only the `legacy` layout.
  *
  * Two layouts of the process list exist. `current` writes every field today's libs write;
  * `legacy` writes the entry as libs before 0.10 did (sysdig 0.29 reads that one exactly: in
