@@ -71,7 +71,10 @@ test('rejects an unknown priority and a missing store with status 2', (t) => {
 function harrierAlerts(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const harrier = path.join(repositoryRoot, 'bin/harrier.js');
   const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  return spawnSync(process.execPath, [harrier, 'alerts', ...args], { ...asNobody, encoding: 'utf8' });
+  return spawnSync(process.execPath, [harrier, 'alerts', ...args], {
+    ...asNobody,
+    encoding: 'utf8',
+  });
 }
 
 test('searches a store whose directory the user may not write, and writes nothing there', (t) => {
@@ -87,7 +90,7 @@ test('searches a store whose directory the user may not write, and writes nothin
   assert.deepEqual(readdirSync(directory), ['alerts.db']);
 });
 
-test('a file that is not a store is named with SQLite\'s reason, status 2', (t) => {
+test("a file that is not a store is named with SQLite's reason, status 2", (t) => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));
   const file = path.join(directory, 'hello.c');
@@ -95,7 +98,10 @@ test('a file that is not a store is named with SQLite\'s reason, status 2', (t) 
   chmodSync(directory, 0o755);
   chmodSync(file, 0o644);
   const result = harrierAlerts(['--store', file]);
-  assert.equal(result.stderr, `harrier alerts: cannot open the alert store ${file}: file is not a database\n`);
+  assert.equal(
+    result.stderr,
+    `harrier alerts: cannot open the alert store ${file}: file is not a database\n`,
+  );
   assert.equal(result.status, 2);
 });
 

@@ -71,7 +71,9 @@ export function runAlertsCommand(
   try {
     store = new AlertReader(file);
   } catch (error) {
-    reportError('alerts', `cannot open the alert store ${file}: ${(error as Error).message}`, { file });
+    reportError('alerts', `cannot open the alert store ${file}: ${(error as Error).message}`, {
+      file,
+    });
     return 2;
   }
   try {
@@ -82,7 +84,9 @@ export function runAlertsCommand(
       }
       const detail = store.detail(id);
       if (options.json !== true) {
-        write(`${alert.output} [id ${id}]\n${contextText(detail?.lineage ?? [], detail?.recent ?? [])}`);
+        write(
+          `${alert.output} [id ${id}]\n${contextText(detail?.lineage ?? [], detail?.recent ?? [])}`,
+        );
         continue;
       }
       const related = JSON.stringify({
@@ -135,10 +139,15 @@ function storePath(options: AlertsCommandOptions): string | undefined {
  * The lineage as `cat(1234) < bash(1200) < sshd(900)` and each recent event as
  * `#num time name(tid) type fd-or-command`, indented under the alert; nothing when none.
  */
-function contextText(lineage: Record<string, unknown>[], recent: Record<string, unknown>[]): string {
+function contextText(
+  lineage: Record<string, unknown>[],
+  recent: Record<string, unknown>[],
+): string {
   let text = '';
   if (lineage.length > 0) {
-    const chain = lineage.map((entry) => `${entry['proc.name'] ?? '?'}(${entry['proc.pid'] ?? '?'})`);
+    const chain = lineage.map(
+      (entry) => `${entry['proc.name'] ?? '?'}(${entry['proc.pid'] ?? '?'})`,
+    );
     text += `  lineage: ${chain.join(' < ')}\n`;
   }
   if (recent.length > 0) text += '  recent events:\n';

@@ -187,7 +187,10 @@ async function defaultOutputFields(): Promise<Map<string, string[]>> {
     const items = parse(await readFile(file, 'utf8')) as Array<{ rule?: string; output?: string }>;
     for (const item of items) {
       if (item.rule === undefined || item.output === undefined) continue;
-      outputs.set(item.rule, [...item.output.matchAll(/%([a-z0-9_.]+(?:\[[^\]]*\])?)/g)].map((m) => m[1]));
+      outputs.set(
+        item.rule,
+        [...item.output.matchAll(/%([a-z0-9_.]+(?:\[[^\]]*\])?)/g)].map((m) => m[1]),
+      );
     }
   }
   return outputs;
@@ -203,7 +206,8 @@ test('default rule outputs print each argument once and no value a reader cannot
     if (fields.includes('evt.arg.pid') && !fields.includes('evt.rawarg.pid'))
       problems.push(`${rule}: no numeric pid`);
     // raw nanosecond timestamps
-    if (fields.some((f) => /^proc\.exe_ino\.[cm]time$/.test(f))) problems.push(`${rule}: a raw ctime`);
+    if (fields.some((f) => /^proc\.exe_ino\.[cm]time$/.test(f)))
+      problems.push(`${rule}: a raw ctime`);
     // fd.name is <NA> for the calls that open nothing (mkdir, unlink, symlink, chmod)
     if (fields.includes('fd.name') && fields.includes('evt.arg.path'))
       problems.push(`${rule}: fd.name next to evt.arg.path, one always <NA>`);

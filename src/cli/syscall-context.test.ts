@@ -69,12 +69,13 @@ test('lineage lists the process and its ancestors with the fields rules read', (
   assert.equal(context.lineage?.[0]?.['proc.cmdline'], 'bash -c id');
   assert.equal(context.lineage?.[0]?.['user.name'], 'root');
   assert.deepEqual(context.container, { id: 'host' });
-  assert.deepEqual(context.recent?.map((entry) => [entry['evt.type'], entry['proc.cmdline']]), [
-    ['execve', 'bash -c id'],
-  ]);
+  assert.deepEqual(
+    context.recent?.map((entry) => [entry['evt.type'], entry['proc.cmdline']]),
+    [['execve', 'bash -c id']],
+  );
 });
 
-test('recent events are the exits before the alert, of the process or of its whole container, then the alert\'s own', () => {
+test("recent events are the exits before the alert, of the process or of its whole container, then the alert's own", () => {
   const table = new ThreadTable();
   processIn(table, 1, 0, 'systemd');
   const host = processIn(table, 50, 1, 'cron');
@@ -153,6 +154,10 @@ test('the record of an alert on a failed open holds the execve, the events befor
     [980, 'open', '/home/ubuntu/.curlrc'],
   );
   const nums = recent.slice(1).map((entry) => Number(entry['evt.num']));
-  assert.deepEqual(nums, [...nums].sort((a, b) => a - b), 'oldest first');
+  assert.deepEqual(
+    nums,
+    [...nums].sort((a, b) => a - b),
+    'oldest first',
+  );
   assert.ok(nums[0]! > 212, 'the ring no longer held the execve');
 });

@@ -156,7 +156,8 @@ export class SyscallAlertContext {
     const entry = this.processes.get(main.pid);
     const known = entry !== undefined && entry.main === main ? entry : undefined;
     const ring = known?.container ?? known?.events;
-    const capacity = known?.container !== undefined ? this.limits.perContainer : this.limits.perProcess;
+    const capacity =
+      known?.container !== undefined ? this.limits.perContainer : this.limits.perProcess;
     const own = this.recentOf(event, thread, main);
     const before = (ring?.list() ?? []).filter((recent) => recent.num !== own.num);
     const recent = [...before.slice(Math.max(0, before.length - capacity + 1)), own];

@@ -9,7 +9,7 @@ import { buildSearch, type AlertQuery } from './search.js';
 import type { StoredAlert, StoredAlertDetail } from './alert-store.js';
 
 /** A file SQLite cannot read as an alert store; `message` is SQLite's or says what is missing. */
-export class StoreReadError extends Error {
+class StoreReadError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'StoreReadError';
@@ -91,8 +91,7 @@ export function searchAlerts(db: Database.Database, query: AlertQuery): StoredAl
 /** The alert `id` in `db` with its related events, or undefined. */
 export function alertDetail(db: Database.Database, id: string): StoredAlertDetail | undefined {
   const row = db.prepare('SELECT seq, alert FROM alerts WHERE id = ?').get(id) as
-    | { seq: number; alert: string }
-    | undefined;
+    { seq: number; alert: string } | undefined;
   if (row === undefined) return undefined;
   const events = db
     .prepare('SELECT kind, event FROM related_events WHERE alert_seq = ? ORDER BY kind, position')

@@ -87,10 +87,14 @@ test('fs.path.* name the path of every filesystem call as libsinsp does', async 
   t.after(() => rmSync(directory, { recursive: true, force: true }));
   const file = join(directory, 'paths.scap');
   const writer = await ScapWriter.create(file, {
-    threads: [{ tid: TID, pid: TID, ptid: 1, comm: 'sh', exe: 'sh', exepath: '/bin/sh', cwd: '/home/u/' }],
+    threads: [
+      { tid: TID, pid: TID, ptid: 1, comm: 'sh', exe: 'sh', exepath: '/bin/sh', cwd: '/home/u/' },
+    ],
     fds: [{ tid: TID, fd: 5, type: 'directory', name: '/srv' }],
   });
-  CASES.forEach((c, i) => writer.writeEvent({ rawBytes: event(c.code, 1_000n + BigInt(i), c.values) }));
+  CASES.forEach((c, i) =>
+    writer.writeEvent({ rawBytes: event(c.code, 1_000n + BigInt(i), c.values) }),
+  );
   await writer.close();
 
   const seen: SyscallEvent[] = [];
