@@ -25,7 +25,10 @@ import type { TimeFormat } from '../alerts/alert-factory.js';
 import type { AlertContext } from '../alerts/index.js';
 import { SourceMetrics, type HarrierMetrics } from '../api/metrics.js';
 import {
+  FRAME_HEADER_SIZE,
   FRAME_KIND,
+  frameEndAt,
+  frameKindAt,
   type FrameBatch,
   type ProbeStatsRecord,
 } from '../sources/ebpf/frame-reader.js';
@@ -294,14 +297,17 @@ export class LivePipeline {
   private async pump(): Promise<void> {
     try {
       for await (const batch of this.probe.batches()) {
-        const { frames } = batch;
-        for (let i = 0; i < frames.length; i += 3) {
-          if (frames[i] === FRAME_KIND.EVENT) {
-            const pending = this.handleEvent(batch, frames[i + 1], frames[i + 2]);
+        const { view } = batch;
+        let nextRecord = 0;
+        for (let at = batch.start; at < batch.end; ) {
+          const frame = at;
+          at = frameEndAt(view, frame);
+          if (frameKindAt(view, frame) === FRAME_KIND.EVENT) {
+            const pending = this.handleEvent(batch, frame + FRAME_HEADER_SIZE, at);
             if (pending !== undefined) await pending;
             continue;
           }
-          const record = batch.records[frames[i + 1]];
+          const record = batch.records[nextRecord++]!;
           if (record.kind === 'stats') {
             this.lastStats = record;
             this.drops.take(record);

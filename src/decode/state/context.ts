@@ -21,8 +21,12 @@ export interface DeferredRemovals {
   threadToRemove?: number;
   /** The reaper the kernel named in `threadToRemove`'s exit event; 0 when it named none. */
   reaperTid: number;
-  /** Pairs of numbers, thread id then fd: a tuple per close was garbage. */
+  /**
+   * Pairs of numbers, thread id then fd, in `fdsToRemove[0, fdsToRemoveLength)`: a tuple per
+   * close was garbage, and so was emptying the array (`length = 0` frees its storage).
+   */
   fdsToRemove: number[];
+  fdsToRemoveLength: number;
 }
 
 /** One state parser: updates the tables for one event type. */

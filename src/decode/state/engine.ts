@@ -109,7 +109,11 @@ export class StateEngine {
   /** Host boot time from the machine block, epoch nanoseconds. */
   bootTs = 0n;
   private pendingBootstrap: ThreadInfo[] = [];
-  private readonly deferred: DeferredRemovals = { reaperTid: 0, fdsToRemove: [] };
+  private readonly deferred: DeferredRemovals = {
+    reaperTid: 0,
+    fdsToRemove: [],
+    fdsToRemoveLength: 0,
+  };
   private readonly context: ParseContext;
 
   constructor(limits: Partial<StateLimits> = DEFAULT_STATE_LIMITS) {
@@ -152,7 +156,7 @@ export class StateEngine {
   /** Applies `event` to the state and attaches its thread and fd. Mutates `event`. */
   processEvent(event: SyscallEvent): void {
     if (this.pendingBootstrap.length > 0) this.finishBootstrap();
-    if (this.deferred.threadToRemove !== undefined || this.deferred.fdsToRemove.length > 0)
+    if (this.deferred.threadToRemove !== undefined || this.deferred.fdsToRemoveLength > 0)
       this.applyDeferred();
     // One context, refilled per event: parsers use it only during their call.
     const context = this.context;
@@ -181,12 +185,13 @@ export class StateEngine {
       deferred.threadToRemove = undefined;
       deferred.reaperTid = 0;
     }
+    // One close defers one pair and the next event applies it, so the array stays tiny.
     const fds = deferred.fdsToRemove;
-    for (let i = 0; i < fds.length; i += 2) {
+    for (let i = 0; i < deferred.fdsToRemoveLength; i += 2) {
       const thread = table.findThread(fds[i]);
       if (thread !== undefined) table.removeFd(thread, fds[i + 1]);
     }
-    fds.length = 0;
+    deferred.fdsToRemoveLength = 0;
   }
 
   /** libsinsp's `reset`: find the thread, pair exit with enter, look the fd up. */

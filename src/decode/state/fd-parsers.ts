@@ -183,7 +183,9 @@ export function parsePidfdOpen(context: ParseContext): void {
 export function parseClose(context: ParseContext): void {
   const { event, thread, fd } = context;
   if (returnValue(event) < 0 || thread === undefined || fd === undefined) return;
-  context.deferred.fdsToRemove.push(thread.tid, thread.lastEventFd);
+  const { deferred } = context;
+  deferred.fdsToRemove[deferred.fdsToRemoveLength++] = thread.tid;
+  deferred.fdsToRemove[deferred.fdsToRemoveLength++] = thread.lastEventFd;
 }
 
 const CLOSE_RANGE_CLOEXEC = 1 << 2;

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  FRAME_HEADER_SIZE,
+  frameEndAt,
+  frameKindAt,
   FrameReader,
   ProbeProtocolError,
   STATS_COUNTER_NAMES,
@@ -89,19 +92,54 @@ test('batches hold events in place and other frames parsed, in stream order, acr
   const stream = Buffer.concat([frame(1, event(7)), frame(2, stats), frame(1, event(8))]);
   const reader = new FrameReader();
   const cut = 36 + 8 + 20; // inside the stats frame
-  const first = reader.pushBatch(stream.subarray(0, cut));
-  assert.deepEqual(first.frames, [1, 8, 44]);
-  assert.equal(first.eventCount, 1);
-  assert.equal(first.view.getUint32(first.frames[1]! + 8, true), 7); // tid
-  const second = reader.pushBatch(stream.subarray(cut));
-  assert.equal(second.eventCount, 1);
-  assert.deepEqual(second.frames.slice(0, 3), [2, 0, 0]);
-  assert.equal(second.records[0]?.kind, 'stats');
-  const [, start, end] = second.frames.slice(3);
-  assert.equal(second.view.getUint32(start! + 8, true), 8);
-  assert.equal(end! - start!, 36);
-  assert.ok(!Buffer.isBuffer(second.bytes), 'a plain Uint8Array, cheap to slice');
+  const firstChunk = stream.subarray(0, cut);
+  const [first, ...none] = reader.pushBatches(firstChunk);
+  assert.equal(none.length, 0);
+  assert.deepEqual([first!.start, first!.end, first!.eventCount], [0, 44, 1]);
+  assert.equal(frameKindAt(first!.view, 0), 1);
+  assert.equal(first!.view.getUint32(FRAME_HEADER_SIZE + 8, true), 7); // tid
+  assert.equal(first!.bytes.buffer, firstChunk.buffer, 'read in the chunk, not a copy');
+  assert.equal(reader.pendingBytes, 20);
+
+  const secondChunk = Buffer.from(stream.subarray(cut));
+  const [split, rest, ...more] = reader.pushBatches(secondChunk);
+  assert.equal(more.length, 0);
+  // The stats frame, split by the cut, is a batch of its own.
+  assert.deepEqual([split!.start, split!.end, split!.eventCount], [0, 8 + stats.length, 0]);
+  assert.equal(split!.records[0]?.kind, 'stats');
+  assert.equal(rest!.bytes.buffer, secondChunk.buffer);
+  assert.equal(rest!.eventCount, 1);
+  assert.equal(rest!.records.length, 0);
+  assert.equal(frameEndAt(rest!.view, rest!.start), rest!.end);
+  assert.equal(rest!.end - rest!.start, 44);
+  assert.equal(rest!.view.getUint32(rest!.start + FRAME_HEADER_SIZE + 8, true), 8);
+  assert.ok(!Buffer.isBuffer(rest!.bytes), 'a plain Uint8Array, cheap to slice');
   assert.equal(reader.pendingBytes, 0);
+});
+
+test('a frame split inside its header, and one longer than a chunk, come out whole', () => {
+  const stream = Buffer.concat([frame(1, event(5)), frame(1, event(6)), frame(1, event(9))]);
+  const reader = new FrameReader();
+  const tids: number[] = [];
+  // Chunks of 3 bytes split every header; the first chunks hold no whole frame.
+  for (let at = 0; at < stream.length; at += 3) {
+    for (const record of reader.push(stream.subarray(at, at + 3))) {
+      assert.equal(record.kind, 'event');
+      if (record.kind === 'event') tids.push(record.tid);
+    }
+    assert.ok(reader.pendingBytes < 44, 'only the unfinished frame is held');
+  }
+  assert.deepEqual(tids, [5, 6, 9]);
+  assert.equal(reader.pendingBytes, 0);
+});
+
+test('a frame length past the limit in a header split across chunks is rejected', () => {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE((1 << 20) + 1, 0);
+  header.writeUInt32LE(1, 4);
+  const reader = new FrameReader();
+  assert.deepEqual(reader.push(header.subarray(0, 5)), []);
+  assert.throws(() => reader.push(header.subarray(5)), /exceeds/);
 });
 
 test('rejects an event whose header length disagrees with its frame', () => {

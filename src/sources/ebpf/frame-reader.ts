@@ -18,7 +18,6 @@ export const FRAME_KIND = { EVENT: 1, STATS: 2, READY: 3 } as const;
 /** Size of libscap's event header: ts, tid, len, type, nparams. */
 const EVENT_HEADER_SIZE = 26;
 
-const FRAME_HEADER_SIZE = 8;
 /** Larger than any frame the loader writes (events stop at 64 KiB). */
 const MAX_FRAME_SIZE = 1 << 20;
 
@@ -106,33 +105,47 @@ export function countKernelDrops(counters: ProbeCounters): number {
 }
 
 /**
- * The frames completed by one stdout chunk, left in place: event frames are offsets into
- * `bytes`, so reading a batch allocates nothing per event. Other frames are parsed records.
+ * Frames completed by one stdout chunk, left in place: events are read where they lie, so
+ * reading a batch allocates nothing per event. Frames sit back to back in
+ * `bytes[start, end)`; walk them with `frameKindAt` and `frameEndAt`. STATS and READY frames
+ * are also parsed into `records`, in stream order.
  */
 export interface FrameBatch {
   /**
-   * The chunk (with any partial frame of the previous chunk in front), as a plain Uint8Array:
+   * The chunk, or a copy of the one frame that spanned chunks, as a plain Uint8Array:
    * parameters are sliced from it, and Buffer's subarray costs several times more.
    */
   bytes: Uint8Array;
   /** A view over exactly `bytes`. */
   view: DataView;
-  /**
-   * Three numbers per frame, in stream order: kind, then for an event the start and end of its
-   * bytes, for other kinds the index of its record in `records` and 0.
-   */
-  frames: number[];
-  /** Parsed STATS and READY frames. */
+  /** Where the first frame starts (at its header) and where the last one ends. */
+  start: number;
+  end: number;
+  /** Parsed STATS and READY frames, in stream order. */
   records: Array<ProbeStatsRecord | ProbeReadyRecord>;
   /** Event frames in the batch. */
   eventCount: number;
 }
 
+/** Size of the frame header (payload length, kind) before each payload. */
+export const FRAME_HEADER_SIZE = 8;
+
+/** The kind of the frame whose header is at `at`. */
+export function frameKindAt(view: DataView, at: number): number {
+  return view.getUint32(at + 4, true);
+}
+
+/** Where the frame whose header is at `at` ends: the next frame's header, or the batch end. */
+export function frameEndAt(view: DataView, at: number): number {
+  return at + FRAME_HEADER_SIZE + view.getUint32(at, true);
+}
+
 /**
- * Splits stdout chunks into frames. Frames may span chunks; a partial frame waits for the
- * next `push`. Event bytes are views into the chunks, not copies.
+ * Splits stdout chunks into frames. Complete frames are read in the chunk itself; a frame
+ * split across chunks is copied (it alone) into a buffer of its own, which becomes a batch.
  */
 export class FrameReader {
+  /** The start of a frame the chunks so far did not complete: a copy, so no chunk is kept. */
   private pending: Buffer | null = null;
 
   /** Bytes of an incomplete frame held back for the next chunk. */
@@ -142,59 +155,106 @@ export class FrameReader {
 
   /** The records completed by `chunk`. Throws `ProbeProtocolError` on a bad frame. */
   push(chunk: Buffer): ProbeRecord[] {
-    return batchRecords(this.pushBatch(chunk));
+    return this.pushBatches(chunk).flatMap(batchRecords);
   }
 
-  /** The frames completed by `chunk`, in place. Throws `ProbeProtocolError` on a bad frame. */
-  pushBatch(chunk: Buffer): FrameBatch {
-    // The partial frame is copied with the chunk: one copy of a chunk the pipe already sized.
-    const joined = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    const bytes = new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
-    const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
-    const batch: FrameBatch = { bytes, view, frames: [], records: [], eventCount: 0 };
-    const { frames } = batch;
-    const length = bytes.length;
+  /**
+   * The frames completed by `chunk`, in place: a batch for a frame the previous chunks had
+   * begun, then one for the frames within `chunk`; none when nothing completed. Throws
+   * `ProbeProtocolError` on a bad frame.
+   */
+  pushBatches(chunk: Buffer): FrameBatch[] {
+    const batches: FrameBatch[] = [];
     let offset = 0;
-
-    while (length - offset >= FRAME_HEADER_SIZE) {
-      const size = view.getUint32(offset, true);
-      const kind = view.getUint32(offset + 4, true);
-      if (size > MAX_FRAME_SIZE) {
-        throw new ProbeProtocolError(`frame of ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
-      }
-      const start = offset + FRAME_HEADER_SIZE;
-      if (length - start < size) break;
-      if (kind === FRAME_KIND.EVENT) {
-        checkEvent(view, start, size);
-        frames.push(kind, start, start + size);
-        batch.eventCount++;
-      } else {
-        frames.push(kind, batch.records.length, 0);
-        batch.records.push(parseOtherFrame(kind, joined.subarray(start, start + size)));
-      }
-      offset = start + size;
+    if (this.pending !== null) {
+      offset = this.extendPending(chunk);
+      if (this.pending === null || !isWholeFrame(this.pending)) return batches;
+      const joined = this.pending;
+      this.pending = null;
+      batches.push(scanFrames(joined, 0).batch);
     }
-    this.pending = offset < length ? joined.subarray(offset) : null;
-    return batch;
+    const { batch, scanned } = scanFrames(chunk, offset);
+    if (batch.end > batch.start) batches.push(batch);
+    // Copied: a view would keep the whole chunk alive for a few bytes.
+    if (scanned < chunk.length) this.pending = Buffer.from(chunk.subarray(scanned));
+    return batches;
   }
+
+  /**
+   * Appends to the pending frame the bytes of `chunk` it still lacks (its header first, then
+   * its payload); returns how many bytes of `chunk` were taken.
+   */
+  private extendPending(chunk: Buffer): number {
+    let pending = this.pending!;
+    let taken = 0;
+    if (pending.length < FRAME_HEADER_SIZE) {
+      taken = Math.min(FRAME_HEADER_SIZE - pending.length, chunk.length);
+      pending = Buffer.concat([pending, chunk.subarray(0, taken)]);
+      this.pending = pending;
+      if (pending.length < FRAME_HEADER_SIZE) return taken;
+    }
+    const size = pending.readUInt32LE(0);
+    checkFrameSize(size);
+    const wanted = Math.min(FRAME_HEADER_SIZE + size - pending.length, chunk.length - taken);
+    if (wanted > 0) this.pending = Buffer.concat([pending, chunk.subarray(taken, taken + wanted)]);
+    return taken + wanted;
+  }
+}
+
+function isWholeFrame(buffer: Buffer): boolean {
+  return (
+    buffer.length >= FRAME_HEADER_SIZE &&
+    buffer.length === FRAME_HEADER_SIZE + buffer.readUInt32LE(0)
+  );
+}
+
+function checkFrameSize(size: number): void {
+  if (size > MAX_FRAME_SIZE) {
+    throw new ProbeProtocolError(`frame of ${size} bytes exceeds ${MAX_FRAME_SIZE}`);
+  }
+}
+
+/** The whole frames of `buffer` from `offset` on, checked; `scanned`: where the rest begins. */
+function scanFrames(buffer: Buffer, offset: number): { batch: FrameBatch; scanned: number } {
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const batch: FrameBatch = { bytes, view, start: offset, end: offset, records: [], eventCount: 0 };
+  const length = bytes.length;
+  while (length - offset >= FRAME_HEADER_SIZE) {
+    const size = view.getUint32(offset, true);
+    const kind = view.getUint32(offset + 4, true);
+    checkFrameSize(size);
+    const start = offset + FRAME_HEADER_SIZE;
+    if (length - start < size) break;
+    if (kind === FRAME_KIND.EVENT) {
+      checkEvent(view, start, size);
+      batch.eventCount++;
+    } else {
+      batch.records.push(parseOtherFrame(kind, buffer.subarray(start, start + size)));
+    }
+    offset = start + size;
+  }
+  batch.end = offset;
+  return { batch, scanned: offset };
 }
 
 /** The records of a batch, events as `ProbeEventRecord`s. */
 export function batchRecords(batch: FrameBatch): ProbeRecord[] {
-  const { bytes, view, frames } = batch;
+  const { bytes, view } = batch;
   const records: ProbeRecord[] = [];
-  for (let i = 0; i < frames.length; i += 3) {
-    if (frames[i] !== FRAME_KIND.EVENT) {
-      records.push(batch.records[frames[i + 1]]);
+  let next = 0;
+  for (let at = batch.start; at < batch.end; at = frameEndAt(view, at)) {
+    if (frameKindAt(view, at) !== FRAME_KIND.EVENT) {
+      records.push(batch.records[next++]!);
       continue;
     }
-    const start = frames[i + 1];
+    const start = at + FRAME_HEADER_SIZE;
     records.push({
       kind: 'event',
       code: view.getUint16(start + 20, true),
       ts: view.getBigUint64(start, true),
       tid: Number(view.getBigUint64(start + 8, true)),
-      rawBytes: bytes.subarray(start, frames[i + 2]),
+      rawBytes: bytes.subarray(start, frameEndAt(view, at)),
     });
   }
   return records;

@@ -1,6 +1,6 @@
 /**
  * Runs the probe loader (`probe/build/harrier-probe`) as a child process and reads its frames
- * as batches of frames (one per stdout chunk) or as an async iterable of records. Reading is
+ * as batches of frames (one per stdout chunk, and one per frame split across chunks) or as an async iterable of records. Reading is
  * paced by the consumer: when too many events wait unread, stdout is paused, the loader blocks
  * on its writes, and the kernel's ring buffer fills and counts drops instead of Node buffering
  * without bound.
@@ -12,6 +12,8 @@ import type { Readable, Writable } from 'node:stream';
 import {
   batchRecords,
   FRAME_KIND,
+  frameEndAt,
+  frameKindAt,
   FrameReader,
   type FrameBatch,
   type ProbeReadyRecord,
@@ -153,23 +155,25 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
         failEarly(new ProbeFailedError(error.message, { cause: error })),
       );
       child.stdout.on('data', (chunk: Buffer) => {
-        let batch: FrameBatch;
+        let batches: FrameBatch[];
         try {
-          batch = reader.pushBatch(chunk);
+          batches = reader.pushBatches(chunk);
         } catch (error) {
           child.kill('SIGKILL');
           failEarly(error as Error);
           return;
         }
-        if (!probe) {
-          const ready = afterReady(batch);
-          if (ready === undefined) return;
-          probe = new ProbeProcess(child, options.highWaterMark ?? 16384, ready.record);
-          stderr.attach(probe.messages);
-          resolve(probe);
-          batch = ready.rest;
+        for (let batch of batches) {
+          if (!probe) {
+            const ready = afterReady(batch);
+            if (ready === undefined) continue;
+            probe = new ProbeProcess(child, options.highWaterMark ?? 16384, ready.record);
+            stderr.attach(probe.messages);
+            resolve(probe);
+            batch = ready.rest;
+          }
+          if (batch.end > batch.start) probe.enqueue(batch);
         }
-        if (batch.frames.length > 0) probe.enqueue(batch);
       });
       child.on('close', (code, signal) => {
         const stoppedBy = stderr.stopSignal();
@@ -225,7 +229,7 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   }
 
   /**
-   * The frames as they arrive, one batch per stdout chunk. Read a batch's events before asking
+   * The frames as they arrive, in batches (see `FrameReader.pushBatches`). Read a batch's events before asking
    * for the next one: unread batches are what pauses the loader.
    */
   async *batches(): AsyncGenerator<FrameBatch> {
@@ -281,14 +285,17 @@ function slotList(slots: readonly number[], succeededOnly: readonly number[] = [
 
 /** The READY record of a batch and the frames after it; undefined when it holds none. */
 function afterReady(batch: FrameBatch): { record: ProbeReadyRecord; rest: FrameBatch } | undefined {
-  const { frames } = batch;
-  for (let i = 0; i < frames.length; i += 3) {
-    const record = frames[i] === FRAME_KIND.READY ? batch.records[frames[i + 1]] : undefined;
+  const { view, records } = batch;
+  let next = 0;
+  for (let at = batch.start; at < batch.end; at = frameEndAt(view, at)) {
+    if (frameKindAt(view, at) === FRAME_KIND.EVENT) continue;
+    const record = records[next++];
     if (record?.kind !== 'ready') continue;
-    const rest = frames.slice(i + 3);
+    const start = frameEndAt(view, at);
     let eventCount = 0;
-    for (let j = 0; j < rest.length; j += 3) if (rest[j] === FRAME_KIND.EVENT) eventCount++;
-    return { record, rest: { ...batch, frames: rest, eventCount } };
+    for (let rest = start; rest < batch.end; rest = frameEndAt(view, rest))
+      if (frameKindAt(view, rest) === FRAME_KIND.EVENT) eventCount++;
+    return { record, rest: { ...batch, start, records: records.slice(next), eventCount } };
   }
   return undefined;
 }
