@@ -600,9 +600,19 @@ outputs:
     assert.equal(await harrier.stop(), 0);
 
     assert.equal(harrier.stdout, '');
-    const lines = readFileSync(alertsFile, 'utf8').trim().split('\n');
-    assert.equal(lines.length, 1);
-    assert.equal(JSON.parse(lines[0]).output_fields['fd.name'], marker);
+    const delivered = readFileSync(alertsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    // Other tests running beside this one can flood the host with opens: the drop alert that
+    // then comes is delivered too, and is the only other alert allowed.
+    const routed = delivered.filter((alert) => alert.rule === 'routed');
+    assert.deepEqual(
+      routed.map((alert) => alert.output_fields['fd.name']),
+      [marker],
+    );
+    const others = new Set(delivered.filter((alert) => alert.rule !== 'routed').map((a) => a.rule));
+    assert.deepEqual([...others], others.size === 0 ? [] : ['Falco internal: syscall event drop']);
   },
 );
 
@@ -623,9 +633,14 @@ test(
     const url = /"url":"([^"]+)"[^\n]*metrics endpoint listening/.exec(harrier.stderr)?.[1];
     assert.ok(url, harrier.stderr);
     await execFileAsync('cat', [marker]);
-    await settle();
-    const page = await (await fetch(url)).text();
-    assert.match(page, /^harrier_alerts_total\{rule="stored",priority="Warning"\} 1$/m);
+    // Harrier may be behind when other tests flood the host with events: wait for the alert.
+    const counted = /^harrier_alerts_total\{rule="stored",priority="Warning"\} 1$/m;
+    let page = '';
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await settle()) {
+      page = await (await fetch(url)).text();
+      if (counted.test(page)) break;
+    }
+    assert.match(page, counted);
     assert.match(page, /^harrier_events_total\{source="syscall",type="openat"\} [1-9]\d*$/m);
     assert.match(
       page,
