@@ -7,7 +7,7 @@ import { type Diagnostic, diagnosticToJson, formatDiagnostic } from '../engine/i
 import { rulePathsOrDefault } from './default-rules.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { runRulesParse } from './rules-parse.js';
-import { registerRulesTestCommand } from './rules-test.js';
+import { registerRulesTestCommand } from './rules-test-command.js';
 import { reportDiagnostics, reportError } from './stderr-report.js';
 
 export function registerRulesCommands(program: Command): void {

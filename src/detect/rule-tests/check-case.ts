@@ -13,7 +13,7 @@ import {
   resolveField,
 } from '../../engine/index.js';
 import { ANCESTOR_FIELDS } from './field-values-table.js';
-import type { RuleTestCase, TestInput } from './test-file.js';
+import type { RuleTestCase, TestInput } from './rule-test-file.js';
 
 /** A problem with one case, at a 1-based line of its file. */
 export interface CaseProblem {

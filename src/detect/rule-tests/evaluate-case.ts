@@ -10,7 +10,7 @@ import type { FieldTable, OutputFieldValue } from '../../engine/index.js';
 import type { Rule } from '../rules/rule.js';
 import { explainCondition } from './explain.js';
 import type { FieldValuesEvent } from './field-values-table.js';
-import type { RuleTestCase, TestInput } from './test-file.js';
+import type { RuleTestCase, TestInput } from './rule-test-file.js';
 
 /** The two compiled forms of one rule, and the tables they were compiled against. */
 export interface RuleUnderTest {

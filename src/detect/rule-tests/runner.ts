@@ -14,7 +14,7 @@ import { systemReason } from '../rules/system-reason.js';
 import { caseProblems } from './check-case.js';
 import { evaluateCase, type RuleUnderTest } from './evaluate-case.js';
 import { fieldValuesTableFor } from './field-values-table.js';
-import { readRuleTestFile, type RuleTestCase } from './test-file.js';
+import { readRuleTestFile, type RuleTestCase } from './rule-test-file.js';
 
 /** The outcome of one case. */
 interface CaseResult {
