@@ -299,7 +299,7 @@ export class LivePipeline {
       for await (const batch of this.probe.batches()) {
         const { view } = batch;
         let nextRecord = 0;
-        for (let at = batch.start; at < batch.end; ) {
+        for (let at = batch.start; at < batch.end;) {
           const frame = at;
           at = frameEndAt(view, frame);
           if (frameKindAt(view, frame) === FRAME_KIND.EVENT) {

@@ -44,7 +44,6 @@ export class RecordSyscallEvent implements SyscallEvent {
   // are cheaper than class field definitions, once per event.
   declare source: 'syscall';
   declare num: number;
-  declare ts: bigint;
   declare tid: number;
   declare cpu: number;
   declare info: EventInfo;
@@ -61,6 +60,10 @@ export class RecordSyscallEvent implements SyscallEvent {
   /** The chunk the record lies in, and a view over it: read in place by `valueOffset`. */
   declare readonly bytes: Uint8Array;
   declare readonly view: DataView;
+  /** Offset in `bytes` of the event (its header, which begins with the timestamp). */
+  declare private readonly start: number;
+  /** `ts` once read or set: most events are judged without anyone asking for their time. */
+  declare private tsValue: bigint | undefined;
   /** Offset in `bytes` of the parameter length table. */
   declare private readonly lengthsStart: number;
   declare private readonly lengthSize: number;
@@ -72,7 +75,7 @@ export class RecordSyscallEvent implements SyscallEvent {
     view: DataView,
     cpu: number,
     blockFlags: number,
-    ts: bigint,
+    start: number,
     tid: number,
     lengthsStart: number,
     paramCount: number,
@@ -80,7 +83,6 @@ export class RecordSyscallEvent implements SyscallEvent {
   ) {
     this.source = 'syscall';
     this.num = 0;
-    this.ts = ts;
     this.tid = tid;
     this.cpu = cpu;
     this.info = info;
@@ -94,8 +96,30 @@ export class RecordSyscallEvent implements SyscallEvent {
     this.params = undefined;
     this.bytes = bytes;
     this.view = view;
+    this.start = start;
+    this.tsValue = undefined;
     this.lengthsStart = lengthsStart;
     this.lengthSize = lengthSize;
+  }
+
+  /** Nanoseconds since the epoch, read from the header when first asked: most events never are. */
+  get ts(): bigint {
+    this.tsValue ??= this.view.getBigUint64(this.start, true);
+    return this.tsValue;
+  }
+
+  set ts(ts: bigint) {
+    this.tsValue = ts;
+  }
+
+  /**
+   * `ts` as a number, without making the bigint: exact to within a microsecond (doubles hold
+   * 53 bits), for comparisons that need no more.
+   */
+  get approximateTs(): number {
+    if (this.tsValue !== undefined) return Number(this.tsValue);
+    const { view, start } = this;
+    return view.getUint32(start + 4, true) * 0x1_0000_0000 + view.getUint32(start, true);
   }
 
   /** Raw parameter values, one view per parameter the event carries. */
@@ -308,8 +332,7 @@ export class EventDecoder {
       ? checkV2(view, start, end, lengthSize)
       : checkV1(view, start, end, code);
     const tid = view.getInt32(start + 12, true) * 0x1_0000_0000 + view.getUint32(start + 8, true);
-    const ts = view.getBigUint64(start, true);
-    const event = new RecordSyscallEvent(EVENT_TABLE[code], bytes, view, cpu, flags, ts, tid,
+    const event = new RecordSyscallEvent(EVENT_TABLE[code], bytes, view, cpu, flags, start, tid,
       start + headerSize, paramCount, lengthSize); // prettier-ignore
     return this.convert(event);
   }

@@ -267,7 +267,7 @@ export class StateEngine {
     event.fd = hasFd ? fd : undefined;
     event.fdNumber = hasFd ? thread.lastEventFd : undefined;
     if (thread === undefined) return;
-    thread.lastAccessTs = event.ts;
+    thread.lastAccessTs = event.approximateTs ?? Number(event.ts);
     if ((traits & TRAIT.ENTER) === 0) thread.lastEnter = undefined;
   }
 }

@@ -66,9 +66,9 @@ test('evicts idle and placeholder threads by age and counts them', () => {
   const idle = process(table, 40);
   const busy = process(table, 41);
   table.threadOrPlaceholder(42);
-  init.lastAccessTs = 1000n;
-  idle.lastAccessTs = 10n;
-  busy.lastAccessTs = 990n;
+  init.lastAccessTs = 1000;
+  idle.lastAccessTs = 10;
+  busy.lastAccessTs = 990;
   table.evictIdle(1000n);
   assert.deepEqual([...table.allThreads()].map((t) => t.tid).sort(), [1, 41]);
   assert.equal(table.counters.threadsEvictedIdle, 2);

@@ -327,8 +327,9 @@ export class ThreadTable implements StateView {
    */
   evictIdle(now: bigint): number {
     const stale: number[] = [];
+    const oldest = Number(now - this.limits.threadTimeoutNs);
     for (const thread of this.threads.values()) {
-      const idle = now - thread.lastAccessTs > this.limits.threadTimeoutNs;
+      const idle = thread.lastAccessTs < oldest;
       if (isInvalidThread(thread) || idle) stale.push(thread.tid);
     }
     for (const tid of stale) {

@@ -171,8 +171,11 @@ export interface ThreadInfo {
   lastEnter?: SyscallEvent;
   /** Whether `lastEnter` belongs to the exit being parsed. */
   lastEnterValid: boolean;
-  /** Timestamp of the last event of this thread, for eviction of idle threads. */
-  lastAccessTs: bigint;
+  /**
+   * Time of the last event of this thread, for eviction of idle threads: nanoseconds since the
+   * epoch as a number, within a microsecond (a bigint per event was garbage).
+   */
+  lastAccessTs: number;
   isDead: boolean;
   /** The table the thread lives in. */
   state: StateView;
