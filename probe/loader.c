@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -226,6 +227,32 @@ static void put_stats(struct probe_bpf *skel, int cpus, uint32_t token) {
 	put_frame(FRAME_STATS, &payload, sizeof(payload));
 }
 
+static void *destroy_link(void *link) {
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Detaching a syscall tracepoint waits for the kernel's grace periods (tens of milliseconds,
+ * more under load). One after another, a few dozen would stall this loop for seconds while
+ * the ring fills, so each detach runs on a thread of its own; waits that overlap share grace
+ * periods. `thread` receives the thread to join, or NULL leaves it to finish alone.
+ */
+static void detach_in_background(struct bpf_link *link, pthread_t *thread) {
+	pthread_t own;
+
+	if (pthread_create(&own, NULL, destroy_link, link) != 0) {
+		bpf_link__destroy(link);
+		if (thread)
+			*thread = 0;
+		return;
+	}
+	if (thread)
+		*thread = own;
+	else
+		pthread_detach(own);
+}
+
 /*
  * Attaches the handler of syscall `nr` to its tracepoint, or detaches it. Returns 0, or -errno
  * when the attach failed (the reason is in last_libbpf_message).
@@ -237,7 +264,7 @@ static int set_exit_link(unsigned nr, int on) {
 		if (!exit_links[nr])
 			return -errno;
 	} else if (!on && exit_links[nr]) {
-		bpf_link__destroy(exit_links[nr]);
+		detach_in_background(exit_links[nr], NULL);
 		exit_links[nr] = NULL;
 	}
 	return 0;
@@ -288,6 +315,15 @@ static int apply_slots(struct probe_bpf *skel, const char *list) {
 		}
 	}
 	return failure;
+}
+
+/* Turns every filter slot off, leaving the programs attached. */
+static void switch_all_off(struct probe_bpf *skel) {
+	int fd = bpf_map__fd(skel->maps.enabled_events);
+	__u8 off = HARRIER_SLOT_OFF;
+
+	for (__u32 slot = 0; slot < HARRIER_FILTER_SLOTS; slot++)
+		bpf_map_update_elem(fd, &slot, &off, BPF_ANY);
 }
 
 static void handle_command(struct probe_bpf *skel, int cpus, char *line) {
@@ -555,10 +591,13 @@ int main(int argc, char **argv) {
 		flush_output();
 	}
 
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		bpf_link__destroy(links[i]);
-	for (unsigned nr = 0; nr < HARRIER_SYSCALL_SLOTS; nr++)
-		set_exit_link(nr, 0);
+	/*
+	 * Quiet first: with every slot off the handlers return at once, so nothing is built for
+	 * (or dropped from) a ring no one will read, then the ring is read dry. The slow detaches
+	 * come after the last frame.
+	 */
+	switch_all_off(skel);
+	usleep(1000); /* a handler already past its slot check finishes its event */
 	while (consume_batch(ring) && !out.broken)
 		;
 	uint64_t values[STATS_COUNT];
@@ -572,6 +611,19 @@ int main(int argc, char **argv) {
 	if (stop_signal)
 		fprintf(stderr, "harrier-probe: stopped by %s\n",
 			stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+	fflush(stderr);
+
+	pthread_t detaching[HARRIER_SYSCALL_SLOTS + sizeof(links) / sizeof(links[0])];
+	size_t pending = 0;
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (links[i])
+			detach_in_background(links[i], &detaching[pending++]);
+	for (unsigned nr = 0; nr < HARRIER_SYSCALL_SLOTS; nr++)
+		if (exit_links[nr])
+			detach_in_background(exit_links[nr], &detaching[pending++]);
+	for (size_t i = 0; i < pending; i++)
+		if (detaching[i])
+			pthread_join(detaching[i], NULL);
 	ring_buffer__free(ring);
 	probe_bpf__destroy(skel);
 	return 0;

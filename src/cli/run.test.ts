@@ -479,8 +479,15 @@ outputs:
     );
     const harrier = new Harrier(['run', '-r', rules, '-c', config, '--ringbuf-mb', '1']);
     await harrier.waitFor(/live capture started/);
-    const burst = `const fs = require('fs'); for (let i = 0; i < 400000; i++) fs.closeSync(fs.openSync(${JSON.stringify(marker)}, 'r'));`;
-    await execFileAsync(process.execPath, ['-e', burst]);
+    // Harrier stopped: the loader blocks on the full pipe, so the burst overflows the 1 MiB
+    // ring however fast Harrier would have read it.
+    const burst = `const fs = require('fs'); for (let i = 0; i < 200000; i++) fs.closeSync(fs.openSync(${JSON.stringify(marker)}, 'r'));`;
+    harrier.signal('SIGSTOP');
+    try {
+      await execFileAsync(process.execPath, ['-e', burst]);
+    } finally {
+      harrier.signal('SIGCONT');
+    }
     await new Promise((resolve) => setTimeout(resolve, 1500)); // the next STATS frame
     await harrier.stop();
 
@@ -568,6 +575,22 @@ test(
     assert.match(stderr, /harrier: stopped after/);
   },
 );
+
+test(
+  'a SIGHUP while harrier run starts is kept: capture starts, then the rules reload (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const rules = await ruleFile(directory, 'rules.yaml', openRule('early', '/nonexistent', '%fd.name'));
+    const harrier = new Harrier(['run', '-r', rules]);
+    await new Promise((resolve) => setTimeout(resolve, 400)); // still loading, probe not attached
+    assert.doesNotMatch(harrier.stderr, /live capture started/);
+    harrier.signal('SIGHUP');
+    await harrier.waitFor(/rules reloaded; capture went on/);
+    assert.equal(await harrier.stop(), 0, harrier.stderr);
+    assert.match(harrier.stderr, /rule reloads: 1\n/);
+  },
+); // prettier-ignore
 
 test(
   'with a configuration that has outputs, alerts go through the router, not stdout (needs root and eBPF)',

@@ -36,6 +36,7 @@ import {
 } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
+import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import {
   addRunnerOutputOptions,
@@ -120,6 +121,15 @@ function publishLiveDrops(metrics: HarrierMetrics, live: LivePipeline): void {
 }
 
 async function runLive(options: RunCommandOptions): Promise<number> {
+  latchStartupSignals();
+  try {
+    return await runLiveLatched(options);
+  } finally {
+    releaseStartupSignals();
+  }
+}
+
+async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const optionProblems: string[] = [];
   const minPriority = readMinPriority(options.minPriority, optionProblems);
   const timeFormat = readTimeFormat(options.timeFormat, optionProblems);
@@ -231,7 +241,11 @@ async function untilStopped(
     });
   };
   process.on('SIGHUP', reload);
+  const early = releaseStartupSignals();
+  // The rule files may have changed after they were read at start.
+  if (early.has('SIGHUP')) reload();
   const outcome = await new Promise<Error | undefined>((resolve) => {
+    if (early.has('SIGINT') || early.has('SIGTERM')) resolve(undefined);
     process.once('SIGINT', () => resolve(undefined));
     process.once('SIGTERM', () => resolve(undefined));
     stopWhenStdoutCloses(() => resolve(undefined));

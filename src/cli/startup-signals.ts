@@ -1,0 +1,24 @@
+/**
+ * Signals that reach `harrier run` while it loads and starts (modules, rules, probe), kept for
+ * when capture runs. Unhandled, SIGHUP (a reload, for a daemon) would end the process on the
+ * spot and SIGINT/SIGTERM would skip the summary. bin/harrier.js latches them before it loads
+ * the rest of Harrier; this module imports nothing, so that costs next to no time.
+ */
+const LATCHED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGTERM'];
+const seen = new Set<NodeJS.Signals>();
+const keep = (signal: NodeJS.Signals): void => void seen.add(signal);
+let latched = false;
+
+/** Starts keeping the signals; a second call changes nothing. */
+export function latchStartupSignals(): void {
+  if (latched) return;
+  latched = true;
+  for (const signal of LATCHED) process.on(signal, keep);
+}
+
+/** Stops keeping them and returns those that came; later ones reach the caller's handlers. */
+export function releaseStartupSignals(): ReadonlySet<NodeJS.Signals> {
+  if (latched) for (const signal of LATCHED) process.off(signal, keep);
+  latched = false;
+  return seen;
+}
