@@ -11,7 +11,12 @@ import {
   ProbeProcess,
   defaultProbeBinaryPath,
 } from './probe-process.js';
-import type { ProbeEventRecord, ProbeRecord, ProbeStatsRecord } from './frame-reader.js';
+import {
+  countKernelDrops,
+  type ProbeEventRecord,
+  type ProbeRecord,
+  type ProbeStatsRecord,
+} from './frame-reader.js';
 import { PROCEXIT_SLOT, SYSCALL_NUMBERS } from './syscall-selection.js';
 
 const EXECVE_19_X = 293;
@@ -215,6 +220,43 @@ test('switches syscalls on at run time through the control line (needs root and 
     assert.ok(events(records).every((e) => e.code === OPENAT_2_X));
   } finally {
     await probe.stop();
+  }
+});
+
+test('stopping builds no more events: nothing is dropped while the loader detaches, even under a flood (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  // A 1 MiB ring holds about 10,000 opens: a flood of 100,000+ a second overflows it within
+  // 0.1 s of any pause. The loader must turn the probe off before its (slow) detaches.
+  // Forty tracepoints, as Falco's rules need: their detaches, one after another, took seconds.
+  const names = (
+    'openat open openat2 creat close dup dup2 dup3 socket connect accept accept4 bind listen ' +
+    'sendto sendmsg execve execveat clone clone3 fork vfork chdir fchdir setuid setgid ' +
+    'setreuid setregid setresuid setresgid prctl ptrace link linkat symlink symlinkat ' +
+    'memfd_create unlink unlinkat rename'
+  ).split(' ');
+  const probe = await ProbeProcess.start({ slots: names.map(slot), ringBufferMb: 1 });
+  const flood = spawn('perl', ['-e', 'while (1) { open(F, "/etc/hostname") and close(F) }'], {
+    stdio: 'ignore',
+  });
+  try {
+    let lastDrops = 0;
+    const reading = (async () => {
+      for await (const batch of probe.batches())
+        for (const record of batch.records)
+          if (record.kind === 'stats') lastDrops = countKernelDrops(record.counters);
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    probe.requestSync(3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const beforeStop = lastDrops;
+    const exit = await probe.stop();
+    await reading;
+    const finalDrops = countKernelDrops(exit.finalStats!.counters);
+    // Drops between the sync and the stop are allowed (the reader may lag the flood), but not
+    // the tens of thousands a ring left full during the detaches would give.
+    assert.ok(finalDrops - beforeStop < 5000, `dropped ${finalDrops - beforeStop} while stopping`);
+  } finally {
+    flood.kill('SIGKILL');
   }
 });
 
