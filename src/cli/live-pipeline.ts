@@ -240,6 +240,13 @@ export class LivePipeline {
 
   /** Says which of the captured `names` this kernel cannot show (see `unwatchedEvents`). */
   private warnUnwatched(names: readonly string[]): void {
+    const { rawPath, untracedSyscalls } = this.probe.ready;
+    if (rawPath && untracedSyscalls.length > 0) {
+      this.options.logger.info(
+        { syscalls: untracedSyscalls.length },
+        'syscalls without a tracepoint are watched through the raw sys_exit tracepoint, which runs on every syscall',
+      );
+    }
     const unwatched = unwatchedEvents(names, this.probe.ready);
     if (unwatched.length === 0) return;
     this.options.logger.warn(
@@ -386,8 +393,9 @@ function succeededOnlySlots(set: SyscallSet | undefined, options: LivePipelineOp
 
 /** Help of `--legacy-layout` (run and record). */
 export const LEGACY_LAYOUT_HELP =
-  'write the capture in the layout sysdig 0.29 (libs before 0.10) reads: no pidns start time, ' +
-  'tty, exe inode facts or pgid, and newer fd types (bpf, memfd, ...) as unsupported';
+  'write the capture in the layout sysdig 0.29 (libs before 0.10) opens: no pidns start time, ' +
+  'tty, exe inode facts or pgid, newer fd types (bpf, memfd, ...) as unsupported; sysdig 0.29 ' +
+  'still needs enter events for some calls and sockets, which Harrier does not write';
 
 /** The capture layout `--legacy-layout` asks for. */
 export function captureLayout(options: { legacyLayout?: boolean }): ScapLayout {

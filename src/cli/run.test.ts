@@ -190,6 +190,10 @@ test(
         .map((line) => JSON.parse(line) as { msg?: string; events?: string[] })
         .find((entry) => entry.msg?.startsWith('this kernel does not implement'));
       assert.deepEqual(warning?.events, traced || watch ? undefined : ['init_module']);
+      assert.equal(
+        harrier.stderr.includes('watched through the raw sys_exit tracepoint'),
+        watch && !traced,
+      );
       assert.deepEqual(
         harrier.alerts().map((alert) => alert.rule),
         traced || watch ? ['module load'] : [],
