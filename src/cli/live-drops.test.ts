@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import { silentLogger } from '../log.js';
 import type { Alert } from '../alerts/alert.js';
 import type { ProbeCounters, ProbeStatsRecord } from '../sources/ebpf/frame-reader.js';
@@ -72,4 +73,18 @@ test('stays quiet without drops and counts userspace drops apart', () => {
       buffer_full_other: 0, event_too_large: 0, no_scratch_space: 0,
     },
   }); // prettier-ignore
+});
+
+test('the drop log line says what goes on without the events: detection, or recording', () => {
+  for (const activity of [undefined, 'recording'] as const) {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const monitor = new DropMonitor({ logger, onAlert: () => {}, hostname: 'h', activity });
+    monitor.take(stats(1_000_000_000n, { eventsSeen: 100 }), 0);
+    monitor.take(stats(2_000_000_000n, { eventsSeen: 300, dropsFullFile: 7 }), 1000);
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { msg: string }).msg),
+      [`syscall events dropped; ${activity ?? 'detection'} goes on without them`],
+    );
+  }
 });

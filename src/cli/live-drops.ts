@@ -45,6 +45,8 @@ export interface DropMonitorOptions {
   alertIntervalMs?: number;
   /** Shortest time between two drop log lines; default 5 s. */
   logIntervalMs?: number;
+  /** What goes on without the dropped events, for the log line; default detection. */
+  activity?: 'detection' | 'recording';
 }
 
 export class DropMonitor {
@@ -96,7 +98,7 @@ export class DropMonitor {
           userspaceDrops: newUserspace,
           totals: this.totals,
         },
-        'syscall events dropped; detection goes on without them',
+        `syscall events dropped; ${this.options.activity ?? 'detection'} goes on without them`,
       );
     }
   }

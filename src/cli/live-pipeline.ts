@@ -134,6 +134,7 @@ export class LivePipeline {
       hostname: this.hostname,
       timeFormat: options.timeFormat,
       onAlert: (alert) => options.onAlert?.(alert),
+      activity: options.ruleSet === undefined ? 'recording' : 'detection',
     });
     if (options.ruleSet !== undefined) this.useRules(options.ruleSet);
     else this.warnUnwatched([...(options.eventNames ?? HANDLED_EVENT_NAMES)]);
@@ -169,7 +170,7 @@ export class LivePipeline {
         {
           threads: snapshot.threads.length,
           fds: snapshot.fds.length,
-          skipped: snapshot.skipped,
+          kernelThreadsOrGone: snapshot.skipped,
           slots: slots.length,
         },
         'live capture started',

@@ -39,7 +39,10 @@ export interface ProcSnapshot {
   threads: ProcThreadRecord[];
   /** Descriptors of each process's main thread, grouped by process, in thread order. */
   fds: FdRecord[];
-  /** Processes that went away or could not be read while the snapshot was taken. */
+  /**
+   * Processes left out: kernel threads (which have no command line or executable to record)
+   * and processes that went away or could not be read while the snapshot was taken.
+   */
   skipped: number;
 }
 
@@ -76,8 +79,8 @@ function unifiedControllers(): string[] {
 }
 
 /**
- * Reads the snapshot. Processes that exit while it is read are skipped (counted in
- * `skipped`); nothing here throws for a vanished process.
+ * Reads the snapshot. Kernel threads and processes that exit while it is read are left out
+ * (counted in `skipped`); nothing here throws for a vanished process.
  */
 export function readProcSnapshot(options: ProcSnapshotOptions = {}): ProcSnapshot {
   const bootTimeNs = readBootTimeNs();
