@@ -59,7 +59,7 @@ enum harrier_counter {
 	HC_DROP_TOO_LARGE,
 	/* No per-CPU scratch buffer (never expected). */
 	HC_DROP_NO_SCRATCH,
-	/* Syscalls that passed the filter but have no handler in this probe. */
+	/* Syscalls the raw path let through but found no handler for (never expected). */
 	HC_NO_HANDLER,
 	/* Failed calls of syscalls switched on for successful calls only (filtered, not dropped). */
 	HC_SKIPPED_FAILED,

@@ -2,9 +2,9 @@
 /*
  * The syscalls the probe builds exit events for, one row each: the x86_64 syscall, its handler
  * program in probe.bpf.c, and the name of its `syscalls:sys_exit_*` tracepoint, which is the
- * name the kernel's SYSCALL_DEFINE gives it (umount2's is `umount`). The eBPF side fills its
- * handler tables from this list and the loader attaches tracepoints from it, so the two cannot
- * disagree. Userspace's list of handled events is in src/sources/ebpf/syscall-selection.ts.
+ * name the kernel's SYSCALL_DEFINE gives it (umount2's is `umount`). The loader attaches each
+ * handler to its tracepoint and fills the raw path's handler table from this one list.
+ * Userspace's list of handled events is in src/sources/ebpf/syscall-selection.ts.
  */
 #ifndef HARRIER_SYSCALL_HANDLERS_H
 #define HARRIER_SYSCALL_HANDLERS_H

@@ -7,6 +7,9 @@ import {
   SYSCALL_NUMBERS,
   selectFilterSlots,
 } from './syscall-selection.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repositoryRoot } from '../../testing/corpus.js';
 
 test('maps x86_64 syscall names to their numbers', () => {
   assert.equal(SYSCALL_NUMBERS.get('read'), 0);
@@ -33,4 +36,13 @@ test("maps event names that differ from their syscall's to its number", () => {
 test('every handled and every state event name has a slot', () => {
   const names = [...HANDLED_EVENT_NAMES, ...STATE_EVENT_NAMES];
   assert.deepEqual(selectFilterSlots(names).unknown, []);
+});
+
+test("the handled events are the probe's handler table (probe/syscall_handlers.h) plus procexit", () => {
+  const table = readFileSync(path.join(repositoryRoot, 'probe/syscall_handlers.h'), 'utf8');
+  const syscalls = [...table.matchAll(/^\tX\((\w+), \w+, \w+\)/gm)].map((row) => row[1]!);
+  // libscap names pread64 and pwrite64's events pread and pwrite
+  const events = syscalls.map((name) => name.replace(/^(pread|pwrite)64$/, '$1'));
+  assert.equal(syscalls.length, 80);
+  assert.deepEqual([...events, 'procexit'].sort(), [...HANDLED_EVENT_NAMES].sort());
 });
