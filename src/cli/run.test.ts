@@ -539,6 +539,7 @@ test(
     assert.equal(failure?.[1], 'eBPF probe failed: loader stopped by SIGTERM, which Harrier did not send', harrier.stderr);
     assert.ok(harrier.stderr.indexOf(failure[0]) < harrier.stderr.indexOf('harrier: stopped after'));
     assert.match(harrier.stderr, /\n {2}Harrier internal: live capture stopped: 1\n/);
+    assert.match(harrier.stderr, /\n {2}capture stopped alerts: 1\n/);
     const [alert, ...others] = readFileSync(alertsFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     assert.deepEqual(others, []);
     assert.deepEqual(
@@ -717,4 +718,5 @@ test('the stop counters print the failed rule reloads beside the applied ones', 
   const text = formatCounters(counters, new Map([['r', 1]]), 1500, 3);
   assert.match(text, /^harrier: stopped after 1\.5 s\n/);
   assert.match(text, /\n {2}rule reloads: 2\n {2}failed rule reloads: 3\n/);
+  assert.match(text, /\n {2}drop alerts: 0\n {2}capture stopped alerts: 0\n/);
 });

@@ -25,7 +25,7 @@ import {
   LivePipeline,
   type LiveCounters,
 } from './live-pipeline.js';
-import { captureStoppedAlert } from './capture-stopped.js';
+import { CAPTURE_STOPPED_RULE, captureStoppedAlert } from './capture-stopped.js';
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import {
@@ -277,6 +277,7 @@ export function formatCounters(
     `  kernel drops: ${counters.drops.kernel} (${reasons})`,
     `  userspace drops: ${counters.drops.userspace}`,
     `  drop alerts: ${counters.dropAlerts}`,
+    `  capture stopped alerts: ${byRule.get(CAPTURE_STOPPED_RULE) ?? 0}`,
     `  rule reloads: ${counters.reloads}`,
     `  failed rule reloads: ${failedReloads}`,
     `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
