@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeCloudTrailFile } from '../testing/cloudtrail-file.js';
 import { repositoryRoot } from '../testing/corpus.js';
 
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
@@ -26,17 +27,7 @@ function cloudTrailFixture(): { rules: string; trail: string } {
     '- rule: Any call\n  desc: every record\n  condition: ct.name exists\n' +
       '  output: call %ct.name\n  priority: NOTICE\n  source: aws_cloudtrail\n',
   );
-  const records = Array.from({ length: 50 }, (_, index) => ({
-    eventVersion: '1.08',
-    eventType: 'AwsApiCall',
-    eventTime: new Date(Date.UTC(2024, 0, 1, 0, 0, index)).toISOString(),
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'us-east-1',
-    eventID: `id${index}`,
-  }));
-  const trail = path.join(directory, 'trail.json');
-  writeFileSync(trail, JSON.stringify({ Records: records }));
+  const trail = writeCloudTrailFile(directory, 50);
   return { rules, trail };
 }
 

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeCloudTrailFile } from '../testing/cloudtrail-file.js';
 import { repositoryRoot } from '../testing/corpus.js';
 
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
@@ -37,17 +38,7 @@ function fixture(): { rules: string; trail: string; missing: string } {
       '',
     ].join('\n'),
   );
-  const records = [0, 1, 2].map((index) => ({
-    eventVersion: '1.08',
-    eventType: 'AwsApiCall',
-    eventTime: new Date(Date.UTC(2024, 0, 1, 0, 0, index)).toISOString(),
-    eventSource: 's3.amazonaws.com',
-    eventName: 'GetObject',
-    awsRegion: 'us-east-1',
-    eventID: `id${index}`,
-  }));
-  const trail = path.join(directory, 'trail.json');
-  writeFileSync(trail, JSON.stringify({ Records: records }));
+  const trail = writeCloudTrailFile(directory, 3);
   return { rules, trail, missing: path.join(directory, 'missing.json') };
 }
 
