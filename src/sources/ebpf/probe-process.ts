@@ -103,8 +103,6 @@ type ProbeChild = ChildProcessByStdio<Writable, Readable, Readable>;
 export class ProbeProcess implements AsyncIterable<ProbeRecord> {
   /** The READY frame: the probe was attached when `start` resolved. */
   readonly ready: ProbeReadyRecord;
-  /** Lines the loader wrote to stderr: warnings, and its counters line as it stops. */
-  readonly messages: string[] = [];
   private readonly queue: FrameBatch[] = [];
   /** Events in `queue`. */
   private queuedEvents = 0;
@@ -168,7 +166,6 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
             const ready = afterReady(batch);
             if (ready === undefined) continue;
             probe = new ProbeProcess(child, options.highWaterMark ?? 16384, ready.record);
-            stderr.attach(probe.messages);
             resolve(probe);
             batch = ready.rest;
           }
@@ -300,38 +297,37 @@ function afterReady(batch: FrameBatch): { record: ProbeReadyRecord; rest: FrameB
   return undefined;
 }
 
-/** Gathers stderr lines, each also handed to `onLine`; keeps the loader's error and stop lines. */
+const ERROR_PREFIX = 'harrier-probe: error: ';
+
+/**
+ * Reads the loader's stderr lines, each handed to `onLine` as it comes; keeps only its first
+ * error line and its last line (which may name the signal that stopped it).
+ */
 function collectStderr(child: ProbeChild, onLine?: (line: string) => void) {
-  const lines: string[] = [];
-  let sink: string[] = lines;
   let partial = '';
+  let error: string | undefined;
+  let last: string | undefined;
+  const take = (line: string): void => {
+    if (!line) return;
+    if (error === undefined && line.startsWith(ERROR_PREFIX)) error = line;
+    last = line;
+    onLine?.(line);
+  };
 
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => {
     const parts = (partial + text).split('\n');
     partial = parts.pop() ?? '';
-    for (const line of parts) {
-      if (!line) continue;
-      sink.push(line);
-      onLine?.(line);
-    }
+    parts.forEach(take);
   });
   return {
-    attach(target: string[]): void {
-      target.push(...lines);
-      sink = target;
-    },
     errorLine(): string | undefined {
-      const all = partial ? [...sink, partial] : sink;
-      const error = all.find((line) => line.startsWith('harrier-probe: error: '));
-      return error?.slice('harrier-probe: error: '.length);
+      const line = error ?? (partial.startsWith(ERROR_PREFIX) ? partial : undefined);
+      return line?.slice(ERROR_PREFIX.length);
     },
     /** The signal named by the loader's last line, `harrier-probe: stopped by SIGTERM`. */
     stopSignal(): string | undefined {
-      const last = partial || sink.at(-1);
-      return last === undefined
-        ? undefined
-        : /^harrier-probe: stopped by (SIG\w+)$/.exec(last)?.[1];
+      return /^harrier-probe: stopped by (SIG\w+)$/.exec(partial || last || '')?.[1];
     },
   };
 }
