@@ -435,15 +435,10 @@ static int find_untraced(const char *events_dir) {
 
 /* Loads the raw path's programs only when it is used: each costs load time and memory. */
 static void choose_raw_programs(struct probe_bpf *skel) {
-	struct bpf_program *program;
-
-	bpf_object__for_each_program(program, skel->obj) {
-		const char *name = bpf_program__name(program);
-		size_t length = strlen(name);
-
-		if (length > 4 && strcmp(name + length - 4, "_raw") == 0)
-			bpf_program__set_autoload(program, raw_path);
-	}
+	bpf_program__set_autoload(skel->progs.sys_exit_raw, raw_path);
+	for (unsigned nr = 0; nr < HARRIER_SYSCALL_SLOTS; nr++)
+		if (raw_exit_programs[nr])
+			bpf_program__set_autoload(raw_exit_programs[nr], raw_path);
 }
 
 static void fill_raw_handlers(struct probe_bpf *skel) {
