@@ -17,7 +17,7 @@ import type { Expr } from '../engine/index.js';
 import { STATE_IGNORES_FAILED } from '../sources/ebpf/syscall-selection.js';
 
 /** Open-family exits, whose `fd.num` is the call's result. */
-const OPENS: ReadonlySet<string> = new Set(['open', 'openat', 'openat2', 'creat']);
+export const OPENS: ReadonlySet<string> = new Set(['open', 'openat', 'openat2', 'creat']);
 /** Exits whose first parameter, named `res`, is the call's result. */
 const RESULT_FIRST: ReadonlySet<string> = new Set(['execve', 'execveat', 'close']);
 
@@ -59,15 +59,17 @@ export function requiresSuccess(expr: Expr, type: string): boolean {
   }
 }
 
-type BinaryCheck = Extract<Expr, { kind: 'binary_check' }>;
+/** A comparison with a right-hand side; `open-path-filter.ts` reads the same checks. */
+export type BinaryCheck = Extract<Expr, { kind: 'binary_check' }>;
 
-function fieldName(check: BinaryCheck): string | undefined {
+/** The compared field as a rule writes it, `evt.arg.res` included; undefined for transformers. */
+export function fieldName(check: BinaryCheck): string | undefined {
   const { left } = check;
   if (left.kind !== 'field') return undefined;
   return left.argument === undefined ? left.field : `${left.field}.${left.argument}`;
 }
 
-function isCheck(expr: Expr, field: string, operator: string, value: string): boolean {
+export function isCheck(expr: Expr, field: string, operator: string, value: string): boolean {
   return (
     expr.kind === 'binary_check' &&
     fieldName(expr) === field &&
@@ -78,7 +80,7 @@ function isCheck(expr: Expr, field: string, operator: string, value: string): bo
 }
 
 /** `evt.type = X` or `evt.type in (...)` that leaves `type` out. */
-function excludesType(check: BinaryCheck, type: string): boolean {
+export function excludesType(check: BinaryCheck, type: string): boolean {
   if (fieldName(check) !== 'evt.type') return false;
   const { operator, right } = check;
   if (operator === '=' && right.kind === 'value') return right.value !== type;
@@ -86,7 +88,8 @@ function excludesType(check: BinaryCheck, type: string): boolean {
   return false;
 }
 
-function checksSuccess(check: BinaryCheck, type: string): boolean {
+/** A result check that only a call of `type` that succeeded passes. */
+export function checksSuccess(check: BinaryCheck, type: string): boolean {
   const field = fieldName(check);
   if (field === 'evt.rawres' || (field === 'fd.num' && OPENS.has(type)))
     return impliesNonNegative(check);
