@@ -17,7 +17,7 @@ import type { Expr } from '../engine/index.js';
 import { STATE_IGNORES_FAILED } from '../sources/ebpf/syscall-selection.js';
 
 /** Open-family exits, whose `fd.num` is the call's result. */
-export const OPENS: ReadonlySet<string> = new Set(['open', 'openat', 'openat2', 'creat']);
+const OPENS: ReadonlySet<string> = new Set(['open', 'openat', 'openat2', 'creat']);
 /** Exits whose first parameter, named `res`, is the call's result. */
 const RESULT_FIRST: ReadonlySet<string> = new Set(['execve', 'execveat', 'close']);
 
@@ -59,17 +59,15 @@ export function requiresSuccess(expr: Expr, type: string): boolean {
   }
 }
 
-/** A comparison with a right-hand side; `open-path-filter.ts` reads the same checks. */
-export type BinaryCheck = Extract<Expr, { kind: 'binary_check' }>;
+type BinaryCheck = Extract<Expr, { kind: 'binary_check' }>;
 
-/** The compared field as a rule writes it, `evt.arg.res` included; undefined for transformers. */
-export function fieldName(check: BinaryCheck): string | undefined {
+function fieldName(check: BinaryCheck): string | undefined {
   const { left } = check;
   if (left.kind !== 'field') return undefined;
   return left.argument === undefined ? left.field : `${left.field}.${left.argument}`;
 }
 
-export function isCheck(expr: Expr, field: string, operator: string, value: string): boolean {
+function isCheck(expr: Expr, field: string, operator: string, value: string): boolean {
   return (
     expr.kind === 'binary_check' &&
     fieldName(expr) === field &&
@@ -80,7 +78,7 @@ export function isCheck(expr: Expr, field: string, operator: string, value: stri
 }
 
 /** `evt.type = X` or `evt.type in (...)` that leaves `type` out. */
-export function excludesType(check: BinaryCheck, type: string): boolean {
+function excludesType(check: BinaryCheck, type: string): boolean {
   if (fieldName(check) !== 'evt.type') return false;
   const { operator, right } = check;
   if (operator === '=' && right.kind === 'value') return right.value !== type;
@@ -88,8 +86,7 @@ export function excludesType(check: BinaryCheck, type: string): boolean {
   return false;
 }
 
-/** A result check that only a call of `type` that succeeded passes. */
-export function checksSuccess(check: BinaryCheck, type: string): boolean {
+function checksSuccess(check: BinaryCheck, type: string): boolean {
   const field = fieldName(check);
   if (field === 'evt.rawres' || (field === 'fd.num' && OPENS.has(type)))
     return impliesNonNegative(check);
