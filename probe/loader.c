@@ -276,6 +276,12 @@ static int set_exit_link(unsigned nr, int on) {
  * tracepoints of the enabled syscalls. Returns 0, or -errno of the first failure; the other
  * slots are still applied.
  */
+/*
+ * --attach-only: the listed syscalls' tracepoints get their handlers but every slot stays off,
+ * so no event is built. What the tracepoints alone cost a workload: the live bench's floor.
+ */
+static int attach_only;
+
 static int apply_slots(struct probe_bpf *skel, const char *list) {
 	int fd = bpf_map__fd(skel->maps.enabled_events), failure = 0;
 	static __u8 wanted[HARRIER_FILTER_SLOTS];
@@ -301,7 +307,9 @@ static int apply_slots(struct probe_bpf *skel, const char *list) {
 
 		if (wanted[slot] && slot < HARRIER_SYSCALL_SLOTS && !traced)
 			wanted[slot] |= HARRIER_SLOT_RAW;
-		if (bpf_map_update_elem(fd, &slot, &wanted[slot], BPF_ANY) && !failure)
+		__u8 value = attach_only ? HARRIER_SLOT_OFF : wanted[slot];
+
+		if (bpf_map_update_elem(fd, &slot, &value, BPF_ANY) && !failure)
 			failure = -errno;
 		if (traced) {
 			int err = set_exit_link(slot, wanted[slot] != 0);
@@ -460,7 +468,7 @@ static void on_signal(int signal) {
 static void usage(void) {
 	fprintf(stderr, "usage: harrier-probe [--syscalls N,N,...] [--stats-ms MS]"
 			" [--ringbuf-mb MB] [--no-ignore-self] [--ignore-tgid PID]"
-			" [--watch-unimplemented]\n");
+			" [--watch-unimplemented] [--attach-only]\n");
 	exit(2);
 }
 
@@ -489,6 +497,8 @@ int main(int argc, char **argv) {
 			ignore_self = 0;
 		else if (strcmp(argv[i], "--ignore-tgid") == 0 && i + 1 < argc)
 			reader_tgid = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--attach-only") == 0)
+			attach_only = 1;
 		else if (strcmp(argv[i], "--watch-unimplemented") == 0)
 			watch_unimplemented = 1;
 		else

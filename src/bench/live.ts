@@ -13,6 +13,11 @@
  * - paced: open + close at `--rate` events per second (default 50,000) for `--seconds` (4),
  *   with Harrier only: the rate the aim names, where no drop is expected.
  *
+ * A third side, the probe floor, runs each compared workload with the probe loader alone
+ * attached to the same syscall tracepoints as `harrier run` but building no event
+ * (`--attach-only`): what tracing those syscalls costs before any work of Harrier's, so the
+ * part of the slowdown Harrier can still win back is the difference between the two.
+ *
  * Printed per workload: wall time and the workload's own CPU time (user + system, its children
  * included) without and with Harrier and their ratios (best of `--rounds`; on a busy machine
  * the CPU ratio is the steadier measure of what the probe costs the workload, the wall ratio
@@ -36,6 +41,9 @@ import {
   type ReceivedAlert,
 } from '../scenarios/harrier-process.js';
 import { buildHelper } from '../scenarios/helper-program.js';
+import { syscallSetFor } from '../cli/live-syscalls.js';
+import { loadRuleFiles } from '../detect/index.js';
+import { ProbeProcess } from '../sources/ebpf/probe-process.js';
 import { corpusPath } from '../testing/corpus.js';
 
 const { values: options } = parseArgs({
@@ -214,6 +222,31 @@ function latencies(
   return { values, lost: sent.size - values.length };
 }
 
+/** The slots `harrier run` enables for the bench's rules, and which of them count successes only. */
+function harrierSlots(): { slots: number[]; succeededOnly: number[] } {
+  const file = RULES[1]!;
+  const { ruleSet, diagnostics } = loadRuleFiles([
+    { name: file, content: readFileSync(file, 'utf8') },
+  ]);
+  if (ruleSet === undefined)
+    throw new Error(`cannot load ${file}: ${diagnostics.map((d) => d.message).join('; ')}`);
+  const set = syscallSetFor(ruleSet);
+  return { slots: set.slots, succeededOnly: set.succeededOnlySlots };
+}
+
+/** The workload under the probe floor: the same tracepoints attached, no event built. */
+async function runOnProbeFloor(
+  workload: Workload,
+  slots: ReturnType<typeof harrierSlots>,
+): Promise<WorkloadTime> {
+  const probe = await ProbeProcess.start({ ...slots, attachOnly: true });
+  try {
+    return await timeCommand(workload.argv, workload.okCodes);
+  } finally {
+    await probe.stop();
+  }
+}
+
 async function runWithHarrier(workload: Workload, markerDirectory: string): Promise<WithHarrier> {
   const harrier = await HarrierProcess.start(['run', ...RULES, '--json']);
   const cpuBefore = cpuSeconds(harrier.pid);
@@ -259,7 +292,13 @@ function ratioLine(without: number, withHarrier: number): string {
   return `${without.toFixed(3)} s / ${withHarrier.toFixed(3)} s: slowdown ${signed} (ratio ${ratio.toFixed(3)})`;
 }
 
-function report(workload: Workload, without: WorkloadTime[], withRuns: WithHarrier[]): void {
+interface WorkloadResults {
+  without: WorkloadTime[];
+  floor: WorkloadTime[];
+  withRuns: WithHarrier[];
+}
+
+function report(workload: Workload, { without, floor, withRuns }: WorkloadResults): void {
   const best = (values: number[]) => Math.min(...values);
   const all = withRuns.flatMap((run) => run.latenciesMs);
   const line = (label: string, value: string) =>
@@ -276,6 +315,17 @@ function report(workload: Workload, without: WorkloadTime[], withRuns: WithHarri
     line(
       'workload CPU without / with',
       ratioLine(best(without.map((run) => run.cpuSeconds)), withCpu) + rounds,
+    );
+    line(
+      'wall without / probe floor',
+      ratioLine(best(without.map((run) => run.seconds)), best(floor.map((run) => run.seconds))),
+    );
+    line(
+      'CPU without / probe floor',
+      ratioLine(
+        best(without.map((run) => run.cpuSeconds)),
+        best(floor.map((run) => run.cpuSeconds)),
+      ),
     );
   } else {
     line('wall time with Harrier', `${withWall.toFixed(3)} s`);
@@ -305,8 +355,8 @@ function report(workload: Workload, without: WorkloadTime[], withRuns: WithHarri
 
 /** The issue's aim in one line: no drops at the paced rate, under 10% on open-heavy. */
 function reportAim(
-  openHeavy: { without: WorkloadTime[]; withRuns: WithHarrier[] } | undefined,
-  paced: { withRuns: WithHarrier[] } | undefined,
+  openHeavy: WorkloadResults | undefined,
+  paced: WorkloadResults | undefined,
 ): void {
   if (openHeavy === undefined || paced === undefined) return;
   const best = (values: number[]) => Math.min(...values);
@@ -320,9 +370,17 @@ function reportAim(
     best(openHeavy.without.map((run) => run.cpuSeconds)),
     best(openHeavy.withRuns.map((run) => run.workloadCpuSeconds)),
   );
+  const floorWall = slowdown(
+    best(openHeavy.without.map((run) => run.seconds)),
+    best(openHeavy.floor.map((run) => run.seconds)),
+  );
+  const floorCpu = slowdown(
+    best(openHeavy.without.map((run) => run.cpuSeconds)),
+    best(openHeavy.floor.map((run) => run.cpuSeconds)),
+  );
   const drops = paced.withRuns.map((run) => run.kernelDrops + run.userspaceDrops).join(', ');
   process.stdout.write(
-    `aim (no drops at ${options.rate} events/s, under 10% slowdown on open-heavy): paced drops ${drops}; open-heavy slowdown ${wall} wall, ${cpu} workload CPU\n`,
+    `aim (no drops at ${options.rate} events/s, under 10% slowdown on open-heavy): paced drops ${drops}; open-heavy slowdown ${wall} wall, ${cpu} workload CPU (probe floor alone: ${floorWall} wall, ${floorCpu} CPU)\n`,
   );
 }
 
@@ -397,19 +455,20 @@ async function main(): Promise<void> {
     process.stdout.write(
       `idle: event-to-alert latency p50 ${percentile(idle.latenciesMs, 0.5).toFixed(1)} ms, p99 ${percentile(idle.latenciesMs, 0.99).toFixed(1)} ms; RSS ${idle.peakRssMb.toFixed(0)} MB\n`,
     );
-    const results = new Map<string, { without: WorkloadTime[]; withRuns: WithHarrier[] }>();
+    const slots = harrierSlots();
+    const results = new Map<string, WorkloadResults>();
     for (const workload of workloads) {
-      const without: WorkloadTime[] = [];
-      const withRuns: WithHarrier[] = [];
+      const sides: WorkloadResults = { without: [], floor: [], withRuns: [] };
       for (let round = 0; round < Number(options.rounds); round++) {
         // Alternate which side goes first, so warm-up and drift do not favour one side.
         const alone = () => timeCommand(workload.argv, workload.okCodes);
-        if (workload.compare && round % 2 === 1) without.push(await alone());
-        withRuns.push(await runWithHarrier(workload, directory));
-        if (workload.compare && round % 2 === 0) without.push(await alone());
+        if (workload.compare && round % 2 === 1) sides.without.push(await alone());
+        if (workload.compare) sides.floor.push(await runOnProbeFloor(workload, slots));
+        sides.withRuns.push(await runWithHarrier(workload, directory));
+        if (workload.compare && round % 2 === 0) sides.without.push(await alone());
       }
-      report(workload, without, withRuns);
-      results.set(workload.name.split(':')[0]!, { without, withRuns });
+      report(workload, sides);
+      results.set(workload.name.split(':')[0]!, sides);
     }
     reportAim(results.get('open-heavy'), results.get('paced'));
   } finally {

@@ -1,7 +1,15 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +176,53 @@ test('drops syscalls that are not enabled, and attaches nothing for an enabled o
     const stats = records.filter((r): r is ProbeStatsRecord => r.kind === 'stats').at(-1)!;
     assert.equal(stats.counters.eventsSeen, 0);
     assert.equal(stats.counters.noHandler, 0);
+    assert.deepEqual(events(records), []);
+  } finally {
+    await probe.stop();
+  }
+});
+
+/** Pids of this process's children named harrier-probe (the loaders it started). */
+function loaderPids(): number[] {
+  return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(
+      (pid) => pid !== '' && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'harrier-probe',
+    )
+    .map(Number);
+}
+
+/** Open descriptors of `pid` that are perf events: one per attached syscall tracepoint. */
+function perfEventFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:[perf_event]';
+    } catch {
+      return false; // closed between listing and reading
+    }
+  }).length;
+}
+
+test('attach-only attaches the tracepoint of every listed syscall but builds no event (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const probe = await ProbeProcess.start({
+    slots: [slot('openat'), slot('close'), slot('execve')],
+    attachOnly: true,
+  });
+  const records: ProbeRecord[] = [];
+  try {
+    const [loader] = loaderPids();
+    assert.ok(loader !== undefined, 'the loader is a child of this process');
+    assert.equal(perfEventFds(loader), 3, 'one perf event per syscall tracepoint');
+    await run('/bin/cat', ['/etc/hostname']);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    probe.requestSync(3);
+    await readUntil(probe, records, () =>
+      records.some((record) => record.kind === 'stats' && record.token === 3),
+    );
+    const stats = records.filter((r): r is ProbeStatsRecord => r.kind === 'stats').at(-1)!;
+    assert.equal(stats.counters.eventsSeen, 0);
     assert.deepEqual(events(records), []);
   } finally {
     await probe.stop();

@@ -48,6 +48,12 @@ export interface ProbeOptions {
    * program for every syscall of every process. Default false: their calls are not seen.
    */
   watchUnimplemented?: boolean;
+  /**
+   * Attach the handlers of `slots` to their tracepoints but build no event (every slot stays
+   * off): what the tracepoints alone cost the host, the floor any syscall probe pays. For
+   * measuring; default false.
+   */
+  attachOnly?: boolean;
   /** Called with each line the loader writes to stderr (warnings), as it comes. */
   onMessage?: (line: string) => void;
 }
@@ -134,6 +140,7 @@ export class ProbeProcess implements AsyncIterable<ProbeRecord> {
     if (options.ringBufferMb !== undefined) args.push('--ringbuf-mb', `${options.ringBufferMb}`);
     if (options.ignoreProcess !== undefined) args.push('--ignore-tgid', `${options.ignoreProcess}`);
     if (options.watchUnimplemented) args.push('--watch-unimplemented');
+    if (options.attachOnly) args.push('--attach-only');
     // Its own process group: Ctrl-C on a terminal goes to Harrier alone, which stops the
     // loader itself; the loader seeing SIGINT first would read as capture lost.
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
