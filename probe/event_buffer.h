@@ -77,7 +77,6 @@ static __always_inline struct event_buffer *ev_begin(__u16 type, __u32 nparams,
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct event_buffer *b = bpf_map_lookup_elem(&scratch, &cpu);
 
-	count(HC_EVENTS_SEEN);
 	if (!b) {
 		count(HC_DROP_NO_SCRATCH);
 		return 0;

@@ -213,6 +213,8 @@ static void collect_stats(struct probe_bpf *skel, int cpus, uint64_t *values) {
 			for (int i = 0; i < HC_COUNTER_COUNT; i++)
 				values[1 + i] += per_cpu[cpu].counters[i];
 	}
+	for (int i = HC_EVENTS_SENT; i <= HC_DROP_NO_SCRATCH; i++)
+		values[1 + HC_EVENTS_SEEN] += values[1 + i];
 	values[1 + HC_COUNTER_COUNT] = frames_written;
 }
 

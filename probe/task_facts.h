@@ -164,14 +164,19 @@ static __always_inline struct file *fd_file(__s64 fd) {
 	return file;
 }
 
-/* Device (scap's encoding of s_dev) and inode number of an open file. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * Device (scap's encoding of s_dev) and inode number of an open file. Cast to a BTF pointer,
+ * the walk is plain (fault-safe) loads rather than four probe-read calls: on every open.
+ */
 static __always_inline void file_dev_ino(struct file *file, __u32 *dev, __u64 *ino) {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	__u32 s_dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	struct inode *inode = ((struct file *)bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file)))->f_inode;
+	__u32 s_dev = inode->i_sb->s_dev;
 	__u32 major = s_dev >> 20, minor = s_dev & 0xfffff;
 
 	*dev = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
-	*ino = BPF_CORE_READ(inode, i_ino);
+	*ino = inode->i_ino;
 }
 
 static __always_inline __u64 to_ns(__s64 sec, __s64 nsec) {
