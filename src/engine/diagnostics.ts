@@ -15,7 +15,7 @@ export type ErrorCode =
   | 'LOAD_ERR_EXTENSION'
   | 'HARRIER_PLUGIN_VERSION';
 
-/** Falco's warning codes. */
+/** Falco's warning codes, plus Harrier's own. */
 export type WarningCode =
   | 'LOAD_UNKNOWN_SOURCE'
   | 'LOAD_UNSAFE_NA_CHECK'
@@ -31,7 +31,8 @@ export type WarningCode =
   | 'LOAD_INVALID_MACRO_NAME'
   | 'LOAD_INVALID_LIST_NAME'
   | 'LOAD_COMPILE_CONDITION'
-  | 'LOAD_UNKNOWN_KEY';
+  | 'LOAD_UNKNOWN_KEY'
+  | 'HARRIER_FD_FIELD_WITHOUT_FD';
 
 export type DiagnosticCode = ErrorCode | WarningCode;
 
@@ -165,6 +166,12 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
     severity: 'warning',
     meaning: 'an item has a key Falco does not know',
     cost: 'the key is ignored; often a typo',
+  },
+  HARRIER_FD_FIELD_WITHOUT_FD: {
+    severity: 'warning',
+    meaning:
+      'a syscall rule reads fd.* fields but every event type it can match has no fd, or only a directory fd, for the file it acts on',
+    cost: 'those fd.* checks never see the file: the rule never fires, or fires on the wrong thing',
   },
 };
 

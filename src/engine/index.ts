@@ -11,6 +11,7 @@ export { compileCondition, type CompiledFilter, type CompileError } from './comp
 export { closeEvaluationScope, openEvaluationScope, SharedChecks } from './shared-checks.js';
 export { parseConstant } from './constants.js';
 export { eventTypesOf } from './event-types.js';
+export { fdFieldWarning } from './fd-field-check.js';
 export { compileOutput, type OutputFieldValue, type OutputFormatter } from './output-format.js';
 export {
   diagnosticCodes,

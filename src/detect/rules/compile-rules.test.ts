@@ -1,7 +1,8 @@
 /**
  * Where output errors point: at the `%field` token that is wrong, in plain and folded
  * outputs, after a dropped `%container.info`, and in text an `append` added; and where
- * condition warnings found through a macro go: to the macro, once.
+ * condition warnings found through a macro go: to the macro, once; and where the warning
+ * about fd fields on events without an fd goes: to the field, in the rule's path.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,5 +53,23 @@ test('a deprecated check inside a macro warns once, at the macro, however many r
   assert.deepEqual(warnings, [
     "LOAD_DEPRECATED_ITEM 2:36 macro 'spawned' > condition",
     "LOAD_DEPRECATED_ITEM 15:34 rule 'C' > condition",
+  ]);
+});
+
+test('fd fields on events without an fd warn at the field, through a macro too', () => {
+  const ruleUsing = (name: string, condition: string) =>
+    `- rule: ${name}\n  desc: d\n  condition: ${condition}\n  output: o\n  priority: NOTICE\n`;
+  const content =
+    '- macro: in_etc\n  condition: fd.name startswith /etc\n' +
+    ruleUsing('A', 'evt.type in (unlinkat, renameat2) and fd.name startswith /etc') +
+    ruleUsing('B', 'evt.type = rename and in_etc') +
+    ruleUsing('C', 'evt.type in (open, rename) and in_etc') +
+    ruleUsing('D', 'evt.type = unlinkat and evt.arg.name startswith /etc');
+  const warnings = loadRuleFiles([{ name: 'f.yaml', content }]).diagnostics.map(
+    ({ code, line, column, path }) => `${code} ${line}:${column} ${path}`,
+  );
+  assert.deepEqual(warnings, [
+    "HARRIER_FD_FIELD_WITHOUT_FD 5:52 rule 'A' > condition",
+    "HARRIER_FD_FIELD_WITHOUT_FD 2:14 rule 'B' > condition > macro 'in_etc' > condition",
   ]);
 });

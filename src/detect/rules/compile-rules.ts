@@ -10,6 +10,7 @@ import {
   type CompileError,
   compileOutput,
   eventTypesOf,
+  fdFieldWarning,
   type FieldTable,
   printCondition,
   SharedChecks,
@@ -131,15 +132,7 @@ function compileRule(
   if (filter === undefined || !formatter.ok) return undefined;
 
   const eventTypes = info.source === 'syscall' ? eventTypesOf(expansion.expr) : null;
-  if (
-    info.source === 'syscall' &&
-    info.warnEventTypes &&
-    (eventTypes === null || eventTypes.size > MAX_EVENT_TYPES)
-  ) {
-    const message =
-      'Rule matches too many evt.type values. This has a significant performance penalty.';
-    report.warning('LOAD_NO_EVTTYPE', message, info.context);
-  }
+  if (info.source === 'syscall') warnEventTypes(info, eventTypes, state, parsed, expansion, report);
   return {
     id,
     name: info.name,
@@ -159,6 +152,27 @@ function compileRule(
     capture: info.capture,
     captureDuration: info.captureDuration,
   };
+}
+
+/** The syscall rule warnings that come from the event types the rule can match. */
+function warnEventTypes(
+  info: RuleInfo,
+  eventTypes: ReadonlySet<string> | null,
+  state: CompileState,
+  parsed: ParsedText,
+  expansion: MacroExpansion,
+  report: LoadReport,
+): void {
+  if (info.warnEventTypes && (eventTypes === null || eventTypes.size > MAX_EVENT_TYPES)) {
+    const message =
+      'Rule matches too many evt.type values. This has a significant performance penalty.';
+    report.warning('LOAD_NO_EVTTYPE', message, info.context);
+  }
+  const fdWarning = fdFieldWarning(expansion.expr, eventTypes);
+  if (fdWarning === undefined) return;
+  // Placed in this rule even inside a macro: the macro may serve rules whose events have fds.
+  const at = state.locate(parsed, expansion.copies, fdWarning.position.index);
+  report.warning('HARRIER_FD_FIELD_WITHOUT_FD', fdWarning.message, at);
 }
 
 function compileExpanded(
