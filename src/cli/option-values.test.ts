@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { repositoryRoot } from '../testing/corpus.js';
 import {
+  MAX_ENV_BYTES,
   readDurationSeconds,
   readEnvBytes,
   readMinPriority,
@@ -20,15 +21,24 @@ function harrier(args: string[]) {
   return { status: result.status, stderr: result.stderr };
 }
 
-test('--env-bytes takes a whole number of bytes, 0 or more', () => {
+test('--env-bytes takes a whole number of bytes from 0 to 4096', () => {
   const problems: string[] = [];
   assert.equal(readEnvBytes('0', problems), 0);
   assert.equal(readEnvBytes('4096', problems), 4096);
+  assert.equal(MAX_ENV_BYTES, 4096);
   assert.deepEqual(problems, []);
-  for (const bad of ['abc', '-1', '1.5', '', '0x10', '1e3']) readEnvBytes(bad, problems);
+  for (const bad of ['abc', '-1', '1.5', '', '0x10', '1e3'])
+    assert.equal(readEnvBytes(bad, problems), 0);
   assert.equal(problems.length, 6);
-  assert.equal(problems[1], "--env-bytes takes a whole number of bytes (0 or more), found '-1'");
+  assert.equal(problems[1], "--env-bytes takes a whole number of bytes from 0 to 4096, found '-1'");
 });
+
+test('--env-bytes above 4096 says why that is the most', () => {
+  const problems: string[] = [];
+  for (const big of ['4097', '1048576', '99999999999999999999']) readEnvBytes(big, problems);
+  assert.deepEqual(problems, ['4097', '1048576', '99999999999999999999'].map((big) =>
+    `--env-bytes takes at most 4096 bytes, the environment an exec event or a capture file carries per process, found '${big}'`));
+}); // prettier-ignore
 
 test('--ringbuf-mb takes a power of two from 1 to 2048', () => {
   const problems: string[] = [];
@@ -71,7 +81,7 @@ test('harrier run refuses bad option values with status 2, each named, before pr
     [
       "harrier run: --min-priority takes one of Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug, found 'loud'",
       "harrier run: --time-format takes local or iso8601, found 'foo'",
-      "harrier run: --env-bytes takes a whole number of bytes (0 or more), found 'abc'",
+      "harrier run: --env-bytes takes a whole number of bytes from 0 to 4096, found 'abc'",
       "harrier run: --ringbuf-mb takes a power of two from 1 to 2048 (MiB), found '3'",
       '',
     ].join('\n'),
@@ -82,5 +92,20 @@ test('harrier record refuses a negative --env-bytes and a bad --duration with st
   const result = harrier(['record', '-w', '/tmp/never.scap', '--env-bytes', '-5', '--duration', 'x']);
   assert.equal(result.status, 2);
   assert.match(result.stderr, /^harrier record: --duration takes a positive number of seconds, found 'x'\n/);
-  assert.match(result.stderr, /\nharrier record: --env-bytes takes a whole number of bytes \(0 or more\), found '-5'\n$/);
+  assert.match(result.stderr, /\nharrier record: --env-bytes takes a whole number of bytes from 0 to 4096, found '-5'\n$/);
+}); // prettier-ignore
+
+test('harrier run and record refuse --env-bytes above 4096 with status 2, before preflight', () => {
+  for (const command of [['run', '--no-store'], ['record', '-w', '/tmp/never.scap']]) {
+    const result = harrier([...command, '--env-bytes', '65536']);
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr, `harrier ${command[0]}: --env-bytes takes at most 4096 bytes, the environment an exec event or a capture file carries per process, found '65536'\n`);
+  }
+}); // prettier-ignore
+
+test('--help states the range of --env-bytes', () => {
+  for (const command of ['run', 'record']) {
+    const help = spawnSync(process.execPath, [HARRIER, command, '--help'], { encoding: 'utf8' });
+    assert.match(help.stdout.replace(/\s+/g, ' '), /--env-bytes <n> bytes of each process environment read from \/proc at start, 0 to 4096 \(as much as exec events carry\)/);
+  }
 }); // prettier-ignore

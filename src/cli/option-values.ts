@@ -28,11 +28,28 @@ export function readTimeFormat(text: string, problems: string[]): TimeFormat {
   return 'local';
 }
 
-/** `--env-bytes`: a whole number of bytes, 0 (the default) or more. */
+/**
+ * The most environment bytes per process worth reading from /proc: what the probe copies from
+ * an exec (its PARAM_MAX) and what a capture's process list holds per process (libscap's
+ * SCAP_MAX_ENV_SIZE, which its reader enforces). More would give processes running at start a
+ * longer environment than any process started later, and be cut when written to a capture.
+ */
+export const MAX_ENV_BYTES = 4096;
+
+export const ENV_BYTES_HELP = `bytes of each process environment read from /proc at start, 0 to ${MAX_ENV_BYTES} (as much as exec events carry)`;
+
+/** `--env-bytes`: a whole number of bytes from 0 (the default) to `MAX_ENV_BYTES`. */
 export function readEnvBytes(text: string, problems: string[]): number {
   const bytes = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isSafeInteger(bytes)) return bytes;
-  problems.push(`--env-bytes takes a whole number of bytes (0 or more), found '${text}'`);
+  if (bytes <= MAX_ENV_BYTES) return bytes;
+  if (Number.isNaN(bytes))
+    problems.push(
+      `--env-bytes takes a whole number of bytes from 0 to ${MAX_ENV_BYTES}, found '${text}'`,
+    );
+  else
+    problems.push(
+      `--env-bytes takes at most ${MAX_ENV_BYTES} bytes, the environment an exec event or a capture file carries per process, found '${text}'`,
+    );
   return 0;
 }
 

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
 import { createLogger } from '../log.js';
 import { captureLayout, LEGACY_LAYOUT_HELP, LivePipeline } from './live-pipeline.js';
-import { readDurationSeconds, readEnvBytes } from './option-values.js';
+import { ENV_BYTES_HELP, readDurationSeconds, readEnvBytes } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { loadLiveRules } from './run.js';
@@ -38,7 +38,7 @@ export function registerRecordCommand(program: Command): void {
     )
     .option('--watch-unimplemented-syscalls', WATCH_UNIMPLEMENTED_HELP)
     .option('--legacy-layout', LEGACY_LAYOUT_HELP)
-    .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
+    .option('--env-bytes <n>', ENV_BYTES_HELP, '0')
     .action(async (options: RecordCommandOptions) => {
       process.exitCode = await runRecord(options);
     });

@@ -29,6 +29,7 @@ import { CAPTURE_STOPPED_RULE, captureStoppedAlert } from './capture-stopped.js'
 import { runtimeContainerHook } from './live-containers.js';
 import { CONTAINER_OUTPUT_FIELDS } from '../alerts/alert-factory.js';
 import {
+  ENV_BYTES_HELP,
   readEnvBytes,
   readMinPriority,
   readRingBufferMb,
@@ -78,7 +79,7 @@ export function registerRunCommand(program: Command): void {
     .option('--legacy-layout', LEGACY_LAYOUT_HELP)
     .option('--ringbuf-mb <n>', 'kernel ring buffer size in MiB, a power of two (default 16)')
     .option('--watch-unimplemented-syscalls', WATCH_UNIMPLEMENTED_HELP)
-    .option('--env-bytes <n>', 'bytes of each process environment read from /proc at start', '0')
+    .option('--env-bytes <n>', ENV_BYTES_HELP, '0')
     .option(
       '--container-fields',
       'add container and pod fields to the output_fields of every alert',
