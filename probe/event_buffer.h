@@ -138,21 +138,29 @@ static __always_inline void ev_s64(struct event_buffer *b, __s64 v) {
 	ev_u64(b, (__u64)v);
 }
 
-/* Copies a NUL-terminated string without recording a length; returns bytes copied with NUL. */
-static __always_inline __u32 ev_put_str(struct event_buffer *b, const void *ptr, int user) {
+/*
+ * Copies a NUL-terminated string of at most `max` bytes (NUL included, `max` <= PARAM_MAX)
+ * without recording a length; returns bytes copied with NUL.
+ */
+static __always_inline __u32 ev_put_str_max(struct event_buffer *b, const void *ptr, int user,
+					    __u32 max) {
 	__u32 at = b->payload_pos;
 	long n;
 
-	if (!ptr)
+	if (!ptr || max == 0 || max > PARAM_MAX)
 		return 0;
 	if (user)
-		n = bpf_probe_read_user_str(&b->data[at & OFFSET_MASK], PARAM_MAX, ptr);
+		n = bpf_probe_read_user_str(&b->data[at & OFFSET_MASK], max, ptr);
 	else
-		n = bpf_probe_read_kernel_str(&b->data[at & OFFSET_MASK], PARAM_MAX, ptr);
+		n = bpf_probe_read_kernel_str(&b->data[at & OFFSET_MASK], max, ptr);
 	if (n <= 0)
 		return 0;
 	b->payload_pos = at + (__u32)n;
 	return (__u32)n;
+}
+
+static __always_inline __u32 ev_put_str(struct event_buffer *b, const void *ptr, int user) {
+	return ev_put_str_max(b, ptr, user, PARAM_MAX);
 }
 
 /* A PT_CHARBUF or PT_FSPATH parameter from user (`user` = 1) or kernel memory. */

@@ -76,13 +76,15 @@ static long put_one_string(__u32 i, void *context) {
 		return 1;
 	if (i < walk->skip)
 		return 0;
-	walk->total += ev_put_str(walk->b, item, 1);
+	/* the whole array stays within PARAM_MAX, as libscap's 4096 bytes of args or env */
+	walk->total += ev_put_str_max(walk->b, item, 1, PARAM_MAX - walk->total);
 	return walk->total >= PARAM_MAX;
 }
 
 /*
  * Strings of a user array of pointers (argv or envp of a failed execve), NUL-separated, without
- * recording a length; `skip` leaves out the first items. Returns bytes written.
+ * recording a length; `skip` leaves out the first items. Returns bytes written, at most
+ * PARAM_MAX: the last string that does not fit is cut.
  */
 __noinline __u32 ev_put_user_strings(struct event_buffer *b, __u64 array_address, int skip) {
 	struct strings_walk walk = {.b = b, .array = (void *)array_address, .skip = skip};

@@ -161,6 +161,32 @@ test('reports execve, openat and procexit of /bin/cat with its tid (needs root a
   }
 });
 
+test('the environment of a failed execve is cut at 4096 bytes in all, as libscap keeps it (needs root and eBPF)', async (t) => {
+  if (skipUnlessLive(t)) return;
+  const probe = await ProbeProcess.start({ slots: [slot('execve')] });
+  const records: ProbeRecord[] = [];
+  try {
+    // perl's exec passes its environment as envp; the path does not exist, so execve fails
+    // and the probe takes the environment from envp: two variables of 3,000 bytes each.
+    const child = spawn('/usr/bin/perl', ['-e', 'exec("/nonexistent/harrier-env-cut")'], {
+      stdio: 'ignore',
+      env: { BIG_A: 'a'.repeat(3000), BIG_B: 'b'.repeat(3000) },
+    });
+    const pid = child.pid!;
+    const failed = () =>
+      events(records).filter(
+        (e) => e.tid === pid && e.code === EXECVE_19_X && int64(params(e)[0]) < 0n,
+      );
+    await readUntil(probe, records, () => failed().length > 0);
+    const env = params(failed()[0]!)[15]!;
+    assert.equal(env.length, 4096);
+    assert.ok(env.toString().startsWith(`BIG_A=${'a'.repeat(3000)}\0BIG_B=bbb`));
+    assert.equal(env[4095], 0, 'the cut string still ends with its NUL');
+  } finally {
+    await probe.stop();
+  }
+});
+
 test('drops syscalls that are not enabled, and attaches nothing for an enabled one without a handler (needs root and eBPF)', async (t) => {
   if (skipUnlessLive(t)) return;
   // Only getppid is enabled, and the probe has no handler for it, so no tracepoint is attached
