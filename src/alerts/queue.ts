@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Alert } from './alert.js';
 import { decodeAlert, encodeAlert } from './alert-codec.js';
+import { createPrivateFile } from './private-file.js';
 import type { Delivery } from './outputs/types.js';
 
 const schema = `
@@ -53,7 +54,9 @@ export class QueueStore {
   constructor(directory?: string) {
     if (directory !== undefined && !statSync(directory, { throwIfNoEntry: false })?.isDirectory())
       throw new Error(`cannot open the output queues: directory ${directory} does not exist`);
-    this.db = new Database(directory === undefined ? ':memory:' : path.join(directory, 'queue.db'));
+    const file = directory === undefined ? ':memory:' : path.join(directory, 'queue.db');
+    if (directory !== undefined) createPrivateFile(file);
+    this.db = new Database(file);
     // WAL with synchronous=NORMAL: a committed row survives a killed process; only a power
     // loss can take back the last commits.
     this.db.pragma('journal_mode = WAL');

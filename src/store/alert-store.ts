@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Alert, AlertContext, AlertRecorder, RelatedEvent } from '../alerts/index.js';
-import { encodeAlert, plainValue } from '../alerts/index.js';
+import { createPrivateFile, encodeAlert, plainValue } from '../alerts/index.js';
 import { priorityRank } from '../detect/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { alertDetail, searchAlerts } from './alert-reader.js';
@@ -77,8 +77,10 @@ export class AlertStore implements AlertRecorder {
    */
   constructor(private readonly options: AlertStoreOptions) {
     this.logger = options.logger ?? silentLogger();
-    if (options.path !== ':memory:')
+    if (options.path !== ':memory:') {
       prepareStorePath(options.path, options.createDirectory === true);
+      createPrivateFile(options.path);
+    }
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { prepareStorePath } from './store-directory.js';
@@ -50,4 +50,19 @@ test('createDirectory makes the missing directories, as for the default store', 
   const store = new AlertStore({ path: file, createDirectory: true });
   store.close();
   assert.equal(existsSync(file), true);
+});
+
+test('the store and its -wal and -shm files are 0600, a state directory made for it 0700', (t) => {
+  const umask = process.umask(0o022);
+  t.after(() => process.umask(umask));
+  const file = path.join(tempDir(t), 'state', 'alerts.db');
+  const store = new AlertStore({ path: file, createDirectory: true });
+  const mode = (name: string): number => statSync(name).mode & 0o777;
+  try {
+    assert.equal(mode(path.dirname(file)).toString(8), '700');
+    for (const name of [file, `${file}-wal`, `${file}-shm`])
+      assert.equal(mode(name).toString(8), '600');
+  } finally {
+    store.close();
+  }
 });

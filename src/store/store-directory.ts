@@ -77,7 +77,8 @@ export function prepareStorePath(file: string, createDirectory: boolean): void {
   const directory = path.dirname(path.resolve(file));
   if (createDirectory) {
     try {
-      mkdirSync(directory, { recursive: true });
+      // Only Harrier's user may look into its own state directory: alerts hold command lines.
+      mkdirSync(directory, { recursive: true, mode: 0o700 });
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw accessError('create', directory, error);
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sampleAlert } from '../../testing/sample-alert.js';
@@ -57,4 +57,18 @@ test('text format writes the template', async (t) => {
     readFileSync(file, 'utf8'),
     'Terminal shell in container: 3\nTerminal shell in container: 4\n',
   );
+});
+
+test('the alert file and its rotated files are made readable by their owner only', async (t) => {
+  const umask = process.umask(0o022);
+  t.after(() => process.umask(umask));
+  const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'alerts.jsonl');
+  const destination = createFileDestination({ path: file, maxBytes: 1500 }, testContext());
+  for (let batch = 0; batch < 4; batch++)
+    await destination.send(deliveries(batch * 2, 2), neverAbort);
+  await destination.close();
+  for (const name of [file, `${file}.1`])
+    assert.equal((statSync(name).mode & 0o777).toString(8), '600');
 });

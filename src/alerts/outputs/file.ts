@@ -5,6 +5,7 @@
  */
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { formatAlertJson } from '../format.js';
+import { privateFileMode } from '../private-file.js';
 import type { Destination, DestinationContext } from './types.js';
 
 export interface FileOptions {
@@ -32,7 +33,7 @@ export function createFileDestination(
 
   const ensureOpen = async (): Promise<FileHandle> => {
     if (handle !== undefined) return handle;
-    handle = await open(options.path, 'a');
+    handle = await open(options.path, 'a', privateFileMode);
     size = (await stat(options.path)).size;
     return handle;
   };
