@@ -7,12 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { repositoryRoot } from '../../testing/corpus.js';
+import { decodeK8sAuditEvent } from '../../decode/json-event-decoder.js';
+import type { K8sAuditEvent } from '../../decode/json-events.js';
+import { corpusPath, repositoryRoot } from '../../testing/corpus.js';
 import { loadRuleFiles, loadRuleFilesFromDisk } from '../rules/loader.js';
+import { readRuleTestFile } from './rule-test-file.js';
 import { defaultRulesDirectory } from './runner.js';
 
 const run = promisify(execFile);
@@ -103,4 +107,47 @@ test('every override example in docs/rules.md loads after the default rules', as
     );
     assert.ok(result.ruleSet, content);
   }
+});
+
+/** The audit events of Falco's k8s_audit test traces (one JSON object per line). */
+function corpusAuditEvents(): K8sAuditEvent[] {
+  const directory = corpusPath('falco/tests-0.34.1/trace_files/k8s_audit');
+  const lines = readdirSync(directory).flatMap((name) =>
+    readFileSync(path.join(directory, name), 'utf8').split('\n'),
+  );
+  return lines.flatMap((line) => {
+    const decoded = line.trim() === '' ? undefined : decodeK8sAuditEvent(JSON.parse(line));
+    return decoded?.ok === true ? [decoded.event] : [];
+  });
+}
+
+/** The raw audit events of the firing cases in the k8s rules' test file. */
+async function firingCaseEvents(): Promise<K8sAuditEvent[]> {
+  const file = await readRuleTestFile(
+    path.join(defaultRulesDirectory(), 'harrier_k8s_audit_rules.test.yaml'),
+  );
+  const inputs = file.cases.filter((item) => item.fires).flatMap((item) => item.inputs);
+  return inputs.flatMap((input) => {
+    const decoded = input.kind === 'raw' ? decodeK8sAuditEvent(input.record) : undefined;
+    return decoded?.ok === true ? [decoded.event] : [];
+  });
+}
+
+test('every output field of a k8s audit rule has a value on some event the rule fires on', async () => {
+  const events = [...corpusAuditEvents(), ...(await firingCaseEvents())];
+  assert.ok(events.length >= 60, `only ${events.length} audit events`);
+  const result = await loadRuleFilesFromDisk([ruleFiles[2]]);
+  assert.deepEqual(result.diagnostics, []);
+  const alwaysMissing: string[] = [];
+  for (const rule of result.rules) {
+    const firing = events.filter((event) => rule.filter.evaluate(event));
+    assert.ok(firing.length > 0, `'${rule.name}' fires on no event`);
+    const fields = firing.map((event) => rule.formatter.format(event).fields);
+    for (const name of rule.formatter.fieldNames) {
+      if (fields.every((values) => values.get(name) === null))
+        alwaysMissing.push(`${rule.name}: %${name}`);
+    }
+  }
+  // A field printed <NA> on every alert reads the wrong place (ka.sourceips did) or lacks a case.
+  assert.deepEqual(alwaysMissing, []);
 });
