@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { AlertRouter } from '../alerts/index.js';
 import { startCaptureServer } from '../testing/loopback.js';
 import { sampleAlert } from '../testing/sample-alert.js';
 import { AlertStore } from './alert-store.js';
+import { storeSchema } from './schema.js';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'harrier-store-'));
@@ -66,28 +68,69 @@ test('keeps output fields exactly and the related events in order', (t) => {
   reopened.close();
 });
 
-test('retention deletes alerts older than the maximum age and beyond the maximum count', () => {
-  const now = Date.UTC(2024, 4, 10);
+test('retention deletes alerts stored longer ago than the maximum age and beyond the maximum count', () => {
   const day = 86_400_000;
+  let now = Date.UTC(2024, 4, 10);
   const store = new AlertStore({
     path: ':memory:',
     retention: { maxAgeMs: 5 * day, maxAlerts: 2 },
     pruneIntervalMs: 0,
+    clock: () => now,
   });
   for (const [index, ageDays] of [10, 4, 3, 2].entries()) {
-    store.record(
-      `a${index}`,
-      sampleAlert({ sequence: index, time: BigInt(now - ageDays * day) * 1_000_000n }),
-    );
+    now = Date.UTC(2024, 4, 10) - ageDays * day;
+    store.record(`a${index}`, sampleAlert({ sequence: index }));
+    store.write();
   }
-  store.record('rel', sampleAlert({ time: BigInt(now) * 1_000_000n }), {
-    recent: [{ 'evt.type': 'open' }],
-  });
+  now = Date.UTC(2024, 4, 10);
+  store.record('rel', sampleAlert({ sequence: 9 }), { recent: [{ 'evt.type': 'open' }] });
   assert.equal(store.prune(now), 3);
   assert.deepEqual(
     store.search().map((s) => s.id),
     ['rel', 'a3'],
   );
+  store.close();
+});
+
+test('keeps the alerts of a replayed old capture: their age counts from when they were stored', (t) => {
+  const file = path.join(tempDir(t), 'alerts.db');
+  const day = 86_400_000;
+  const retention = { maxAgeMs: 30 * day };
+  const stored = Date.UTC(2026, 0, 10);
+  const store = new AlertStore({ path: file, retention, clock: () => stored });
+  // cat_write.scap's events are of 2016, years past the maximum age.
+  store.record('old', sampleAlert({ time: BigInt(Date.UTC(2016, 7, 4)) * 1_000_000n }));
+  store.close();
+
+  const reopened = new AlertStore({ path: file, retention, clock: () => stored + 29 * day });
+  assert.deepEqual(
+    reopened.search().map((s) => s.id),
+    ['old'],
+  );
+  assert.equal(reopened.prune(stored + 31 * day), 1);
+  assert.equal(reopened.count(), 0);
+  reopened.close();
+});
+
+test('a store made before stored times ages its alerts by event time', (t) => {
+  const file = path.join(tempDir(t), 'alerts.db');
+  const day = 86_400_000;
+  const old = new Database(file);
+  old.exec(storeSchema.replace(',\n  stored_ns INTEGER NOT NULL', ''));
+  const insert = old.prepare(
+    `INSERT INTO alerts (id, time_ns, rule, priority, severity, source, hostname, output, alert)
+       VALUES (?, ?, 'r', 'Notice', 5, 'syscall', 'h', 'o', '{}')`,
+  );
+  insert.run('ten-days', BigInt(Date.UTC(2026, 0, 1)) * 1_000_000n);
+  insert.run('forty-days', BigInt(Date.UTC(2025, 10, 22)) * 1_000_000n);
+  old.close();
+
+  const store = new AlertStore({
+    path: file,
+    retention: { maxAgeMs: 30 * day },
+    clock: () => Date.UTC(2026, 0, 11),
+  });
+  assert.equal(store.count(), 1);
   store.close();
 });
 

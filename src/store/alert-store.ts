@@ -8,12 +8,16 @@ import { createPrivateFile, encodeAlert, plainValue } from '../alerts/index.js';
 import { priorityRank } from '../detect/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { alertDetail, searchAlerts } from './alert-reader.js';
-import { storeSchema } from './schema.js';
+import { storeSchema, upgradeStore } from './schema.js';
 import { prepareStorePath } from './store-directory.js';
 import { buildSearch, type AlertQuery } from './search.js';
 
 export interface RetentionPolicy {
-  /** Alerts older than this (by event time) are deleted; unset keeps them regardless of age. */
+  /**
+   * Alerts stored longer ago than this are deleted; unset keeps them regardless of age. Age
+   * counts from when the alert was stored, not from its event's time, so the alerts of a
+   * replayed old capture or audit log stay as long as those of a live run.
+   */
   readonly maxAgeMs?: number;
   /** Only the newest this many alerts are kept; unset keeps any number. */
   readonly maxAlerts?: number;
@@ -31,6 +35,8 @@ export interface AlertStoreOptions {
   /** How often retention runs while open; default one minute. 0 runs it only at open. */
   readonly pruneIntervalMs?: number;
   readonly logger?: Logger;
+  /** Milliseconds since the epoch when an alert is stored; tests set it, default `Date.now`. */
+  readonly clock?: () => number;
 }
 
 /** One stored alert. */
@@ -86,9 +92,11 @@ export class AlertStore implements AlertRecorder {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(storeSchema);
+    upgradeStore(this.db);
     this.insertAlert = this.db.prepare(
       `INSERT OR IGNORE INTO alerts (id, time_ns, rule, priority, severity, source, hostname,
-         container_id, container_name, output, alert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         container_id, container_name, output, alert, stored_ns)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertEvent = this.db.prepare(
       'INSERT INTO related_events (alert_seq, kind, position, event) VALUES (?, ?, ?, ?)',
@@ -117,8 +125,9 @@ export class AlertStore implements AlertRecorder {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    const storedNs = BigInt(Math.floor((this.options.clock ?? Date.now)())) * 1_000_000n;
     try {
-      this.db.transaction(() => batch.forEach((entry) => this.insert(entry)))();
+      this.db.transaction(() => batch.forEach((entry) => this.insert(entry, storedNs)))();
     } catch (error) {
       this.logger.error(
         { err: error, count: batch.length },
@@ -147,13 +156,13 @@ export class AlertStore implements AlertRecorder {
   }
 
   /** Applies the retention policy now; returns how many alerts were deleted. */
-  prune(nowMs = Date.now()): number {
+  prune(nowMs = (this.options.clock ?? Date.now)()): number {
     this.write();
     const retention = this.options.retention;
     let deleted = 0;
     if (retention?.maxAgeMs !== undefined) {
       const cutoff = BigInt(Math.floor(nowMs - retention.maxAgeMs)) * 1_000_000n;
-      deleted += this.db.prepare('DELETE FROM alerts WHERE time_ns < ?').run(cutoff).changes;
+      deleted += this.db.prepare('DELETE FROM alerts WHERE stored_ns < ?').run(cutoff).changes;
     }
     if (retention?.maxAlerts !== undefined) {
       const sql =
@@ -172,7 +181,7 @@ export class AlertStore implements AlertRecorder {
     this.db.close();
   }
 
-  private insert({ id, alert, context }: PendingRecord): void {
+  private insert({ id, alert, context }: PendingRecord, storedNs: bigint): void {
     const containerId = alert.outputFields.get('container.id') ?? context?.container?.id;
     const containerName = alert.outputFields.get('container.name') ?? context?.container?.name;
     const result = this.insertAlert.run(
@@ -187,6 +196,7 @@ export class AlertStore implements AlertRecorder {
       typeof containerName === 'string' ? containerName : null,
       alert.output,
       encodeAlert(alert),
+      storedNs,
     );
     if (result.changes === 0 || context === undefined) return;
     const seq = result.lastInsertRowid;
