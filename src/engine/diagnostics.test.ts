@@ -53,7 +53,7 @@ test('the JSON form adds the item label', () => {
 });
 
 /** Harrier's own codes that are warnings; its other codes are errors. */
-const harrierWarnings = new Set(['HARRIER_FD_FIELD_WITHOUT_FD']);
+const harrierWarnings = new Set(['HARRIER_FD_FIELD_WITHOUT_FD', 'HARRIER_DUPLICATE_KEY']);
 
 test('every code has a severity, a meaning and a cost', () => {
   for (const [code, description] of Object.entries(diagnosticCodes)) {
@@ -78,6 +78,12 @@ test('escapes control bytes in the snippet, message and path, keeping the caret 
     `      | ${' '.repeat('  condition: a\\x00\\x1b '.length)}^`,
     "  in rule 'R\\x07'",
   ]);
+});
+
+test('bytes that are not UTF-8 show as \\ufffd, not as a replacement glyph', () => {
+  const snippet = Buffer.from([0x7f, 0x45, 0xff, 0xfe, 0x41]).toString('utf8');
+  const [, line] = formatDiagnostic({ ...base, snippet, column: 1 }).split('\n');
+  assert.equal(line, '   14 | \\x7fE\\ufffd\\ufffdA');
 });
 
 test('a problem with the whole file has no line, column or snippet', () => {

@@ -32,7 +32,8 @@ export type WarningCode =
   | 'LOAD_INVALID_LIST_NAME'
   | 'LOAD_COMPILE_CONDITION'
   | 'LOAD_UNKNOWN_KEY'
-  | 'HARRIER_FD_FIELD_WITHOUT_FD';
+  | 'HARRIER_FD_FIELD_WITHOUT_FD'
+  | 'HARRIER_DUPLICATE_KEY';
 
 export type DiagnosticCode = ErrorCode | WarningCode;
 
@@ -173,6 +174,11 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
       'a syscall rule reads fd.* fields but every event type it can match has no fd, or only a directory fd, for the file it acts on',
     cost: 'those fd.* checks never see the file: the rule never fires, or fires on the wrong thing',
   },
+  HARRIER_DUPLICATE_KEY: {
+    severity: 'warning',
+    meaning: 'a mapping repeats a key (Falco, through yaml-cpp, reads the first without a word)',
+    cost: 'the later value is ignored; often an edit made to the wrong copy',
+  },
 };
 
 /**
@@ -220,14 +226,15 @@ export function formatDiagnostic(diagnostic: Diagnostic): string {
 
 /**
  * Control characters but tab (and the invisible line separators and bidi overrides) written
- * as `\xNN` or `\uNNNN`, so that a binary file never prints raw bytes to the terminal.
+ * as `\xNN` or `\uNNNN`, so that a binary file never prints raw bytes to the terminal; so is
+ * U+FFFD, which stands for a byte that is not UTF-8, to show the file is not text.
  */
 export function escapeControls(text: string): string {
   return text.replace(INVISIBLE, escapeCharacter);
 }
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const INVISIBLE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const INVISIBLE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffd]/g;
 
 function escapeCharacter(character: string): string {
   const code = character.charCodeAt(0);

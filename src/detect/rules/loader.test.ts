@@ -251,6 +251,47 @@ test('LOAD_UNKNOWN_KEY points at the unknown key, not at the item', () => {
   assert.equal(warning.snippet, '  tagz: [a]');
 });
 
+test('a byte order mark before the first item is skipped, and line 1 columns stay as seen', () => {
+  const content = '\uFEFF- tagz: [a]\n' + rule('R', 'evt.type = open').slice(2).replace(/^/, '  ');
+  const { diagnostics, rules } = loadRuleFiles([{ name: 'bom.yaml', content }]);
+  const warning = only(diagnostics, 'LOAD_UNKNOWN_KEY');
+  assert.deepEqual([warning.line, warning.column, warning.snippet], [1, 3, '- tagz: [a]']);
+  assert.equal(diagnostics.length, 1, diagnostics.map((item) => formatDiagnostic(item)).join('\n'));
+  assert.deepEqual(
+    rules.map((loaded) => loaded.name),
+    ['R'],
+  );
+});
+
+test('a repeated key warns at the repeat, naming the first, which is the one read', () => {
+  const exception =
+    '  exceptions:\n    - name: e\n      fields: proc.name\n      fields: proc.pname\n';
+  const content = rule('R', 'evt.type = open', `  desc: second\n${exception}      values: [x]\n`);
+  const { diagnostics, rules } = loadRuleFiles([{ name: 'f.yaml', content }]);
+  const repeats = diagnostics.filter((item) => item.code === 'HARRIER_DUPLICATE_KEY');
+  assert.deepEqual(
+    repeats.map((item) => [item.severity, item.line, item.column, item.path, item.message]),
+    [
+      [
+        'warning',
+        6,
+        3,
+        "rule 'R' > desc",
+        "key 'desc' appears again in this mapping; the first one, at line 2 column 3, is used and this one is ignored",
+      ],
+      [
+        'warning',
+        10,
+        7,
+        "rule 'R' > exceptions > fields",
+        "key 'fields' appears again in this mapping; the first one, at line 9 column 7, is used and this one is ignored",
+      ],
+    ],
+  );
+  assert.equal(rules[0]?.description, 'd');
+  assert.deepEqual(rules[0]?.exceptionFields, ['proc.name']);
+});
+
 test('a tab in indentation is named as the YAML error, at the tab', () => {
   const content = '- rule: R\n\tdesc: d\n';
   const error = only(

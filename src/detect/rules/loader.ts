@@ -61,6 +61,8 @@ export interface LoadResult {
   requiredPluginVersions: PluginRequirement[][];
 }
 
+const BYTE_ORDER_MARK = /^\uFEFF/;
+
 /**
  * Loads rule files in order, as Falco loads `-r a.yaml -r b.yaml`: later files may append
  * to, override or disable items of earlier ones. Never throws for bad rule content: every
@@ -88,7 +90,11 @@ export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions =
     parseVersion(engineVersion) as Version,
   );
   let rules: Rule[] = [];
-  const sources = files.map((file) => new SourceFile(file.name, file.content));
+  // YAML allows a byte order mark before the first document (yaml-cpp skips it); the yaml
+  // package trips on it before a top-level sequence. Without it, line 1's columns are as seen.
+  const sources = files.map(
+    (file) => new SourceFile(file.name, file.content.replace(BYTE_ORDER_MARK, '')),
+  );
   for (const [position, file] of sources.entries()) {
     readRuleFile(file, collector, report);
     const last = position === sources.length - 1;

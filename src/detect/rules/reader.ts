@@ -5,7 +5,14 @@
  * @internal
  */
 import { Collector, DependentItemSkipped } from './collector.js';
-import { check, ItemContext, ItemError, type LoadReport, type SourceFile } from './context.js';
+import {
+  check,
+  ItemContext,
+  ItemError,
+  type ItemKind,
+  type LoadReport,
+  type SourceFile,
+} from './context.js';
 import {
   asBoolean,
   asString,
@@ -14,6 +21,7 @@ import {
   decodeRequired,
   decodeScalarSequence,
 } from './decode.js';
+import { warnDuplicateKeys } from './duplicate-keys.js';
 import { APPEND_DEPRECATED, OVERRIDE_WITH_APPEND, readCondition, readRule } from './reader-rule.js';
 import { readOverrides, warnUnknownKeys } from './reader-parts.js';
 import { parseVersion, type PluginRequirement, type Version } from './versions.js';
@@ -53,6 +61,7 @@ function readItemSafely(
   collector: Collector,
   report: LoadReport,
 ): void {
+  warnDuplicateKeys(item, report, itemContext(item, root));
   try {
     readItem(item, root, collector, report);
   } catch (error) {
@@ -62,6 +71,18 @@ function readItemSafely(
     const failed = failedItemKey(item);
     if (failed !== undefined) collector.failedItems.add(failed);
   }
+}
+
+/** The rule, macro or list `item` defines, named when its name is a scalar. */
+function itemContext(item: YamlNode, root: ItemContext): ItemContext {
+  for (const kind of ['rule', 'macro', 'list'] as const satisfies readonly ItemKind[]) {
+    const name = mapGet(item, kind);
+    if (name !== undefined) {
+      const label = name.kind === 'scalar' ? name.value : '';
+      return root.child(kind, label, item.offset);
+    }
+  }
+  return root.child('rules content item', '', item.offset);
 }
 
 /** `rule:name` for an item whose name could be read, so later changes to it stay quiet. */
