@@ -114,6 +114,46 @@ test('an unknown --source is refused with the valid ones, status 2', () => {
   assert.equal(result.status, 2);
 });
 
+test('--brief with --json, an unknown --priority and a directory as store are refused, status 2', (t) => {
+  const store = fixtureStore(t);
+  const directory = path.dirname(store);
+  const briefJson = harrierAlerts(['--store', store, '--brief', '--json']);
+  assert.equal(
+    JSON.parse(briefJson.stderr).msg,
+    '--brief and --json are alternatives: give one of them',
+  );
+  assert.equal(briefJson.stdout, '');
+  assert.equal(briefJson.status, 2);
+  const priority = run({ store: '/nonexistent/alerts.db', priority: 'bogus' });
+  assert.equal(priority.status, 2);
+  const loud = harrierAlerts(['--store', store, '--priority', 'loud']);
+  assert.equal(
+    loud.stderr,
+    "harrier alerts: --priority takes one of Emergency, Alert, Critical, Error, Warning, Notice, Informational, Debug, found 'loud'\n",
+  );
+  chmodSync(directory, 0o755);
+  const asStore = harrierAlerts(['--store', directory]);
+  assert.equal(
+    asStore.stderr,
+    `harrier alerts: cannot open the alert store ${directory}: it is a directory\n`,
+  );
+  assert.equal(asStore.status, 2);
+});
+
+test('a store the user may not reach is named as permission denied, not as missing', (t) => {
+  const store = fixtureStore(t);
+  const directory = path.dirname(store);
+  // Nobody (or a user without search permission) cannot look into a directory of mode 0.
+  chmodSync(directory, 0o000);
+  const result = harrierAlerts(['--store', store]);
+  chmodSync(directory, 0o700);
+  assert.equal(
+    result.stderr,
+    `harrier alerts: cannot reach the alert store ${store}: permission denied\n`,
+  );
+  assert.equal(result.status, 2);
+});
+
 test('text shows each alert with its lineage on one line and its recent events one per line; --brief only the alerts', (t) => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));

@@ -5,9 +5,9 @@
  * alert and the related events.
  */
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { formatAlertJson } from '../alerts/index.js';
-import { parsePriority } from '../detect/index.js';
+import { parsePriority, priorityNames } from '../detect/index.js';
 import { AlertReader, type AlertQuery } from '../store/index.js';
 import { loadConfigFile, parseDuration, defaultStoreConfig } from '../config/index.js';
 import { reportConfigDiagnostics, reportError } from './stderr-report.js';
@@ -63,8 +63,9 @@ export function runAlertsCommand(
   }
   const file = storePath(options);
   if (file === undefined) return 2;
-  if (!existsSync(file)) {
-    reportError('alerts', `no alert store at ${file}`, { file });
+  const problem = storeFileProblem(file);
+  if (problem !== undefined) {
+    reportError('alerts', problem, { file });
     return 2;
   }
   let store: AlertReader;
@@ -102,9 +103,11 @@ export function runAlertsCommand(
 }
 
 function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | string {
+  if (options.brief === true && options.json === true)
+    return '--brief and --json are alternatives: give one of them';
   const priority = options.priority === undefined ? undefined : parsePriority(options.priority);
   if (options.priority !== undefined && priority === undefined)
-    return `unknown priority '${options.priority}'`;
+    return `--priority takes one of ${priorityNames.join(', ')}, found '${options.priority}'`;
   if (options.source !== undefined && !SOURCES.includes(options.source))
     return `--source takes one of ${SOURCES.join(', ')}, found '${options.source}'`;
   const limit = Number(options.limit ?? '100');
@@ -125,6 +128,24 @@ function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | 
     sinceMs,
     limit,
   };
+}
+
+/**
+ * Why `file` cannot be the store to read, before SQLite says "disk I/O error" for a directory
+ * or, for a path the user may not reach, the check would report it missing.
+ */
+function storeFileProblem(file: string): string | undefined {
+  try {
+    const info = statSync(file);
+    if (info.isDirectory()) return `cannot open the alert store ${file}: it is a directory`;
+    if (!info.isFile()) return `cannot open the alert store ${file}: not a regular file`;
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `no alert store at ${file}`;
+    const reason = code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    return `cannot reach the alert store ${file}: ${reason}`;
+  }
 }
 
 function storePath(options: AlertsCommandOptions): string | undefined {

@@ -8,7 +8,8 @@
  * Drops are counted where they happen: in the kernel (STATS frames, reported by
  * `DropMonitor`) and here (events that cannot be decoded). The queue between the loader and
  * this pipeline does not drop: when it is full the loader blocks, the ring buffer fills and
- * the kernel counts what it cannot keep.
+ * the kernel counts what it cannot keep. A thread whose exit event was dropped is removed
+ * from the state once `/proc` shows it gone (see `live-gone-threads.ts`), checked every minute.
  *
  * @example
  * const live = await LivePipeline.start({ ruleSet, onAlert: (alert) => print(alert), logger });
@@ -42,6 +43,7 @@ import {
 } from '../sources/procfs/index.js';
 import { ScapWriter, type ScapLayout } from '../sources/scap/scap-writer.js';
 import { DropMonitor, type DropTotals } from './live-drops.js';
+import { GoneThreadScan } from './live-gone-threads.js';
 import { syscallSetFor, unwatchedEvents, type SyscallSet } from './live-syscalls.js';
 import type { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
@@ -103,7 +105,16 @@ export interface LiveCounters {
   snapshotThreads: number;
   snapshotFds: number;
   reloads: number;
+  /** Threads in the state table now. */
+  threads: number;
+  /** Threads removed because `/proc` showed them gone though their exit event never came. */
+  threadsReapedGone: number;
+  /** New threads the state refused because its table was full. */
+  threadsDroppedTableFull: number;
 }
+
+/** How often the state's threads are checked against `/proc`. */
+const GONE_THREAD_CHECK_MS = 60_000;
 
 export class LivePipeline {
   /** Settles when capture ends: after `stop()`, or with the probe's error. */
@@ -121,6 +132,11 @@ export class LivePipeline {
   private readonly syncWaiters = new Map<number, () => void>();
   private syncTokens = 0;
   private readonly metrics: SourceMetrics | undefined;
+  private readonly goneThreads: GoneThreadScan;
+  private readonly goneThreadTimer: NodeJS.Timeout;
+  /** The check of gone threads under way, if one is. */
+  private goneThreadCheck: Promise<number> | undefined;
+  private captureEnded = false;
 
   private constructor(
     private readonly probe: ProbeProcess,
@@ -138,6 +154,13 @@ export class LivePipeline {
     });
     if (options.ruleSet !== undefined) this.useRules(options.ruleSet);
     else this.warnUnwatched([...(options.eventNames ?? HANDLED_EVENT_NAMES)]);
+    this.goneThreads = new GoneThreadScan(this.engine.table, {
+      bootTimeNs: snapshot.machine.bootTimestamp,
+    });
+    this.goneThreadTimer = setInterval(
+      () => void this.removeGoneThreads(),
+      GONE_THREAD_CHECK_MS,
+    ).unref();
     this.done = this.pump();
   }
 
@@ -213,6 +236,48 @@ export class LivePipeline {
     this.reloads++;
   }
 
+  /**
+   * Checks a slice of the state's threads against `/proc` and removes those gone (their exit
+   * event lost) once every event captured before the check has been processed, so that an
+   * event still queued for such a thread finds it. Resolves with how many threads left the
+   * table; a call while a check is under way shares it. Runs every minute by itself.
+   *
+   * LIMIT: the loader's sync drains at most 64 × 65536 events; behind a larger backlog (a ring
+   * buffer of hundreds of MiB, full) a removed thread's last events can come after it is gone,
+   * and show `<NA>` for its process fields.
+   */
+  removeGoneThreads(): Promise<number> {
+    this.goneThreadCheck ??= this.checkGoneThreads().finally(() => {
+      this.goneThreadCheck = undefined;
+    });
+    return this.goneThreadCheck;
+  }
+
+  private async checkGoneThreads(): Promise<number> {
+    if (this.captureEnded) return 0;
+    const { logger } = this.options;
+    const { gone, checked, unreadable } = this.goneThreads.findGone();
+    if (unreadable > 0)
+      logger.warn(
+        { threads: unreadable },
+        'thread entries in /proc could not be read; those threads are checked again next time',
+      );
+    if (gone.length === 0) return 0;
+    // The removal runs in the pump, at the barrier: between two events, none of them waiting.
+    const token = ++this.syncTokens;
+    const removed = new Promise<number>((resolve) =>
+      this.syncWaiters.set(token, () => resolve(this.engine.removeGone(gone))),
+    );
+    this.probe.requestSync(token);
+    const count = await removed;
+    if (count > 0)
+      logger.info(
+        { threads: count, checked },
+        'threads gone from /proc whose exit was not seen were removed from the state',
+      );
+    return count;
+  }
+
   /** Stops the probe, processes what it had sent, closes the record file; returns the counters. */
   async stop(): Promise<LiveCounters> {
     await this.probe.stop();
@@ -236,6 +301,9 @@ export class LivePipeline {
       snapshotThreads: this.snapshot.threads.length,
       snapshotFds: this.snapshot.fds.length,
       reloads: this.reloads,
+      threads: this.engine.table.size,
+      threadsReapedGone: this.engine.table.counters.threadsReapedGone,
+      threadsDroppedTableFull: this.engine.table.counters.threadsDroppedTableFull,
     };
   }
 
@@ -325,6 +393,8 @@ export class LivePipeline {
         }
       }
     } finally {
+      this.captureEnded = true;
+      clearInterval(this.goneThreadTimer);
       // Capture ended: a reload waiting for its barrier goes ahead (no event is left to judge).
       for (const resolve of this.syncWaiters.values()) resolve();
       this.syncWaiters.clear();

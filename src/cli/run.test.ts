@@ -714,9 +714,14 @@ test('the stop counters print the failed rule reloads beside the applied ones', 
     events: 10, kernelEventsSeen: 12, kernelEventsSent: 11, alerts: 1, dropAlerts: 0,
     noHandler: 0, reloads: 2, snapshotThreads: 3, snapshotFds: 4, recorded: 0,
     drops: { kernel: 0, userspace: 0, byReason: {} },
+    threads: 5, threadsReapedGone: 6, threadsDroppedTableFull: 7,
   }; // prettier-ignore
   const text = formatCounters(counters, new Map([['r', 1]]), 1500, 3);
   assert.match(text, /^harrier: stopped after 1\.5 s\n/);
   assert.match(text, /\n {2}rule reloads: 2\n {2}failed rule reloads: 3\n/);
   assert.match(text, /\n {2}drop alerts: 0\n {2}capture stopped alerts: 0\n/);
+  assert.match(
+    text,
+    /\n {2}threads at stop: 5 \(removed as gone from \/proc, exit not seen: 6; refused, table full: 7\)\n/,
+  );
 });

@@ -282,6 +282,8 @@ export function formatCounters(
     `  rule reloads: ${counters.reloads}`,
     `  failed rule reloads: ${failedReloads}`,
     `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
+    `  threads at stop: ${counters.threads} (removed as gone from /proc, exit not seen: ` +
+      `${counters.threadsReapedGone}; refused, table full: ${counters.threadsDroppedTableFull})`,
   ];
   if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
   if (byRule.size > 0) lines.push('Triggered rules by rule name:');

@@ -300,7 +300,7 @@ test('random byte flips never raise anything but a positioned ScapFormatError', 
   assert.ok(errors > 0, 'some flips must hit a checked field');
 });
 
-test('the timestamp is read from the header when asked, exactly, and a number within 1 µs', () => {
+test('the timestamp is read from the header when asked, exactly, and can be set', () => {
   // An openat exit (code 307) with no parameters, at a time past 2^53 ns.
   const bytes = new Uint8Array(26 + 4);
   const view = new DataView(bytes.buffer);
@@ -312,9 +312,7 @@ test('the timestamp is read from the header when asked, exactly, and a number wi
   view.setUint32(24, 0, true);
   const event = new EventDecoder().decodeAt(bytes, view, 2, 28, 0, 0, true)!;
   assert.equal(event.tid, 77);
-  assert.ok(Math.abs(event.approximateTs! - Number(ts)) < 1000);
   assert.equal(event.ts, ts);
   event.ts = 5n;
   assert.equal(event.ts, 5n);
-  assert.equal(event.approximateTs, 5);
 });

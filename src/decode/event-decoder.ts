@@ -112,16 +112,6 @@ export class RecordSyscallEvent implements SyscallEvent {
     this.tsValue = ts;
   }
 
-  /**
-   * `ts` as a number, without making the bigint: exact to within a microsecond (doubles hold
-   * 53 bits), for comparisons that need no more.
-   */
-  get approximateTs(): number {
-    if (this.tsValue !== undefined) return Number(this.tsValue);
-    const { view, start } = this;
-    return view.getUint32(start + 4, true) * 0x1_0000_0000 + view.getUint32(start, true);
-  }
-
   /** Raw parameter values, one view per parameter the event carries. */
   get rawParams(): readonly Uint8Array[] {
     this.params ??= this.sliceParams();

@@ -135,11 +135,6 @@ export interface SyscallEvent {
   num: number;
   /** Nanoseconds since the epoch (`evt.rawtime`). */
   ts: bigint;
-  /**
-   * `ts` as a number (within a microsecond), where the event can give it without making the
-   * bigint: for comparisons that need no more.
-   */
-  readonly approximateTs?: number;
   tid: number;
   cpu: number;
   info: EventInfo;

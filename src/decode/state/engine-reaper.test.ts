@@ -95,3 +95,27 @@ test('a subreaper known from its prctl adopts the program when no exit event nam
   feed(engine, setSubreaper(50), procexit(61, 60), procexit(60), procexit(999));
   assert.equal(engine.table.findThread(70)?.ptid, 50);
 });
+
+test('an exit event that comes after its thread was removed as gone makes no placeholder', () => {
+  const engine = podmanExec();
+  const program = engine.table.findThread(70)!;
+  assert.equal(engine.removeGone([program]), 1);
+  const added = engine.table.counters.threadsAdded;
+  feed(engine, procexit(70), procexit(999));
+  assert.equal(engine.table.findThread(70), undefined);
+  assert.equal(engine.table.size, 4);
+  assert.equal(engine.table.counters.threadsAdded, added);
+  assert.equal(engine.table.counters.threadsReapedGone, 1);
+});
+
+test('removing gone threads first applies the exit the last event deferred, with its reaper', () => {
+  // runc's exits came and /proc no longer shows it: its removal stays the exit's, so the
+  // program still goes to conmon, and no lost exit is counted.
+  const engine = podmanExec();
+  const runc = [engine.table.findThread(60)!, engine.table.findThread(61)!];
+  feed(engine, procexit(61, 60), procexit(60, 50));
+  assert.equal(engine.removeGone(runc), 0);
+  assert.equal(engine.table.findThread(60), undefined);
+  assert.equal(engine.table.findThread(70)?.ptid, 50);
+  assert.equal(engine.table.counters.threadsReapedGone, 0);
+});

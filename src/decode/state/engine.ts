@@ -178,6 +178,19 @@ export class StateEngine {
     this.pendingBootstrap = [];
   }
 
+  /**
+   * Removes `threads`, found gone from the host, whose exit events never came (see
+   * `ThreadTable.removeGone`); returns how many threads left. Call it between events, once every
+   * event of those threads has been processed. Removals the last event deferred go first, so
+   * that an exit that did come keeps the reaper its event named and is not counted as lost.
+   */
+  removeGone(threads: Iterable<ThreadInfo>): number {
+    this.applyDeferred();
+    let removed = 0;
+    for (const thread of threads) removed += this.table.removeGone(thread);
+    return removed;
+  }
+
   private applyDeferred(): void {
     const { deferred, table } = this;
     if (deferred.threadToRemove !== undefined) {
@@ -266,8 +279,6 @@ export class StateEngine {
       fd = lookupFd(thread, thread.lastEventFd);
     event.fd = hasFd ? fd : undefined;
     event.fdNumber = hasFd ? thread.lastEventFd : undefined;
-    if (thread === undefined) return;
-    thread.lastAccessTs = event.approximateTs ?? Number(event.ts);
-    if ((traits & TRAIT.ENTER) === 0) thread.lastEnter = undefined;
+    if (thread !== undefined && (traits & TRAIT.ENTER) === 0) thread.lastEnter = undefined;
   }
 }

@@ -60,18 +60,38 @@ test('gives the children of an exiting process to init', () => {
   assert.equal(child.ptid, 1);
 });
 
-test('evicts idle and placeholder threads by age and counts them', () => {
-  const table = new ThreadTable({ threadTimeoutNs: 100n });
-  const init = process(table, 1, 1, 0);
-  const idle = process(table, 40);
-  const busy = process(table, 41);
-  table.threadOrPlaceholder(42);
-  init.lastAccessTs = 1000;
-  idle.lastAccessTs = 10;
-  busy.lastAccessTs = 990;
-  table.evictIdle(1000n);
-  assert.deepEqual([...table.allThreads()].map((t) => t.tid).sort(), [1, 41]);
-  assert.equal(table.counters.threadsEvictedIdle, 2);
+test('removes a thread gone from the host as its exit would, giving its children to init', () => {
+  const table = new ThreadTable();
+  process(table, 1, 1, 0);
+  const gone = process(table, 40);
+  const child = process(table, 41, 41, 40);
+  assert.equal(table.removeGone(gone), 1);
+  assert.equal(table.findThread(40), undefined);
+  assert.equal(child.ptid, 1);
+  assert.equal(table.counters.threadsReapedGone, 1);
+  assert.equal(table.counters.threadsRemoved, 1);
+});
+
+test("leaves alone a thread that took the gone one's tid, and one already removed", () => {
+  const table = new ThreadTable();
+  const gone = process(table, 40);
+  const reused = process(table, 40);
+  assert.equal(table.removeGone(gone), 0);
+  assert.equal(table.findThread(40), reused);
+  table.remove(40);
+  assert.equal(table.removeGone(reused), 0);
+  assert.equal(table.counters.threadsReapedGone, 0);
+});
+
+test('keeps a gone main thread while a thread of its process is left, then both leave', () => {
+  const table = new ThreadTable();
+  const main = process(table, 50);
+  const worker = process(table, 51, 50);
+  assert.equal(table.removeGone(main), 0);
+  assert.equal(table.findThread(50)?.isDead, true);
+  assert.equal(table.removeGone(worker), 2);
+  assert.equal(table.size, 0);
+  assert.equal(table.counters.threadsReapedGone, 2);
 });
 
 test('gives the children of an exiting process to the reaper its exit names, a subreaper', () => {

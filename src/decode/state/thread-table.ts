@@ -1,7 +1,9 @@
 /**
  * The thread table: every thread the engine knows, looked up by tid, with the user and group
  * lists beside it. Bounded like libsinsp's: when full, new threads are dropped (and counted);
- * dead threads leave on the event after their exit; idle threads can be evicted by age.
+ * dead threads leave on the event after their exit. Live capture also removes threads whose
+ * exit it never saw once `/proc` shows them gone (`removeGone`). Unlike libsinsp, it never
+ * evicts threads for being idle: a daemon asleep for an hour keeps its lineage.
  */
 import { formatIpv6 } from '../params.js';
 import type { FdInfo, GroupInfo, StateView, ThreadInfo, UserInfo } from './types.js';
@@ -15,14 +17,11 @@ export interface StateLimits {
   maxThreads: number;
   /** Most descriptors per process (libsinsp: 4096). */
   maxFdsPerProcess: number;
-  /** Idle time after which `evictIdle` removes a thread, in nanoseconds (libsinsp: 30 min). */
-  threadTimeoutNs: bigint;
 }
 
 export const DEFAULT_STATE_LIMITS: StateLimits = {
   maxThreads: 262_144,
   maxFdsPerProcess: 4096,
-  threadTimeoutNs: 1800n * 1_000_000_000n,
 };
 
 /** What the tables did; every drop and eviction is counted. */
@@ -31,8 +30,8 @@ export interface StateCounters {
   threadsRemoved: number;
   /** New threads refused because the table was full. */
   threadsDroppedTableFull: number;
-  /** Threads removed by `evictIdle` (idle too long, or never described). */
-  threadsEvictedIdle: number;
+  /** Threads removed by `removeGone`: gone from the host, their exit event never seen. */
+  threadsReapedGone: number;
   fdsAdded: number;
   fdsRemoved: number;
   /** New descriptors refused because their process's table was full. */
@@ -41,7 +40,7 @@ export interface StateCounters {
 
 function zeroCounters(): StateCounters {
   return {
-    threadsAdded: 0, threadsRemoved: 0, threadsDroppedTableFull: 0, threadsEvictedIdle: 0,
+    threadsAdded: 0, threadsRemoved: 0, threadsDroppedTableFull: 0, threadsReapedGone: 0,
     fdsAdded: 0, fdsRemoved: 0, fdsDroppedTableFull: 0,
   }; // prettier-ignore
 }
@@ -322,22 +321,18 @@ export class ThreadTable implements StateView {
   }
 
   /**
-   * Evicts placeholder threads and threads idle for longer than the timeout at time `now`
-   * (libsinsp's periodic purge of live captures). Returns how many left.
+   * Removes `thread`, which the host no longer runs though its exit event never came (lost in
+   * the kernel, or not captured), as its exit would have; nothing when the table now holds
+   * another thread with its tid, or none. Returns how many threads left the table (a main
+   * thread takes its process's dead threads along, or stays while other threads of it live).
    */
-  evictIdle(now: bigint): number {
-    const stale: number[] = [];
-    const oldest = Number(now - this.limits.threadTimeoutNs);
-    for (const thread of this.threads.values()) {
-      const idle = thread.lastAccessTs < oldest;
-      if (isInvalidThread(thread) || idle) stale.push(thread.tid);
-    }
-    for (const tid of stale) {
-      const before = this.threads.size;
-      this.remove(tid);
-      this.counters.threadsEvictedIdle += before - this.threads.size;
-    }
-    return stale.length;
+  removeGone(thread: ThreadInfo): number {
+    if (this.threads.get(thread.tid) !== thread) return 0;
+    const before = this.threads.size;
+    this.remove(thread.tid);
+    const removed = before - this.threads.size;
+    this.counters.threadsReapedGone += removed;
+    return removed;
   }
 
   /** The main thread of `thread`'s process, as the field table sees it. */

@@ -38,7 +38,7 @@ export function createThread(state: StateView, tid: number): ThreadInfo {
     exeInoCtimeDurationPidnsStart: 0n, exeWritable: false, exeUpperLayer: false,
     exeLowerLayer: false, exeFromMemfd: false, vmSizeKb: 0, vmRssKb: 0, vmSwapKb: 0,
     pageFaultsMajor: 0n, pageFaultsMinor: 0n, cgroups: [], fds: new Map(), lastEventFd: -1,
-    lastEnterCode: -1, lastEnterName: '', lastEnterValid: false, lastAccessTs: 0, isDead: false,
+    lastEnterCode: -1, lastEnterName: '', lastEnterValid: false, isDead: false,
     state,
   }; // prettier-ignore
 }

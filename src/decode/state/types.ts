@@ -171,11 +171,6 @@ export interface ThreadInfo {
   lastEnter?: SyscallEvent;
   /** Whether `lastEnter` belongs to the exit being parsed. */
   lastEnterValid: boolean;
-  /**
-   * Time of the last event of this thread, for eviction of idle threads: nanoseconds since the
-   * epoch as a number, within a microsecond (a bigint per event was garbage).
-   */
-  lastAccessTs: number;
   isDead: boolean;
   /** The table the thread lives in. */
   state: StateView;

@@ -1,6 +1,7 @@
 /**
  * Start-up state of a live capture from `/proc` and `/etc`: processes, threads, descriptors,
- * users, groups, interfaces and the machine, as `.scap` header records.
+ * users, groups, interfaces and the machine, as `.scap` header records; and, while capture
+ * runs, whether a thread still exists (`readThreadStart`).
  */
 export {
   readProcSnapshot,
@@ -8,3 +9,4 @@ export {
   type ProcSnapshot,
   type ProcSnapshotOptions,
 } from './proc-snapshot.js';
+export { readThreadStart } from './thread-start.js';

@@ -10,6 +10,7 @@
  */
 import type { ThreadRecord } from '../scap/index.js';
 import { readBytes, readLink, readText, splitNul, statOf, statusFields } from './proc-files.js';
+import { startTsOf, statFields } from './thread-start.js';
 
 /** How the scan treats what it may not need: environments can be large and hold secrets. */
 export interface ThreadReadOptions {
@@ -21,8 +22,6 @@ export interface ThreadReadOptions {
   unifiedControllers: readonly string[];
 }
 
-/** Clock ticks per second of `stat` times; 100 on every Linux architecture Harrier runs on. */
-const CLOCK_TICKS = 100n;
 /** libscap's PPM_CL_CLONE_FILES | PPM_CL_CLONE_THREAD, assumed for every non-main thread. */
 const THREAD_FLAGS = (1 << 2) | (1 << 15);
 const UNKNOWN_UID = 0xffffffff;
@@ -41,12 +40,6 @@ function numbers(fields: Map<string, string>, key: string): number[] {
 function hexBig(fields: Map<string, string>, key: string): bigint {
   const text = fields.get(key);
   return text ? BigInt(`0x${text}`) : 0n;
-}
-
-/** `stat` fields after the command name: index 0 is the state, 1 ppid, 2 pgrp and so on. */
-function statFields(text: string | undefined): string[] {
-  if (text === undefined) return [];
-  return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
 /** `/proc/PID/cgroup` as `controller=path` entries; v2 lines get one per unified controller. */
@@ -129,7 +122,6 @@ export function readThread(
   const nsTgid = numbers(status, 'NStgid');
   const nsPgid = numbers(status, 'NSpgid');
   const loginuid = Number(readText(`${directory}/loginuid`)?.trim() ?? UNKNOWN_UID);
-  const startTicks = BigInt(stat[19] ?? '0');
   const pidnsInit = statOf(`${directory}/root/proc/1/cmdline`);
 
   return {
@@ -152,6 +144,6 @@ export function readThread(
     tty: Number(stat[4] ?? 0), exeUpperLayer: false, exeLowerLayer: false,
     capInheritable: hexBig(status, 'CapInh'), capPermitted: hexBig(status, 'CapPrm'),
     capEffective: hexBig(status, 'CapEff'), ...exeFacts(directory, exepath ?? '', uid, gid),
-    startTs: startTicks === 0n ? 0n : options.bootTimeNs + (startTicks * 1_000_000_000n) / CLOCK_TICKS,
+    startTs: startTsOf(stat, options.bootTimeNs),
   }; // prettier-ignore
 }
