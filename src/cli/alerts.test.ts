@@ -154,6 +154,21 @@ test('a store the user may not reach is named as permission denied, not as missi
   assert.equal(result.status, 2);
 });
 
+test("text views date the alert line (a store spans days); --json keeps Falco's output", (t) => {
+  const store = fixtureStore(t);
+  const brief = run({ store, brief: true, rule: 'Attach*' }).lines;
+  assert.deepEqual(brief, [
+    '2024-05-01T12:50:00.000000000+0000: Notice A shell was spawned (proc.name=bash proc.pid=2 container.id=f00dcafe1234) [id k8s]',
+  ]);
+  const full = run({ store, priority: 'critical' }).lines;
+  assert.equal(
+    full[0],
+    '2024-05-01T12:00:00.000000000+0000: Critical A shell was spawned (proc.name=bash proc.pid=1 container.id=f00dcafe1234) [id old]',
+  );
+  const [json] = run({ store, json: true, priority: 'critical' }).lines;
+  assert.match(JSON.parse(json!).alert.output, /^12:00:00\.000000000: Critical /);
+});
+
 test('text shows each alert with its lineage on one line and its recent events one per line; --brief only the alerts', (t) => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));

@@ -1,12 +1,13 @@
 /**
- * `harrier alerts`: searches the forensic store. Prints each alert's output line with its id,
- * then, indented, its process lineage on one line and its recent events one per line
+ * `harrier alerts`: searches the forensic store. Prints each alert's output line, dated, with
+ * its id, then, indented, its process lineage on one line and its recent events one per line
  * (`--brief`: the alert lines only); with `--json` one object per line: the id, Falco's JSON
  * alert and the related events.
  */
 import type { Command } from 'commander';
 import { statSync } from 'node:fs';
-import { formatAlertJson } from '../alerts/index.js';
+import { formatAlertJson, type Alert } from '../alerts/index.js';
+import { isoTimeText } from '../engine/index.js';
 import { parsePriority, priorityNames } from '../detect/index.js';
 import { AlertReader, type AlertQuery } from '../store/index.js';
 import { loadConfigFile, parseDuration, defaultStoreConfig } from '../config/index.js';
@@ -80,13 +81,13 @@ export function runAlertsCommand(
   try {
     for (const { id, alert } of store.search(query)) {
       if (options.brief === true && options.json !== true) {
-        write(`${alert.output} [id ${id}]\n`);
+        write(`${datedOutput(alert)} [id ${id}]\n`);
         continue;
       }
       const detail = store.detail(id);
       if (options.json !== true) {
         write(
-          `${alert.output} [id ${id}]\n${contextText(detail?.lineage ?? [], detail?.recent ?? [])}`,
+          `${datedOutput(alert)} [id ${id}]\n${contextText(detail?.lineage ?? [], detail?.recent ?? [])}`,
         );
         continue;
       }
@@ -154,6 +155,18 @@ function storePath(options: AlertsCommandOptions): string | undefined {
   const { config, diagnostics } = loadConfigFile(options.config);
   reportConfigDiagnostics('config', diagnostics);
   return config?.store.path;
+}
+
+/** Falco's local time prefix of an output line, a time of day only: `16:17:57.882054739`. */
+const TIME_OF_DAY = /^\d{2}:\d{2}:\d{2}\.\d{9}(?=: )/;
+
+/**
+ * The alert's output line with its date: a store spans days, so a time-of-day prefix becomes
+ * the ISO 8601 time in UTC, as the recent events under it show theirs. Replay and run print
+ * Falco's line unchanged; a line already in ISO 8601 stays as it is.
+ */
+function datedOutput(alert: Alert): string {
+  return alert.output.replace(TIME_OF_DAY, isoTimeText(alert.time));
 }
 
 /**
