@@ -110,6 +110,41 @@ test('a truncated capture prints the events before the cut, then the offset, and
   assert.match(result.stderr, new RegExp(`^harrier events: ${cut}: .*byte \\d+`));
 });
 
+test('an event of a type past the event table is left out with one warning naming its offset', () => {
+  const bytes = gunzipSync(readFileSync(CAT_WRITE));
+  const eventBlocks = [0x204, 0x208, 0x216, 0x217, 0x221, 0x222];
+  let offset = 0;
+  while (!eventBlocks.includes(bytes.readUInt32LE(offset)))
+    offset += bytes.readUInt32LE(offset + 4);
+  // The 151st event block: past the procinfo events, which are numbered but not printed.
+  for (let block = 0; block < 150; block++) offset += bytes.readUInt32LE(offset + 4);
+  const hasFlags = [0x208, 0x217, 0x222].includes(bytes.readUInt32LE(offset));
+  bytes.writeUInt16LE(0x7ff0, offset + 8 + (hasFlags ? 6 : 2) + 20);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-events-')), 'newer.scap');
+  writeFileSync(file, bytes);
+
+  const whole = harrier(['-p', '%evt.num %evt.type', CAT_WRITE]).stdout.trimEnd().split('\n');
+  const result = harrier(['-p', '%evt.num %evt.type', file]);
+  assert.equal(result.status, 0);
+  const printed = result.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(' '));
+  const expected = whole.map((line) => line.split(' '));
+  const skipped = printed.findIndex(([, type], index) => type !== expected[index][1]);
+  assert.ok(skipped > 0, `first difference at line ${skipped}`);
+  // As in Falco, the skipped event gets no number: the events after it move up by one.
+  assert.deepEqual(printed.slice(0, skipped), expected.slice(0, skipped));
+  assert.deepEqual(
+    printed.slice(skipped),
+    expected.slice(skipped + 1).map(([num, type]) => [String(Number(num) - 1), type]),
+  );
+  assert.equal(
+    result.stderr,
+    `harrier events: warning: ${file}: 1 event of a type newer than Harrier's event table skipped, as libscap skips them (type 0x7ff0 first at byte ${offset}: 1); they have no event number, as in Falco\n`,
+  );
+});
+
 test('a bad --count is refused', () => {
   const result = harrier(['-n', 'many', CAT_WRITE]);
   assert.equal(result.status, 2);

@@ -18,8 +18,10 @@ import {
   positionedErrorText,
 } from '../engine/index.js';
 import { logFormat } from '../log.js';
+import { CaptureFileChunks } from '../sources/scap/index.js';
 import { CaptureReadError } from './replay-capture.js';
-import { reportError } from './stderr-report.js';
+import { reportError, reportWarning } from './stderr-report.js';
+import { UnknownEvents } from './unknown-events.js';
 
 /** libscap's `EC_INTERNAL`: bookkeeping events (procinfo, drops, ...) sysdig does not show. */
 const INTERNAL_CATEGORY = 1 << 8;
@@ -88,19 +90,33 @@ async function printEvents(
     return 2;
   }
   const print = lineWriter(compiled.formatter, options);
+  const capture = new CaptureFileChunks(file);
+  const unknownEvents = new UnknownEvents();
+  const onUnknownEvent = unknownEvents.add.bind(unknownEvents);
   let printed = 0;
   try {
-    for await (const event of syscallEvents(file)) {
+    for await (const event of syscallEvents(capture, { onUnknownEvent })) {
       if (printed >= limit) break;
       if ((EVENT_CATEGORY_BITS[event.info.code] & INTERNAL_CATEGORY) !== 0) continue;
       if (condition && !condition.evaluate(event)) continue;
       if (print(event)) printed++;
     }
   } catch (error) {
+    warnUnknownEvents(file, capture, unknownEvents);
     reportError('events', new CaptureReadError(file, error as Error).message, { file });
     return 1;
   }
+  warnUnknownEvents(file, capture, unknownEvents);
   return 0;
+}
+
+/** One warning for the events of unknown type the capture held, if any. */
+function warnUnknownEvents(file: string, capture: CaptureFileChunks, events: UnknownEvents): void {
+  events.uncompressed = capture.compressed;
+  const warning = events.warning(file);
+  const { count, types } = events;
+  if (warning !== undefined)
+    reportWarning('events', warning, { file, unknownEvents: count, types });
 }
 
 /** Writes one event's line; false when the line was left out for a missing field. */

@@ -184,3 +184,45 @@ test('a block of unknown type after the first event ends the capture there, as l
     [`unexpected block type after the first event at byte ${offset} in block 0x7777`],
   );
 });
+
+/**
+ * cat_write.scap uncompressed, the type code of its `index`-th event (from 0) set to 0x7ff0,
+ * past every event table; returns the file and the byte offset of that event's block.
+ */
+async function captureWithUnknownEvent(index: number): Promise<{ file: string; offset: number }> {
+  const bytes = gunzipSync(await readFile(CAT_WRITE));
+  let offset = await firstEventOffset();
+  for (let block = 0; block < index; block++) offset += bytes.readUInt32LE(offset + 4);
+  // Blocks with flags (0x208, 0x217, 0x222) have 4 bytes more before the event header.
+  const hasFlags = [0x208, 0x217, 0x222].includes(bytes.readUInt32LE(offset));
+  bytes.writeUInt16LE(0x7ff0, offset + 8 + (hasFlags ? 6 : 2) + 20);
+  const file = path.join(await mkdtemp(path.join(tmpdir(), 'harrier-replay-')), 'newer.scap');
+  await writeFile(file, bytes);
+  return { file, offset };
+}
+
+test('an event of a type past the event table is skipped as libscap skips it, counted and warned about once per type', async () => {
+  const { file, offset } = await captureWithUnknownEvent(10);
+  const rules = path.join(TESTS, 'rules/single_rule.yaml');
+  const loaded = await loadRuleFilesFromDisk([rules]);
+  assert.ok(loaded.ruleSet);
+  const result = await replay([file], loaded.ruleSet, () => {});
+  assert.equal(result.captures[0].events, 344);
+  assert.equal(result.captures[0].alerts, 8);
+  assert.equal(result.captures[0].unknownEvents.count, 1);
+  assert.deepEqual(result.captures[0].unknownEvents.types, [
+    { eventType: 0x7ff0, offset, count: 1 },
+  ]);
+
+  const text = await run(process.execPath, [HARRIER, 'replay', file, '-r', rules]);
+  assert.match(text.stderr, /newer\.scap: 344 events, 1 of unknown type skipped, 8 alerts\n/);
+  assert.match(
+    text.stderr,
+    new RegExp(
+      `\nharrier replay: warning: [^\n]*newer\\.scap: 1 event of a type newer than Harrier's event table skipped, as libscap skips them \\(type 0x7ff0 first at byte ${offset}: 1\\); they have no event number, as in Falco\n`,
+    ),
+  );
+  const json = await run(process.execPath, [HARRIER, 'replay', '--json', file, '-r', rules]);
+  const summary = JSON.parse(json.stderr.split('\n')[0]) as { captures: unknown[] };
+  assert.deepEqual(summary.captures, [{ path: file, events: 344, unknownEvents: 1, alerts: 8 }]);
+});

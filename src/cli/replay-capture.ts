@@ -18,6 +18,7 @@ import {
 import type { ByteSource } from '../sources/files/index.js';
 import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
+import { UnknownEvents } from './unknown-events.js';
 
 /** A capture could not be read to its end; the events before the fault were replayed. */
 export class CaptureReadError extends Error {
@@ -74,6 +75,8 @@ export interface CaptureStats {
   /** Why the capture could not be read to its end; its events before the fault were run. */
   failure?: CaptureReadError;
   skippedBlocks: SkippedBlocks;
+  /** Events of a type newer than Harrier's event table, skipped as libscap skips them. */
+  unknownEvents: UnknownEvents;
 }
 
 /** A capture event as the time merge orders it. */
@@ -90,6 +93,7 @@ async function* captureEventBatches(
   detection: SyscallDetection,
   onFailure: (failure: CaptureReadError) => void,
   skipped: SkippedBlocks,
+  unknownEvents: UnknownEvents,
 ): AsyncGenerator<Iterable<TimedCaptureEvent>> {
   const path = file.path;
   const onSkippedBlock = ({ offset, blockType }: UnknownBlockRecord) => {
@@ -97,6 +101,8 @@ async function* captureEventBatches(
     skipped.uncompressed = file.compressed;
     if (skipped.first.length < MAX_SKIPPED_BLOCKS) skipped.first.push({ offset, blockType });
   };
+  unknownEvents.uncompressed = file.compressed;
+  const onUnknownEvent = unknownEvents.add.bind(unknownEvents);
   // A fault met while a batch is iterated (a corrupt event) ends the batch and the capture.
   const fault: { error?: Error } = {};
   function* timed(batch: Iterable<SyscallEvent>): Generator<TimedCaptureEvent> {
@@ -108,7 +114,7 @@ async function* captureEventBatches(
     }
   }
   try {
-    for await (const batch of syscallEventBatches(file, { onSkippedBlock })) {
+    for await (const batch of syscallEventBatches(file, { onSkippedBlock, onUnknownEvent })) {
       yield timed(batch);
       if (fault.error !== undefined) break;
     }
@@ -137,6 +143,7 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
   const failures: (CaptureReadError | undefined)[] = paths.map(() => undefined);
   const files = captures.map((capture) => new CaptureFileChunks(capture.name, capture.bytes));
   const skipped = paths.map((): SkippedBlocks => ({ count: 0, first: [], uncompressed: false }));
+  const unknownEvents = paths.map(() => new UnknownEvents());
   return {
     streams: files.map((file, index) =>
       captureEventBatches(
@@ -144,6 +151,7 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
         detections[index],
         (failure) => (failures[index] = failure),
         skipped[index],
+        unknownEvents[index],
       ),
     ),
     /** File bytes read so far over every capture, for the progress line. */
@@ -157,6 +165,7 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
         alerts: detections[index].alerts,
         failure: failures[index],
         skippedBlocks: skipped[index],
+        unknownEvents: unknownEvents[index],
       })),
   };
 }

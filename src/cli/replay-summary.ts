@@ -1,9 +1,9 @@
 /**
  * What `harrier replay` prints on stderr when it is done: events and alerts per capture,
  * records per JSON source, alerts per rule, then warnings (sources no rule covers, files of
- * no known kind skipped, capture blocks of unknown type skipped) and every input it could not
- * read. Text lines for a person; under `--json` one summary line, then one warn or error line
- * each.
+ * no known kind skipped, capture events and blocks of unknown type skipped) and every input
+ * it could not read. Text lines for a person; under `--json` one summary line, then one warn
+ * or error line each.
  */
 import { describeOrigin } from '../sources/k8s-audit/index.js';
 import type { ReplayResult } from './replay.js';
@@ -11,8 +11,13 @@ import { counted, reportError, reportSummary, reportWarning } from './stderr-rep
 
 function summaryText(result: ReplayResult): string {
   const lines: string[] = [];
-  for (const { path, events, alerts } of result.captures)
-    lines.push(`syscall: ${path}: ${counted(events, 'event')}, ${counted(alerts, 'alert')}`);
+  for (const { path, events, alerts, unknownEvents } of result.captures) {
+    const unknown =
+      unknownEvents.count > 0 ? `, ${unknownEvents.count} of unknown type skipped` : '';
+    lines.push(
+      `syscall: ${path}: ${counted(events, 'event')}${unknown}, ${counted(alerts, 'alert')}`,
+    );
+  }
   for (const [source, stats] of Object.entries(result.detection.stats)) {
     if (stats.received === 0) continue;
     const { received, processed, rejected, alerts } = stats;
@@ -33,7 +38,12 @@ function summaryFields(result: ReplayResult): Record<string, unknown> {
     Object.entries(result.detection.stats).filter(([, stats]) => stats.received > 0),
   );
   return {
-    captures: result.captures.map(({ path, events, alerts }) => ({ path, events, alerts })),
+    captures: result.captures.map(({ path, events, alerts, unknownEvents }) => ({
+      path,
+      events,
+      unknownEvents: unknownEvents.count,
+      alerts,
+    })),
     sources,
     alerts: result.alerts,
     byRule: [...result.byRule].map(([rule, { priority, count }]) => ({ rule, priority, count })),
@@ -58,6 +68,12 @@ function replayWarnings(result: ReplayResult): Warning[] {
       message: `${container}: ${counted(count, 'file')} of no known kind skipped: ${names.join(', ')}${more}`,
       fields: { file: container, skipped: count, names },
     });
+  }
+  for (const { path, unknownEvents } of result.captures) {
+    const message = unknownEvents.warning(path);
+    const { count, types } = unknownEvents;
+    if (message !== undefined)
+      warnings.push({ message, fields: { file: path, unknownEvents: count, types } });
   }
   for (const { path, skippedBlocks } of result.captures) {
     const { count, first, uncompressed } = skippedBlocks;

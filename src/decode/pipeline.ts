@@ -21,7 +21,15 @@ import {
 import { ScapBlockReader } from '../sources/scap/scap-reader.js';
 import type { SyscallEvent } from './event.js';
 import { EventDecoder, type CaptureItem } from './event-decoder.js';
+import { EVENT_CODE_COUNT } from './event-table.js';
 import { StateEngine, type StateRecord } from './state/engine.js';
+
+/** An event whose type code is past Harrier's event table (a newer libs wrote it). */
+export interface UnknownEventRecord {
+  /** Byte offset of its block in the (uncompressed) capture stream. */
+  offset: number;
+  eventType: number;
+}
 
 /** Where events come from: a capture (path or bytes) or decoded items (the live probe). */
 export type SyscallSource = ScapInput | AsyncIterable<CaptureItem[]>;
@@ -35,6 +43,11 @@ export interface SyscallEventOptions {
    * which is skipped, as libscap skips it: what it held (a process list...) is missing.
    */
   onSkippedBlock?: (block: UnknownBlockRecord) => void;
+  /**
+   * Called for each event of a type code past Harrier's event table, which is skipped as
+   * libscap skips it: it gets no number, so later events are numbered as Falco numbers them.
+   */
+  onUnknownEvent?: (event: UnknownEventRecord) => void;
 }
 
 function isItemStream(source: SyscallSource): source is AsyncIterable<CaptureItem[]> {
@@ -70,6 +83,7 @@ class CaptureFeed implements EventFeed {
     private readonly decoder: EventDecoder,
     private readonly engine: StateEngine,
     private readonly onSkippedBlock?: (block: UnknownBlockRecord) => void,
+    private readonly onUnknownEvent?: (event: UnknownEventRecord) => void,
   ) {
     this.reader = new ScapBlockReader(input);
   }
@@ -100,13 +114,24 @@ class CaptureFeed implements EventFeed {
   private decode(hasParamCount: boolean): SyscallEvent | undefined {
     const { bytes, view, eventStart, eventEnd, cpu, flags } = this.reader;
     try {
-      return this.decoder.decodeAt(bytes, view, eventStart, eventEnd, cpu, flags, hasParamCount);
+      const event = this.decoder.decodeAt(bytes, view, eventStart, eventEnd, cpu, flags,
+        hasParamCount); // prettier-ignore
+      if (event === undefined && this.onUnknownEvent !== undefined) this.reportIfUnknown();
+      return event;
     } catch (error) {
       const { blockOffset, blockType } = this.reader;
       const message = `invalid event: ${(error as Error).message}`;
       const failure = new ScapFormatError(message, blockOffset, blockType, { cause: error });
       throw this.reader.formatError(failure);
     }
+  }
+
+  /** Tells `onUnknownEvent` when the event just skipped was skipped for its type. */
+  private reportIfUnknown(): void {
+    // The type code follows the timestamp, thread id and length in every header layout.
+    const eventType = this.reader.view.getUint16(this.reader.eventStart + 20, true);
+    if (eventType < EVENT_CODE_COUNT) return;
+    this.onUnknownEvent?.({ offset: this.reader.blockOffset, eventType });
   }
 
   private applyMetadata(): void {
@@ -176,7 +201,8 @@ function feedOf(source: SyscallSource, options: SyscallEventOptions): EventFeed 
   const engine = options.engine ?? new StateEngine();
   if (isItemStream(source)) return new ItemFeed(source, engine);
   const decoder = options.decoder ?? new EventDecoder();
-  return new CaptureFeed(source as ScapInput, decoder, engine, options.onSkippedBlock);
+  return new CaptureFeed(source as ScapInput, decoder, engine, options.onSkippedBlock,
+    options.onUnknownEvent); // prettier-ignore
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
