@@ -169,6 +169,23 @@ test("text views date the alert line (a store spans days); --json keeps Falco's 
   assert.match(JSON.parse(json!).alert.output, /^12:00:00\.000000000: Critical /);
 });
 
+test('-c reads the store path only: an unset ${VAR} in an output does not stop alerts', (t) => {
+  const store = fixtureStore(t);
+  const config = path.join(path.dirname(store), 'harrier.yaml');
+  const url = '$' + '{HARRIER_TEST_NEVER_SET}';
+  writeFileSync(
+    config,
+    `store:\n  path: ${store}\noutputs:\n  - name: s\n    type: slack\n    url: ${url}\n`,
+  );
+  assert.equal(process.env.HARRIER_TEST_NEVER_SET, undefined);
+  const { status, lines } = run({ config, brief: true });
+  assert.equal(status, 0);
+  assert.deepEqual(
+    lines.map((line) => /\[id (\w+)\]$/.exec(line)?.[1]),
+    ['new', 'k8s', 'old'],
+  );
+});
+
 test('text shows each alert with its lineage on one line and its recent events one per line; --brief only the alerts', (t) => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));

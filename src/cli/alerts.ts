@@ -152,7 +152,7 @@ function storeFileProblem(file: string): string | undefined {
 function storePath(options: AlertsCommandOptions): string | undefined {
   if (options.store !== undefined) return options.store;
   if (options.config === undefined) return defaultStoreConfig().path;
-  const { config, diagnostics } = loadConfigFile(options.config);
+  const { config, diagnostics } = loadConfigFile(options.config, process.env, { noOutputs: true });
   reportConfigDiagnostics('config', diagnostics);
   return config?.store.path;
 }

@@ -15,6 +15,11 @@ export interface ConfigUse {
   readonly queues?: boolean;
   /** The store is opened where the configuration puts it (no `--store`/`--no-store` flag). */
   readonly store?: boolean;
+  /**
+   * The command delivers nothing (`alerts` reads the store path only): `outputs` is neither
+   * read nor checked, so a `${VAR}` there that this shell does not set is no error.
+   */
+  readonly noOutputs?: boolean;
 }
 
 /**

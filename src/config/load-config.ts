@@ -131,14 +131,19 @@ export function loadConfig(
       `${problem.variable}: ${problem.message}`,
       'HARRIER_CONFIG_ENV',
     );
-  const config = readTop(reader, document.contents as Node | null, path.dirname(file));
+  const config = readTop(reader, document.contents as Node | null, path.dirname(file), use);
   checkDirectories(reader, document, config, use);
   return reader.diagnostics.length > 0
     ? { config: undefined, diagnostics: reader.diagnostics }
     : { config, diagnostics: [] };
 }
 
-function readTop(reader: ConfigReader, node: Node | null, baseDir: string): HarrierConfig {
+function readTop(
+  reader: ConfigReader,
+  node: Node | null,
+  baseDir: string,
+  use: ConfigUse,
+): HarrierConfig {
   const entries = node === null ? new Map() : (reader.mapping(node, '', topKeys) ?? new Map());
   const at = (key: string): Node | null | undefined => entries.get(key)?.value;
   const stateDir = entries.has('state_dir')
@@ -157,9 +162,11 @@ function readTop(reader: ConfigReader, node: Node | null, baseDir: string): Harr
       : 'first',
     sources: entries.has('sources') ? readSources(reader, at('sources')) : {},
     stateDir,
-    outputs: entries.has('outputs')
-      ? readOutputs(reader, at('outputs') ?? null)
-      : [{ name: 'stdout', type: 'stdout', options: {} }],
+    outputs: use.noOutputs
+      ? []
+      : entries.has('outputs')
+        ? readOutputs(reader, at('outputs') ?? null)
+        : [{ name: 'stdout', type: 'stdout', options: {} }],
     grouping: entries.has('grouping') ? readGrouping(reader, at('grouping')) : [],
     store: readStore(reader, at('store'), entries.has('store'), stateDir),
     metrics: readMetrics(reader, at('metrics'), entries.has('metrics')),
