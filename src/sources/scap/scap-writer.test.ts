@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -189,6 +189,19 @@ test('refuses an fd whose thread is not listed, and an event whose length overru
     message: 'event length field 400 does not fit its 26 bytes',
   });
   await writer.close();
+});
+
+test('a new capture file is readable by its owner only, whatever the umask', async () => {
+  const target = path.join(workDirectory, 'private.scap');
+  const records = await collect(captures[0]);
+  const previous = process.umask(0o022);
+  try {
+    const writer = await ScapWriter.create(target, scapHeaderOf(records));
+    await writer.close();
+  } finally {
+    process.umask(previous);
+  }
+  assert.equal(statSync(target).mode & 0o777, 0o600);
 });
 
 test('gzip output (by .gz name) reads back, and flush makes events written so far readable', async () => {

@@ -419,7 +419,8 @@ interface Sink {
 
 async function openSink(target: string | Writable, options: ScapWriterOptions): Promise<Sink> {
   if (typeof target !== 'string') return { stream: target, done: finished(target) };
-  const file = createWriteStream(target);
+  // Only Harrier's user may read it: a capture holds command lines, environments and paths.
+  const file = createWriteStream(target, { mode: 0o600 });
   try {
     await once(file, 'open');
   } catch (error) {
