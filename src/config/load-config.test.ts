@@ -209,3 +209,20 @@ test('durations and sizes', () => {
   assert.equal(parseByteSize('1.5MB'), 1_572_864);
   assert.equal(parseByteSize('lots'), undefined);
 });
+
+test('grouping key fields must be fields of some source, and a wrong one is named where it is', () => {
+  const text = [
+    'grouping:',
+    '  - rules: [Terminal shell in container]',
+    '    window: 1m',
+    '    key_fields: [container.id, "proc.aname[2]", ka.user.name, ct.user, no.such.field]',
+    '',
+  ].join('\n');
+  const { diagnostics } = loadConfig(text, 'h.yaml', {});
+  assert.deepEqual(diagnostics.map(formatConfigDiagnostic), [
+    "h.yaml:4:72: error HARRIER_CONFIG_INVALID: grouping key field 'no.such.field' is not a field of any source (syscall, k8s_audit, aws_cloudtrail)\n" +
+      '    4 |     key_fields: [container.id, "proc.aname[2]", ka.user.name, ct.user, no.such.field]\n' +
+      '      |                                                                        ^\n' +
+      '  at key grouping[0].key_fields[4]',
+  ]);
+});

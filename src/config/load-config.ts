@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Node } from 'yaml';
+import { isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { GroupingRule } from '../alerts/index.js';
+import { fieldTableFor, resolveField } from '../engine/index.js';
 import type { ConfigDiagnostic } from './diagnostic.js';
 import { checkDirectories, type ConfigUse } from './directories.js';
 import { applyOverrides } from './environment.js';
@@ -204,11 +205,42 @@ function readGrouping(reader: ConfigReader, node: Node | null | undefined): Grou
     const windowMs = entries.has('window')
       ? reader.duration(entries.get('window')?.value, join(key, 'window'))
       : undefined;
+    const keyFieldsNode = entries.get('key_fields')?.value;
     const keyFields = entries.has('key_fields')
-      ? reader.strings(entries.get('key_fields')?.value, join(key, 'key_fields'))
+      ? reader.strings(keyFieldsNode, join(key, 'key_fields'))
       : [];
+    if (keyFields !== undefined) checkKeyFields(reader, keyFieldsNode, keyFields, key);
     if (rules === undefined || windowMs === undefined || keyFields === undefined) return [];
     return [{ rules, windowMs, keyFields }];
+  });
+}
+
+/** Sources whose alerts a grouping key can read output fields of. */
+const ALERT_SOURCES = ['syscall', 'k8s_audit', 'aws_cloudtrail'];
+
+/**
+ * Each key field must be a field some source has (`proc.aname[2]` included): a misspelt one
+ * would be empty on every alert and quietly put unrelated alerts in one group.
+ */
+function checkKeyFields(
+  reader: ConfigReader,
+  node: Node | null | undefined,
+  fields: readonly string[],
+  key: string,
+): void {
+  const items = isSeq(node) ? (node.items as (Node | null)[]) : [node];
+  fields.forEach((field, index) => {
+    const [, name = field, argument] = /^([^[\]]+)(?:\[(.*)\])?$/.exec(field) ?? [];
+    const known = ALERT_SOURCES.some((source) => {
+      const table = fieldTableFor(source);
+      return table !== undefined && resolveField(table, name, argument).ok;
+    });
+    if (!known)
+      reader.error(
+        items[index] ?? node,
+        `${join(key, 'key_fields')}[${index}]`,
+        `grouping key field '${field}' is not a field of any source (${ALERT_SOURCES.join(', ')})`,
+      );
   });
 }
 
