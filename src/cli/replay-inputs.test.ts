@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -55,6 +55,7 @@ function describe(inputs: ReplayInput[]): string[] {
       return `failure ${shortName(origin.file ?? '')}:${origin.line ?? ''}: ${reason}`;
     }
     if (input.kind === 'skipped') return `skipped ${shortName(input.name)}`;
+    if (input.kind === 'duplicate') return `duplicate ${input.name} of ${input.first}`;
     return `${input.kind} ${shortName(input.source.name)}`;
   });
 }
@@ -209,4 +210,36 @@ test('a pipe (bash process substitution) is read into memory and judged like a f
   const { stderr } = await promisify(execFile)('bash', ['-c', script]);
   assert.match(stderr, /^syscall: \/dev\/fd\/\d+: 345 events, 8 alerts\n/);
   assert.match(stderr, /\nsyscall: \/dev\/fd\/\d+:cap\.scap: 345 events, 8 alerts\n/);
+});
+
+test('a file named again, through a link or inside a directory given, is replayed once and the other names are warned about', async () => {
+  const capture = write('twice/cw.scap', readFileSync(catWrite));
+  symlinkSync('cw.scap', path.join(workDirectory, 'twice/link.scap'));
+  const directory = path.join(workDirectory, 'twice');
+  const again = `${directory}/../twice/cw.scap`;
+  assert.deepEqual(describe(await inputsOf(capture, directory, again)), [
+    'capture cw.scap',
+    `duplicate ${capture} of ${capture}`,
+    `duplicate ${path.join(directory, 'link.scap')} of ${capture}`,
+    `duplicate ${again} of ${capture}`,
+  ]);
+  const result = await replay([capture, directory, again], await rules(), () => {});
+  assert.deepEqual(
+    result.captures.map(({ events, alerts }) => [events, alerts]),
+    [[345, 8]],
+  );
+  assert.equal(result.duplicates.count, 3);
+
+  const harrier = path.join(repositoryRoot, 'bin/harrier.js');
+  const ruleFile = corpusPath('falco/tests-0.34.1/rules/single_rule_with_tags.yaml');
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+    harrier, 'replay', '--no-progress', '-r', ruleFile, capture, directory, again,
+  ]); // prettier-ignore
+  assert.equal(stdout.trimEnd().split('\n').length, 8);
+  assert.ok(
+    stderr.endsWith(
+      `harrier replay: warning: 3 inputs named a file already read, which is replayed once: ${capture} in ${directory} again, ${path.join(directory, 'link.scap')} in ${directory} is ${capture}, ${again} is ${capture}\n`,
+    ),
+    stderr,
+  );
 });

@@ -4,10 +4,11 @@
  * first bytes (the capture's section header magic, plain or inside gzip; a JSON text's
  * opening bracket; the zip magic). Files of no known kind inside a directory or archive are
  * named as skipped; a named file of no known kind, an empty file or an empty directory is a
- * failure.
+ * failure. A file reached twice (named twice, through a symbolic link, or also inside a
+ * directory given) is read once, and its other names are reported.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import path from 'node:path';
 import { constants, createGunzip } from 'node:zlib';
 import {
@@ -25,12 +26,47 @@ import { EXPECTED_KINDS, MAX_JSON_TEXT_BYTES } from './json-log-file.js';
 import type { JsonDetection } from './json-pipeline.js';
 import { JsonReplayReader, type JsonReplaySource } from './replay-json.js';
 
-/** One thing found: a capture, a JSON log, a failure, or a file of no known kind skipped. */
+/** A name of a file already read under another name, which is not read again. */
+export interface DuplicateInput {
+  name: string;
+  /** The directory it was found in; undefined for a path given on the command line. */
+  container?: string;
+  /** The name the file was read under. */
+  first: string;
+}
+
+/**
+ * One thing found: a capture, a JSON log, a failure, a file of no known kind skipped, or a
+ * file already read under another name.
+ */
 export type ReplayInput =
   | { kind: 'capture'; source: ByteSource }
   | { kind: 'log'; source: ByteSource }
   | { kind: 'failure'; failure: RecordError }
-  | { kind: 'skipped'; container: string; name: string };
+  | { kind: 'skipped'; container: string; name: string }
+  | ({ kind: 'duplicate' } & DuplicateInput);
+
+/**
+ * The regular files read so far, by device and inode, with the name each was read under.
+ * LIMIT: it grows with the number of files replayed (as the list of captures does).
+ */
+type ReadFiles = Map<string, string>;
+
+/** The duplicate input when `file` (of `info`) was read before, else marks it read. */
+function repeatOf(
+  files: ReadFiles,
+  file: string,
+  info: { dev: number; ino: number },
+  container?: string,
+): ReplayInput | undefined {
+  const key = `${info.dev}:${info.ino}`;
+  const first = files.get(key);
+  if (first === undefined) {
+    files.set(key, file);
+    return undefined;
+  }
+  return { kind: 'duplicate', name: file, container, first };
+}
 
 /** What a file holds, judged from its first bytes. */
 type Content = 'capture' | 'zip' | 'log' | 'empty' | 'unknown';
@@ -143,18 +179,24 @@ async function* zipInputs(source: ByteSource): AsyncGenerator<ReplayInput> {
   if (found === 0) yield failure({ file: archive }, 'no input files in the zip archive');
 }
 
-async function* directoryInputs(directory: string): AsyncGenerator<ReplayInput> {
+async function* directoryInputs(directory: string, files: ReadFiles): AsyncGenerator<ReplayInput> {
   const entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  const files = entries
+  const found = entries
     .filter((entry) => !entry.isDirectory())
     .map((entry) => ({ entry, file: path.join(entry.parentPath, entry.name) }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   let read = 0;
-  for (const { entry, file } of files) {
+  for (const { entry, file } of found) {
     // Symbolic links to files are read; sockets, pipes and links to directories are not.
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await isRegularFile(file)));
-    if (!isFile) {
+    const info = entry.isFile() || entry.isSymbolicLink() ? await regularFile(file) : undefined;
+    if (info === undefined) {
       yield { kind: 'skipped', container: directory, name: file };
+      continue;
+    }
+    const repeat = repeatOf(files, file, info, directory);
+    if (repeat !== undefined) {
+      read++;
+      yield repeat;
       continue;
     }
     for await (const input of fileInputs(fileSource(file), directory)) {
@@ -165,11 +207,13 @@ async function* directoryInputs(directory: string): AsyncGenerator<ReplayInput> 
   if (read === 0) yield failure({ file: directory }, 'no input files in the directory');
 }
 
-async function isRegularFile(file: string): Promise<boolean> {
+/** The status of `file` when it is (or links to) a regular file. */
+async function regularFile(file: string): Promise<Stats | undefined> {
   try {
-    return (await stat(file)).isFile();
+    const info = await stat(file);
+    return info.isFile() ? info : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -192,11 +236,14 @@ async function streamSource(file: string): Promise<ByteSource | ReplayInput> {
   return { name: file, bytes: Buffer.concat(chunks) };
 }
 
-async function* pathInputs(file: string): AsyncGenerator<ReplayInput> {
+async function* pathInputs(file: string, files: ReadFiles): AsyncGenerator<ReplayInput> {
   const info = await stat(file);
-  if (info.isDirectory()) yield* directoryInputs(file);
-  else if (info.isFile()) yield* fileInputs(fileSource(file));
-  else {
+  if (info.isDirectory()) yield* directoryInputs(file, files);
+  else if (info.isFile()) {
+    const repeat = repeatOf(files, file, info);
+    if (repeat !== undefined) yield repeat;
+    else yield* fileInputs(fileSource(file));
+  } else {
     const source = await streamSource(file);
     if ('kind' in source) yield source;
     else yield* fileInputs(source);
@@ -209,9 +256,10 @@ async function* pathInputs(file: string): AsyncGenerator<ReplayInput> {
  * is a failure and the others are still read.
  */
 export async function* replayInputs(paths: readonly string[]): AsyncGenerator<ReplayInput> {
+  const files: ReadFiles = new Map();
   for (const file of paths) {
     try {
-      yield* pathInputs(file);
+      yield* pathInputs(file, files);
     } catch (error) {
       const reason = describeFileError(error);
       if (reason === undefined) throw error;
@@ -244,7 +292,19 @@ export interface GatheredInputs {
   /** Inputs that could not be read, or not to their end. */
   failures: RecordError[];
   skipped: SkippedFiles[];
+  /** Names of files already read under another name, not read again. */
+  duplicates: DuplicateInputs;
 }
+
+/** Names of files already read, not read again: the first few of them, and how many. */
+export interface DuplicateInputs {
+  count: number;
+  /** The first `MAX_DUPLICATE_NAMES` of them. */
+  first: DuplicateInput[];
+}
+
+/** Duplicate names kept for the warning; the rest are counted. */
+const MAX_DUPLICATE_NAMES = 20;
 
 /**
  * Finds the inputs of `paths` and reads every JSON log among them through `detection`;
@@ -261,9 +321,17 @@ export async function gatherReplayInputs(
   const captures: ByteSource[] = [];
   const failures: RecordError[] = [];
   const skipped = new Map<string, SkippedFiles>();
+  const duplicates: DuplicateInputs = { count: 0, first: [] };
   let archivedBytes = 0;
   for await (const input of replayInputs(paths)) {
-    if (input.kind === 'log') {
+    if (input.kind === 'duplicate') {
+      duplicates.count++;
+      const { name, container, first } = input;
+      if (duplicates.first.length < MAX_DUPLICATE_NAMES)
+        duplicates.first.push(
+          container === undefined ? { name, first } : { name, container, first },
+        );
+    } else if (input.kind === 'log') {
       const failure = await reader.read(input.source);
       if (failure !== undefined) failures.push(failure);
     } else if (input.kind === 'failure') failures.push(input.failure);
@@ -279,7 +347,8 @@ export async function gatherReplayInputs(
         });
     } else captures.push(input.source);
   }
-  return { sources: reader.sources(), captures, failures, skipped: [...skipped.values()] };
+  const found = { sources: reader.sources(), captures, failures };
+  return { ...found, skipped: [...skipped.values()], duplicates };
 }
 
 function noteSkipped(skipped: Map<string, SkippedFiles>, container: string, name: string): void {

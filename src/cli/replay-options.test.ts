@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
@@ -97,7 +97,13 @@ test('the progress line is drawn only on a terminal and erased when stopped', as
 test('replay on a terminal draws the progress line on stderr, never on stdout', () => {
   // script(1) gives the replay a terminal; a large input keeps it running past a redraw.
   const rules = rulesFile();
-  const inputs = Array.from({ length: 400 }, () => CAT_WRITE);
+  // Copies, not one name repeated: a file named twice is replayed once.
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-replay-'));
+  const inputs = Array.from({ length: 400 }, (_, index) => {
+    const copy = path.join(directory, `cat_write-${index}.scap`);
+    copyFileSync(CAT_WRITE, copy);
+    return copy;
+  });
   const command = [process.execPath, HARRIER, 'replay', '--no-store', '-r', rules, ...inputs]
     .map((word) => `'${word}'`)
     .join(' ');

@@ -1,9 +1,9 @@
 /**
  * What `harrier replay` prints on stderr when it is done: events and alerts per capture,
  * records per JSON source, alerts per rule, then warnings (sources no rule covers, files of
- * no known kind skipped, capture events and blocks of unknown type skipped) and every input
- * it could not read. Text lines for a person; under `--json` one summary line, then one warn
- * or error line each.
+ * no known kind skipped, files named twice, capture events and blocks of unknown type
+ * skipped) and every input it could not read. Text lines for a person; under `--json` one
+ * summary line, then one warn or error line each.
  */
 import { describeOrigin } from '../sources/k8s-audit/index.js';
 import type { ReplayResult } from './replay.js';
@@ -67,6 +67,18 @@ function replayWarnings(result: ReplayResult): Warning[] {
     warnings.push({
       message: `${container}: ${counted(count, 'file')} of no known kind skipped: ${names.join(', ')}${more}`,
       fields: { file: container, skipped: count, names },
+    });
+  }
+  const { count: repeats, first: names } = result.duplicates;
+  if (repeats > 0) {
+    const shown = names.map(({ name, container, first }) => {
+      const place = container === undefined ? name : `${name} in ${container}`;
+      return name === first ? `${place} again` : `${place} is ${first}`;
+    });
+    const more = repeats > names.length ? `, and ${repeats - names.length} more` : '';
+    warnings.push({
+      message: `${counted(repeats, 'input')} named a file already read, which is replayed once: ${shown.join(', ')}${more}`,
+      fields: { duplicates: repeats, names },
     });
   }
   for (const { path, unknownEvents } of result.captures) {

@@ -18,7 +18,7 @@ import { ProgressLine, type ProgressTerminal } from './progress.js';
 import { JsonDetection } from './json-pipeline.js';
 import type { RecordError } from '../sources/k8s-audit/index.js';
 import { mergeByTime, type TimedSource } from './time-merge.js';
-import { gatherReplayInputs, type SkippedFiles } from './replay-inputs.js';
+import { gatherReplayInputs, type DuplicateInputs, type SkippedFiles } from './replay-inputs.js';
 import type { ByteSource } from '../sources/files/index.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
 import { configuredRules, readConfigOption } from './config-option.js';
@@ -82,6 +82,8 @@ export interface ReplayResult {
   failures: RecordError[];
   /** Files of no known kind found in directories and zip archives, left unread. */
   skipped: SkippedFiles[];
+  /** Names of files already read under another name, not read again. */
+  duplicates: DuplicateInputs;
   /** Sources of which events were read but that no enabled rule is written for. */
   uncoveredSources: string[];
 }
@@ -175,6 +177,7 @@ export async function replay(
     byRule,
     failures,
     skipped,
+    duplicates: inputs.duplicates,
     uncoveredSources: uncovered,
   };
 }
