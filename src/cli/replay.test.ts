@@ -106,3 +106,27 @@ test('harrier replay warns of a source no rule covers and of skipped files, and 
       `harrier replay: ${empty}: empty file: no events\n`,
   );
 });
+
+test('harrier replay with a rule file error ends by saying nothing was replayed, after the warnings', async () => {
+  const rules = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-rules-')), 'badprio.yaml');
+  writeFileSync(
+    rules,
+    '- rule: bad priority\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: SUPERBAD\n' +
+      '- rule: every type\n  desc: d\n  condition: proc.name=cat\n  output: o\n  priority: WARNING\n',
+  );
+  const capture = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
+  const args = [path.join(repositoryRoot, 'bin/harrier.js'), 'replay', '-r', rules, capture];
+  const failure = await promisify(execFile)(process.execPath, args).then(
+    () => assert.fail('exit status 0'),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  assert.equal(failure.code, 1);
+  assert.equal(failure.stdout, '');
+  const lines = failure.stderr.trimEnd().split('\n');
+  assert.match(lines[0], /badprio\.yaml:5:13: error LOAD_ERR_YAML_VALIDATE: Invalid priority/);
+  assert.ok(
+    lines.some((line) => /warning LOAD_NO_EVTTYPE/.test(line)),
+    failure.stderr,
+  );
+  assert.equal(lines.at(-1), 'harrier replay: the rule files have 1 error: nothing replayed');
+});
