@@ -60,3 +60,25 @@ test('flush closes open groups at once; a window of 0 turns grouping off', () =>
   assert.equal(summaries.length, 1);
   assert.equal(summaries[0]!.outputFields.get(groupFields.count), 3n);
 });
+
+test('first and last seen are the earliest and latest event times, whatever the arrival order', () => {
+  const summaries: Alert[] = [];
+  const grouper = new AlertGrouper([{ rules: ['*'], windowMs: 60_000, keyFields: [] }], (a) =>
+    summaries.push(a),
+  );
+  // An audit EventList whose items are not in time order: 17:53:07, 14:09:12, 17:53:07.
+  const at = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
+  const times = ['2018-10-25T17:53:07Z', '2018-10-25T14:09:12Z', '2018-10-25T17:53:07.5Z'];
+  for (const [sequence, time] of times.entries())
+    grouper.add(sampleAlert({ sequence, time: at(time) }));
+  grouper.flush();
+
+  assert.equal(summaries.length, 1);
+  const fields = summaries[0]!.outputFields;
+  assert.equal(fields.get(groupFields.firstSeen), '2018-10-25T14:09:12.000000000Z');
+  assert.equal(fields.get(groupFields.lastSeen), '2018-10-25T17:53:07.500000000Z');
+  assert.match(
+    summaries[0]!.output,
+    /first seen 2018-10-25T14:09:12\.000000000Z, last seen 2018-10-25T17:53:07\.500000000Z\)$/,
+  );
+});

@@ -1,7 +1,8 @@
 /**
  * Grouping of repeated alerts. Alerts of one rule with equal values in the chosen key fields
  * within a window form a group: the first is sent at once, the rest are counted, and when the
- * window ends one summary alert carries the count and the first and last times. Nothing is
+ * window ends one summary alert carries the count and the earliest and latest event times
+ * (alerts of a merged replay or of several audit sources arrive out of time order). Nothing is
  * dropped: every alert is either sent or counted in a summary.
  *
  * LIMIT: open groups live in memory; after a `kill -9` the summary of a window still open is
@@ -21,9 +22,12 @@ export interface GroupingRule {
 }
 
 interface OpenGroup {
-  readonly first: Alert;
+  /** The alert that arrived last; the summary is built on it. */
   last: Alert;
   count: number;
+  /** Earliest and latest event time of the group's alerts (ns since the epoch). */
+  earliest: bigint;
+  latest: bigint;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -54,11 +58,14 @@ export class AlertGrouper {
     if (group !== undefined) {
       group.count++;
       group.last = alert;
+      if (alert.time < group.earliest) group.earliest = alert.time;
+      if (alert.time > group.latest) group.latest = alert.time;
       return false;
     }
     const timer = setTimeout(() => this.close(key), rule.windowMs);
     timer.unref();
-    this.groups.set(key, { first: alert, last: alert, count: 1, timer });
+    const { time } = alert;
+    this.groups.set(key, { last: alert, count: 1, earliest: time, latest: time, timer });
     return true;
   }
 
@@ -77,7 +84,7 @@ export class AlertGrouper {
     if (group === undefined) return;
     clearTimeout(group.timer);
     this.groups.delete(key);
-    if (group.count > 1) this.emitSummary(summaryAlert(group.first, group.last, group.count));
+    if (group.count > 1) this.emitSummary(summaryAlert(group));
   }
 
   private ruleFor(name: string): GroupingRule | undefined {
@@ -99,12 +106,13 @@ function groupKey(alert: Alert, keyFields: readonly string[]): string {
 }
 
 /**
- * The summary of a group: the last alert, its output line followed by the count and window,
- * and the `harrier.group.*` output fields. `count` includes the first alert, sent already.
+ * The summary of a group: the last alert, its output line followed by the count and the
+ * earliest and latest event times, and the `harrier.group.*` output fields. `count` includes
+ * the first alert, sent already.
  */
-function summaryAlert(first: Alert, last: Alert, count: number): Alert {
-  const firstSeen = isoTime(first.time, 'Z');
-  const lastSeen = isoTime(last.time, 'Z');
+function summaryAlert({ last, count, earliest, latest }: OpenGroup): Alert {
+  const firstSeen = isoTime(earliest, 'Z');
+  const lastSeen = isoTime(latest, 'Z');
   const outputFields = new Map(last.outputFields);
   outputFields.set(groupFields.count, BigInt(count));
   outputFields.set(groupFields.firstSeen, firstSeen);
