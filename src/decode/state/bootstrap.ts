@@ -13,7 +13,7 @@ import type { FdInfo, FdKind, ThreadInfo } from './types.js';
 export function threadFromRecord(table: ThreadTable, record: ThreadRecord): ThreadInfo {
   const thread = table.newThread(record.tid);
   Object.assign(thread, {
-    pid: record.pid, ptid: record.ptid, sid: record.sid, vpgid: record.vpgid, pgid: record.pgid,
+    pid: record.pid, sid: record.sid, vpgid: record.vpgid, pgid: record.pgid,
     comm: record.comm, exe: record.exe, args: record.args, fdLimit: record.fdlimit,
     flags: record.flags | THREAD_FLAGS.ACTIVE, uid: record.uid, gid: record.gid,
     loginUid: record.loginuid, vmSizeKb: record.vmsizeKb, vmRssKb: record.vmrssKb,
@@ -26,6 +26,7 @@ export function threadFromRecord(table: ThreadTable, record: ThreadRecord): Thre
     capEffective: record.capEffective, exeIno: record.exeIno, exeInoCtime: record.exeInoCtime,
     exeInoMtime: record.exeInoMtime,
   }); // prettier-ignore
+  table.setParent(thread, record.ptid);
   thread.exePath = trimDeleted(record.exepath);
   thread.cgroups = record.cgroups.map(splitCgroup);
   if (isMainThread(thread)) {

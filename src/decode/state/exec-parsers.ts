@@ -97,7 +97,7 @@ function applyExecIdentity(context: ParseContext, thread: ThreadInfo): void {
   thread.args = listParam(event, EXECVE.args);
   thread.pid = numberParam(event, EXECVE.pid);
   if (isInvalidThread(thread)) {
-    thread.ptid = numberParam(event, EXECVE.ptid);
+    table.setParent(thread, numberParam(event, EXECVE.ptid));
     if ((thread.flags & THREAD_FLAGS.CHILD_IN_PIDNS) === 0) {
       thread.vtid = thread.tid;
       thread.vpid = thread.pid;

@@ -84,7 +84,7 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
   if (isInvalidThread(caller)) {
     validCaller = false;
     caller.pid = numberParam(event, CLONE.pid);
-    caller.ptid = numberParam(event, CLONE.ptid);
+    table.setParent(caller, numberParam(event, CLONE.ptid));
     const hasVpid = !isEmptyParam(event, CLONE.vpid);
     caller.vtid = hasVpid ? numberParam(event, CLONE.vtid) : event.tid;
     caller.vpid = hasVpid ? numberParam(event, CLONE.vpid) : -1;
@@ -106,10 +106,10 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
   if ((flags & THREAD_FLAGS.CLONE_THREAD) === 0) {
     if (validCaller) copyProcessState(child, caller);
     child.pid = childTid;
-    child.ptid = caller.tid;
+    table.setParent(child, caller.tid);
   } else {
     child.pid = caller.pid;
-    child.ptid = caller.ptid;
+    table.setParent(child, caller.ptid);
     child.flags |= THREAD_FLAGS.CLONE_FILES;
     child.lastExecTs = caller.lastExecTs;
   }
@@ -137,7 +137,7 @@ function parseCloneChild(context: ParseContext): void {
   }
   const child = table.newThread(event.tid);
   child.pid = numberParam(event, CLONE.pid);
-  child.ptid = numberParam(event, CLONE.ptid);
+  table.setParent(child, numberParam(event, CLONE.ptid));
   const hasVpid = !isEmptyParam(event, CLONE.vpid);
   child.vtid = hasVpid ? numberParam(event, CLONE.vtid) : child.tid;
   child.vpid = hasVpid ? numberParam(event, CLONE.vpid) : -1;
@@ -151,7 +151,8 @@ function parseCloneChild(context: ParseContext): void {
   }
   const validLookup = !isInvalidThread(lookup);
   if (!validLookup && !isLeader) {
-    Object.assign(lookup, { pid: child.pid, ptid: child.ptid, vpid: child.vpid });
+    Object.assign(lookup, { pid: child.pid, vpid: child.vpid });
+    table.setParent(lookup, child.ptid);
     lookup.vtid = lookup.vpid;
     table.linkThread(lookup);
   }

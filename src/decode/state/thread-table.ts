@@ -56,6 +56,13 @@ export class ThreadTable implements StateView {
   private lastFound: ThreadInfo | undefined;
   private readonly groups: GroupSizes = new Map();
   /**
+   * The table's threads by their ptid, so that an exit finds its children without scanning the
+   * table (libsinsp keeps a children list per thread). Each thread of the table sits in exactly
+   * one set, so this is bounded by the table; it stays exact because every ptid change goes
+   * through `setParent` and every entry through `add` and `delete`.
+   */
+  private readonly childrenByParent = new Map<number, Set<ThreadInfo>>();
+  /**
    * Child subreapers: processes that said so with prctl or have adopted another process's
    * orphans (as the kernel's exit events showed); the fallback reaper search stops at them as
    * at an init. Entries leave with their process, so the set is bounded by the table.
@@ -172,11 +179,14 @@ export class ThreadTable implements StateView {
    * Returns undefined, and counts a drop, when the table is full.
    */
   add(thread: ThreadInfo, link = true): ThreadInfo | undefined {
-    if (!this.threads.has(thread.tid) && this.threads.size >= this.limits.maxThreads) {
+    const replaced = this.threads.get(thread.tid);
+    if (replaced === undefined && this.threads.size >= this.limits.maxThreads) {
       this.counters.threadsDroppedTableFull++;
       return undefined;
     }
+    if (replaced !== undefined) this.removeChild(replaced);
     this.threads.set(thread.tid, thread);
+    this.addChild(thread);
     this.lastFound = undefined;
     this.counters.threadsAdded++;
     if (link) this.linkThread(thread);
@@ -189,7 +199,41 @@ export class ThreadTable implements StateView {
     if (!thread.isDead) this.groups.set(thread.pid, (this.groups.get(thread.pid) ?? 0) + 1);
     if (thread.pid === 1) return;
     const parent = this.threads.get(thread.ptid);
-    if (parent === undefined || isInvalidThread(parent)) thread.ptid = 0;
+    if (parent === undefined || isInvalidThread(parent)) this.setParent(thread, 0);
+  }
+
+  /**
+   * Sets `thread`'s ptid, keeping the children index exact: the only way to change the ptid of
+   * a thread, in the table or not yet added.
+   */
+  setParent(thread: ThreadInfo, ptid: number): void {
+    if (thread.ptid === ptid) return;
+    const isIndexed = this.threads.get(thread.tid) === thread;
+    if (isIndexed) this.removeChild(thread);
+    (thread as { ptid: number }).ptid = ptid;
+    if (isIndexed) this.addChild(thread);
+  }
+
+  /**
+   * The table's threads whose ptid is `tid`, in a new array (reparenting them changes the index).
+   * Protected so that a test can check it against a scan of the whole table.
+   */
+  protected childrenOf(tid: number): ThreadInfo[] {
+    const children = this.childrenByParent.get(tid);
+    return children === undefined ? [] : [...children];
+  }
+
+  private addChild(thread: ThreadInfo): void {
+    const siblings = this.childrenByParent.get(thread.ptid);
+    if (siblings === undefined) this.childrenByParent.set(thread.ptid, new Set([thread]));
+    else siblings.add(thread);
+  }
+
+  private removeChild(thread: ThreadInfo): void {
+    const siblings = this.childrenByParent.get(thread.ptid);
+    if (siblings?.delete(thread) === true && siblings.size === 0) {
+      this.childrenByParent.delete(thread.ptid);
+    }
   }
 
   /** Marks a thread dead (its exit event); it leaves the table with `remove`. */
@@ -244,25 +288,24 @@ export class ThreadTable implements StateView {
 
   private delete(tid: number): void {
     this.lastFound = undefined;
-    if (this.threads.delete(tid)) this.counters.threadsRemoved++;
+    const thread = this.threads.get(tid);
+    if (thread === undefined) return;
+    this.removeChild(thread);
+    this.threads.delete(tid);
+    this.counters.threadsRemoved++;
   }
 
   /**
    * Gives `thread`'s children to the kernel's reaper when the table knows it; else, searching
    * the table, to another live thread of its process, else to the nearest ancestor that is an
-   * init process or a known reaper, else to nobody (ptid 0).
+   * init process or a known reaper, else to nobody (ptid 0). All get the same reaper, so the
+   * order of the children does not matter; a thread without children looks for no reaper.
    */
   private reparentChildren(thread: ThreadInfo, kernelReaper: number): void {
-    let reaper: ThreadInfo | undefined;
-    let found = false;
-    for (const child of this.threads.values()) {
-      if (child.ptid !== thread.tid || child === thread) continue;
-      if (!found) {
-        reaper = this.reaperFor(thread, kernelReaper);
-        found = true;
-      }
-      child.ptid = reaper?.tid ?? 0;
-    }
+    const orphans = this.childrenOf(thread.tid).filter((child) => child !== thread);
+    if (orphans.length === 0) return;
+    const reaper = this.reaperFor(thread, kernelReaper);
+    for (const orphan of orphans) this.setParent(orphan, reaper?.tid ?? 0);
   }
 
   private reaperFor(thread: ThreadInfo, kernelReaper: number): ThreadInfo | undefined {
@@ -276,6 +319,8 @@ export class ThreadTable implements StateView {
   /**
    * LIMIT: a subreaper that set itself before the capture began (its prctl unseen) is found only
    * once an exit event has named it; until then its orphans are given to the init above it.
+   * NB: the search for another live thread of the process scans the table; it runs only for an
+   * exit that leaves children and whose event named no reaper the table knows.
    */
   private findReaper(thread: ThreadInfo): ThreadInfo | undefined {
     for (const candidate of this.threads.values()) {

@@ -104,8 +104,11 @@ export interface ThreadInfo {
   tid: number;
   /** Thread group id: the process id (`proc.pid`); -1 for a thread the engine knows nothing of. */
   pid: number;
-  /** Parent thread id; after a parent dies, its reaper. */
-  ptid: number;
+  /**
+   * Parent thread id; after a parent dies, its reaper. Changed only with
+   * `ThreadTable.setParent`, which keeps the table's index of children exact.
+   */
+  readonly ptid: number;
   sid: number;
   vpgid: number;
   pgid: number;
