@@ -132,13 +132,21 @@ test('a named file of no known kind is a failure that names all three kinds; emp
   const blank = write('named/blank.log', '  \n\n');
   const kinds = 'expected a syscall capture, a Kubernetes audit log or a CloudTrail file';
   assert.deepEqual(describe(await inputsOf(notes, binary, empty, blank)), [
-    `failure notes.txt:2: ${kinds}, found invalid JSON: unexpected 'r'`,
+    `failure notes.txt:2: format not recognised: ${kinds} (JSON), found text that is not JSON: 'random text'`,
     `failure blob.bin:: ${kinds}, found binary data`,
     'failure empty.json:: empty file: no events',
     'failure blank.log:: empty file: no events',
   ]);
   const found = await inputsOf(notes);
   assert.equal(found[0].kind === 'failure' && found[0].failure.origin.column, 3);
+});
+
+test('an auditd log is named as a format not recognised, quoting its start, not as broken JSON', async () => {
+  const auditd = corpusPath('auditd/record-execve-long.txt');
+  const kinds = 'expected a syscall capture, a Kubernetes audit log or a CloudTrail file';
+  assert.deepEqual(describe(await inputsOf(auditd)), [
+    `failure record-execve-long.txt:1: format not recognised: ${kinds} (JSON), found text that is not JSON: 'type=SYSCALL msg=audit(1615150974.493:21'...`,
+  ]);
 });
 
 test('a zip archive is read by content: its captures from memory, its logs, its unknown members named', async () => {

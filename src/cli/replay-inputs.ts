@@ -21,7 +21,7 @@ import {
   type ByteSource,
 } from '../sources/files/index.js';
 import { hasCaptureMagic } from '../sources/scap/index.js';
-import { lineAndColumn, showCharacter, type RecordError } from '../sources/k8s-audit/index.js';
+import { lineAndColumn, showText, type RecordError } from '../sources/k8s-audit/index.js';
 import { EXPECTED_KINDS, MAX_JSON_TEXT_BYTES } from './json-log-file.js';
 import type { JsonDetection } from './json-pipeline.js';
 import { JsonReplayReader, type JsonReplaySource } from './replay-json.js';
@@ -121,7 +121,13 @@ async function judge(head: Uint8Array, whole: boolean): Promise<Content> {
   return text[at] === 0x7b || text[at] === 0x5b ? 'log' : 'unknown';
 }
 
-/** Why a named file of no known kind is not read: where its text stops being JSON. */
+/** Characters of a text file's first line a failure quotes. */
+const QUOTED_CHARACTERS = 40;
+
+/**
+ * Why a named file of no known kind is not read: binary data, or text that does not start as
+ * JSON does (an auditd log, a CSV file...), quoted from where its text starts.
+ */
 function unknownReason(name: string, head: Uint8Array): RecordError {
   const text = Buffer.from(head)
     .toString('utf8')
@@ -129,8 +135,10 @@ function unknownReason(name: string, head: Uint8Array): RecordError {
   if (head.includes(0) || text.includes('\ufffd'))
     return { origin: { file: name }, reason: `${EXPECTED_KINDS}, found binary data` };
   const offset = text.search(/[^ \t\r\n]/);
-  const shown = showCharacter(String.fromCodePoint(text.codePointAt(offset) ?? 0));
-  const reason = `${EXPECTED_KINDS}, found invalid JSON: unexpected ${shown}`;
+  const line = text.slice(offset).split(/\r?\n/, 1)[0];
+  const quoted = [...line].slice(0, QUOTED_CHARACTERS).join('');
+  const more = quoted.length < line.length ? '...' : '';
+  const reason = `format not recognised: ${EXPECTED_KINDS} (JSON), found text that is not JSON: '${showText(quoted)}'${more}`;
   return { origin: { file: name, ...lineAndColumn(text, offset) }, reason };
 }
 

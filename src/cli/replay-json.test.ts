@@ -212,7 +212,9 @@ test('files that are missing, not JSON, nested too deep or of neither kind are f
     },
     {
       origin: { file: text, line: 1, column: 1 },
-      reason: `${expected} invalid JSON: unexpected 'r'`,
+      reason:
+        'format not recognised: expected a syscall capture, a Kubernetes audit log or a ' +
+        "CloudTrail file (JSON), found text that is not JSON: 'random text'",
     },
     {
       origin: { file: other, line: 1 },
