@@ -27,7 +27,7 @@ import type { JsonDetection } from './json-pipeline.js';
 import { JsonReplayReader, type JsonReplaySource } from './replay-json.js';
 
 /** A name of a file already read under another name, which is not read again. */
-export interface DuplicateInput {
+interface DuplicateInput {
   name: string;
   /** The directory it was found in; undefined for a path given on the command line. */
   container?: string;

@@ -15,4 +15,4 @@ export {
   type RecordError,
   type RecordOrigin,
 } from './json-text.js';
-export { showCharacter, showText } from './json-fault.js';
+export { showText } from './json-fault.js';
