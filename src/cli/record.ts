@@ -57,7 +57,11 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
   }
   const logger = createLogger('cli.record');
   const ruleSet =
-    options.rules.length > 0 ? await loadLiveRules(options.rules, {}, logger) : undefined;
+    options.rules.length > 0
+      ? await loadLiveRules('record', options.rules, {}, logger, {
+          failedOutcome: 'nothing recorded',
+        })
+      : undefined;
   if (options.rules.length > 0 && ruleSet === undefined) return 1;
   let live: LivePipeline;
   try {

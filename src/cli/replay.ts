@@ -24,7 +24,7 @@ import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factor
 import { configuredRules, readConfigOption } from './config-option.js';
 import { readMinPriority, readTimeFormat } from './option-values.js';
 import { reportReplaySummary } from './replay-summary.js';
-import { counted, reportDiagnostics, reportError } from './stderr-report.js';
+import { reportDiagnostics, reportError, reportRuleFilesFailed } from './stderr-report.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -238,11 +238,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);
   reportDiagnostics('replay', loaded.diagnostics, { quiet: options.quiet });
   if (loaded.ruleSet === undefined) {
-    // Said last, so that the final line is not a warning of a file that did load.
-    const errors = loaded.diagnostics.filter((item) => item.severity === 'error').length;
-    reportError('replay', `the rule files have ${counted(errors, 'error')}: nothing replayed`, {
-      errors,
-    });
+    reportRuleFilesFailed('replay', loaded.diagnostics, 'nothing replayed');
     return 1;
   }
   const print = options.json ? formatAlertJson : formatAlertText;

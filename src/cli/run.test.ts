@@ -725,3 +725,32 @@ test('the stop counters print the failed rule reloads beside the applied ones', 
     /\n {2}threads at stop: 5 \(removed as gone from \/proc, exit not seen: 6; refused, table full: 7\)\n/,
   );
 });
+
+test(
+  'harrier run with a rule file error ends by saying nothing is monitored, after the diagnostics (needs root)',
+  {
+    skip: process.geteuid?.() !== 0 && 'needs root (the start-up checks come first)',
+  },
+  async () => {
+    const rules = path.join(await scratch(), 'badprio.yaml');
+    await writeFile(
+      rules,
+      '- rule: bad priority\n  desc: d\n  condition: evt.type=open\n  output: o\n  priority: SUPERBAD\n' +
+        '- rule: every type\n  desc: d\n  condition: proc.name=cat\n  output: o\n  priority: WARNING\n',
+    );
+    const failure = await execFileAsync(process.execPath, [
+      HARRIER,
+      'run',
+      '--no-store',
+      '-r',
+      rules,
+    ]).then(
+      () => assert.fail('exit status 0'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(failure.code, 1);
+    const lines = failure.stderr.trimEnd().split('\n');
+    assert.match(lines[0]!, /badprio\.yaml:5:13: error LOAD_ERR_YAML_VALIDATE/);
+    assert.equal(lines.at(-1), 'harrier run: the rule files have 1 error: nothing monitored');
+  },
+);

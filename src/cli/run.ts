@@ -18,7 +18,12 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger, logFormat, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
-import { reportDiagnostics, reportError, reportSummary } from './stderr-report.js';
+import {
+  reportDiagnostics,
+  reportError,
+  reportRuleFilesFailed,
+  reportSummary,
+} from './stderr-report.js';
 import {
   captureLayout,
   LEGACY_LAYOUT_HELP,
@@ -97,17 +102,24 @@ export function registerRunCommand(program: Command): void {
   );
 }
 
-/** Loads rules, printing diagnostics (warnings only unless `quiet`); undefined on errors. */
+/**
+ * Loads rules for `command`, printing diagnostics (warnings only unless `quiet`); undefined
+ * on errors, then said last with what did not happen when `failedOutcome` is given ("nothing
+ * monitored"; a reload logs its own line).
+ */
 export async function loadLiveRules(
+  command: 'run' | 'record',
   paths: readonly string[],
   options: LoadOptions,
   logger: Logger,
-  quiet = false,
+  { quiet = false, failedOutcome }: { quiet?: boolean; failedOutcome?: string },
 ): Promise<RuleSet | undefined> {
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(paths), options);
-  reportDiagnostics('run', loaded.diagnostics, { quiet });
+  reportDiagnostics(command, loaded.diagnostics, { quiet });
   if (loaded.ruleSet !== undefined)
     logger.info({ count: loaded.ruleSet.enabledCount, files: paths }, 'rules loaded');
+  else if (failedOutcome !== undefined)
+    reportRuleFilesFailed(command, loaded.diagnostics, failedOutcome);
   return loaded.ruleSet;
 }
 
@@ -153,7 +165,10 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const logger = createLogger('cli.run');
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const quiet = options.quiet === true;
-  const ruleSet = await loadLiveRules(paths, loadOptions, logger, quiet);
+  const ruleSet = await loadLiveRules('run', paths, loadOptions, logger, {
+    quiet,
+    failedOutcome: 'nothing monitored',
+  });
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   const outputs = await startRunnerOutputs({
@@ -231,7 +246,7 @@ async function untilStopped(
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
-      const next = await loadLiveRules(paths, loadOptions, logger, quiet);
+      const next = await loadLiveRules('run', paths, loadOptions, logger, { quiet });
       if (next === undefined) {
         reloads.failed++;
         logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');

@@ -99,3 +99,16 @@ export function reportSummary(
 export function counted(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/**
+ * The last line of a command whose rule files had errors: said after the diagnostics, so the
+ * final line is not a warning about a file that did load. `outcome`: "nothing replayed".
+ */
+export function reportRuleFilesFailed(
+  command: string,
+  diagnostics: readonly { severity: string }[],
+  outcome: string,
+): void {
+  const errors = diagnostics.filter((item) => item.severity === 'error').length;
+  reportError(command, `the rule files have ${counted(errors, 'error')}: ${outcome}`, { errors });
+}
