@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { Command } from 'commander';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request as httpRequest } from 'node:http';
@@ -22,6 +25,7 @@ import {
 } from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
+import { writeCloudTrailFile } from '../testing/cloudtrail-file.js';
 
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
 
@@ -299,4 +303,123 @@ test('serve logs readable lines and a text stop summary, NDJSON under --json', a
     .split('\n')
     .map((line) => JSON.parse(line) as { msg: string });
   assert.deepEqual([lines[0].msg, lines.at(-1)?.msg], ['rules loaded', 'stopped']);
+});
+
+/** A warn-level logger whose lines are kept, parsed. */
+function keptWarnings(): { logger: Logger; lines: { msg: string; file?: string }[] } {
+  const lines: { msg: string; file?: string }[] = [];
+  const sink = new Writable({
+    write: (chunk: Buffer, _encoding, done) => done(void lines.push(JSON.parse(String(chunk)))),
+  });
+  return { logger: pino({ level: 'warn' }, sink), lines };
+}
+
+/** Waits until `done()` holds, checking every 50 ms; fails after 10 s. */
+async function waitFor(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a missing audit log is waited for with one warning, then read from its first line', async () => {
+  const log = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-serve-log-')), 'audit.log');
+  const { logger, lines } = keptWarnings();
+  const alerts: Alert[] = [];
+  const running = await serveWith({ webhook: false, auditLogs: [log], logger }, alerts);
+  writeFileSync(log, `${JSON.stringify(sampleEvent)}\n`);
+  await waitFor(() => alerts.length === 1, 'the alert of the new log');
+  await running.stop();
+  assert.deepEqual(lines, [
+    {
+      level: 40,
+      time: (lines[0] as { time?: number }).time,
+      pid: process.pid,
+      hostname: (lines[0] as { hostname?: string }).hostname,
+      file: log,
+      msg: 'audit log does not exist yet; reading it from its start once created',
+    },
+  ]);
+  assert.deepEqual(
+    alerts.map((alert) => alert.rule),
+    ['K8s Deployment Created'],
+  );
+});
+
+test('an audit log that turns into a directory is warned about once, not at every check', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-serve-log-'));
+  const log = path.join(directory, 'audit.log');
+  writeFileSync(log, '');
+  const { logger, lines } = keptWarnings();
+  const running = await serveWith({ webhook: false, auditLogs: [log], logger });
+  renameSync(log, path.join(directory, 'audit.log.1'));
+  mkdirSync(log);
+  await waitFor(() => lines.length > 0, 'the read failure');
+  // The follower checks every 200 ms: five more checks fail the same way.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await running.stop();
+  assert.deepEqual(
+    lines.map((line) => line.msg),
+    ['audit log read failed; retrying at every check'],
+  );
+});
+
+/** A loopback port free a moment ago. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('a source that cannot start leaves nothing listening and names the path', async () => {
+  const port = await freePort();
+  const missing = path.join(tmpdir(), 'harrier-no-such-trail-dir');
+  await assert.rejects(
+    serveWith({ listen: `127.0.0.1:${port}`, cloudTrail: [missing] }),
+    new RegExp(`^Error: cannot read the CloudTrail path ${missing}: ENOENT`),
+  );
+  // The port is free again: the webhook did not start, or was stopped.
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(port, '127.0.0.1', resolve));
+  await new Promise((resolve) => probe.close(resolve));
+});
+
+test('a webhook that cannot listen stops the audit log follower already started', async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const { port } = taken.address() as { port: number };
+  const log = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-serve-log-')), 'audit.log');
+  writeFileSync(log, '');
+  const alerts: Alert[] = [];
+  await assert.rejects(serveWith({ listen: `127.0.0.1:${port}`, auditLogs: [log] }, alerts), {
+    message: `cannot start the audit webhook on 127.0.0.1:${port}: the address is already in use`,
+  });
+  await new Promise((resolve) => taken.close(resolve));
+  writeFileSync(log, `${JSON.stringify(sampleEvent)}\n`);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assert.equal(alerts.length, 0);
+});
+
+test('serve with CloudTrail files only stops once they are read, with its summary and status 0', async () => {
+  const trail = writeCloudTrailFile(mkdtempSync(path.join(tmpdir(), 'harrier-serve-ct-')), 3);
+  const args = ['serve', '-r', path.join(repositoryRoot, 'rules'), '--no-store', '--no-webhook'];
+  const child = spawn(process.execPath, [HARRIER, ...args, '--cloudtrail', trail], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  clearTimeout(timer);
+  assert.match(stderr, /INFO cli\.serve: every source has ended; stopping\n/);
+  assert.ok(
+    stderr.endsWith(
+      'harrier serve: stopped\n  aws_cloudtrail: 3 records, 3 processed, 0 rejected, 0 alerts\n',
+    ),
+    stderr,
+  );
+  assert.equal(status, 0);
 });

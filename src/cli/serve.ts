@@ -3,7 +3,7 @@
  * directories or stdin, and prints an alert line for every rule match (or sends it to the
  * outputs of `-c`), recording it in the store, until stopped; serves metrics when asked.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
@@ -59,12 +59,24 @@ export interface ServeOptions {
 export interface RunningServe {
   detection: JsonDetection;
   webhook?: AuditWebhook;
+  /**
+   * Resolves once every source has ended (CloudTrail files and stdin read to their end);
+   * never while the webhook, an audit log or a CloudTrail directory is followed.
+   */
+  ended: Promise<void>;
   stop(): Promise<void>;
 }
 
+/** One started source: how to stop it and, for a source that ends by itself, when it has. */
+interface StartedSource {
+  stop(): Promise<void>;
+  ended?: Promise<void>;
+}
+
 /**
- * Starts every source the options name. Resolves once the webhook listens and the files are
- * open; rejects when the port is taken or a path cannot be read.
+ * Starts every source the options name: the files first, the webhook last, so that nothing
+ * listens before every input is open. Resolves once all have started; when one cannot start,
+ * stops those that did and rejects with an error naming the source and the file or address.
  *
  * @example
  * const running = await startServe({ ruleSet, onAlert: (a) => console.log(a.output), listen: '127.0.0.1:9765' });
@@ -78,50 +90,99 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     logger,
     metrics: options.metrics,
   });
-  const stoppers: (() => Promise<void>)[] = [];
+  const started: StartedSource[] = [];
+  const stop = async () => void (await Promise.all(started.map((source) => source.stop())));
   let webhook: AuditWebhook | undefined;
-  if (options.webhook !== false) {
-    const { host, port } = parseListen(options.listen ?? '127.0.0.1:9765');
-    webhook = new AuditWebhook({
-      host,
-      port,
-      path: options.path,
-      tls: options.tls,
-      token: options.token,
-      maxBodyBytes: options.maxBodyBytes,
-      logger,
-      sink: (records) => detection.take('k8s_audit', records),
-    });
-    await webhook.start();
-    const running = webhook;
-    stoppers.push(() => running.stop());
+  try {
+    for (const file of options.auditLogs ?? [])
+      started.push(await followLog(file, detection, logger));
+    for (const target of options.cloudTrail ?? [])
+      started.push(await followTrail(target, detection, logger));
+    if (options.webhook !== false) {
+      webhook = await startWebhook(options, detection);
+      const running = webhook;
+      started.push({ stop: () => running.stop() });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
   }
-  for (const file of options.auditLogs ?? [])
-    stoppers.push(await followLog(file, detection, logger));
-  for (const target of options.cloudTrail ?? [])
-    stoppers.push(await followTrail(target, detection, logger));
-  return {
-    detection,
-    webhook,
-    stop: async () => void (await Promise.all(stoppers.map((stop) => stop()))),
-  };
+  return { detection, webhook, ended: allEnded(started), stop };
+}
+
+/** When every source has ended; never if one of them follows something without end. */
+function allEnded(sources: readonly StartedSource[]): Promise<void> {
+  if (sources.some((source) => source.ended === undefined)) return new Promise(() => {});
+  return Promise.all(sources.map((source) => source.ended)).then(() => undefined);
+}
+
+/** What a failed listen means to the user, from its error code. */
+function describeListenError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') return 'the address is already in use';
+  if (error.code === 'EADDRNOTAVAIL') return 'no interface of this host has that address';
+  if (error.code === 'EACCES') return 'permission denied (ports below 1024 need privileges)';
+  return error.message;
+}
+
+async function startWebhook(options: ServeOptions, detection: JsonDetection) {
+  const listen = options.listen ?? '127.0.0.1:9765';
+  const { host, port } = parseListen(listen);
+  const webhook = new AuditWebhook({
+    host,
+    port,
+    path: options.path,
+    tls: options.tls,
+    token: options.token,
+    maxBodyBytes: options.maxBodyBytes,
+    logger: options.logger,
+    sink: (records) => detection.take('k8s_audit', records),
+  });
+  try {
+    await webhook.start();
+  } catch (error) {
+    const reason = describeListenError(error as NodeJS.ErrnoException);
+    throw new Error(`cannot start the audit webhook on ${listen}: ${reason}`, { cause: error });
+  }
+  return webhook;
 }
 
 async function followLog(
   file: string,
   detection: JsonDetection,
   logger: Logger | undefined,
-): Promise<() => Promise<void>> {
+): Promise<StartedSource> {
+  if (!(await exists(file)))
+    logger?.warn({ file }, 'audit log does not exist yet; reading it from its start once created');
+  // A failure that lasts would come back at every check: it is logged once until it changes.
+  let lastFailure: string | undefined;
   const follower: LineFollower = followAuditLog(file, {
     onLines: ({ records, errors }) => {
+      lastFailure = undefined;
       detection.reject('k8s_audit', errors);
       detection.take('k8s_audit', records);
     },
-    onError: (error) =>
-      logger?.warn({ file, err: error }, 'audit log read failed; retrying at the next check'),
+    onError: (error) => {
+      if (error.message === lastFailure) return;
+      lastFailure = error.message;
+      logger?.warn({ file, err: error }, 'audit log read failed; retrying at every check');
+    },
   });
-  await follower.start();
-  return () => follower.stop();
+  try {
+    await follower.start();
+  } catch (error) {
+    await follower.stop();
+    throw new Error(`cannot follow the audit log ${file}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { stop: () => follower.stop() };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 function takeTrail(detection: JsonDetection, read: TrailRead): void {
@@ -133,25 +194,40 @@ async function followTrail(
   target: string,
   detection: JsonDetection,
   logger: Logger | undefined,
-): Promise<() => Promise<void>> {
+): Promise<StartedSource> {
   if (target === '-') {
-    const done = readTrailStream(process.stdin, '-', (read) => takeTrail(detection, read));
-    return () => done;
+    const done = readTrailStream(process.stdin, '-', (read) => takeTrail(detection, read)).catch(
+      (error: unknown) =>
+        logger?.error({ file: '-', err: error }, 'CloudTrail stdin read failed; it is left out'),
+    );
+    return { stop: () => done, ended: done };
   }
-  if (!(await isDirectory(target))) {
+  try {
+    if (await isDirectory(target)) return await watchTrail(target, detection, logger);
     takeTrail(detection, await readTrailFile(target));
-    return () => Promise.resolve();
+    return { stop: () => Promise.resolve(), ended: Promise.resolve() };
+  } catch (error) {
+    throw new Error(`cannot read the CloudTrail path ${target}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  const watch = new TrailWatch(target, {
+}
+
+async function watchTrail(
+  directory: string,
+  detection: JsonDetection,
+  logger: Logger | undefined,
+): Promise<StartedSource> {
+  const watch = new TrailWatch(directory, {
     onFile: (_file, read) => takeTrail(detection, read),
     onError: (error) =>
       logger?.warn(
-        { file: target, err: error },
+        { file: directory, err: error },
         'CloudTrail directory scan failed; retrying at the next scan',
       ),
   });
   await watch.start();
-  return () => watch.stop();
+  return { stop: () => watch.stop() };
 }
 
 interface ServeCommandOptions extends RunnerOutputFlags {
@@ -282,18 +358,14 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
       logger,
     });
   } catch (error) {
-    // The metrics endpoint would keep the process alive after the error is reported.
+    // The store and the metrics endpoint are closed so that the process ends with the error.
     await outputs.close();
-    throw error;
+    reportError('serve', (error as Error).message);
+    return 2;
   }
   if (outputs.metrics !== undefined && running.webhook !== undefined)
     publishWebhookResponses(outputs.metrics, running.webhook);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-    stopWhenStdoutCloses(resolve);
-  });
-  stopWhenStdoutCloses(undefined);
+  await untilStopped(running, logger);
   await running.stop();
   await outputs.close();
   const { stats } = running.detection;
@@ -302,4 +374,21 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
   if (options.json) logger.info({ stats, webhook }, 'stopped');
   else process.stderr.write(formatServeSummary(stats, counters));
   return 0;
+}
+
+/** Waits for SIGINT or SIGTERM, stdout's reader to go, or every source to end. */
+async function untilStopped(running: RunningServe, logger: Logger): Promise<void> {
+  let stopNow = () => {};
+  const stopped = new Promise<void>((resolve) => (stopNow = resolve));
+  process.once('SIGINT', stopNow);
+  process.once('SIGTERM', stopNow);
+  stopWhenStdoutCloses(stopNow);
+  void running.ended.then(() => {
+    logger.info('every source has ended; stopping');
+    stopNow();
+  });
+  await stopped;
+  process.off('SIGINT', stopNow);
+  process.off('SIGTERM', stopNow);
+  stopWhenStdoutCloses(undefined);
 }
