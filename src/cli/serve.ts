@@ -3,7 +3,7 @@
  * directories or stdin, and prints an alert line for every rule match (or sends it to the
  * outputs of `-c`), recording it in the store, until stopped; serves metrics when asked.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
@@ -23,6 +23,7 @@ import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 import { formatServeSummary } from './serve-summary.js';
 import { parseListen } from './listen-address.js';
+import { readServeFlags, type ServeFlags } from './serve-options.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportDiagnostics, reportError } from './stderr-report.js';
@@ -230,18 +231,9 @@ async function watchTrail(
   return { stop: () => watch.stop() };
 }
 
-interface ServeCommandOptions extends RunnerOutputFlags {
+interface ServeCommandOptions extends RunnerOutputFlags, ServeFlags {
   rules: string[];
   config?: string;
-  listen: string;
-  path: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tokenFile?: string;
-  maxBodyBytes?: string;
-  auditLog: string[];
-  cloudtrail: string[];
-  webhook: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -267,7 +259,10 @@ export function registerServeCommand(program: Command): void {
       '--token-file <file>',
       'file holding the bearer token clients must send (or HARRIER_WEBHOOK_TOKEN)',
     )
-    .option('--max-body-bytes <n>', 'largest request body accepted (default 12 MiB)')
+    .option(
+      '--max-body-bytes <n>',
+      'largest request body accepted, 1 to 268435456 bytes (default 12 MiB)',
+    )
     .option('--audit-log <file>', 'Kubernetes audit log to follow (repeatable)', collect, [])
     .option(
       '--cloudtrail <path>',
@@ -314,10 +309,10 @@ function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook)
 
 async function runServe(options: ServeCommandOptions): Promise<number> {
   const logger = createLogger('cli.serve');
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
-    reportError('serve', '--tls-cert and --tls-key go together');
-    return 2;
-  }
+  const optionProblems: string[] = [];
+  const setup = await readServeFlags(options, optionProblems);
+  for (const problem of optionProblems) reportError('serve', problem);
+  if (optionProblems.length > 0) return 2;
   const config = readConfigOption(options.config, {
     queues: true,
     store: options.store === undefined,
@@ -325,13 +320,6 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
   if (config === 'invalid') return 2;
   const ruleSet = await loadRules(options.rules, options.quiet === true, logger);
   if (ruleSet === undefined) return 1;
-  const token = options.tokenFile
-    ? (await readFile(options.tokenFile, 'utf8')).trim()
-    : process.env.HARRIER_WEBHOOK_TOKEN;
-  const tls =
-    options.tlsCert && options.tlsKey
-      ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) }
-      : undefined;
   const print = options.json ? formatAlertJson : formatAlertText;
   const outputs = await startRunnerOutputs({
     flags: options, config, route: config !== undefined, storeByDefault: true,
@@ -347,14 +335,10 @@ async function runServe(options: ServeCommandOptions): Promise<number> {
       ruleSet,
       onAlert: outputs.sink.deliver,
       metrics: outputs.metrics,
-      listen: options.listen,
-      path: options.path,
-      tls,
-      token: token || undefined,
-      maxBodyBytes: options.maxBodyBytes === undefined ? undefined : Number(options.maxBodyBytes),
-      auditLogs: options.auditLog,
-      cloudTrail: options.cloudtrail,
-      webhook: options.webhook,
+      ...setup.webhook,
+      webhook: setup.webhook !== undefined,
+      auditLogs: setup.auditLogs,
+      cloudTrail: setup.cloudTrail,
       logger,
     });
   } catch (error) {

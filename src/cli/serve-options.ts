@@ -1,0 +1,105 @@
+/**
+ * `harrier serve`'s options, read and checked before anything starts: every bad value or
+ * unusable file is reported at once, as a usage error that names the option and what was
+ * expected, so that serve never listens with a setup it cannot keep.
+ */
+import { parseListen } from './listen-address.js';
+import {
+  checkAuditLog,
+  checkCloudTrailTargets,
+  readTlsFiles,
+  readTokenFile,
+} from './serve-files.js';
+
+/**
+ * The largest `--max-body-bytes`: a body is parsed as one JSON string, and V8 strings end
+ * near 512 MiB; the parsed events take several times their text besides.
+ */
+export const MAX_BODY_BYTES_LIMIT = 256 * 1024 * 1024;
+
+/** The serve options as commander hands them over. */
+export interface ServeFlags {
+  listen: string;
+  path: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tokenFile?: string;
+  maxBodyBytes?: string;
+  auditLog: string[];
+  cloudtrail: string[];
+  webhook: boolean;
+}
+
+/** What serve starts, from checked options. */
+export interface ServeSetup {
+  /** Undefined with `--no-webhook`. */
+  webhook?: {
+    listen: string;
+    path: string;
+    tls?: { cert: Buffer; key: Buffer };
+    token?: string;
+    maxBodyBytes?: number;
+  };
+  auditLogs: string[];
+  cloudTrail: string[];
+}
+
+/** `--max-body-bytes`: a whole number of bytes from 1 to `MAX_BODY_BYTES_LIMIT`. */
+export function readMaxBodyBytes(text: string | undefined, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const bytes = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (bytes >= 1 && bytes <= MAX_BODY_BYTES_LIMIT) return bytes;
+  problems.push(
+    `--max-body-bytes takes a whole number of bytes from 1 to ${MAX_BODY_BYTES_LIMIT} (256 MiB), found '${text}'`,
+  );
+  return undefined;
+}
+
+/** `--path`: the URL path requests must go to; the webhook compares it without the query. */
+export function readWebhookPath(text: string, problems: string[]): string {
+  if (!text.startsWith('/'))
+    problems.push(`--path takes a URL path starting with '/', found '${text}'`);
+  else if (/[?#\s]/.test(text))
+    problems.push(`--path takes a URL path without '?', '#' or spaces, found '${text}'`);
+  return text;
+}
+
+/** `--listen`: `host:port` or a bare port. */
+function checkListen(text: string, problems: string[]): void {
+  try {
+    parseListen(text);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    problems.push(`--${error.message}`);
+  }
+}
+
+/**
+ * Reads every serve option and the files they name; a problem with any of them is added to
+ * `problems` (the setup returned is then not to be used).
+ */
+export async function readServeFlags(flags: ServeFlags, problems: string[]): Promise<ServeSetup> {
+  // The webhook's options are checked with --no-webhook too: a bad value is never let pass.
+  checkListen(flags.listen, problems);
+  const webhook = {
+    listen: flags.listen,
+    path: readWebhookPath(flags.path, problems),
+    maxBodyBytes: readMaxBodyBytes(flags.maxBodyBytes, problems),
+    tls: await readTlsFiles(flags.tlsCert, flags.tlsKey, problems),
+    token:
+      flags.tokenFile === undefined
+        ? process.env.HARRIER_WEBHOOK_TOKEN || undefined
+        : await readTokenFile(flags.tokenFile, problems),
+  };
+  if (!flags.webhook && flags.auditLog.length === 0 && flags.cloudtrail.length === 0)
+    problems.push(
+      'nothing to serve: --no-webhook leaves no source; give --audit-log or --cloudtrail, or drop --no-webhook',
+    );
+  for (const file of flags.auditLog) await checkAuditLog(file, problems);
+  await checkCloudTrailTargets(flags.cloudtrail, problems);
+  return {
+    webhook: flags.webhook ? webhook : undefined,
+    auditLogs: flags.auditLog,
+    cloudTrail: flags.cloudtrail,
+  };
+}
