@@ -401,7 +401,13 @@ test('serve exits 2 when its webhook port is taken, its metrics endpoint closed 
     (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 2);
       assert.match(error.stderr, /metrics endpoint listening/);
-      assert.match(error.stderr, /^harrier: listen EADDRINUSE: address already in use/m);
+      assert.match(
+        error.stderr,
+        new RegExp(
+          `^harrier serve: cannot start the audit webhook on 127\\.0\\.0\\.1:${port}: the address is already in use$`,
+          'm',
+        ),
+      );
       return true;
     },
   );

@@ -151,3 +151,18 @@ test('serve with a --path not starting with / exits 2', async () => {
     ["--path takes a URL path starting with '/', found 'noslash'"],
   );
 });
+
+test('serve with a rule file error ends by saying nothing is served, after the diagnostic', async () => {
+  const missing = inDirectory('missing-rules.yaml');
+  const child = spawn(process.execPath, [HARRIER, 'serve', '-r', missing, '--no-store'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  assert.equal(status, 1);
+  assert.deepEqual(stderr.trimEnd().split('\n'), [
+    `${missing}: error LOAD_ERR_FILE_READ: could not read rules file ${missing}: no such file or directory`,
+    'harrier serve: the rule files have 1 error: nothing served',
+  ]);
+});

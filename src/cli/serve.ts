@@ -26,7 +26,7 @@ import { parseListen } from './listen-address.js';
 import { readServeFlags, type ServeFlags } from './serve-options.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
-import { reportDiagnostics, reportError } from './stderr-report.js';
+import { reportDiagnostics, reportError, reportRuleFilesFailed } from './stderr-report.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -288,7 +288,10 @@ async function loadRules(
 ): Promise<RuleSet | undefined> {
   const result = await loadRuleFilesFromDisk(await expandRulePaths(paths));
   reportDiagnostics('serve', result.diagnostics, { quiet });
-  if (result.ruleSet === undefined) return undefined;
+  if (result.ruleSet === undefined) {
+    reportRuleFilesFailed('serve', result.diagnostics, 'nothing served');
+    return undefined;
+  }
   logger.info(
     { count: result.ruleSet.enabledCount, sources: result.ruleSet.sources() },
     'rules loaded',
