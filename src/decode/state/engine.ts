@@ -85,11 +85,15 @@ function enterFdIndex(info: EventInfo): number {
   return name === 'splice' ? 1 : 0;
 }
 
-/** Position of the fd parameter in an exit event: its first FD parameter after the result. */
+/**
+ * Position of the fd parameter in an exit event: its first FD parameter after the result. For
+ * unlinkat, mkdirat, fchmodat, fchownat, mknodat and newfstatat that is the dirfd, as libsinsp
+ * takes it: `fd.name` is the directory a relative path starts from (none for AT_FDCWD).
+ */
 function exitFdIndex(info: EventInfo): number {
   const params = info.params;
   for (let i = 1; i < params.length; i++) {
-    if (params[i].type === 'FD' && params[i].name !== 'dirfd') return i;
+    if (params[i].type === 'FD') return i;
   }
   return -1;
 }
