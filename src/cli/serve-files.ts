@@ -46,6 +46,8 @@ async function readOptionFile(
   const info = await stat(file).catch(failed);
   if (info === undefined) return undefined;
   if (info.isDirectory()) return noted(`is a directory, expected ${expected}`);
+  // Reading a FIFO or a device could wait for ever (or never end) before anything starts.
+  if (!info.isFile()) return noted(`is not a regular file, expected ${expected}`);
   if (info.size > maxBytes) return noted(`is ${info.size} bytes, too large for ${expected}`);
   return readFile(file).catch(failed);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -141,6 +141,20 @@ test('serve names the option and file of a bad TLS or token file', async () => {
       `--tls-cert ${missing}: no such file or directory`,
       `--tls-key ${missing}: no such file or directory`,
       `--token-file ${directory}: is a directory, expected a file holding the bearer token`,
+    ],
+  );
+});
+
+test('serve refuses a FIFO as --tls-cert, --tls-key or --token-file instead of waiting on it', async () => {
+  // Opening a FIFO for reading waits for a writer: before, serve hung there before starting.
+  const fifo = inDirectory('pipe');
+  execFileSync('mkfifo', [fifo]);
+  await assertUsageError(
+    ['--no-store', '--tls-cert', fifo, '--tls-key', fifo, '--token-file', fifo],
+    [
+      `--tls-cert ${fifo}: is not a regular file, expected a PEM certificate`,
+      `--tls-key ${fifo}: is not a regular file, expected a PEM private key`,
+      `--token-file ${fifo}: is not a regular file, expected a file holding the bearer token`,
     ],
   );
 });
