@@ -43,7 +43,9 @@ function serveExit(args: string[]): Promise<Exit> {
 
 /** Asserts serve ended with status 2 and exactly `lines` on stderr: nothing started. */
 async function assertUsageError(args: string[], lines: string[]): Promise<void> {
-  const { status, stderr } = await serveExit(['--listen', '127.0.0.1:0', ...args]);
+  // A free port, should the webhook start; --listen is itself refused with --no-webhook.
+  const listen = args.includes('--no-webhook') ? [] : ['--listen', '127.0.0.1:0'];
+  const { status, stderr } = await serveExit([...listen, ...args]);
   assert.equal(stderr, lines.map((line) => `harrier serve: ${line}\n`).join(''));
   assert.equal(status, 2);
 }
@@ -122,6 +124,60 @@ test('serve with nothing to serve (--no-webhook and no log) is a usage error', a
       'nothing to serve: --no-webhook leaves no source; give --audit-log or --cloudtrail, or drop --no-webhook',
     ],
   );
+});
+
+test('readServeFlags refuses webhook options given with --no-webhook, naming each', async () => {
+  const problems: string[] = [];
+  const flags = { ...defaults, webhook: false, auditLog: ['a.log'] };
+  await readServeFlags(flags, problems, new Set(['auditLog', 'webhook']));
+  assert.deepEqual(problems, []);
+  await readServeFlags(flags, problems, new Set(['path', 'auditLog']));
+  assert.deepEqual(problems, [
+    '--path only applies to the webhook, which --no-webhook leaves out; drop it or --no-webhook',
+  ]);
+  // With the webhook on, the same options are what it takes.
+  await readServeFlags({ ...flags, webhook: true }, problems, new Set(['listen', 'path']));
+  assert.equal(problems.length, 1);
+});
+
+test('serve --no-webhook with --listen, --max-body-bytes or TLS files is a usage error naming them', async () => {
+  const log = inDirectory('webhook-options.log');
+  const store = inDirectory('a5.db');
+  await assertUsageError(
+    [
+      '--no-webhook',
+      '--audit-log',
+      log,
+      '--store',
+      store,
+      '--no-metrics',
+      '--listen',
+      '127.0.0.1:0',
+    ],
+    [
+      '--listen only applies to the webhook, which --no-webhook leaves out; drop it or --no-webhook',
+    ],
+  );
+  const missing = inDirectory('nonexist');
+  await assertUsageError(
+    ['--no-webhook', '--audit-log', log, '--no-store', '--max-body-bytes', '10'].concat([
+      '--tls-cert',
+      missing,
+      '--tls-key',
+      missing,
+      '--token-file',
+      missing,
+      '--path',
+      '/x',
+    ]),
+    [
+      `--tls-cert ${missing}: no such file or directory`,
+      `--tls-key ${missing}: no such file or directory`,
+      `--token-file ${missing}: no such file or directory`,
+      '--path, --max-body-bytes, --tls-cert, --tls-key, --token-file only apply to the webhook, which --no-webhook leaves out; drop them or --no-webhook',
+    ],
+  );
+  assert.equal(existsSync(store), false);
 });
 
 test('serve with a directory as --audit-log exits 2 instead of retrying for ever', async () => {

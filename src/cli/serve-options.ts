@@ -64,6 +64,29 @@ export function readWebhookPath(text: string, problems: string[]): string {
   return text;
 }
 
+/** The options only the webhook uses: their attribute name in `ServeFlags` and their flag. */
+const WEBHOOK_ONLY_OPTIONS: readonly (readonly [keyof ServeFlags, string])[] = [
+  ['listen', '--listen'],
+  ['path', '--path'],
+  ['maxBodyBytes', '--max-body-bytes'],
+  ['tlsCert', '--tls-cert'],
+  ['tlsKey', '--tls-key'],
+  ['tokenFile', '--token-file'],
+];
+
+/**
+ * With `--no-webhook`, the webhook's options given would do nothing: a contradiction, refused
+ * as `--store` with `--no-store` is, rather than let the user believe they apply.
+ */
+function checkWebhookOnlyOptions(given: ReadonlySet<string>, problems: string[]): void {
+  const flags = WEBHOOK_ONLY_OPTIONS.filter(([name]) => given.has(name)).map(([, flag]) => flag);
+  if (flags.length === 0) return;
+  const them = flags.length === 1 ? 'it' : 'them';
+  problems.push(
+    `${flags.join(', ')} only ${flags.length === 1 ? 'applies' : 'apply'} to the webhook, which --no-webhook leaves out; drop ${them} or --no-webhook`,
+  );
+}
+
 /** `--listen`: `host:port` or a bare port. */
 function checkListen(text: string, problems: string[]): void {
   try {
@@ -76,9 +99,14 @@ function checkListen(text: string, problems: string[]): void {
 
 /**
  * Reads every serve option and the files they name; a problem with any of them is added to
- * `problems` (the setup returned is then not to be used).
+ * `problems` (the setup returned is then not to be used). `given` holds the attribute names
+ * of the options set on the command line rather than by default.
  */
-export async function readServeFlags(flags: ServeFlags, problems: string[]): Promise<ServeSetup> {
+export async function readServeFlags(
+  flags: ServeFlags,
+  problems: string[],
+  given: ReadonlySet<string> = new Set(),
+): Promise<ServeSetup> {
   // The webhook's options are checked with --no-webhook too: a bad value is never let pass.
   checkListen(flags.listen, problems);
   const webhook = {
@@ -91,6 +119,7 @@ export async function readServeFlags(flags: ServeFlags, problems: string[]): Pro
         ? process.env.HARRIER_WEBHOOK_TOKEN || undefined
         : await readTokenFile(flags.tokenFile, problems),
   };
+  if (!flags.webhook) checkWebhookOnlyOptions(given, problems);
   if (!flags.webhook && flags.auditLog.length === 0 && flags.cloudtrail.length === 0)
     problems.push(
       'nothing to serve: --no-webhook leaves no source; give --audit-log or --cloudtrail, or drop --no-webhook',

@@ -275,8 +275,11 @@ export function registerServeCommand(program: Command): void {
     .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics')
     .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
   addRunnerOutputOptions(command, { metrics: true, storeByDefault: true }).action(
-    async (options: ServeCommandOptions) => {
-      process.exitCode = await runServe(options);
+    async (options: ServeCommandOptions, self: Command) => {
+      const given = Object.keys(options).filter(
+        (name) => self.getOptionValueSource(name) === 'cli',
+      );
+      process.exitCode = await runServe(options, new Set(given));
     },
   );
 }
@@ -310,10 +313,11 @@ function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook)
   );
 }
 
-async function runServe(options: ServeCommandOptions): Promise<number> {
+/** `given`: the options set on the command line (see `readServeFlags`). */
+async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>): Promise<number> {
   const logger = createLogger('cli.serve');
   const optionProblems: string[] = [];
-  const setup = await readServeFlags(options, optionProblems);
+  const setup = await readServeFlags(options, optionProblems, given);
   for (const problem of optionProblems) reportError('serve', problem);
   if (optionProblems.length > 0) return 2;
   const config = readConfigOption(options.config, {
