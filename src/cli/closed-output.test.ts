@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +43,19 @@ test('harrier replay ends with status 0 and no stack trace when its reader has g
   const { status, stderr } = await runWithClosedStdout(args);
   assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   assert.equal(status, 0);
+});
+
+test('harrier replay with a store stores every alert even when its reader has gone', async () => {
+  const { rules, trail } = cloudTrailFixture();
+  const store = path.join(path.dirname(rules), 'alerts.db');
+  const args = ['replay', '--no-progress', '--store', store, '-r', rules, trail];
+  const { status, stderr } = await runWithClosedStdout(args);
+  assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
+  assert.equal(status, 0);
+  const listed = spawnSync(process.execPath, [HARRIER, 'alerts', '--store', store, '--json'], {
+    encoding: 'utf8',
+  });
+  assert.equal(listed.stdout.trim().split('\n').length, 50);
 });
 
 test('harrier serve stops cleanly, with its summary, when its reader has gone', async () => {

@@ -21,6 +21,7 @@ import { mergeByTime, type TimedSource } from './time-merge.js';
 import { gatherReplayInputs, type DuplicateInputs, type SkippedFiles } from './replay-inputs.js';
 import type { ByteSource } from '../sources/files/index.js';
 import { CONTAINER_OUTPUT_FIELDS, type TimeFormat } from '../alerts/alert-factory.js';
+import { stopWhenStdoutCloses } from './closed-output.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { readMinPriority, readTimeFormat } from './option-values.js';
 import { reportReplaySummary } from './replay-summary.js';
@@ -242,15 +243,19 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
     return 1;
   }
   const print = options.json ? formatAlertJson : formatAlertText;
+  let readerGone = false;
   const outputs = await startRunnerOutputs({
     flags: options, config, route: false, storeByDefault: false, serveMetrics: false,
-    print: (alert) => process.stdout.write(`${print(alert)}\n`),
+    print: (alert) => readerGone || process.stdout.write(`${print(alert)}\n`),
     logger: createLogger('cli.replay'),
   }); // prettier-ignore
   if (typeof outputs === 'string') {
     reportError('replay', outputs);
     return 2;
   }
+  // With a store, a reader that goes away (`| head -1`) ends the printing only: the replay
+  // goes on and every alert is stored. Without one, the command ends quietly at once.
+  if (outputs.storing) stopWhenStdoutCloses(() => (readerGone = true));
   let result: ReplayResult;
   try {
     result = await replay(paths, loaded.ruleSet, outputs.sink.deliver, {
@@ -261,6 +266,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
       progress: options.progress && !options.json ? process.stderr : undefined,
     });
   } finally {
+    stopWhenStdoutCloses(undefined);
     await outputs.close();
   }
   reportReplaySummary(result);
