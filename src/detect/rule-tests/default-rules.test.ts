@@ -12,11 +12,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { decodeK8sAuditEvent } from '../../decode/json-event-decoder.js';
+import { decodeCloudTrailRecord, decodeK8sAuditEvent } from '../../decode/json-event-decoder.js';
 import type { K8sAuditEvent } from '../../decode/json-events.js';
+import type { FieldTable } from '../../engine/index.js';
+import { readZipMembers } from '../../sources/files/index.js';
 import { corpusPath, repositoryRoot } from '../../testing/corpus.js';
 import { loadRuleFiles, loadRuleFilesFromDisk } from '../rules/loader.js';
-import { readRuleTestFile } from './rule-test-file.js';
+import type { Rule } from '../rules/rule.js';
+import { fieldValuesTableFor, type FieldValuesEvent } from './field-values-table.js';
+import { readRuleTestFile, type TestInput } from './rule-test-file.js';
 import { defaultRulesDirectory } from './runner.js';
 
 const run = promisify(execFile);
@@ -121,26 +125,29 @@ function corpusAuditEvents(): K8sAuditEvent[] {
   });
 }
 
-/** The raw audit events of the firing cases in the k8s rules' test file. */
-async function firingCaseEvents(): Promise<K8sAuditEvent[]> {
-  const file = await readRuleTestFile(
-    path.join(defaultRulesDirectory(), 'harrier_k8s_audit_rules.test.yaml'),
-  );
-  const inputs = file.cases.filter((item) => item.fires).flatMap((item) => item.inputs);
-  return inputs.flatMap((input) => {
-    const decoded = input.kind === 'raw' ? decodeK8sAuditEvent(input.record) : undefined;
-    return decoded?.ok === true ? [decoded.event] : [];
-  });
+/** The inputs of the firing cases in one of the default rules' test files. */
+async function firingCaseInputs(testFile: string): Promise<TestInput[]> {
+  const file = await readRuleTestFile(path.join(defaultRulesDirectory(), testFile));
+  return file.cases.filter((item) => item.fires).flatMap((item) => item.inputs);
 }
 
-test('every output field of a k8s audit rule has a value on some event the rule fires on', async () => {
-  const events = [...corpusAuditEvents(), ...(await firingCaseEvents())];
-  assert.ok(events.length >= 60, `only ${events.length} audit events`);
-  const result = await loadRuleFilesFromDisk([ruleFiles[2]]);
-  assert.deepEqual(result.diagnostics, []);
+/**
+ * `rule: %field` for each output field of `rules` that is `<NA>` on every event the rule fires
+ * on. A rule that fires on no event fails the test. `eventType` names a syscall event's type,
+ * so an event reaches only the rules that run on it, as in the engine.
+ */
+function alwaysMissingFields<E>(
+  rules: readonly Rule[],
+  events: readonly E[],
+  eventType: (event: E) => string | undefined = () => undefined,
+): string[] {
   const alwaysMissing: string[] = [];
-  for (const rule of result.rules) {
-    const firing = events.filter((event) => rule.filter.evaluate(event));
+  for (const rule of rules) {
+    const firing = events.filter((event) => {
+      const type = eventType(event);
+      const runs = type === undefined || rule.eventTypes === null || rule.eventTypes.has(type);
+      return runs && rule.filter.evaluate(event);
+    });
     assert.ok(firing.length > 0, `'${rule.name}' fires on no event`);
     const fields = firing.map((event) => rule.formatter.format(event).fields);
     for (const name of rule.formatter.fieldNames) {
@@ -148,6 +155,79 @@ test('every output field of a k8s audit rule has a value on some event the rule 
         alwaysMissing.push(`${rule.name}: %${name}`);
     }
   }
+  return alwaysMissing;
+}
+
+test('every output field of a k8s audit rule has a value on some event the rule fires on', async () => {
+  const inputs = await firingCaseInputs('harrier_k8s_audit_rules.test.yaml');
+  const cases = inputs.flatMap((input) => {
+    const decoded = input.kind === 'raw' ? decodeK8sAuditEvent(input.record) : undefined;
+    return decoded?.ok === true ? [decoded.event] : [];
+  });
+  const events = [...corpusAuditEvents(), ...cases];
+  assert.ok(events.length >= 60, `only ${events.length} audit events`);
+  const result = await loadRuleFilesFromDisk([ruleFiles[2]]);
+  assert.deepEqual(result.diagnostics, []);
   // A field printed <NA> on every alert reads the wrong place (ka.sourceips did) or lacks a case.
-  assert.deepEqual(alwaysMissing, []);
+  assert.deepEqual(alwaysMissingFields(result.rules, events), []);
+});
+
+/** The CloudTrail records of the corpus: Falco's plugin samples and the Stratus detonations. */
+async function corpusTrailRecords(): Promise<unknown[]> {
+  const records: unknown[] = [];
+  const samples = corpusPath('falco/tests-0.34.1/trace_files/plugins');
+  for (const name of readdirSync(samples)) {
+    const log = JSON.parse(readFileSync(path.join(samples, name), 'utf8')) as {
+      Records: unknown[];
+    };
+    records.push(...log.Records);
+  }
+  const stratus = corpusPath('cloudtrail/stratus-red-team-detonations.zip');
+  for await (const { name, bytes } of readZipMembers({ name: stratus, path: stratus })) {
+    // One member is malformed JSON on purpose (the replay tests read it).
+    if (name.endsWith('ec2-user-data.json')) continue;
+    const log = JSON.parse(Buffer.from(bytes ?? []).toString()) as { Records: unknown[] };
+    records.push(...log.Records);
+  }
+  return records;
+}
+
+test('every output field of a CloudTrail rule has a value on some record the rule fires on', async () => {
+  const inputs = await firingCaseInputs('harrier_cloudtrail_rules.test.yaml');
+  const cases = inputs.flatMap((input) => (input.kind === 'raw' ? [input.record] : []));
+  const records = [...(await corpusTrailRecords()), ...cases];
+  assert.ok(records.length >= 40, `only ${records.length} CloudTrail records`);
+  const events = records.flatMap((record) => {
+    const decoded = decodeCloudTrailRecord(record, 1n);
+    return decoded.ok ? [decoded.event] : [];
+  });
+  assert.equal(events.length, records.length);
+  const result = await loadRuleFilesFromDisk([ruleFiles[3]]);
+  assert.deepEqual(result.diagnostics, []);
+  // Each call a rule watches names its target its own way (roleName, groupName, names, ...).
+  assert.deepEqual(alwaysMissingFields(result.rules, events), []);
+});
+
+test('every output field of a syscall or container rule has a value on some case the rule fires on', async () => {
+  // Field-values events: a field no case gives reads <NA>, so every field needs a case that
+  // gives it; a field the rule's events can never carry (k8s.* on a host-only rule) cannot.
+  const inputs = [
+    ...(await firingCaseInputs('harrier_syscall_rules.test.yaml')),
+    ...(await firingCaseInputs('harrier_container_rules.test.yaml')),
+  ];
+  const events = inputs.flatMap((input): FieldValuesEvent[] =>
+    input.kind === 'fields'
+      ? [{ source: 'syscall', values: new Map(Object.entries(input.fields)) }]
+      : [],
+  );
+  assert.ok(events.length >= 90, `only ${events.length} syscall events`);
+  const result = await loadRuleFilesFromDisk(ruleFiles.slice(0, 2), {
+    fieldTables: (source) => fieldValuesTableFor(source) as FieldTable | undefined,
+  });
+  assert.deepEqual(result.diagnostics, []);
+  const eventType = (event: FieldValuesEvent) => {
+    const type = event.values.get('evt.type');
+    return type === undefined ? undefined : String(type);
+  };
+  assert.deepEqual(alwaysMissingFields(result.rules, events, eventType), []);
 });
