@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeCloudTrailFile } from '../testing/cloudtrail-file.js';
-import { repositoryRoot } from '../testing/corpus.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
 
@@ -46,16 +46,17 @@ test('harrier replay ends with status 0 and no stack trace when its reader has g
 });
 
 test('harrier replay with a store stores every alert even when its reader has gone', async () => {
-  const { rules, trail } = cloudTrailFixture();
-  const store = path.join(path.dirname(rules), 'alerts.db');
-  const args = ['replay', '--no-progress', '--store', store, '-r', rules, trail];
+  const traces = corpusPath('falco/tests-0.34.1');
+  const store = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-closed-')), 'alerts.db');
+  const args = ['replay', '--no-progress', '--store', store];
+  args.push('-r', `${traces}/rules/single_rule.yaml`, `${traces}/trace_files/cat_write.scap`);
   const { status, stderr } = await runWithClosedStdout(args);
   assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   assert.equal(status, 0);
   const listed = spawnSync(process.execPath, [HARRIER, 'alerts', '--store', store, '--json'], {
     encoding: 'utf8',
   });
-  assert.equal(listed.stdout.trim().split('\n').length, 50);
+  assert.equal(listed.stdout.trim().split('\n').length, 8, 'the capture raises 8 alerts');
 });
 
 test('harrier serve stops cleanly, with its summary, when its reader has gone', async () => {
