@@ -25,7 +25,8 @@ export interface StoreSettings {
 
 /**
  * The store settings for `flag` (`--store FILE` gives a path, `--no-store` false) and
- * `config`; without either, the default store when `byDefault`, else none.
+ * `config`; without either, the default store when `byDefault`, else none. A command that
+ * stores nothing by default takes the configuration's store only from a `store:` section.
  */
 export function storeSettings(
   flag: string | false | undefined,
@@ -33,10 +34,11 @@ export function storeSettings(
   byDefault: boolean,
 ): StoreSettings | undefined {
   if (flag === false) return undefined;
-  const { enabled, path, retention } = config?.store ?? defaultStoreConfig();
+  const { enabled, configured, path, retention } = config?.store ?? defaultStoreConfig();
   if (flag !== undefined) return { path: flag, retention, explicit: true };
   const explicit = path !== defaultStoreConfig().path;
-  if (config !== undefined) return enabled ? { path, retention, explicit } : undefined;
+  if (config !== undefined && (byDefault || configured))
+    return enabled ? { path, retention, explicit } : undefined;
   return byDefault ? { path, retention, explicit: false } : undefined;
 }
 

@@ -235,11 +235,16 @@ test('store and metrics settings: flags win over the configuration, which wins o
     {},
   );
   assert.ok(config);
-  assert.deepEqual(storeSettings(undefined, config, false), {
+  assert.deepEqual(storeSettings(undefined, config, true), {
     path: '/srv/h/alerts.db',
     retention: { maxAgeMs: 30 * 86_400_000 },
     explicit: true,
   });
+  // A command that stores nothing by default (replay) stores only for a store section.
+  assert.equal(storeSettings(undefined, config, false), undefined);
+  const withStore = loadConfig('store:\n  path: /srv/h/r.db\n', 'harrier.yaml', {}).config;
+  assert.ok(withStore);
+  assert.equal(storeSettings(undefined, withStore, false)?.path, '/srv/h/r.db');
   assert.equal(storeSettings(false, config, true), undefined);
   assert.equal(storeSettings('/tmp/x.db', undefined, false)?.path, '/tmp/x.db');
   assert.equal(storeSettings(undefined, undefined, false), undefined);

@@ -39,9 +39,14 @@ export interface RunnerOutputKind {
  * last one win.
  */
 export function addRunnerOutputOptions(command: Command, kind: RunnerOutputKind): Command {
-  const otherwise = kind.storeByDefault ? defaultStoreConfig().path : 'none';
+  const otherwise = defaultStoreConfig().path;
   command
-    .option('--store <file>', `record alerts in this store (default: from -c, else ${otherwise})`)
+    .option(
+      '--store <file>',
+      kind.storeByDefault
+        ? `record alerts in this store (default: from -c, else ${otherwise})`
+        : 'record alerts in this store (default: the store section of -c, else none)',
+    )
     .option('--no-store', 'do not record alerts in the store');
   refuseBoth(command, '--store <file>', '--no-store');
   if (!kind.metrics) return command;

@@ -40,6 +40,7 @@ export const defaultStateDir = '/var/lib/harrier';
 export function defaultStoreConfig(stateDir = defaultStateDir): StoreConfig {
   return {
     enabled: true,
+    configured: false,
     path: path.join(stateDir, 'alerts.db'),
     retention: { maxAgeMs: 30 * 86_400_000 },
   };
@@ -263,6 +264,7 @@ function readStore(
     ? reader.number(retention.get('max_alerts')?.value, 'store.retention.max_alerts', 1)
     : undefined;
   return {
+    configured: true,
     enabled: entries.has('enabled')
       ? (reader.boolean(entries.get('enabled')?.value, 'store.enabled') ?? true)
       : true,

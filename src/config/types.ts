@@ -24,6 +24,11 @@ export interface HarrierConfig {
 
 export interface StoreConfig {
   readonly enabled: boolean;
+  /**
+   * The file has a `store:` section. Commands that store nothing by default (replay) store
+   * only then: a configuration kept for its rules must not fill the system store.
+   */
+  readonly configured: boolean;
   /** Default `<state_dir>/alerts.db`. */
   readonly path: string;
   readonly retention: RetentionPolicy;
