@@ -149,6 +149,28 @@ test('an auditd log is named as a format not recognised, quoting its start, not 
   ]);
 });
 
+test('a gzipped auditd log is named by its decompressed text, as the plain log is', async () => {
+  const plain = corpusPath('auditd/record-execve-long.txt');
+  const gzipped = write('named/audit.log.gz', gzipSync(readFileSync(plain)));
+  const kinds = 'expected a syscall capture, a Kubernetes audit log or a CloudTrail file';
+  assert.deepEqual(describe(await inputsOf(gzipped)), [
+    `failure audit.log.gz:1: format not recognised: ${kinds} (JSON), found text that is not JSON: 'type=SYSCALL msg=audit(1615150974.493:21'...`,
+  ]);
+});
+
+test('text whose first 4096 bytes end inside a character is still text, plain or gzipped', async () => {
+  // 'a' then two-byte characters: the 4096th byte is the first half of one of them.
+  const content = `a${'é'.repeat(3000)}\n`;
+  const plain = write('named/accents.txt', content);
+  const gzipped = write('named/accents.txt.gz', gzipSync(content));
+  const quoted = `a${'é'.repeat(39)}`;
+  const kinds = 'expected a syscall capture, a Kubernetes audit log or a CloudTrail file';
+  assert.deepEqual(describe(await inputsOf(plain, gzipped)), [
+    `failure accents.txt:1: format not recognised: ${kinds} (JSON), found text that is not JSON: '${quoted}'...`,
+    `failure accents.txt.gz:1: format not recognised: ${kinds} (JSON), found text that is not JSON: '${quoted}'...`,
+  ]);
+});
+
 test('a zip archive is read by content: its captures from memory, its logs, its unknown members named', async () => {
   const archive = write(
     'archives/mixed.zip',

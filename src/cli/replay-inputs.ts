@@ -103,22 +103,31 @@ async function gunzipHead(compressed: Uint8Array): Promise<Uint8Array | undefine
   }
 }
 
-/** What `source` holds, from its first bytes; `whole` says whether `head` is all of it. */
-async function judge(head: Uint8Array, whole: boolean): Promise<Content> {
-  if (head.length === 0) return 'empty';
-  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) return 'zip';
+/**
+ * What `source` holds, from its first bytes; `whole` says whether `head` is all of it. `text`
+ * is the start of the content judged: for a gzip file, its first decompressed bytes.
+ */
+async function judge(
+  head: Uint8Array,
+  whole: boolean,
+): Promise<{ content: Content; text: Uint8Array }> {
   let text = head;
+  // Reads `text` when called: the decompressed bytes once a gzip stream is opened.
+  const judged = (content: Content) => ({ content, text });
+  if (head.length === 0) return judged('empty');
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5))
+    return judged('zip');
   if (hasGzipMagic(head)) {
     const inflated = await gunzipHead(head);
     // A gzip stream broken at its start goes to the log reader, which says where it breaks.
-    if (inflated === undefined) return 'log';
+    if (inflated === undefined) return judged('log');
     text = inflated;
     whole = false;
   }
-  if (hasCaptureMagic(text)) return 'capture';
+  if (hasCaptureMagic(text)) return judged('capture');
   const at = firstText(text);
-  if (at >= text.length) return whole ? 'empty' : 'log';
-  return text[at] === 0x7b || text[at] === 0x5b ? 'log' : 'unknown';
+  if (at >= text.length) return judged(whole ? 'empty' : 'log');
+  return judged(text[at] === 0x7b || text[at] === 0x5b ? 'log' : 'unknown');
 }
 
 /** Characters of a text file's first line a failure quotes. */
@@ -129,9 +138,8 @@ const QUOTED_CHARACTERS = 40;
  * JSON does (an auditd log, a CSV file...), quoted from where its text starts.
  */
 function unknownReason(name: string, head: Uint8Array): RecordError {
-  const text = Buffer.from(head)
-    .toString('utf8')
-    .replace(/^\ufeff/, '');
+  // Streaming keeps a character cut at the end of the head from reading as invalid UTF-8.
+  const text = new TextDecoder().decode(head, { stream: true });
   if (head.includes(0) || text.includes('\ufffd'))
     return { origin: { file: name }, reason: `${EXPECTED_KINDS}, found binary data` };
   const offset = text.search(/[^ \t\r\n]/);
@@ -160,13 +168,13 @@ async function* fileInputs(source: ByteSource, container?: string): AsyncGenerat
     yield failure({ file: source.name }, reason);
     return;
   }
-  const content = await judge(head, head.length < HEAD_BYTES);
+  const { content, text } = await judge(head, head.length < HEAD_BYTES);
   if (content === 'capture' || content === 'log') yield { kind: content, source };
   else if (content === 'empty') yield failure({ file: source.name }, 'empty file: no events');
   // LIMIT: archives inside archives are not opened; they are skipped by name.
   else if (content === 'zip' && container === undefined) yield* zipInputs(source);
   else if (container !== undefined) yield { kind: 'skipped', container, name: source.name };
-  else yield { kind: 'failure', failure: unknownReason(source.name, head) };
+  else yield { kind: 'failure', failure: unknownReason(source.name, text) };
 }
 
 async function* zipInputs(source: ByteSource): AsyncGenerator<ReplayInput> {
