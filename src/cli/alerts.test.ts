@@ -226,3 +226,42 @@ test('text shows each alert with its lineage on one line and its recent events o
     ['shadow', 'bare'],
   );
 });
+
+test('--since and --limit values SQLite cannot take are usage errors naming what fits, status 2', (t) => {
+  const store = fixtureStore(t);
+  chmodSync(path.dirname(store), 0o755);
+  chmodSync(store, 0o644);
+  const refused = (args: string[]) => {
+    const result = harrierAlerts(['--store', store, ...args]);
+    assert.equal(result.stdout, '');
+    assert.equal(result.status, 2);
+    return result.stderr;
+  };
+  const range =
+    'from 1970-01-01T00:00:00.000Z to 2262-04-11T23:47:16.854Z, the times the store holds';
+  for (const date of ['3000-01-01', '0001-01-01'])
+    assert.equal(
+      refused(['--since', date]),
+      `harrier alerts: --since takes a time ${range}, found '${date}'\n`,
+    );
+  assert.match(
+    refused(['--since', '1000000d']),
+    /^harrier alerts: --since reaches back at most to 1970-01-01T00:00:00\.000Z, \d+d from now, found '1000000d'\n$/,
+  );
+  assert.equal(
+    refused(['--limit', '99999999999999999999']),
+    "harrier alerts: --limit takes a whole number of alerts from 1 to 1000000000, found '99999999999999999999'\n",
+  );
+  assert.equal(
+    refused(['--since', '2016']),
+    "harrier alerts: --since takes a duration with its unit or an ISO 8601 date, found the bare number '2016': write 2016s for seconds, or a date such as 2016-01-01\n",
+  );
+  const widest = ['--since', '1970-01-01', '--limit', '1000000000', '--brief'];
+  const all = harrierAlerts(['--store', store, ...widest]);
+  assert.equal(all.stderr, '');
+  assert.deepEqual(
+    all.stdout.split('\n').map((line) => /\[id (\w+)\]$/.exec(line)?.[1]),
+    ['new', 'k8s', 'old', undefined],
+  );
+  assert.equal(all.status, 0);
+});

@@ -10,7 +10,8 @@ import { formatAlertJson, type Alert } from '../alerts/index.js';
 import { isoTimeText } from '../engine/index.js';
 import { parsePriority, priorityNames } from '../detect/index.js';
 import { AlertReader, type AlertQuery } from '../store/index.js';
-import { loadConfigFile, parseDuration, defaultStoreConfig } from '../config/index.js';
+import { loadConfigFile, defaultStoreConfig } from '../config/index.js';
+import { LIMIT_HELP, readLimit, readSince, SINCE_HELP } from './alerts-options.js';
 import { reportConfigDiagnostics, reportError } from './stderr-report.js';
 
 /** The event sources alerts come from, as Falco names them. */
@@ -36,9 +37,9 @@ export function registerAlertsCommand(program: Command): void {
     .option('--rule <rule>', 'rule name (* matches any text)')
     .option('--priority <priority>', 'this priority or more severe')
     .option('--source <source>', `event source: ${SOURCES.join(', ')}`)
-    .option('--since <time>', 'a duration back from now (30m, 2h, 7d) or an ISO 8601 time')
+    .option('--since <time>', SINCE_HELP)
     .option('--container <container>', 'container id (or its prefix) or name')
-    .option('--limit <count>', 'most alerts shown', '100')
+    .option('--limit <count>', LIMIT_HELP, '100')
     .option('--brief', 'one line per alert, without lineage and recent events')
     .option('--json', 'one JSON object per alert and line, with related events')
     .option(
@@ -57,11 +58,10 @@ export function runAlertsCommand(
   write: (text: string) => void,
   nowMs = Date.now(),
 ): number {
-  const query = buildQuery(options, nowMs);
-  if (typeof query === 'string') {
-    reportError('alerts', query);
-    return 2;
-  }
+  const problems: string[] = [];
+  const query = buildQuery(options, nowMs, problems);
+  for (const problem of problems) reportError('alerts', problem);
+  if (problems.length > 0) return 2;
   const file = storePath(options);
   if (file === undefined) return 2;
   const problem = storeFileProblem(file);
@@ -103,31 +103,24 @@ export function runAlertsCommand(
   return 0;
 }
 
-function buildQuery(options: AlertsCommandOptions, nowMs: number): AlertQuery | string {
+/** The search the options ask for; each bad option adds its message to `problems`. */
+function buildQuery(options: AlertsCommandOptions, nowMs: number, problems: string[]): AlertQuery {
   if (options.brief === true && options.json === true)
-    return '--brief and --json are alternatives: give one of them';
+    problems.push('--brief and --json are alternatives: give one of them');
   const priority = options.priority === undefined ? undefined : parsePriority(options.priority);
   if (options.priority !== undefined && priority === undefined)
-    return `--priority takes one of ${priorityNames.join(', ')}, found '${options.priority}'`;
+    problems.push(
+      `--priority takes one of ${priorityNames.join(', ')}, found '${options.priority}'`,
+    );
   if (options.source !== undefined && !SOURCES.includes(options.source))
-    return `--source takes one of ${SOURCES.join(', ')}, found '${options.source}'`;
-  const limit = Number(options.limit ?? '100');
-  if (!Number.isInteger(limit) || limit < 1)
-    return `expected a positive count for --limit, found '${options.limit}'`;
-  let sinceMs: number | undefined;
-  if (options.since !== undefined) {
-    const back = parseDuration(options.since);
-    sinceMs = back !== undefined ? nowMs - back : Date.parse(options.since);
-    if (Number.isNaN(sinceMs))
-      return `expected a duration (2h) or an ISO 8601 time for --since, found '${options.since}'`;
-  }
+    problems.push(`--source takes one of ${SOURCES.join(', ')}, found '${options.source}'`);
   return {
     rule: options.rule,
     priority,
     source: options.source,
     container: options.container,
-    sinceMs,
-    limit,
+    sinceMs: readSince(options.since, nowMs, problems),
+    limit: readLimit(options.limit ?? '100', problems),
   };
 }
 
