@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { Command } from 'commander';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
@@ -363,6 +363,29 @@ test('an audit log that turns into a directory is warned about once, not at ever
     lines.map((line) => line.msg),
     ['audit log read failed; retrying at every check'],
   );
+});
+
+test('a CloudTrail directory removed while served is warned about once, again after it came back', async () => {
+  const trail = mkdtempSync(path.join(tmpdir(), 'harrier-serve-trail-'));
+  const { logger, lines } = keptWarnings();
+  const running = await serveWith({ webhook: false, cloudTrail: [trail], logger });
+  const warnings = () => lines.filter((line) => line.file === trail).map((line) => line.msg);
+  const warning = 'CloudTrail directory scan failed; retrying at the next scan';
+  try {
+    rmSync(trail, { recursive: true });
+    await waitFor(() => warnings().length > 0, 'the scan failure');
+    // The directory is scanned every second: two more scans fail the same way.
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    assert.deepEqual(warnings(), [warning]);
+    // A scan that works again ends the failure: the next removal is warned about anew.
+    mkdirSync(trail);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    rmSync(trail, { recursive: true });
+    await waitFor(() => warnings().length > 1, 'the second scan failure');
+  } finally {
+    await running.stop();
+  }
+  assert.deepEqual(warnings(), [warning, warning]);
 });
 
 /** A loopback port free a moment ago. */

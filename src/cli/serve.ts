@@ -26,6 +26,7 @@ import { parseListen } from './listen-address.js';
 import { readServeFlags, type ServeFlags } from './serve-options.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
+import { FailureOnce } from './failure-once.js';
 import { reportDiagnostics, reportError, reportRuleFilesFailed } from './stderr-report.js';
 import {
   addRunnerOutputOptions,
@@ -154,19 +155,16 @@ async function followLog(
 ): Promise<StartedSource> {
   if (!(await exists(file)))
     logger?.warn({ file }, 'audit log does not exist yet; reading it from its start once created');
-  // A failure that lasts would come back at every check: it is logged once until it changes.
-  let lastFailure: string | undefined;
+  const failure = new FailureOnce((error) =>
+    logger?.warn({ file, err: error }, 'audit log read failed; retrying at every check'),
+  );
   const follower: LineFollower = followAuditLog(file, {
     onLines: ({ records, errors }) => {
-      lastFailure = undefined;
+      failure.succeeded();
       detection.reject('k8s_audit', errors);
       detection.take('k8s_audit', records);
     },
-    onError: (error) => {
-      if (error.message === lastFailure) return;
-      lastFailure = error.message;
-      logger?.warn({ file, err: error }, 'audit log read failed; retrying at every check');
-    },
+    onError: (error) => failure.failed(error),
   });
   try {
     await follower.start();
@@ -219,13 +217,17 @@ async function watchTrail(
   detection: JsonDetection,
   logger: Logger | undefined,
 ): Promise<StartedSource> {
+  // A directory removed while served fails every scan: warned about once, until a scan works.
+  const failure = new FailureOnce((error) =>
+    logger?.warn(
+      { file: directory, err: error },
+      'CloudTrail directory scan failed; retrying at the next scan',
+    ),
+  );
   const watch = new TrailWatch(directory, {
     onFile: (_file, read) => takeTrail(detection, read),
-    onError: (error) =>
-      logger?.warn(
-        { file: directory, err: error },
-        'CloudTrail directory scan failed; retrying at the next scan',
-      ),
+    onScanned: () => failure.succeeded(),
+    onError: (error) => failure.failed(error),
   });
   await watch.start();
   return { stop: () => watch.stop() };

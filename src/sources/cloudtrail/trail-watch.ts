@@ -14,6 +14,8 @@ export interface TrailWatchOptions {
   pollMilliseconds?: number;
   /** The records and errors of one new file. */
   onFile: (file: string, read: TrailRead) => void;
+  /** After every scan that ended without error. */
+  onScanned?: () => void;
   onError?: (error: Error) => void;
 }
 
@@ -46,6 +48,7 @@ export class TrailWatch {
   scan(): Promise<void> {
     this.running = this.running
       .then(() => this.scanOnce())
+      .then(() => this.options.onScanned?.())
       .catch((error: unknown) => this.options.onError?.(error as Error));
     return this.running;
   }
