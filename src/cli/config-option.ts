@@ -8,8 +8,8 @@ import { rulePathsOrDefault } from './default-rules.js';
 import { reportConfigDiagnostics } from './stderr-report.js';
 
 /**
- * The configuration in `file`, none without a file, or 'invalid' once its problems are
- * printed; `use` adds the directories the command will write to the checks (`ConfigUse`).
+ * The configuration in `file`, none without a file, or 'invalid' once its errors are
+ * printed (its warnings are printed too, and leave it valid); `use` adds the directories the command will write to the checks (`ConfigUse`).
  */
 export function readConfigOption(
   file: string | undefined,

@@ -130,3 +130,30 @@ test('harrier replay with a rule file error ends by saying nothing was replayed,
   );
   assert.equal(lines.at(-1), 'harrier replay: the rule files have 1 error: nothing replayed');
 });
+
+test('harrier replay -c warns once, at the outputs key, that it delivers to no configured output', async () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-replay-config-'));
+  const config = path.join(directory, 'harrier.yaml');
+  writeFileSync(
+    config,
+    'store:\n  enabled: false\noutputs:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:9/\n',
+  );
+  const trace = caseTracePath(falcoAuditCases.find((c) => c.name === 'create_deployment')!);
+  const rules = corpusPath('falco/rules/k8s_audit_rules.yaml');
+  const args = [path.join(repositoryRoot, 'bin/harrier.js'), 'replay', '-c', config];
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+    ...args,
+    '-r',
+    rules,
+    trace,
+  ]);
+  assert.deepEqual(stderr.trimEnd().split('\n').slice(0, 4), [
+    `${config}:3:1: warning HARRIER_CONFIG_UNUSED: replay does not deliver to configured outputs; the 'outputs' section is not used`,
+    '    3 | outputs:',
+    '      | ^',
+    '  at key outputs',
+  ]);
+  assert.equal(stderr.split('HARRIER_CONFIG_UNUSED').length, 2);
+  // Its alerts are printed as without the section.
+  assert.match(stdout, /K8s Deployment Created/);
+});

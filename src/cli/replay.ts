@@ -233,7 +233,10 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   const minPriority = readMinPriority(options.minPriority, optionProblems);
   for (const problem of optionProblems) reportError('replay', problem);
   if (optionProblems.length > 0) return 2;
-  const config = readConfigOption(options.config, { store: options.store === undefined });
+  const config = readConfigOption(options.config, {
+    store: options.store === undefined,
+    outputsUnusedBy: 'replay',
+  });
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);
   const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);

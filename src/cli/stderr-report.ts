@@ -66,7 +66,7 @@ export function reportDiagnostics(
   }
 }
 
-/** Configuration problems, rendered like rule-file problems. */
+/** Configuration problems (warnings among them), rendered like rule-file problems. */
 export function reportConfigDiagnostics(
   command: string,
   diagnostics: readonly ConfigDiagnostic[],
@@ -76,7 +76,8 @@ export function reportConfigDiagnostics(
     if (logger === undefined) process.stderr.write(`${formatConfigDiagnostic(diagnostic)}\n`);
     else {
       const { message, ...fields } = diagnostic;
-      logger.error(fields, message);
+      if (diagnostic.severity === 'error') logger.error(fields, message);
+      else logger.warn(fields, message);
     }
   }
 }

@@ -3,7 +3,7 @@
  * environment variable that set it), rendered like rule-file diagnostics.
  */
 
-/** What went wrong; every one of these stops Harrier from starting. */
+/** What went wrong; every one of these but the `warning`s stops Harrier from starting. */
 export type ConfigCode =
   /** The configuration file could not be read. */
   | 'HARRIER_CONFIG_READ'
@@ -14,11 +14,14 @@ export type ConfigCode =
   /** A key is not one Harrier knows (often a typo). */
   | 'HARRIER_CONFIG_UNKNOWN_KEY'
   /** An environment override or a `${VAR}` reference could not be applied. */
-  | 'HARRIER_CONFIG_ENV';
+  | 'HARRIER_CONFIG_ENV'
+  /** A warning: the command does not use this section (`outputs` under `replay`). */
+  | 'HARRIER_CONFIG_UNUSED';
 
 export interface ConfigDiagnostic {
   readonly code: ConfigCode;
-  readonly severity: 'error';
+  /** A warning is printed but lets Harrier start. */
+  readonly severity: 'error' | 'warning';
   readonly message: string;
   readonly file: string;
   /** 1-based; 0 when the value came from the environment. */
@@ -31,13 +34,13 @@ export interface ConfigDiagnostic {
 }
 
 /**
- * `file:line:col: error CODE: message` (`file:` alone when no line applies), the source line
- * with a caret, and the key.
+ * `file:line:col: error CODE: message` (`warning` for a warning; `file:` alone when no line
+ * applies), the source line with a caret, and the key.
  */
 export function formatConfigDiagnostic(diagnostic: ConfigDiagnostic): string {
-  const { file, line, column, code, message, key, snippet } = diagnostic;
+  const { file, line, column, severity, code, message, key, snippet } = diagnostic;
   const place = line === 0 ? file : `${file}:${line}:${column}`;
-  const lines = [`${place}: error ${code}: ${message}`];
+  const lines = [`${place}: ${severity} ${code}: ${message}`];
   if (snippet !== '') {
     const gutter = String(line).padStart(5);
     lines.push(

@@ -20,6 +20,11 @@ export interface ConfigUse {
    * read nor checked, so a `${VAR}` there that this shell does not set is no error.
    */
   readonly noOutputs?: boolean;
+  /**
+   * The command that does not deliver to `outputs` (`replay` prints its alerts): the section
+   * is not read, and a warning at its key says so rather than let the user wait for deliveries.
+   */
+  readonly outputsUnusedBy?: string;
 }
 
 /**

@@ -226,3 +226,28 @@ test('grouping key fields must be fields of some source, and a wrong one is name
       '  at key grouping[0].key_fields[4]',
   ]);
 });
+
+test('a command that delivers to no output gets a warning at the outputs key, not an error', () => {
+  // The `${SIEM_URL}` reference is not set: an unused section is not read, so it is no error.
+  const text = 'priority: Warning\n# replay\noutputs:\n  - name: siem\n    url: ${SIEM_URL}\n';
+  const use = { outputsUnusedBy: 'replay' };
+  const { config, diagnostics } = loadConfig(text, 'h.yaml', {}, use);
+  assert.deepEqual(diagnostics.map(formatConfigDiagnostic), [
+    [
+      "h.yaml:3:1: warning HARRIER_CONFIG_UNUSED: replay does not deliver to configured outputs; the 'outputs' section is not used",
+      '    3 | outputs:',
+      '      | ^',
+      '  at key outputs',
+    ].join('\n'),
+  ]);
+  assert.equal(config?.priority, 'Warning');
+  assert.deepEqual(config?.outputs, []);
+  // Without `outputs`, nothing to warn about; with an error besides, no configuration.
+  assert.deepEqual(loadConfig('priority: Warning\n', 'h.yaml', {}, use).diagnostics, []);
+  const failed = loadConfig(`${text}state_dir: 5\n`, 'h.yaml', {}, use);
+  assert.equal(failed.config, undefined);
+  assert.deepEqual(
+    failed.diagnostics.map((diagnostic) => diagnostic.severity),
+    ['warning', 'error'],
+  );
+});

@@ -16,7 +16,7 @@ import { ConfigReader, join } from './reader.js';
 import type { HarrierConfig, MetricsConfig, StoreConfig } from './types.js';
 
 export interface ConfigResult {
-  /** Undefined when there is any diagnostic. */
+  /** Undefined when there is any error (warnings leave it). */
   readonly config: HarrierConfig | undefined;
   readonly diagnostics: readonly ConfigDiagnostic[];
 }
@@ -135,9 +135,7 @@ export function loadConfig(
     );
   const config = readTop(reader, document.contents as Node | null, path.dirname(file), use);
   checkDirectories(reader, document, config, use);
-  return reader.diagnostics.length > 0
-    ? { config: undefined, diagnostics: reader.diagnostics }
-    : { config, diagnostics: [] };
+  return { config: reader.failed ? undefined : config, diagnostics: reader.diagnostics };
 }
 
 function readTop(
@@ -148,6 +146,13 @@ function readTop(
 ): HarrierConfig {
   const entries = node === null ? new Map() : (reader.mapping(node, '', topKeys) ?? new Map());
   const at = (key: string): Node | null | undefined => entries.get(key)?.value;
+  if (use.outputsUnusedBy !== undefined && entries.has('outputs'))
+    reader.warning(
+      entries.get('outputs')?.key,
+      'outputs',
+      `${use.outputsUnusedBy} does not deliver to configured outputs; the 'outputs' section is not used`,
+      'HARRIER_CONFIG_UNUSED',
+    );
   const stateDir = entries.has('state_dir')
     ? (reader.string(at('state_dir'), 'state_dir') ?? defaultStateDir)
     : defaultStateDir;
@@ -164,11 +169,12 @@ function readTop(
       : 'first',
     sources: entries.has('sources') ? readSources(reader, at('sources')) : {},
     stateDir,
-    outputs: use.noOutputs
-      ? []
-      : entries.has('outputs')
-        ? readOutputs(reader, at('outputs') ?? null)
-        : [{ name: 'stdout', type: 'stdout', options: {} }],
+    outputs:
+      use.noOutputs || use.outputsUnusedBy !== undefined
+        ? []
+        : entries.has('outputs')
+          ? readOutputs(reader, at('outputs') ?? null)
+          : [{ name: 'stdout', type: 'stdout', options: {} }],
     grouping: entries.has('grouping') ? readGrouping(reader, at('grouping')) : [],
     store: readStore(reader, at('store'), entries.has('store'), stateDir),
     metrics: readMetrics(reader, at('metrics'), entries.has('metrics')),

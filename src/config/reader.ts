@@ -33,12 +33,32 @@ export class ConfigReader {
     message: string,
     code: ConfigCode = 'HARRIER_CONFIG_INVALID',
   ): void {
+    this.record('error', node, key, message, code);
+  }
+
+  /** Records a warning at `node`: printed, but the configuration is still used. */
+  warning(node: Node | null | undefined, key: string, message: string, code: ConfigCode): void {
+    this.record('warning', node, key, message, code);
+  }
+
+  /** Whether an error was recorded (warnings aside). */
+  get failed(): boolean {
+    return this.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  }
+
+  private record(
+    severity: ConfigDiagnostic['severity'],
+    node: Node | null | undefined,
+    key: string,
+    message: string,
+    code: ConfigCode,
+  ): void {
     const variable = node ? this.fromEnvironment.get(node) : undefined;
     if (variable !== undefined || !node?.range) {
       const suffix = variable === undefined ? '' : ` (set by environment variable ${variable})`;
       this.diagnostics.push({
         code,
-        severity: 'error',
+        severity,
         message: message + suffix,
         file: this.file,
         line: 0,
@@ -52,7 +72,7 @@ export class ConfigReader {
     const snippet = this.text.split('\n')[line - 1] ?? '';
     this.diagnostics.push({
       code,
-      severity: 'error',
+      severity,
       message,
       file: this.file,
       line,
