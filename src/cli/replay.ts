@@ -235,7 +235,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   if (optionProblems.length > 0) return 2;
   const config = readConfigOption(options.config, {
     store: options.store === undefined,
-    outputsUnusedBy: 'replay',
+    rulesAndStoreOnly: 'replay',
   });
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);

@@ -21,10 +21,11 @@ export interface ConfigUse {
    */
   readonly noOutputs?: boolean;
   /**
-   * The command that does not deliver to `outputs` (`replay` prints its alerts): the section
-   * is not read, and a warning at its key says so rather than let the user wait for deliveries.
+   * The command that uses only the rule, priority and store settings (`replay` prints its
+   * alerts): `outputs`, `grouping`, `metrics` and `sources` are not read, and a warning at each
+   * key present says so rather than let the user wait for what the section would do.
    */
-  readonly outputsUnusedBy?: string;
+  readonly rulesAndStoreOnly?: string;
 }
 
 /**

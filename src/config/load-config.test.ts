@@ -230,7 +230,7 @@ test('grouping key fields must be fields of some source, and a wrong one is name
 test('a command that delivers to no output gets a warning at the outputs key, not an error', () => {
   // The `${SIEM_URL}` reference is not set: an unused section is not read, so it is no error.
   const text = 'priority: Warning\n# replay\noutputs:\n  - name: siem\n    url: ${SIEM_URL}\n';
-  const use = { outputsUnusedBy: 'replay' };
+  const use = { rulesAndStoreOnly: 'replay' };
   const { config, diagnostics } = loadConfig(text, 'h.yaml', {}, use);
   assert.deepEqual(diagnostics.map(formatConfigDiagnostic), [
     [
@@ -249,5 +249,28 @@ test('a command that delivers to no output gets a warning at the outputs key, no
   assert.deepEqual(
     failed.diagnostics.map((diagnostic) => diagnostic.severity),
     ['warning', 'error'],
+  );
+});
+
+test('replay warns at each section it does not use: grouping, metrics and sources too', () => {
+  const text = [
+    'grouping:',
+    '  - rules: [x]',
+    '    window: 1m',
+    'metrics:',
+    '  enabled: true',
+    'sources:',
+    '  k8s_audit: {}',
+    '',
+  ].join('\n');
+  const { config, diagnostics } = loadConfig(text, 'h.yaml', {}, { rulesAndStoreOnly: 'replay' });
+  assert.ok(config);
+  assert.deepEqual(
+    diagnostics.map((diagnostic) => formatConfigDiagnostic(diagnostic).split('\n')[0]),
+    [
+      "h.yaml:1:1: warning HARRIER_CONFIG_UNUSED: replay does not group alerts; the 'grouping' section is not used",
+      "h.yaml:4:1: warning HARRIER_CONFIG_UNUSED: replay serves no metrics; the 'metrics' section is not used",
+      "h.yaml:6:1: warning HARRIER_CONFIG_UNUSED: replay reads only the files it is given; the 'sources' section is not used",
+    ],
   );
 });

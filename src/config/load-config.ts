@@ -146,13 +146,15 @@ function readTop(
 ): HarrierConfig {
   const entries = node === null ? new Map() : (reader.mapping(node, '', topKeys) ?? new Map());
   const at = (key: string): Node | null | undefined => entries.get(key)?.value;
-  if (use.outputsUnusedBy !== undefined && entries.has('outputs'))
-    reader.warning(
-      entries.get('outputs')?.key,
-      'outputs',
-      `${use.outputsUnusedBy} does not deliver to configured outputs; the 'outputs' section is not used`,
-      'HARRIER_CONFIG_UNUSED',
-    );
+  const command = use.rulesAndStoreOnly;
+  for (const [section, effect] of UNUSED_SECTION_EFFECTS)
+    if (command !== undefined && entries.has(section))
+      reader.warning(
+        entries.get(section)?.key,
+        section,
+        `${command} ${effect}; the '${section}' section is not used`,
+        'HARRIER_CONFIG_UNUSED',
+      );
   const stateDir = entries.has('state_dir')
     ? (reader.string(at('state_dir'), 'state_dir') ?? defaultStateDir)
     : defaultStateDir;
@@ -170,7 +172,7 @@ function readTop(
     sources: entries.has('sources') ? readSources(reader, at('sources')) : {},
     stateDir,
     outputs:
-      use.noOutputs || use.outputsUnusedBy !== undefined
+      use.noOutputs || use.rulesAndStoreOnly !== undefined
         ? []
         : entries.has('outputs')
           ? readOutputs(reader, at('outputs') ?? null)
@@ -180,6 +182,14 @@ function readTop(
     metrics: readMetrics(reader, at('metrics'), entries.has('metrics')),
   };
 }
+
+/** What a command using only rules and the store (replay) does not do, by section. */
+const UNUSED_SECTION_EFFECTS: ReadonlyArray<readonly [string, string]> = [
+  ['outputs', 'does not deliver to configured outputs'],
+  ['grouping', 'does not group alerts'],
+  ['metrics', 'serves no metrics'],
+  ['sources', 'reads only the files it is given'],
+];
 
 /** Sources are checked by each source at start; here only their shape (name to mapping). */
 function readSources(
