@@ -15,3 +15,11 @@ export function parseListen(listen: string): { host: string; port: number } {
     throw new RangeError(`listen: port ${port} is out of range (0 to 65535) in '${listen}'`);
   return { host, port };
 }
+
+/** What a failed listen means to the user, from its error code. */
+export function describeListenError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') return 'the address is already in use';
+  if (error.code === 'EADDRNOTAVAIL') return 'no interface of this host has that address';
+  if (error.code === 'EACCES') return 'permission denied (ports below 1024 need privileges)';
+  return error.message;
+}

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -416,4 +417,32 @@ test('serve exits 2 when its webhook port is taken, its metrics endpoint closed 
       return true;
     },
   );
+});
+
+test('serve with its metrics port taken exits 2 saying so, before any store file is made', async (t) => {
+  const directory = await scratch();
+  const rules = path.join(directory, 'audit.yaml');
+  await writeFile(rules, AUDIT_RULE);
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const { port } = taken.address() as AddressInfo;
+  const store = path.join(directory, 'alerts.db');
+  const args = ['serve', '-r', rules, '--store', store, '--listen', '127.0.0.1:0'];
+  await assert.rejects(
+    harrier([...args, '--metrics', `127.0.0.1:${port}`]),
+    (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 2);
+      assert.match(
+        error.stderr,
+        new RegExp(
+          `^harrier serve: cannot serve metrics on 127\\.0\\.0\\.1:${port}: the address is already in use$`,
+          'm',
+        ),
+      );
+      assert.doesNotMatch(error.stderr, /alert store open/);
+      return true;
+    },
+  );
+  assert.equal(existsSync(store), false, 'no store file left behind');
 });

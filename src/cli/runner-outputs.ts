@@ -18,6 +18,7 @@ import {
   type AlertSink,
 } from './alert-sink.js';
 import { metricsAddress, startMetricsEndpoint, type MetricsEndpoint } from './metrics-endpoint.js';
+import { describeListenError } from './listen-address.js';
 
 /** `--store FILE` / `--no-store` and `--metrics HOST:PORT` / `--no-metrics` as parsed. */
 export interface RunnerOutputFlags {
@@ -96,25 +97,16 @@ export interface RunnerOutputs {
 }
 
 /**
- * Opens the store and starts the metrics endpoint; returns a message for the user when the
- * store named by a flag or the configuration cannot be opened or the address cannot be bound.
+ * Starts the metrics endpoint and opens the store; returns a message for the user when the
+ * address cannot be bound or the store named by a flag or the configuration cannot be
+ * opened. The endpoint comes first, so that a bad address leaves no store file behind.
  */
 export async function startRunnerOutputs(
   options: RunnerOutputOptions,
 ): Promise<RunnerOutputs | string> {
   const { flags, config, logger } = options;
-  let store;
-  try {
-    store = openStore(storeSettings(flags.store, config, options.storeByDefault), logger);
-  } catch (error) {
-    if (error instanceof StoreOpenError) return error.message;
-    throw error;
-  }
   const queueProblem = options.route ? checkQueueDirectory(config) : undefined;
-  if (queueProblem !== undefined) {
-    store?.close();
-    return queueProblem;
-  }
+  if (queueProblem !== undefined) return queueProblem;
   const address = options.serveMetrics ? metricsAddress(flags.metrics, config) : undefined;
   const metrics = address === undefined ? undefined : createHarrierMetrics();
   let endpoint: MetricsEndpoint | undefined;
@@ -122,9 +114,16 @@ export async function startRunnerOutputs(
     try {
       endpoint = await startMetricsEndpoint(address, metrics.registry, logger);
     } catch (error) {
-      store?.close();
-      return `cannot serve metrics on ${address}: ${(error as Error).message}`;
+      return `cannot serve metrics on ${address}: ${describeListenError(error as NodeJS.ErrnoException)}`;
     }
+  }
+  let store;
+  try {
+    store = openStore(storeSettings(flags.store, config, options.storeByDefault), logger);
+  } catch (error) {
+    await endpoint?.close();
+    if (error instanceof StoreOpenError) return error.message;
+    throw error;
   }
   const sink = openAlertSink({
     print: options.print,

@@ -22,7 +22,7 @@ import type { HarrierMetrics } from '../api/metrics.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 import { formatServeSummary } from './serve-summary.js';
-import { parseListen } from './listen-address.js';
+import { describeListenError, parseListen } from './listen-address.js';
 import { readServeFlags, type ServeFlags } from './serve-options.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
@@ -116,14 +116,6 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 function allEnded(sources: readonly StartedSource[]): Promise<void> {
   if (sources.some((source) => source.ended === undefined)) return new Promise(() => {});
   return Promise.all(sources.map((source) => source.ended)).then(() => undefined);
-}
-
-/** What a failed listen means to the user, from its error code. */
-function describeListenError(error: NodeJS.ErrnoException): string {
-  if (error.code === 'EADDRINUSE') return 'the address is already in use';
-  if (error.code === 'EADDRNOTAVAIL') return 'no interface of this host has that address';
-  if (error.code === 'EACCES') return 'permission denied (ports below 1024 need privileges)';
-  return error.message;
 }
 
 async function startWebhook(options: ServeOptions, detection: JsonDetection) {
