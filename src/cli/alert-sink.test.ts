@@ -52,7 +52,8 @@ test(
     const directory = mkdtempSync(path.join(tmpdir(), 'harrier-nobody-'));
     chmodSync(directory, 0o755);
     const config = path.join(directory, 'harrier.yaml');
-    writeFileSync(config, 'priority: debug\n');
+    // A store section without a path: the default store, which nobody cannot write.
+    writeFileSync(config, 'priority: debug\nstore:\n  enabled: true\n');
     chmodSync(config, 0o644);
     const capture = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
     const harrier = path.join(repositoryRoot, 'bin/harrier.js');
