@@ -265,3 +265,23 @@ test('--since and --limit values SQLite cannot take are usage errors naming what
   );
   assert.equal(all.status, 0);
 });
+
+test('a search that matches nothing says so on stderr, status 0', (t) => {
+  const store = fixtureStore(t);
+  const harrier = path.join(repositoryRoot, 'bin/harrier.js');
+  const none = spawnSync(
+    process.execPath,
+    [harrier, 'alerts', '--store', store, '--rule', 'Nothing*'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(none.status, 0);
+  assert.equal(none.stdout, '');
+  assert.equal(none.stderr, `harrier alerts: no alert in ${store} matches the search\n`);
+  const some = spawnSync(process.execPath, [harrier, 'alerts', '--store', store, '--brief'], {
+    encoding: 'utf8',
+  });
+  assert.equal(some.stderr, '');
+  assert.equal(some.stdout.trim().split('\n').length, 3);
+});

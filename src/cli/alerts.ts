@@ -12,7 +12,7 @@ import { parsePriority, priorityNames } from '../detect/index.js';
 import { AlertReader, type AlertQuery } from '../store/index.js';
 import { loadConfigFile, defaultStoreConfig } from '../config/index.js';
 import { LIMIT_HELP, readLimit, readSince, SINCE_HELP } from './alerts-options.js';
-import { reportConfigDiagnostics, reportError } from './stderr-report.js';
+import { reportConfigDiagnostics, reportError, reportNote } from './stderr-report.js';
 
 /** The event sources alerts come from, as Falco names them. */
 const SOURCES = ['syscall', 'k8s_audit', 'aws_cloudtrail'];
@@ -78,8 +78,10 @@ export function runAlertsCommand(
     });
     return 2;
   }
+  let found = 0;
   try {
     for (const { id, alert } of store.search(query)) {
+      found++;
       if (options.brief === true && options.json !== true) {
         write(`${datedOutput(alert)} [id ${id}]\n`);
         continue;
@@ -100,6 +102,8 @@ export function runAlertsCommand(
   } finally {
     store.close();
   }
+  // Said on stderr, so that an empty result is not mistaken for a search that did not run.
+  if (found === 0) reportNote('alerts', `no alert in ${file} matches the search`, { file });
   return 0;
 }
 

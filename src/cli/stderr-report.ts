@@ -38,6 +38,16 @@ export function reportWarning(
   else process.stderr.write(`harrier ${command}: warning: ${message}\n`);
 }
 
+/** A command's plain remark on stderr (`harrier COMMAND: message`), an info line under --json. */
+export function reportNote(
+  command: string,
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
+  if (logFormat() === 'json') commandLogger(command).info(fields, message);
+  else process.stderr.write(`harrier ${command}: ${message}\n`);
+}
+
 export interface DiagnosticReportOptions {
   /** Leave warnings out (`--quiet`); errors always show. */
   readonly quiet?: boolean;
