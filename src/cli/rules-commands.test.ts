@@ -74,3 +74,21 @@ test('rules parse --json prints JSON for stdin lines that are not JSON strings',
     },
   });
 });
+
+test('rules show of a name no rule has hints at the rule whose alerts carry that text, or its spelling', () => {
+  const byText = harrier(['rules', 'show', 'Terminal shell started by an unusual parent']);
+  assert.equal(byText.status, 1);
+  assert.equal(
+    byText.stderr,
+    "harrier rules: no rule named 'Terminal shell started by an unusual parent'; alerts with that text come from 'Terminal shell from an unusual parent'\n",
+  );
+  const byCase = harrier(['rules', 'show', 'write below etc']);
+  assert.equal(
+    byCase.stderr,
+    "harrier rules: no rule named 'write below etc'; did you mean 'Write below etc'?\n",
+  );
+  assert.equal(
+    harrier(['rules', 'show', 'zq nothing']).stderr,
+    "harrier rules: no rule named 'zq nothing'\n",
+  );
+});

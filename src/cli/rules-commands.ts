@@ -82,6 +82,21 @@ async function validate(files: string[], prerequisites: string[], json: boolean)
   return failed ? 1 : 0;
 }
 
+/**
+ * A hint for a name no rule has: the rule spelt the same but for case, or the rules whose
+ * alert text begins with it (users copy the text of an alert, which is not the rule's name).
+ */
+function nameHint(name: string, rules: readonly Rule[]): string {
+  const wanted = name.trim().toLowerCase();
+  const sameBut = rules.find((rule) => rule.name.toLowerCase() === wanted);
+  if (sameBut !== undefined) return `; did you mean '${sameBut.name}'?`;
+  const printing = rules
+    .filter((rule) => rule.output.trim().toLowerCase().startsWith(wanted))
+    .map((rule) => `'${rule.name}'`);
+  if (printing.length === 0) return '';
+  return `; alerts with that text come from ${printing.slice(0, 3).join(', ')}`;
+}
+
 /** A file's problems top to bottom, whatever stage found them (reading, then compiling). */
 function byPlace(first: Diagnostic, second: Diagnostic): number {
   return first.line - second.line || first.column - second.column;
@@ -93,7 +108,10 @@ async function show(files: string[], names: string[], json: boolean): Promise<nu
   const wanted = new Set(names);
   const enabled = (rule: Rule) => result.ruleSet?.isEnabled(rule.name) ?? rule.enabled;
   const missing = names.filter((name) => !result.rules.some((rule) => rule.name === name));
-  for (const name of missing) reportError('rules', `no rule named '${name}'`, { ruleName: name });
+  for (const name of missing)
+    reportError('rules', `no rule named '${name}'${nameHint(name, result.rules)}`, {
+      ruleName: name,
+    });
   for (const rule of result.rules) {
     if (wanted.size > 0 && !wanted.has(rule.name)) continue;
     const record = {
