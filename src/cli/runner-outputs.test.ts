@@ -393,14 +393,19 @@ test('serve counts webhook events, rejects and alerts on /metrics and stores the
   );
 });
 
-test('serve exits 2 when its webhook port is taken, its metrics endpoint closed again', async (t) => {
+/** A scratch directory with the audit rule, and a loopback port another server holds. */
+async function auditRulesAndTakenPort(t: { after: (fn: () => void) => void }) {
   const directory = await scratch();
   const rules = path.join(directory, 'audit.yaml');
   await writeFile(rules, AUDIT_RULE);
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   t.after(() => taken.close());
-  const { port } = taken.address() as AddressInfo;
+  return { directory, rules, port: (taken.address() as AddressInfo).port };
+}
+
+test('serve exits 2 when its webhook port is taken, its metrics endpoint closed again', async (t) => {
+  const { rules, port } = await auditRulesAndTakenPort(t);
   const args = ['serve', '-r', rules, '--no-store', '--metrics', '127.0.0.1:0'];
   await assert.rejects(
     harrier([...args, '--listen', `127.0.0.1:${port}`]),
@@ -420,13 +425,7 @@ test('serve exits 2 when its webhook port is taken, its metrics endpoint closed 
 });
 
 test('serve with its metrics port taken exits 2 saying so, before any store file is made', async (t) => {
-  const directory = await scratch();
-  const rules = path.join(directory, 'audit.yaml');
-  await writeFile(rules, AUDIT_RULE);
-  const taken = createServer();
-  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-  t.after(() => taken.close());
-  const { port } = taken.address() as AddressInfo;
+  const { directory, rules, port } = await auditRulesAndTakenPort(t);
   const store = path.join(directory, 'alerts.db');
   const args = ['serve', '-r', rules, '--store', store, '--listen', '127.0.0.1:0'];
   await assert.rejects(

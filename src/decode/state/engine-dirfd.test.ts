@@ -3,35 +3,16 @@ import { test } from 'node:test';
 import { EventDecoder } from '../event-decoder.js';
 import { StateEngine } from './engine.js';
 import { createFd } from './fd-info.js';
+import { eventBytes, int64 } from '../../testing/event-bytes.js';
 
 /** libscap's PPME_SYSCALL_UNLINKAT_2_X: res, dirfd, name, flags. */
 const UNLINKAT_EXIT = 303;
 const AT_FDCWD = -100;
 
-function int64(value: number): Uint8Array {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigInt64(0, BigInt(value), true);
-  return bytes;
-}
-
-/** `tid` calling unlinkat(dirfd, name, 0) with success, in the V2 layout. */
+/** `tid` calling unlinkat(dirfd, name, 0) with success. */
 function unlinkat(tid: number, dirfd: number, name: string): Uint8Array {
-  const params = [int64(0), int64(dirfd), new TextEncoder().encode(`${name}\0`), new Uint8Array(4)];
-  const length = 26 + params.length * 2 + params.reduce((sum, param) => sum + param.length, 0);
-  const bytes = new Uint8Array(length);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, 1_700_000_000_000_000_000n, true);
-  view.setBigInt64(8, BigInt(tid), true);
-  view.setUint32(16, length, true);
-  view.setUint16(20, UNLINKAT_EXIT, true);
-  view.setUint32(22, params.length, true);
-  let at = 26 + params.length * 2;
-  params.forEach((param, i) => {
-    view.setUint16(26 + i * 2, param.length, true);
-    bytes.set(param, at);
-    at += param.length;
-  });
-  return bytes;
+  const path = new TextEncoder().encode(`${name}\0`);
+  return eventBytes(UNLINKAT_EXIT, tid, [int64(0), int64(dirfd), path, new Uint8Array(4)]);
 }
 
 /** A process (tid 40, cwd /root) whose fd 5 is the directory /tmp/work. */

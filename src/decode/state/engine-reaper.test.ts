@@ -2,18 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventDecoder } from '../event-decoder.js';
 import { StateEngine } from './engine.js';
+import { eventBytes, int64 } from '../../testing/event-bytes.js';
 
 /** libscap's PPME_PROCEXIT_1_E: status, ret, sig, core, reaper_tid. */
 const PROCEXIT = 186;
 /** libscap's PPME_SYSCALL_PRCTL_X: res, option, arg2_str, arg2_int. */
 const PRCTL_EXIT = 401;
 const PR_SET_CHILD_SUBREAPER = 36;
-
-function int64(value: number): Uint8Array {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigInt64(0, BigInt(value), true);
-  return bytes;
-}
 
 /** A procexit event of `tid` in the V2 layout, naming `reaper` when given. */
 function procexit(tid: number, reaper?: number): Uint8Array {
@@ -27,25 +22,6 @@ function setSubreaper(tid: number): Uint8Array {
   const option = new Uint8Array(4);
   new DataView(option.buffer).setUint32(0, PR_SET_CHILD_SUBREAPER, true);
   return eventBytes(PRCTL_EXIT, tid, [int64(0), option, new Uint8Array(0), int64(1)]);
-}
-
-/** An event in the V2 layout: header, parameter lengths, parameters. */
-function eventBytes(code: number, tid: number, params: Uint8Array[]): Uint8Array {
-  const length = 26 + params.length * 2 + params.reduce((sum, param) => sum + param.length, 0);
-  const bytes = new Uint8Array(length);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, 1_700_000_000_000_000_000n, true);
-  view.setBigInt64(8, BigInt(tid), true);
-  view.setUint32(16, length, true);
-  view.setUint16(20, code, true);
-  view.setUint32(22, params.length, true);
-  let at = 26 + params.length * 2;
-  params.forEach((param, i) => {
-    view.setUint16(26 + i * 2, param.length, true);
-    bytes.set(param, at);
-    at += param.length;
-  });
-  return bytes;
 }
 
 /** init (1), conmon (50, a child subreaper), runc (60 with thread 61), the program runc started (70). */

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { constants, gunzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { corpusPath } from '../../testing/corpus.js';
+import { eventBytes } from '../../testing/event-bytes.js';
 import {
   ScapFormatError,
   type EventRecord,
@@ -102,25 +103,6 @@ test('legacy layout keeps login uid and capabilities, and leaves out tty, exe in
   assert.equal(copy.kind === 'thread' && copy.pgid, -1);
 });
 
-/** A V2 event: ts, tid, len, type, nparams, u16 lengths, then the values. */
-function makeEvent(code: number, tid: number, params: Uint8Array[]): Uint8Array {
-  const length = 26 + params.length * 2 + params.reduce((sum, param) => sum + param.length, 0);
-  const bytes = new Uint8Array(length);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, 1_700_000_000_000_000_000n, true);
-  view.setBigInt64(8, BigInt(tid), true);
-  view.setUint32(16, length, true);
-  view.setUint16(20, code, true);
-  view.setUint32(22, params.length, true);
-  let at = 26 + params.length * 2;
-  params.forEach((param, i) => {
-    view.setUint16(26 + i * 2, param.length, true);
-    bytes.set(param, at);
-    at += param.length;
-  });
-  return bytes;
-}
-
 async function writeToMemory(header: ScapHeader, events: ScapEventInput[]): Promise<ScapRecord[]> {
   const chunks: Uint8Array[] = [];
   const sink = new PassThrough().on('data', (chunk: Uint8Array) => chunks.push(chunk));
@@ -136,8 +118,8 @@ async function writeToMemory(header: ScapHeader, events: ScapEventInput[]): Prom
 }
 
 test('writes plain, flagged and large blocks as the event asks, padded to 4 bytes', async () => {
-  const small = makeEvent(3, 10, [new Uint8Array([1, 2, 3])]);
-  const big = makeEvent(3, 10, [new Uint8Array(70_000).fill(7)]);
+  const small = eventBytes(3, 10, [new Uint8Array([1, 2, 3])]);
+  const big = eventBytes(3, 10, [new Uint8Array(70_000).fill(7)]);
   const records = await writeToMemory({}, [
     { rawBytes: small, cpu: 3 },
     { rawBytes: small, flags: 0x5 },
@@ -182,7 +164,7 @@ test('refuses an fd whose thread is not listed, and an event whose length overru
     { name: 'RangeError', message: 'fd 0 belongs to unlisted thread 9' },
   );
   const writer = await ScapWriter.create(new PassThrough().resume());
-  const event = makeEvent(3, 10, []);
+  const event = eventBytes(3, 10, []);
   new DataView(event.buffer).setUint32(16, 400, true);
   assert.throws(() => writer.writeEvent({ rawBytes: event }), {
     name: 'RangeError',
