@@ -10,7 +10,7 @@ import { captureLayout, LEGACY_LAYOUT_HELP, LivePipeline } from './live-pipeline
 import { ENV_BYTES_HELP, readDurationSeconds, readEnvBytes } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
-import { loadLiveRules } from './run.js';
+import { loadCommandRules } from './command-rules.js';
 import { reportError } from './stderr-report.js';
 import { rulesOption } from './rule-paths.js';
 
@@ -58,9 +58,15 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
   const logger = createLogger('cli.record');
   const ruleSet =
     options.rules.length > 0
-      ? await loadLiveRules('record', options.rules, {}, logger, {
-          failedOutcome: 'nothing recorded',
-        })
+      ? await loadCommandRules(
+          'record',
+          options.rules,
+          {},
+          {
+            failedOutcome: 'nothing recorded',
+            logger,
+          },
+        )
       : undefined;
   if (options.rules.length > 0 && ruleSet === undefined) return 1;
   let live: LivePipeline;

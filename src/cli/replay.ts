@@ -6,14 +6,14 @@
  */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
+import type { RuleSet } from '../detect/index.js';
 import type { AlertContext } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import type { JsonSourceEvent } from '../decode/json-events.js';
 import { createLogger } from '../log.js';
-import { expandRulePaths, rulesOption } from './rule-paths.js';
+import { rulesOption } from './rule-paths.js';
 import { ProgressLine, type ProgressTerminal } from './progress.js';
 import { JsonDetection } from './json-pipeline.js';
 import type { RecordError } from '../sources/k8s-audit/index.js';
@@ -25,7 +25,8 @@ import { stopWhenStdoutCloses } from './closed-output.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { readMinPriority, readTimeFormat } from './option-values.js';
 import { reportReplaySummary } from './replay-summary.js';
-import { reportDiagnostics, reportError, reportRuleFilesFailed } from './stderr-report.js';
+import { reportError } from './stderr-report.js';
+import { loadCommandRules } from './command-rules.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -239,12 +240,11 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   });
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);
-  const loaded = await loadRuleFilesFromDisk(await expandRulePaths(rules.paths), rules.loadOptions);
-  reportDiagnostics('replay', loaded.diagnostics, { quiet: options.quiet });
-  if (loaded.ruleSet === undefined) {
-    reportRuleFilesFailed('replay', loaded.diagnostics, 'nothing replayed');
-    return 1;
-  }
+  const ruleSet = await loadCommandRules('replay', rules.paths, rules.loadOptions, {
+    quiet: options.quiet,
+    failedOutcome: 'nothing replayed',
+  });
+  if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   let readerGone = false;
   const outputs = await startRunnerOutputs({
@@ -261,7 +261,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   if (outputs.storing) stopWhenStdoutCloses(() => (readerGone = true));
   let result: ReplayResult;
   try {
-    result = await replay(paths, loaded.ruleSet, outputs.sink.deliver, {
+    result = await replay(paths, ruleSet, outputs.sink.deliver, {
       timeFormat,
       extraFields: options.containerFields ? CONTAINER_OUTPUT_FIELDS : undefined,
       context: outputs.storing,

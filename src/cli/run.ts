@@ -6,7 +6,7 @@
  * SIGTERM stop cleanly and print the counters.
  */
 import { Option, type Command } from 'commander';
-import { loadRuleFilesFromDisk, type LoadOptions, type RuleSet } from '../detect/index.js';
+import type { LoadOptions } from '../detect/index.js';
 import {
   formatAlertJson,
   formatAlertText,
@@ -18,12 +18,8 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger, logFormat, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
-import {
-  reportDiagnostics,
-  reportError,
-  reportRuleFilesFailed,
-  reportSummary,
-} from './stderr-report.js';
+import { reportError, reportSummary } from './stderr-report.js';
+import { loadCommandRules } from './command-rules.js';
 import {
   captureLayout,
   LEGACY_LAYOUT_HELP,
@@ -43,7 +39,7 @@ import {
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
-import { expandRulePaths, rulesOption } from './rule-paths.js';
+import { rulesOption } from './rule-paths.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -102,27 +98,6 @@ export function registerRunCommand(program: Command): void {
   );
 }
 
-/**
- * Loads rules for `command`, printing diagnostics (warnings only unless `quiet`); undefined
- * on errors, then said last with what did not happen when `failedOutcome` is given ("nothing
- * monitored"; a reload logs its own line).
- */
-export async function loadLiveRules(
-  command: 'run' | 'record',
-  paths: readonly string[],
-  options: LoadOptions,
-  logger: Logger,
-  { quiet = false, failedOutcome }: { quiet?: boolean; failedOutcome?: string },
-): Promise<RuleSet | undefined> {
-  const loaded = await loadRuleFilesFromDisk(await expandRulePaths(paths), options);
-  reportDiagnostics(command, loaded.diagnostics, { quiet });
-  if (loaded.ruleSet !== undefined)
-    logger.info({ count: loaded.ruleSet.enabledCount, files: paths }, 'rules loaded');
-  else if (failedOutcome !== undefined)
-    reportRuleFilesFailed(command, loaded.diagnostics, failedOutcome);
-  return loaded.ruleSet;
-}
-
 /** Copies the live pipeline's drop totals (kernel by reason, undecodable) in at each scrape. */
 function publishLiveDrops(metrics: HarrierMetrics, live: LivePipeline): void {
   metrics.registry.onScrape(() => {
@@ -165,9 +140,10 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const logger = createLogger('cli.run');
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const quiet = options.quiet === true;
-  const ruleSet = await loadLiveRules('run', paths, loadOptions, logger, {
+  const ruleSet = await loadCommandRules('run', paths, loadOptions, {
     quiet,
     failedOutcome: 'nothing monitored',
+    logger,
   });
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
@@ -246,7 +222,7 @@ async function untilStopped(
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
-      const next = await loadLiveRules('run', paths, loadOptions, logger, { quiet });
+      const next = await loadCommandRules('run', paths, loadOptions, { quiet, logger });
       if (next === undefined) {
         reloads.failed++;
         logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');

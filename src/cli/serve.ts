@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { loadRuleFilesFromDisk, type RuleSet } from '../detect/index.js';
+import type { RuleSet } from '../detect/index.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import { AuditWebhook, followAuditLog, type LineFollower } from '../sources/k8s-audit/index.js';
@@ -19,7 +19,7 @@ import {
 } from '../sources/cloudtrail/index.js';
 import { createLogger } from '../log.js';
 import type { HarrierMetrics } from '../api/metrics.js';
-import { expandRulePaths, rulesOption } from './rule-paths.js';
+import { rulesOption } from './rule-paths.js';
 import { JsonDetection } from './json-pipeline.js';
 import { formatServeSummary } from './serve-summary.js';
 import { describeListenError, parseListen } from './listen-address.js';
@@ -27,7 +27,8 @@ import { readServeFlags, type ServeFlags } from './serve-options.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { FailureOnce } from './failure-once.js';
-import { reportDiagnostics, reportError, reportRuleFilesFailed } from './stderr-report.js';
+import { reportError } from './stderr-report.js';
+import { loadCommandRules } from './command-rules.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -278,24 +279,6 @@ export function registerServeCommand(program: Command): void {
   );
 }
 
-async function loadRules(
-  paths: string[],
-  quiet: boolean,
-  logger: Logger,
-): Promise<RuleSet | undefined> {
-  const result = await loadRuleFilesFromDisk(await expandRulePaths(paths));
-  reportDiagnostics('serve', result.diagnostics, { quiet });
-  if (result.ruleSet === undefined) {
-    reportRuleFilesFailed('serve', result.diagnostics, 'nothing served');
-    return undefined;
-  }
-  logger.info(
-    { count: result.ruleSet.enabledCount, sources: result.ruleSet.sources() },
-    'rules loaded',
-  );
-  return result.ruleSet;
-}
-
 /** Adds the webhook's answers by HTTP status (refused requests are no event drops) to metrics. */
 function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook): void {
   metrics.registry.collected(
@@ -319,7 +302,12 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
     store: options.store === undefined,
   });
   if (config === 'invalid') return 2;
-  const ruleSet = await loadRules(options.rules, options.quiet === true, logger);
+  const ruleSet = await loadCommandRules(
+    'serve',
+    options.rules,
+    {},
+    { quiet: options.quiet === true, failedOutcome: 'nothing served', logger },
+  );
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   const outputs = await startRunnerOutputs({

@@ -12,6 +12,23 @@ function commandLogger(command: string | undefined) {
   return createLogger(command === undefined ? 'cli' : `cli.${command}`);
 }
 
+type Fields = Record<string, unknown>;
+
+/** One line of `command`: `harrier COMMAND: <label>message`, or a log line at `level`. */
+function reportLine(
+  level: 'error' | 'warn' | 'info',
+  command: string | undefined,
+  message: string,
+  fields: Fields,
+  label = '',
+): void {
+  if (logFormat() === 'json') commandLogger(command)[level](fields, message);
+  else
+    process.stderr.write(
+      `harrier${command === undefined ? '' : ` ${command}`}: ${label}${message}\n`,
+    );
+}
+
 /**
  * A command's own error (a bad option value, a store that cannot be opened):
  * `harrier COMMAND: message`, or an error line with `fields` under `--json`.
@@ -19,33 +36,22 @@ function commandLogger(command: string | undefined) {
 export function reportError(
   command: string | undefined,
   message: string,
-  fields: Record<string, unknown> = {},
+  fields: Fields = {},
 ): void {
-  if (logFormat() === 'json') commandLogger(command).error(fields, message);
-  else process.stderr.write(`harrier${command === undefined ? '' : ` ${command}`}: ${message}\n`);
+  reportLine('error', command, message, fields);
 }
 
 /**
  * A command's warning: Harrier went on, but something was left out or cannot work as the
  * user may expect. `harrier COMMAND: warning: message`, or a warn line under `--json`.
  */
-export function reportWarning(
-  command: string,
-  message: string,
-  fields: Record<string, unknown> = {},
-): void {
-  if (logFormat() === 'json') commandLogger(command).warn(fields, message);
-  else process.stderr.write(`harrier ${command}: warning: ${message}\n`);
+export function reportWarning(command: string, message: string, fields: Fields = {}): void {
+  reportLine('warn', command, message, fields, 'warning: ');
 }
 
 /** A command's plain remark on stderr (`harrier COMMAND: message`), an info line under --json. */
-export function reportNote(
-  command: string,
-  message: string,
-  fields: Record<string, unknown> = {},
-): void {
-  if (logFormat() === 'json') commandLogger(command).info(fields, message);
-  else process.stderr.write(`harrier ${command}: ${message}\n`);
+export function reportNote(command: string, message: string, fields: Fields = {}): void {
+  reportLine('info', command, message, fields);
 }
 
 export interface DiagnosticReportOptions {
