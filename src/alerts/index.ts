@@ -6,7 +6,7 @@ export type { Alert } from './alert.js';
 export type { TimeFormat } from './alert-factory.js';
 export { formatAlertText, formatAlertJson } from './format.js';
 export { encodeAlert, decodeAlert, plainValue } from './alert-codec.js';
-export { createPrivateFile } from './private-file.js';
+export { preparePrivateDatabase } from './private-file.js';
 export type { AlertContext, AlertRecorder, RelatedEvent } from './context.js';
 export { AlertRouter, type OutputSpec } from './router.js';
 export type { GroupingRule } from './grouping.js';

@@ -87,7 +87,7 @@ export class AlertRouter {
   /** Opens the queues (resuming what a previous run left) and starts one worker per output. */
   constructor(private readonly config: AlertRouterConfig) {
     this.logger = config.logger ?? silentLogger();
-    this.queues = new QueueStore(config.stateDir);
+    this.queues = new QueueStore(config.stateDir, this.logger);
     this.counters = { received: 0, belowPriority: 0, grouped: 0, summaries: 0, byRule: new Map() };
     this.grouper = new AlertGrouper(config.grouping ?? [], (summary) => {
       this.counters.summaries++;

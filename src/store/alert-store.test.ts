@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AlertRouter } from '../alerts/index.js';
+import { capturingLogger } from '../testing/capturing-logger.js';
 import { startCaptureServer } from '../testing/loopback.js';
 import { sampleAlert } from '../testing/sample-alert.js';
 import { AlertStore } from './alert-store.js';
@@ -15,6 +16,30 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+test('a store an older Harrier left 0644 is reopened as 0600, its alerts kept, with a warning', (t) => {
+  const file = path.join(tempDir(t), 'alerts.db');
+  const older = new AlertStore({ path: file });
+  older.record('kept', sampleAlert());
+  older.close();
+  chmodSync(file, 0o644);
+  const { logger, lines } = capturingLogger();
+
+  const store = new AlertStore({ path: file, logger });
+  try {
+    assert.equal((statSync(file).mode & 0o777).toString(8), '600');
+    assert.deepEqual(
+      store.search().map((stored) => stored.id),
+      ['kept'],
+    );
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.files, line.previousModes]),
+      [[40, [file], ['0644']]],
+    );
+  } finally {
+    store.close();
+  }
+});
 
 test('searches by rule, priority, source, time and container prefix or name, newest first', () => {
   const store = new AlertStore({ path: ':memory:' });

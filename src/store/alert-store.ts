@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Alert, AlertContext, AlertRecorder, RelatedEvent } from '../alerts/index.js';
-import { createPrivateFile, encodeAlert, plainValue } from '../alerts/index.js';
+import { encodeAlert, plainValue, preparePrivateDatabase } from '../alerts/index.js';
 import { priorityRank } from '../detect/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { alertDetail, searchAlerts } from './alert-reader.js';
@@ -78,14 +78,15 @@ export class AlertStore implements AlertRecorder {
   private readonly logger: Logger;
 
   /**
-   * Opens or creates the database and applies retention once. A path that cannot hold it
-   * throws `StorePathError` saying why; other I/O errors are thrown as they come.
+   * Opens or creates the database and applies retention once; an existing database others
+   * may read is made 0600 with a warning. A path that cannot hold it throws `StorePathError`
+   * saying why; other I/O errors are thrown as they come.
    */
   constructor(private readonly options: AlertStoreOptions) {
     this.logger = options.logger ?? silentLogger();
     if (options.path !== ':memory:') {
       prepareStorePath(options.path, options.createDirectory === true);
-      createPrivateFile(options.path);
+      preparePrivateDatabase(options.path, this.logger);
     }
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');

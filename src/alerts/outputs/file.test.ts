@@ -1,11 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sampleAlert } from '../../testing/sample-alert.js';
 import { createFileDestination } from './file.js';
 import { neverAbort, testContext } from '../../testing/loopback.js';
+import { capturingLogger } from '../../testing/capturing-logger.js';
 
 function deliveries(from: number, count: number) {
   return Array.from({ length: count }, (_, index) => ({
@@ -72,3 +82,51 @@ test('the alert file and its rotated files are made readable by their owner only
   for (const name of [file, `${file}.1`])
     assert.equal((statSync(name).mode & 0o777).toString(8), '600');
 });
+
+test('an existing 0644 alert file is made 0600 when first appended to, with one warning', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'alerts.jsonl');
+  writeFileSync(file, '{"earlier":true}\n');
+  chmodSync(file, 0o644);
+  const { logger, lines } = capturingLogger();
+  const destination = createFileDestination({ path: file }, { ...testContext(), logger });
+
+  await destination.send(deliveries(1, 1), neverAbort);
+  await destination.send(deliveries(2, 1), neverAbort);
+  await destination.close();
+
+  assert.equal((statSync(file).mode & 0o777).toString(8), '600');
+  assert.equal(readFileSync(file, 'utf8').split('\n').length, 4);
+  assert.deepEqual(
+    lines.map((line) => [line.level, line.files, line.previousModes]),
+    [[40, [file], ['0644']]],
+  );
+});
+
+test(
+  "another user's 0644 alert file is appended to as it is, warned about once (needs root)",
+  { skip: process.getuid?.() !== 0 && 'needs root to give a file to another user' },
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'alerts.jsonl');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    chownSync(file, 65534, 65534);
+    const { logger, lines } = capturingLogger();
+    const destination = createFileDestination({ path: file }, { ...testContext(), logger });
+
+    await destination.send(deliveries(1, 1), neverAbort);
+    await destination.send(deliveries(2, 1), neverAbort);
+    await destination.close();
+
+    assert.equal((statSync(file).mode & 0o777).toString(8), '644');
+    assert.equal(readFileSync(file, 'utf8').split('\n').length, 3);
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.file, line.mode]),
+      [[40, file, '0644']],
+    );
+    assert.match((lines[0].err as { message: string }).message, /belongs to uid 65534/);
+  },
+);

@@ -1,11 +1,12 @@
 /**
  * The file output: JSON lines (or text lines) appended to a file, rotated by size. When a
  * write would take the file past `maxBytes`, `name` becomes `name.1`, `name.1` becomes
- * `name.2` and so on; files past `keep` are deleted.
+ * `name.2` and so on; files past `keep` are deleted. The file is made readable by its owner
+ * only, an existing one too (with a warning).
  */
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { formatAlertJson } from '../format.js';
-import { privateFileMode } from '../private-file.js';
+import { privateFileMode, tightenOpenFile } from '../private-file.js';
 import type { Destination, DestinationContext } from './types.js';
 
 export interface FileOptions {
@@ -34,6 +35,9 @@ export function createFileDestination(
   const ensureOpen = async (): Promise<FileHandle> => {
     if (handle !== undefined) return handle;
     handle = await open(options.path, 'a', privateFileMode);
+    // The mode applies only to a file this open creates; one an older Harrier left 0644 is
+    // tightened here.
+    await tightenOpenFile(handle, options.path, context.logger);
     size = (await stat(options.path)).size;
     return handle;
   };
