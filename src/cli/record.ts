@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
 import { createLogger } from '../log.js';
 import { captureLayout, LEGACY_LAYOUT_HELP, LivePipeline } from './live-pipeline.js';
+import { formatRecordSummary } from './live-summary.js';
 import { ENV_BYTES_HELP, readDurationSeconds, readEnvBytes } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
@@ -99,12 +100,6 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
       'recording failed; the file holds the events before the failure',
     );
   const counters = await live.stop();
-  const reasons = Object.entries(counters.drops.byReason)
-    .map(([reason, count]) => `${reason} ${count}`)
-    .join(', ');
-  process.stderr.write(
-    `harrier: recorded ${counters.recorded} events to ${options.write} ` +
-      `(kernel drops: ${counters.drops.kernel} (${reasons}); userspace drops: ${counters.drops.userspace})\n`,
-  );
+  process.stderr.write(formatRecordSummary(counters, options.write));
   return failure === undefined ? 0 : 1;
 }

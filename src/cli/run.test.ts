@@ -353,6 +353,10 @@ test(
     await execFileAsync('sh', ['-c', `cat ${marker}; cat ${marker}`]);
     assert.equal(await recorder.exited, 0);
     assert.match(recorder.stderr, /recorded \d+ events to .*recorded\.scap\.gz/);
+    assert.match(
+      recorder.stderr,
+      /\n {2}start-up state: \d+ threads, \d+ fds\n {2}threads at stop: \d+ \(removed as gone from \/proc, exit not seen: \d+; refused, table full: \d+\)\n/,
+    );
 
     const replayed = await execFileAsync(
       process.execPath,

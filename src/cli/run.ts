@@ -38,6 +38,7 @@ import {
 } from './option-values.js';
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
+import { formatDropReasons, formatStateCounters } from './live-summary.js';
 import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
 import { rulesOption } from './rule-paths.js';
 import {
@@ -259,22 +260,17 @@ export function formatCounters(
   elapsedMs: number,
   failedReloads: number,
 ): string {
-  const reasons = Object.entries(counters.drops.byReason)
-    .map(([reason, count]) => `${reason} ${count}`)
-    .join(', ');
   const lines = [
     `harrier: stopped after ${(elapsedMs / 1000).toFixed(1)} s`,
     `  events: ${counters.events} (kernel saw ${counters.kernelEventsSeen}, sent ${counters.kernelEventsSent})`,
     `  alerts: ${counters.alerts}`,
-    `  kernel drops: ${counters.drops.kernel} (${reasons})`,
+    `  kernel drops: ${counters.drops.kernel} (${formatDropReasons(counters.drops)})`,
     `  userspace drops: ${counters.drops.userspace}`,
     `  drop alerts: ${counters.dropAlerts}`,
     `  capture stopped alerts: ${byRule.get(CAPTURE_STOPPED_RULE) ?? 0}`,
     `  rule reloads: ${counters.reloads}`,
     `  failed rule reloads: ${failedReloads}`,
-    `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
-    `  threads at stop: ${counters.threads} (removed as gone from /proc, exit not seen: ` +
-      `${counters.threadsReapedGone}; refused, table full: ${counters.threadsDroppedTableFull})`,
+    ...formatStateCounters(counters),
   ];
   if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
   if (byRule.size > 0) lines.push('Triggered rules by rule name:');
