@@ -14,6 +14,7 @@ import {
   type Node,
   type YAMLError,
 } from 'yaml';
+import { missingCloser, unclosedMessage, unclosedOpening } from './yaml-unclosed.js';
 
 type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
 
@@ -70,10 +71,23 @@ const INDENTATION = /[ \t]*/y;
 /**
  * The parser's message without the position it appends (the diagnostic shows that), or the
  * real cause when the line starts with a tab (the parser often reports only what it found
- * after the tab) or when nesting exhausted the parser's stack.
+ * after the tab) or when nesting exhausted the parser's stack. An unclosed bracket or quote is
+ * placed where it was opened; any other error inside the file, never past its end.
  */
 export function describeSyntaxError(text: string, problem: YAMLError): YamlSyntaxError {
   const offset = problem.pos[0];
+  const closer = missingCloser(problem);
+  const opening = closer === undefined ? undefined : unclosedOpening(text, closer, offset);
+  if (closer !== undefined && opening !== undefined) {
+    const atEnd = text.slice(offset).trim() === '';
+    const stoppedAt = problem.linePos?.[0] ?? { line: 0, col: 0 };
+    return { message: unclosedMessage(closer, atEnd, stoppedAt), offset: opening };
+  }
+  const described = describeOtherError(text, problem, offset);
+  return { message: described.message, offset: insideText(text, described.offset) };
+}
+
+function describeOtherError(text: string, problem: YAMLError, offset: number): YamlSyntaxError {
   const lineStart = offset === 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
   INDENTATION.lastIndex = lineStart;
   const indentation = INDENTATION.exec(text)?.[0] ?? '';
@@ -91,6 +105,16 @@ export function describeSyntaxError(text: string, problem: YAMLError): YamlSynta
   const firstLine = problem.message.split('\n')[0] ?? '';
   const message = firstLine.replace(/ at line \d+, column \d+/, '').replace(/:$/, '');
   return { message: message.charAt(0).toLowerCase() + message.slice(1), offset };
+}
+
+/**
+ * `offset` if it is inside `text`, else the last character that is not a line break: the
+ * library reports some errors at the end of the file, a line and column it does not have.
+ */
+function insideText(text: string, offset: number): number {
+  if (offset < text.length) return offset;
+  const content = text.replace(/[\r\n]+$/, '');
+  return Math.max(0, content.length - 1);
 }
 
 function convertDocument(document: Document.Parsed): YamlNode | null {
