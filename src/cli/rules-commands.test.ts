@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repositoryRoot } from '../testing/corpus.js';
+import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
 
@@ -91,4 +91,50 @@ test('rules show of a name no rule has hints at the rule whose alerts carry that
     harrier(['rules', 'show', 'zq nothing']).stderr,
     "harrier rules: no rule named 'zq nothing'\n",
   );
+});
+
+test('rules validate and replay list the errors of a rules file alike, by line and column', (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-order-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const rules = path.join(directory, 'broken.yaml');
+  // Errors found by different stages: conditions compile after every item was read.
+  writeFileSync(
+    rules,
+    [
+      '- rule: unclosed list',
+      '  desc: d',
+      '  condition: proc.name in (bash, sh',
+      '  output: o',
+      '  priority: WARNING',
+      '- rule: bad priority',
+      '  desc: d',
+      '  condition: evt.type = open',
+      '  output: o',
+      '  priority: SUPERBAD',
+      '- macro: doubled_operator',
+      '  condition: evt.type = = open',
+      '- rule: no output',
+      '  desc: d',
+      '  condition: evt.type = open',
+      '  priority: WARNING',
+      '',
+    ].join('\n'),
+  );
+  const headers = (text: string) =>
+    text.split('\n').filter((line) => line.startsWith(`${rules}:`) && / error /.test(line));
+  const validated = harrier(['rules', 'validate', rules]);
+  const capture = corpusPath('falco/tests-0.34.1/trace_files/cat_write.scap');
+  const replayed = harrier(['replay', '--no-progress', '-r', rules, capture]);
+
+  assert.deepEqual(
+    headers(validated.stdout).map((line) => /:(\d+:\d+): error (\w+)/.exec(line)?.slice(1)),
+    [
+      ['3:36', 'LOAD_ERR_COMPILE_CONDITION'],
+      ['10:13', 'LOAD_ERR_YAML_VALIDATE'],
+      ['12:25', 'LOAD_ERR_COMPILE_CONDITION'],
+      ['13:3', 'LOAD_ERR_YAML_VALIDATE'],
+    ],
+  );
+  assert.deepEqual(headers(replayed.stderr), headers(validated.stdout));
+  assert.deepEqual([validated.status, replayed.status], [1, 1]);
 });

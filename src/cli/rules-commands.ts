@@ -3,7 +3,12 @@
  */
 import type { Command } from 'commander';
 import { loadRuleFilesFromDisk, type LoadResult, type Rule } from '../detect/index.js';
-import { type Diagnostic, diagnosticToJson, formatDiagnostic } from '../engine/index.js';
+import {
+  type Diagnostic,
+  diagnosticToJson,
+  formatDiagnostic,
+  inReadingOrder,
+} from '../engine/index.js';
 import { rulePathsOrDefault } from './default-rules.js';
 import { expandRulePaths, rulesOption } from './rule-paths.js';
 import { runRulesParse } from './rules-parse.js';
@@ -58,9 +63,12 @@ async function validate(files: string[], prerequisites: string[], json: boolean)
   let failed = false;
   for (const file of files) {
     const result = await loadRuleFilesFromDisk([...prerequisites, file]);
-    const own = result.diagnostics
-      .filter((diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ')
-      .sort(byPlace);
+    // In the order run, replay and serve report them (see `reportDiagnostics`).
+    const own = inReadingOrder(
+      result.diagnostics.filter(
+        (diagnostic) => diagnostic.file === file || diagnostic.code === 'LOAD_ERR_FILE_READ',
+      ),
+    );
     const errors = own.filter((diagnostic) => diagnostic.severity === 'error');
     const warnings = own.filter((diagnostic) => diagnostic.severity === 'warning');
     const ok = result.ruleSet !== undefined;
@@ -95,11 +103,6 @@ function nameHint(name: string, rules: readonly Rule[]): string {
     .map((rule) => `'${rule.name}'`);
   if (printing.length === 0) return '';
   return `; alerts with that text come from ${printing.slice(0, 3).join(', ')}`;
-}
-
-/** A file's problems top to bottom, whatever stage found them (reading, then compiling). */
-function byPlace(first: Diagnostic, second: Diagnostic): number {
-  return first.line - second.line || first.column - second.column;
 }
 
 async function show(files: string[], names: string[], json: boolean): Promise<number> {

@@ -53,17 +53,10 @@ test('replay --json writes only NDJSON on stderr: diagnostics, the summary, fail
   const pick = (line: Record<string, unknown>, keys: string[]) =>
     Object.fromEntries(keys.map((key) => [key, line[key]]));
   const diagnosticKeys = ['level', 'code', 'file', 'line', 'column', 'msg'];
+  // In reading order, as rules validate lists them: the macro's warning (found last) first.
   assert.deepEqual(
     lines.filter((line) => line.code !== undefined).map((line) => pick(line, diagnosticKeys)),
     [
-      {
-        level: 40,
-        code: 'LOAD_COMPILE_CONDITION',
-        file: rules,
-        line: 5,
-        column: 44,
-        msg: "'ct.name' may be a valid field misused as a const string value",
-      },
       {
         level: 40,
         code: 'LOAD_UNUSED_MACRO',
@@ -71,6 +64,14 @@ test('replay --json writes only NDJSON on stderr: diagnostics, the summary, fail
         line: 1,
         column: 3,
         msg: 'Macro not referred to by any other rule/macro',
+      },
+      {
+        level: 40,
+        code: 'LOAD_COMPILE_CONDITION',
+        file: rules,
+        line: 5,
+        column: 44,
+        msg: "'ct.name' may be a valid field misused as a const string value",
       },
     ],
   );

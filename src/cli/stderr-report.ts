@@ -4,7 +4,12 @@
  * each is one NDJSON log line like every other, so that stderr stays NDJSON throughout.
  */
 import { formatConfigDiagnostic, type ConfigDiagnostic } from '../config/index.js';
-import { type Diagnostic, diagnosticToJson, formatDiagnostic } from '../engine/index.js';
+import {
+  type Diagnostic,
+  diagnosticToJson,
+  formatDiagnostic,
+  inReadingOrder,
+} from '../engine/index.js';
 import { createLogger, logFormat } from '../log.js';
 
 /** The subsystem of a command's lines: `cli.replay`, or `cli` for the program itself. */
@@ -60,8 +65,9 @@ export interface DiagnosticReportOptions {
 }
 
 /**
- * Rule-file problems: each with its caret excerpt, or under `--json` one line each with the
- * code, file, line, column and item as fields and the message as `msg`.
+ * Rule-file problems in reading order (`inReadingOrder`, as `rules validate` lists them): each
+ * with its caret excerpt, or under `--json` one line each with the code, file, line, column
+ * and item as fields and the message as `msg`.
  */
 export function reportDiagnostics(
   command: string,
@@ -69,7 +75,7 @@ export function reportDiagnostics(
   options: DiagnosticReportOptions = {},
 ): void {
   const logger = logFormat() === 'json' ? commandLogger(command) : undefined;
-  for (const diagnostic of diagnostics) {
+  for (const diagnostic of inReadingOrder(diagnostics)) {
     const isError = diagnostic.severity === 'error';
     if (options.quiet === true && !isError) continue;
     if (logger === undefined) {

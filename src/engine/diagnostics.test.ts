@@ -7,6 +7,7 @@ import {
   diagnosticCodes,
   diagnosticToJson,
   formatDiagnostic,
+  inReadingOrder,
   type Diagnostic,
 } from './diagnostics.js';
 
@@ -92,4 +93,36 @@ test('a problem with the whole file has no line, column or snippet', () => {
     formatDiagnostic(whole as Diagnostic),
     `rules/local.yaml: error LOAD_ERR_FILE_READ: ${base.message}`,
   );
+});
+
+test('reading order is file by first appearance, then line, then column, ties as found', () => {
+  const at = (file: string, line: number, column: number, message = ''): Diagnostic => ({
+    ...base,
+    file,
+    line,
+    column,
+    message,
+  });
+  const found = [
+    at('missing.yaml', 0, 0),
+    at('a.yaml', 10, 13),
+    at('a.yaml', 13, 3),
+    at('b.yaml', 2, 1),
+    at('a.yaml', 12, 25),
+    at('a.yaml', 3, 36, 'first'),
+    at('a.yaml', 3, 36, 'second'),
+    at('a.yaml', 3, 5),
+  ];
+  const place = (item: Diagnostic) => `${item.file}:${item.line}:${item.column}${item.message}`;
+  assert.deepEqual(inReadingOrder(found).map(place), [
+    'missing.yaml:0:0',
+    'a.yaml:3:5',
+    'a.yaml:3:36first',
+    'a.yaml:3:36second',
+    'a.yaml:10:13',
+    'a.yaml:12:25',
+    'a.yaml:13:3',
+    'b.yaml:2:1',
+  ]);
+  assert.equal(found[1]?.line, 10, 'the input is left as it was');
 });

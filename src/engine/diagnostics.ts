@@ -243,6 +243,23 @@ function escapeCharacter(character: string): string {
     : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
+/**
+ * `diagnostics` in the order a reader of the files meets them: by file, then line, then
+ * column. The loader finds them stage by stage (YAML and item checks of a file before its
+ * conditions compile), so its own order jumps back and forth in a file. Files keep the order
+ * of their first diagnostic: unreadable files first, then the others in load order. Returns a
+ * new array; diagnostics at the same place keep the order found.
+ */
+export function inReadingOrder(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const fileRank = new Map<string, number>();
+  for (const { file } of diagnostics) if (!fileRank.has(file)) fileRank.set(file, fileRank.size);
+  const rank = (diagnostic: Diagnostic): number => fileRank.get(diagnostic.file) ?? 0;
+  return [...diagnostics].sort(
+    (first, second) =>
+      rank(first) - rank(second) || first.line - second.line || first.column - second.column,
+  );
+}
+
 /** The plain-object form used by `--json` outputs and the API. */
 export function diagnosticToJson(diagnostic: Diagnostic): Record<string, unknown> {
   return { ...diagnostic, item: itemLabel(diagnostic) };

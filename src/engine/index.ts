@@ -17,6 +17,7 @@ export {
   diagnosticCodes,
   formatDiagnostic,
   diagnosticToJson,
+  inReadingOrder,
   positionedErrorText,
   escapeControls,
   type Diagnostic,
