@@ -11,6 +11,11 @@ import type { Alert } from './alert.js';
 /** `iso8601`: `2016-08-04T16:17:57.881781397+0000`; `local`: `16:17:57.881781397` local time. */
 export type TimeFormat = 'iso8601' | 'local';
 
+/** The host name alerts carry: `option`, else `HARRIER_HOSTNAME`, else the system's. */
+export function alertHostname(option?: string): string {
+  return option ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
+}
+
 export interface AlertFactoryOptions {
   timeFormat?: TimeFormat;
   /** Default: `HARRIER_HOSTNAME` from the environment, else the system host name. */
@@ -50,7 +55,7 @@ export class AlertFactory<E extends { ts: bigint }> {
       throw new TypeError(`source ${source} has no ${timeField} field: ${compiled.error.message}`);
     this.prefix = compiled.formatter;
     this.extra = extraFieldsFormatter(source, table, options.extraFields ?? []);
-    this.hostname = options.hostname ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
+    this.hostname = alertHostname(options.hostname);
   }
 
   /** The alert for `rule` matching `event`. */

@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
+import fc from 'fast-check';
 import { silentLogger } from '../log.js';
 import type { Alert } from '../alerts/alert.js';
 import type { ProbeCounters, ProbeStatsRecord } from '../sources/ebpf/frame-reader.js';
 import { DROP_RULE, DropMonitor } from './live-drops.js';
+import type { DropNote } from './drop-notes.js';
 
 function stats(ts: bigint, counters: Partial<ProbeCounters>): ProbeStatsRecord {
   const zero: ProbeCounters = {
@@ -87,4 +89,47 @@ test('the drop log line says what goes on without the events: detection, or reco
       [`syscall events dropped; ${activity ?? 'detection'} goes on without them`],
     );
   }
+});
+
+test('a replay of the drop notes raises the alerts the live frames raised, at the same times', () => {
+  const counterNames = ['dropsFullFile', 'dropsFullClose', 'dropsTooLarge'] as const;
+  const frame = fc.record({
+    gapMs: fc.integer({ min: 100, max: 20_000 }),
+    events: fc.nat(5000),
+    drops: fc.array(fc.nat(3), { minLength: 3, maxLength: 3 }),
+    userspace: fc.nat(2),
+  });
+  fc.assert(
+    fc.property(fc.array(frame, { maxLength: 40 }), (frames) => {
+      const liveAlerts: Alert[] = [];
+      const notes: DropNote[] = [];
+      const live = new DropMonitor({
+        onAlert: (alert) => liveAlerts.push(alert),
+        onNote: (note) => notes.push(note),
+        hostname: 'h',
+      });
+      let ts = 1_700_000_000_000_000_000n;
+      const counters = stats(0n, {}).counters;
+      for (const { gapMs, events, drops, userspace } of frames) {
+        ts += BigInt(gapMs) * 1_000_000n;
+        counters.eventsSeen += events;
+        counterNames.forEach((name, index) => (counters[name] += drops[index]));
+        live.countUserspace(userspace);
+        live.take({ kind: 'stats', ts, token: 0, counters: { ...counters } });
+      }
+      const replayedAlerts: Alert[] = [];
+      const replay = new DropMonitor({
+        onAlert: (alert) => replayedAlerts.push(alert),
+        hostname: 'h',
+      });
+      for (const note of notes) replay.replayNote(note);
+      assert.deepEqual(replayedAlerts, liveAlerts);
+      assert.deepEqual(replay.totals, live.totals);
+      // A note for every frame with new drops, and none for the others.
+      const withDrops = frames.filter(
+        ({ drops, userspace }) => drops.some((count) => count > 0) || userspace > 0,
+      );
+      assert.equal(notes.length, withDrops.length);
+    }),
+  );
 });

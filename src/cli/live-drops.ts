@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../alerts/alert.js';
 import { isoTime } from '../alerts/format.js';
+import type { DropNote } from './drop-notes.js';
 import {
   countKernelDrops,
   type ProbeCounters,
@@ -36,7 +37,8 @@ const REASONS: ReadonlyArray<[keyof ProbeCounters, string]> = [
 ];
 
 export interface DropMonitorOptions {
-  logger: Logger;
+  /** Receives the warning lines; none in a replay, whose summary reports the drops. */
+  logger?: Logger;
   /** Receives the drop alert. */
   onAlert: (alert: Alert) => void;
   hostname: string;
@@ -47,6 +49,8 @@ export interface DropMonitorOptions {
   logIntervalMs?: number;
   /** What goes on without the dropped events, for the log line; default detection. */
   activity?: 'detection' | 'recording';
+  /** Receives each STATS frame that shows new drops, for the recording. */
+  onNote?: (note: DropNote) => void;
 }
 
 export class DropMonitor {
@@ -57,9 +61,20 @@ export class DropMonitor {
   private lastAlertMs = Number.NEGATIVE_INFINITY;
   private lastLogMs = Number.NEGATIVE_INFINITY;
   private userspaceAtLastLog = 0;
+  private userspaceAtLastNote = 0;
 
   constructor(private readonly options: DropMonitorOptions) {
     for (const [, reason] of REASONS) this.totals.byReason[reason] = 0;
+  }
+
+  /**
+   * Takes a note a recording kept (see drop-notes.ts) as the live run took its STATS frame:
+   * the same drop alert, paced by the same clock.
+   */
+  replayNote(note: DropNote): void {
+    this.last = note.previous;
+    this.totals.userspace = note.userspace;
+    this.take({ kind: 'stats', ts: note.ts, token: 0, counters: note.counters });
   }
 
   /** Counts events Harrier itself could not use (undecodable, unknown type). */
@@ -67,8 +82,11 @@ export class DropMonitor {
     this.totals.userspace += count;
   }
 
-  /** Takes one STATS frame; `now` in ms (injectable for tests). */
-  take(stats: ProbeStatsRecord, now = Date.now()): void {
+  /**
+   * Takes one STATS frame. `now`, in ms, paces the alerts and log lines; by default the
+   * frame's own time, so that a replay of the recording paces them alike.
+   */
+  take(stats: ProbeStatsRecord, now = Number(stats.ts / 1_000_000n)): void {
     const previous = this.last;
     this.last = stats.counters;
     const delta = (name: keyof ProbeCounters) => stats.counters[name] - (previous?.[name] ?? 0);
@@ -81,6 +99,15 @@ export class DropMonitor {
     const drops = Object.values(reasons).reduce((sum, value) => sum + value, 0);
     const newUserspace = this.totals.userspace - this.userspaceAtLastLog;
     if (drops === 0 && newUserspace === 0) return;
+    if (drops > 0 || this.totals.userspace > this.userspaceAtLastNote) {
+      this.userspaceAtLastNote = this.totals.userspace;
+      this.options.onNote?.({
+        ts: stats.ts,
+        previous,
+        counters: stats.counters,
+        userspace: this.totals.userspace,
+      });
+    }
     const events = delta('eventsSeen');
     if (drops > 0 && now - this.lastAlertMs >= (this.options.alertIntervalMs ?? 30_000)) {
       this.lastAlertMs = now;
@@ -90,7 +117,7 @@ export class DropMonitor {
     if (now - this.lastLogMs >= (this.options.logIntervalMs ?? 5000)) {
       this.lastLogMs = now;
       this.userspaceAtLastLog = this.totals.userspace;
-      this.options.logger.warn(
+      this.options.logger?.warn(
         {
           kernelDrops: drops,
           events,

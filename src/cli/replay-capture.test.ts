@@ -224,5 +224,13 @@ test('an event of a type past the event table is skipped as libscap skips it, co
   );
   const json = await run(process.execPath, [HARRIER, 'replay', '--json', file, '-r', rules]);
   const summary = JSON.parse(json.stderr.split('\n')[0]) as { captures: unknown[] };
-  assert.deepEqual(summary.captures, [{ path: file, events: 344, unknownEvents: 1, alerts: 8 }]);
+  assert.deepEqual(summary.captures, [
+    {
+      path: file,
+      events: 344,
+      unknownEvents: 1,
+      alerts: 8,
+      droppedWhileRecorded: { kernel: 0, userspace: 0 },
+    },
+  ]);
 });

@@ -19,6 +19,7 @@ import type { ByteSource } from '../sources/files/index.js';
 import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 import { UnknownEvents } from './unknown-events.js';
+import { RecordedDrops } from './recorded-drops.js';
 
 /** A capture could not be read to its end; the events before the fault were replayed. */
 export class CaptureReadError extends Error {
@@ -37,10 +38,11 @@ export class CaptureReadError extends Error {
   }
 }
 
-/** One capture event, with the detection that judges it (its capture's own). */
+/** One capture event, with the detection that judges it and its drop notes (its capture's own). */
 export interface CaptureEvent {
   event: SyscallEvent;
   detection: SyscallDetection;
+  drops: RecordedDrops;
 }
 
 export interface CaptureReplayOptions {
@@ -77,6 +79,8 @@ export interface CaptureStats {
   skippedBlocks: SkippedBlocks;
   /** Events of a type newer than Harrier's event table, skipped as libscap skips them. */
   unknownEvents: UnknownEvents;
+  /** What the live capture lost while this recording was made. */
+  recordedDrops: RecordedDrops;
 }
 
 /** A capture event as the time merge orders it. */
@@ -91,6 +95,7 @@ type TimedCaptureEvent = { ts: bigint; kind: 'capture'; event: CaptureEvent };
 async function* captureEventBatches(
   file: CaptureFileChunks,
   detection: SyscallDetection,
+  drops: RecordedDrops,
   onFailure: (failure: CaptureReadError) => void,
   skipped: SkippedBlocks,
   unknownEvents: UnknownEvents,
@@ -108,7 +113,7 @@ async function* captureEventBatches(
   function* timed(batch: Iterable<SyscallEvent>): Generator<TimedCaptureEvent> {
     try {
       for (const event of batch)
-        yield { ts: event.ts, kind: 'capture', event: { event, detection } };
+        yield { ts: event.ts, kind: 'capture', event: { event, detection, drops } };
     } catch (error) {
       fault.error = error as Error;
     }
@@ -144,11 +149,20 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
   const files = captures.map((capture) => new CaptureFileChunks(capture.name, capture.bytes));
   const skipped = paths.map((): SkippedBlocks => ({ count: 0, first: [], uncompressed: false }));
   const unknownEvents = paths.map(() => new UnknownEvents());
+  const drops = paths.map(
+    () =>
+      new RecordedDrops({
+        onAlert: options.onAlert,
+        hostname: options.hostname,
+        timeFormat: options.timeFormat,
+      }),
+  );
   return {
     streams: files.map((file, index) =>
       captureEventBatches(
         file,
         detections[index],
+        drops[index],
         (failure) => (failures[index] = failure),
         skipped[index],
         unknownEvents[index],
@@ -162,15 +176,16 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
       paths.map((path, index) => ({
         path,
         events: detections[index].events,
-        alerts: detections[index].alerts,
+        alerts: detections[index].alerts + drops[index].alerts,
         failure: failures[index],
         skippedBlocks: skipped[index],
         unknownEvents: unknownEvents[index],
+        recordedDrops: drops[index],
       })),
   };
 }
 
-/** Runs the rules on one merged capture event. */
+/** Runs the rules on one merged capture event; a drop note raises what it raised live. */
 export function detectCaptureEvent(item: CaptureEvent): void {
-  item.detection.detect(item.event);
+  if (!item.drops.take(item.event)) item.detection.detect(item.event);
 }

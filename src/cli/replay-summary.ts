@@ -2,7 +2,7 @@
  * What `harrier replay` prints on stderr when it is done: events and alerts per capture,
  * records per JSON source, alerts per rule, then warnings (sources no rule covers, files of
  * no known kind skipped, files named twice, capture events and blocks of unknown type
- * skipped) and every input it could not read. Text lines for a person; under `--json` one
+ * skipped, events a recording's live capture lost) and every input it could not read. Text lines for a person; under `--json` one
  * summary line, then one warn or error line each.
  */
 import { describeOrigin } from '../sources/k8s-audit/index.js';
@@ -38,11 +38,15 @@ function summaryFields(result: ReplayResult): Record<string, unknown> {
     Object.entries(result.detection.stats).filter(([, stats]) => stats.received > 0),
   );
   return {
-    captures: result.captures.map(({ path, events, alerts, unknownEvents }) => ({
+    captures: result.captures.map(({ path, events, alerts, unknownEvents, recordedDrops }) => ({
       path,
       events,
       unknownEvents: unknownEvents.count,
       alerts,
+      droppedWhileRecorded: {
+        kernel: recordedDrops.totals.kernel,
+        userspace: recordedDrops.totals.userspace,
+      },
     })),
     sources,
     alerts: result.alerts,
@@ -86,6 +90,14 @@ function replayWarnings(result: ReplayResult): Warning[] {
     const { count, types } = unknownEvents;
     if (message !== undefined)
       warnings.push({ message, fields: { file: path, unknownEvents: count, types } });
+  }
+  for (const { path, recordedDrops } of result.captures) {
+    const { kernel, userspace, byReason } = recordedDrops.totals;
+    for (const message of recordedDrops.warnings(path))
+      warnings.push({
+        message,
+        fields: { file: path, kernelDrops: kernel, userspaceDrops: userspace, byReason },
+      });
   }
   for (const { path, skippedBlocks } of result.captures) {
     const { count, first, uncompressed } = skippedBlocks;

@@ -522,6 +522,60 @@ outputs:
 );
 
 test(
+  'a recording keeps the live drops: its replay raises the same drop alert, numbers later events alike and warns of the gap (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const marker = path.join(directory, 'marker');
+    const burstFile = path.join(directory, 'burst');
+    await writeFile(marker, 'x');
+    await writeFile(burstFile, 'x');
+    const capture = path.join(directory, 'session.scap');
+    const rules = await ruleFile(
+      directory,
+      'rules.yaml',
+      openRule('marker open', marker, '%proc.name %fd.name %evt.num'),
+    );
+    const args = ['-r', rules, '--json', '--time-format', 'iso8601'];
+    const harrier = new Harrier(['run', ...args, '-w', capture, '--ringbuf-mb', '1', '--no-store']);
+    await harrier.waitFor(/live capture started/);
+    const burst = `const fs = require('fs'); for (let i = 0; i < 200000; i++) fs.closeSync(fs.openSync(${JSON.stringify(burstFile)}, 'r'));`;
+    harrier.signal('SIGSTOP');
+    try {
+      await execFileAsync(process.execPath, ['-e', burst]);
+    } finally {
+      harrier.signal('SIGCONT');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the next STATS frame
+    await execFileAsync('cat', [marker]);
+    assert.equal(await harrier.stop(), 0);
+    assert.deepEqual(
+      harrier.alerts().map((alert) => alert.rule),
+      ['Falco internal: syscall event drop', 'marker open'],
+      harrier.stdout,
+    );
+    const kernel = harrier.stopped().counters.drops.kernel;
+    assert.ok(kernel > 0, harrier.stderr);
+
+    const replayed = await execFileAsync(
+      process.execPath,
+      [HARRIER, 'replay', capture, ...args, '--no-store'],
+      { env: ENV },
+    );
+    assert.equal(replayed.stdout, harrier.stdout);
+    const warning = replayed.stderr
+      .split('\n')
+      .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
+      .find((line) => line.kernelDrops !== undefined);
+    assert.equal(warning?.kernelDrops, kernel, replayed.stderr);
+    assert.match(
+      warning.msg,
+      /the live capture lost \d+ events while this was recorded \(buffer_full/,
+    );
+  },
+);
+
+test(
   'a probe loader stopped by SIGTERM from elsewhere is named before the counters and alerted to the outputs as Critical (needs root and eBPF)',
   live,
   async () => {

@@ -1,0 +1,116 @@
+/**
+ * Drop notes: what a recording keeps of the events the live capture lost. Whenever the probe's
+ * counters show new drops, the recording gets one libscap `asyncevent` (no plugin, name
+ * `harrier_drops`, data the JSON of the counters before and after), in stream order with the
+ * events. A replay reads it back into the same drop monitor, so it raises the drop alerts the
+ * live run raised and its summary says the capture has gaps; other readers of `.scap` files
+ * (Falco, libs) take it for an async event no handler claims.
+ */
+import type { SyscallEvent } from '../decode/event.js';
+import { STATS_COUNTER_NAMES, type ProbeCounters } from '../sources/ebpf/frame-reader.js';
+
+/** libscap's PPME_ASYNCEVENT_E. */
+const ASYNC_EVENT_CODE = 402;
+const DROP_NOTE_NAME = 'harrier_drops';
+/** The name parameter: a CHARBUF keeps its NUL. */
+const NOTE_NAME_BYTES = new TextEncoder().encode(`${DROP_NOTE_NAME}\0`);
+/** Async events belong to no thread; libsinsp gives them tid -1. */
+const NO_THREAD = -1n;
+
+/** New drops seen at one STATS frame of the live probe. */
+export interface DropNote {
+  /** When the loader read the counters, ns since the epoch. */
+  ts: bigint;
+  /** Counters of the STATS frame before (none at the first frame). */
+  previous: ProbeCounters | undefined;
+  counters: ProbeCounters;
+  /** Events Harrier could not use so far (undecodable, unknown type). */
+  userspace: number;
+}
+
+/** The raw V2 event of `note`, as the capture writer takes it. */
+export function dropNoteEvent(note: DropNote): Uint8Array {
+  const data = JSON.stringify({
+    previous: note.previous ?? null,
+    counters: note.counters,
+    userspace: note.userspace,
+  });
+  return asyncEvent(note.ts, NOTE_NAME_BYTES, new TextEncoder().encode(data));
+}
+
+/**
+ * An async event of no plugin: header, then the 32-bit parameter lengths of a large-payload
+ * event (as libscap's table flags asyncevent), then plugin id 0, `name` and `data`.
+ */
+export function asyncEvent(ts: bigint, name: Uint8Array, data: Uint8Array): Uint8Array {
+  const params = [new Uint8Array(4), name, data];
+  const headerSize = 26 + params.length * 4;
+  const length = headerSize + params.reduce((sum, param) => sum + param.length, 0);
+  const bytes = new Uint8Array(length);
+  const view = new DataView(bytes.buffer);
+  view.setBigUint64(0, ts, true);
+  view.setBigInt64(8, NO_THREAD, true);
+  view.setUint32(16, length, true);
+  view.setUint16(20, ASYNC_EVENT_CODE, true);
+  view.setUint32(22, params.length, true);
+  let at = headerSize;
+  params.forEach((param, index) => {
+    view.setUint32(26 + index * 4, param.length, true);
+    bytes.set(param, at);
+    at += param.length;
+  });
+  return bytes;
+}
+
+/**
+ * The note `event` carries; undefined for any other event. A `harrier_drops` event whose data
+ * does not hold the counters is a `DropNoteError`.
+ */
+export function readDropNote(event: SyscallEvent): DropNote | undefined {
+  if (event.info.code !== ASYNC_EVENT_CODE) return undefined;
+  const [, name, data] = event.rawParams;
+  if (name === undefined || !isNoteName(name)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(data));
+  } catch (error) {
+    throw new DropNoteError(`not JSON: ${(error as Error).message}`);
+  }
+  const record = parsed as Record<string, unknown> | null;
+  const userspace = record?.userspace;
+  if (typeof userspace !== 'number') throw new DropNoteError('expected a number at "userspace"');
+  return {
+    ts: event.ts,
+    previous: record!.previous === null ? undefined : countersAt(record!.previous, 'previous'),
+    counters: countersAt(record!.counters, 'counters'),
+    userspace,
+  };
+}
+
+/** A `harrier_drops` event that Harrier did not write (or that was damaged). */
+export class DropNoteError extends Error {
+  constructor(what: string) {
+    super(`${DROP_NOTE_NAME} event: ${what}`);
+    this.name = 'DropNoteError';
+  }
+}
+
+function isNoteName(bytes: Uint8Array): boolean {
+  return (
+    bytes.length === NOTE_NAME_BYTES.length &&
+    bytes.every((byte, index) => byte === NOTE_NAME_BYTES[index])
+  );
+}
+
+function countersAt(value: unknown, key: string): ProbeCounters {
+  if (typeof value !== 'object' || value === null)
+    throw new DropNoteError(`expected an object at "${key}"`);
+  const counters = {} as ProbeCounters;
+  for (const name of STATS_COUNTER_NAMES) {
+    const count = (value as Record<string, unknown>)[name];
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0)
+      throw new DropNoteError(`expected a count at "${key}.${name}"`);
+    counters[name] = count;
+  }
+  return counters;
+}
