@@ -3,8 +3,8 @@
  * counters show new drops, the recording gets one libscap `asyncevent` (no plugin, name
  * `harrier_drops`, data the JSON of the counters before and after), in stream order with the
  * events. A replay reads it back into the same drop monitor, so it raises the drop alerts the
- * live run raised and its summary says the capture has gaps; other readers of `.scap` files
- * (Falco, libs) take it for an async event no handler claims.
+ * live run raised and its summary says the capture has gaps. libsinsp reads an async event of
+ * plugin id 0 as a syscall-source event of type `asyncevent`, which no Falco rule file matches.
  */
 import type { SyscallEvent } from '../decode/event.js';
 import { STATS_COUNTER_NAMES, type ProbeCounters } from '../sources/ebpf/frame-reader.js';
