@@ -95,7 +95,7 @@ function applyExecIdentity(context: ParseContext, thread: ThreadInfo): void {
   thread.lastExecTs = event.ts;
   thread.comm = isEmptyParam(event, EXECVE.comm) ? thread.exe : stringParam(event, EXECVE.comm);
   thread.args = listParam(event, EXECVE.args);
-  thread.pid = numberParam(event, EXECVE.pid);
+  table.setPid(thread, numberParam(event, EXECVE.pid));
   if (isInvalidThread(thread)) {
     table.setParent(thread, numberParam(event, EXECVE.ptid));
     if ((thread.flags & THREAD_FLAGS.CHILD_IN_PIDNS) === 0) {
@@ -153,17 +153,16 @@ function closeOnExec(context: ParseContext, thread: ThreadInfo): void {
   }
 }
 
-/** After an exec, the other threads of the process are gone. */
+/**
+ * After an exec, the other threads of the process are gone. They come from the table's process
+ * index, so an exec costs its process's thread count, not the table's size.
+ */
 function removeOtherThreads(context: ParseContext, thread: ThreadInfo): void {
   const { table } = context;
   if (table.groupSize(thread.pid) <= 1) return;
-  const others: number[] = [];
-  for (const other of table.allThreads()) {
-    if (other.pid === thread.pid && !isMainThread(other) && other.tid !== thread.tid) {
-      others.push(other.tid);
-    }
+  for (const other of table.threadsOfProcess(thread.pid)) {
+    if (!isMainThread(other) && other.tid !== thread.tid) table.remove(other.tid);
   }
-  for (const tid of others) table.remove(tid);
 }
 
 /** Position of `reaper_tid` in a procexit event (older captures lack it). */

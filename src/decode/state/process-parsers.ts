@@ -83,7 +83,7 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
   let validCaller = true;
   if (isInvalidThread(caller)) {
     validCaller = false;
-    caller.pid = numberParam(event, CLONE.pid);
+    table.setPid(caller, numberParam(event, CLONE.pid));
     table.setParent(caller, numberParam(event, CLONE.ptid));
     const hasVpid = !isEmptyParam(event, CLONE.vpid);
     caller.vtid = hasVpid ? numberParam(event, CLONE.vtid) : event.tid;
@@ -105,10 +105,10 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
   child.flags = flags;
   if ((flags & THREAD_FLAGS.CLONE_THREAD) === 0) {
     if (validCaller) copyProcessState(child, caller);
-    child.pid = childTid;
+    table.setPid(child, childTid);
     table.setParent(child, caller.tid);
   } else {
-    child.pid = caller.pid;
+    table.setPid(child, caller.pid);
     table.setParent(child, caller.ptid);
     child.flags |= THREAD_FLAGS.CLONE_FILES;
     child.lastExecTs = caller.lastExecTs;
@@ -136,7 +136,7 @@ function parseCloneChild(context: ParseContext): void {
     context.thread = undefined;
   }
   const child = table.newThread(event.tid);
-  child.pid = numberParam(event, CLONE.pid);
+  table.setPid(child, numberParam(event, CLONE.pid));
   table.setParent(child, numberParam(event, CLONE.ptid));
   const hasVpid = !isEmptyParam(event, CLONE.vpid);
   child.vtid = hasVpid ? numberParam(event, CLONE.vtid) : child.tid;
@@ -151,7 +151,8 @@ function parseCloneChild(context: ParseContext): void {
   }
   const validLookup = !isInvalidThread(lookup);
   if (!validLookup && !isLeader) {
-    Object.assign(lookup, { pid: child.pid, vpid: child.vpid });
+    table.setPid(lookup, child.pid);
+    lookup.vpid = child.vpid;
     table.setParent(lookup, child.ptid);
     lookup.vtid = lookup.vpid;
     table.linkThread(lookup);

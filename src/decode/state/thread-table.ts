@@ -7,6 +7,7 @@
  */
 import { formatIpv6 } from '../params.js';
 import type { FdInfo, GroupInfo, StateView, ThreadInfo, UserInfo } from './types.js';
+import { ThreadIndex } from './thread-index.js';
 import {
   createThread, fdTableOf, isInvalidThread, isMainThread, mainThreadOf, THREAD_FLAGS, UNSET_ID,
 } from './thread.js'; // prettier-ignore
@@ -45,23 +46,32 @@ function zeroCounters(): StateCounters {
   }; // prettier-ignore
 }
 
-/** Live-thread counts per process, so that a main thread outlives its last thread. */
-type GroupSizes = Map<number, number>;
-
 export class ThreadTable implements StateView {
   readonly limits: StateLimits;
   readonly counters: StateCounters = zeroCounters();
   private readonly threads = new Map<number, ThreadInfo>();
   /** The last thread found: consecutive events mostly come from the same thread. */
   private lastFound: ThreadInfo | undefined;
-  private readonly groups: GroupSizes = new Map();
   /**
    * The table's threads by their ptid, so that an exit finds its children without scanning the
    * table (libsinsp keeps a children list per thread). Each thread of the table sits in exactly
    * one set, so this is bounded by the table; it stays exact because every ptid change goes
    * through `setParent` and every entry through `add` and `delete`.
    */
-  private readonly childrenByParent = new Map<number, Set<ThreadInfo>>();
+  private readonly childrenByParent = new ThreadIndex((thread) => thread.ptid);
+  /**
+   * The table's threads by their pid, so that an exit finds another thread of its process and an
+   * exec the threads it ends without scanning the table (libsinsp keeps a thread group per
+   * process). Bounded and kept exact as the children index is, every pid change going through
+   * `setPid`.
+   */
+  private readonly threadsByProcess = new ThreadIndex((thread) => thread.pid);
+  /**
+   * Live threads per process (`groupSize`), without zero entries; exact because deaths go
+   * through `markDead` and `resurrect`, and changes of pid and ptid (which turn a placeholder
+   * into a known thread) through `setPid` and `setParent`.
+   */
+  private readonly liveCounts = new Map<number, number>();
   /**
    * Child subreapers: processes that said so with prctl or have adopted another process's
    * orphans (as the kernel's exit events showed); the fallback reaper search stops at them as
@@ -184,19 +194,21 @@ export class ThreadTable implements StateView {
       this.counters.threadsDroppedTableFull++;
       return undefined;
     }
-    if (replaced !== undefined) this.removeChild(replaced);
+    if (replaced !== undefined) this.unindex(replaced);
     this.threads.set(thread.tid, thread);
-    this.addChild(thread);
+    this.index(thread);
     this.lastFound = undefined;
     this.counters.threadsAdded++;
     if (link) this.linkThread(thread);
     return thread;
   }
 
-  /** libsinsp's thread dependencies: group membership, and ptid 0 for an unknown parent. */
+  /**
+   * libsinsp's thread dependencies: ptid 0 for an unknown parent. (Its process membership follows
+   * from its pid, indexed from `add` on.)
+   */
   linkThread(thread: ThreadInfo): void {
     if (isInvalidThread(thread)) return;
-    if (!thread.isDead) this.groups.set(thread.pid, (this.groups.get(thread.pid) ?? 0) + 1);
     if (thread.pid === 1) return;
     const parent = this.threads.get(thread.ptid);
     if (parent === undefined || isInvalidThread(parent)) this.setParent(thread, 0);
@@ -208,10 +220,16 @@ export class ThreadTable implements StateView {
    */
   setParent(thread: ThreadInfo, ptid: number): void {
     if (thread.ptid === ptid) return;
-    const isIndexed = this.threads.get(thread.tid) === thread;
-    if (isIndexed) this.removeChild(thread);
-    (thread as { ptid: number }).ptid = ptid;
-    if (isIndexed) this.addChild(thread);
+    this.update(thread, () => ((thread as { ptid: number }).ptid = ptid), this.childrenByParent);
+  }
+
+  /**
+   * Sets `thread`'s pid, keeping the process index exact: the only way to change the pid of a
+   * thread, in the table or not yet added.
+   */
+  setPid(thread: ThreadInfo, pid: number): void {
+    if (thread.pid === pid) return;
+    this.update(thread, () => ((thread as { pid: number }).pid = pid), this.threadsByProcess);
   }
 
   /**
@@ -219,38 +237,69 @@ export class ThreadTable implements StateView {
    * Protected so that a test can check it against a scan of the whole table.
    */
   protected childrenOf(tid: number): ThreadInfo[] {
-    const children = this.childrenByParent.get(tid);
-    return children === undefined ? [] : [...children];
+    return this.childrenByParent.membersOf(tid);
   }
 
-  private addChild(thread: ThreadInfo): void {
-    const siblings = this.childrenByParent.get(thread.ptid);
-    if (siblings === undefined) this.childrenByParent.set(thread.ptid, new Set([thread]));
-    else siblings.add(thread);
+  /**
+   * The table's threads whose pid is `pid`, dead ones too, in a new array (removing them changes
+   * the index). Overridable so that a test can check it against a scan of the whole table.
+   */
+  threadsOfProcess(pid: number): ThreadInfo[] {
+    return this.threadsByProcess.membersOf(pid);
   }
 
-  private removeChild(thread: ThreadInfo): void {
-    const siblings = this.childrenByParent.get(thread.ptid);
-    if (siblings?.delete(thread) === true && siblings.size === 0) {
-      this.childrenByParent.delete(thread.ptid);
+  /**
+   * Applies `change` to a field `thread` is keyed by in `index`, or counted by in the live counts,
+   * moving it there when it is in the table.
+   */
+  private update(thread: ThreadInfo, change: () => void, index?: ThreadIndex): void {
+    const isIndexed = this.threads.get(thread.tid) === thread;
+    if (isIndexed) {
+      index?.delete(thread);
+      this.uncount(thread);
     }
+    change();
+    if (isIndexed) {
+      index?.add(thread);
+      this.count(thread);
+    }
+  }
+
+  private index(thread: ThreadInfo): void {
+    this.childrenByParent.add(thread);
+    this.threadsByProcess.add(thread);
+    this.count(thread);
+  }
+
+  private unindex(thread: ThreadInfo): void {
+    this.childrenByParent.delete(thread);
+    this.threadsByProcess.delete(thread);
+    this.uncount(thread);
+  }
+
+  private count(thread: ThreadInfo): void {
+    if (isCountedLive(thread)) this.liveCounts.set(thread.pid, this.groupSize(thread.pid) + 1);
+  }
+
+  private uncount(thread: ThreadInfo): void {
+    if (!isCountedLive(thread)) return;
+    const live = this.groupSize(thread.pid) - 1;
+    if (live > 0) this.liveCounts.set(thread.pid, live);
+    else this.liveCounts.delete(thread.pid);
   }
 
   /** Marks a thread dead (its exit event); it leaves the table with `remove`. */
   markDead(thread: ThreadInfo): void {
     if (thread.isDead) return;
-    thread.isDead = true;
+    this.update(thread, () => ((thread as { isDead: boolean }).isDead = true));
     thread.flags |= THREAD_FLAGS.CLOSED;
-    if (isInvalidThread(thread)) return;
-    this.groups.set(thread.pid, Math.max(0, (this.groups.get(thread.pid) ?? 1) - 1));
   }
 
   /** Brings a dead main thread back (an execve from one of its threads). */
   resurrect(thread: ThreadInfo): void {
     if (!thread.isDead) return;
-    thread.isDead = false;
+    this.update(thread, () => ((thread as { isDead: boolean }).isDead = false));
     thread.flags &= ~THREAD_FLAGS.CLOSED;
-    this.groups.set(thread.pid, (this.groups.get(thread.pid) ?? 0) + 1);
   }
 
   /** Marks process `pid` as a child subreaper (prctl PR_SET_CHILD_SUBREAPER), or not. */
@@ -259,9 +308,12 @@ export class ThreadTable implements StateView {
     else this.reaperGroups.delete(pid);
   }
 
-  /** Live threads in `pid`'s group. */
+  /**
+   * Live threads in `pid`'s group (placeholders the engine knows nothing of not counted), so that
+   * a main thread outlives its last thread.
+   */
   groupSize(pid: number): number {
-    return this.groups.get(pid) ?? 0;
+    return this.liveCounts.get(pid) ?? 0;
   }
 
   /**
@@ -279,7 +331,6 @@ export class ThreadTable implements StateView {
     this.markDead(thread);
     this.reparentChildren(thread, kernelReaper);
     if (this.groupSize(thread.pid) === 0) {
-      this.groups.delete(thread.pid);
       this.reaperGroups.delete(thread.pid);
       this.delete(thread.pid);
     }
@@ -290,7 +341,7 @@ export class ThreadTable implements StateView {
     this.lastFound = undefined;
     const thread = this.threads.get(tid);
     if (thread === undefined) return;
-    this.removeChild(thread);
+    this.unindex(thread);
     this.threads.delete(tid);
     this.counters.threadsRemoved++;
   }
@@ -319,15 +370,13 @@ export class ThreadTable implements StateView {
   /**
    * LIMIT: a subreaper that set itself before the capture began (its prctl unseen) is found only
    * once an exit event has named it; until then its orphans are given to the init above it.
-   * NB: the search for another live thread of the process scans the table; it runs only for an
-   * exit that leaves children and whose event named no reaper the table knows.
+   * NB: it looks at the process's own threads through the process index and walks the ancestors,
+   * so it costs the process's thread count plus the depth, not the table's size.
+   * Protected so that a test can compare it with a table that scans for the process's threads.
    */
-  private findReaper(thread: ThreadInfo): ThreadInfo | undefined {
-    for (const candidate of this.threads.values()) {
-      if (candidate.pid === thread.pid && candidate !== thread && !candidate.isDead) {
-        return candidate;
-      }
-    }
+  protected findReaper(thread: ThreadInfo): ThreadInfo | undefined {
+    const sibling = this.liveSiblingOf(thread);
+    if (sibling !== undefined) return sibling;
     const seen = new Set<number>([thread.tid]);
     for (let parent = this.threads.get(thread.ptid); parent !== undefined;) {
       if (seen.has(parent.tid)) return undefined;
@@ -337,6 +386,20 @@ export class ThreadTable implements StateView {
       parent = this.threads.get(parent.ptid);
     }
     return undefined;
+  }
+
+  /**
+   * Another live thread of `thread`'s process: its main thread, else the one with the lowest tid
+   * (about the kernel's choice: the leader, then the oldest). Independent of the table's order.
+   */
+  private liveSiblingOf(thread: ThreadInfo): ThreadInfo | undefined {
+    let found: ThreadInfo | undefined;
+    for (const candidate of this.threadsOfProcess(thread.pid)) {
+      if (candidate === thread || candidate.isDead) continue;
+      if (candidate.tid === thread.pid) return candidate;
+      if (found === undefined || candidate.tid < found.tid) found = candidate;
+    }
+    return found;
   }
 
   /**
@@ -384,6 +447,11 @@ export class ThreadTable implements StateView {
   mainThreadOf(thread: ThreadInfo): ThreadInfo | undefined {
     return mainThreadOf(thread);
   }
+}
+
+/** Whether `thread` counts in its process's `groupSize`. */
+function isCountedLive(thread: ThreadInfo): boolean {
+  return !thread.isDead && !isInvalidThread(thread);
 }
 
 function ipv4Number(text: string): number {

@@ -102,8 +102,11 @@ export interface StateView {
 
 export interface ThreadInfo {
   tid: number;
-  /** Thread group id: the process id (`proc.pid`); -1 for a thread the engine knows nothing of. */
-  pid: number;
+  /**
+   * Thread group id: the process id (`proc.pid`); -1 for a thread the engine knows nothing of.
+   * Changed only with `ThreadTable.setPid`, which keeps the table's index of processes exact.
+   */
+  readonly pid: number;
   /**
    * Parent thread id; after a parent dies, its reaper. Changed only with
    * `ThreadTable.setParent`, which keeps the table's index of children exact.
@@ -174,7 +177,8 @@ export interface ThreadInfo {
   lastEnter?: SyscallEvent;
   /** Whether `lastEnter` belongs to the exit being parsed. */
   lastEnterValid: boolean;
-  isDead: boolean;
+  /** Changed only with `ThreadTable.markDead` and `resurrect`, which keep its live counts. */
+  readonly isDead: boolean;
   /** The table the thread lives in. */
   state: StateView;
 }
