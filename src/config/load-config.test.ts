@@ -155,6 +155,45 @@ test('an unset ${VAR} and a YAML syntax error are reported at their lines', () =
   assert.ok(broken.diagnostics[0]!.line >= 1);
 });
 
+/** `line:column message` of each diagnostic of configuration `text`. */
+function yamlErrorsOf(text: string): string[] {
+  return loadConfig(text, 'h.yaml', {}).diagnostics.map(
+    (d) => `${d.code} ${d.line}:${d.column} ${d.message}`,
+  );
+}
+
+const unclosedSequence =
+  "HARRIER_CONFIG_YAML 2:8 expected ']' to close the flow sequence opened here, found the end of the file";
+
+test('an unclosed flow sequence ending the file is reported at its opening bracket', () => {
+  assert.deepEqual(yamlErrorsOf('priority: Debug\nrules: [a, b'), [unclosedSequence]);
+});
+
+test('an unclosed flow sequence before a final line break is reported at its bracket', () => {
+  assert.deepEqual(yamlErrorsOf('priority: Debug\nrules: [a, b\n'), [unclosedSequence]);
+  const [diagnostic] = loadConfig('priority: Debug\nrules: [a, b\n', 'h.yaml', {}).diagnostics;
+  assert.equal(
+    formatConfigDiagnostic(diagnostic!),
+    [
+      "h.yaml:2:8: error HARRIER_CONFIG_YAML: expected ']' to close the flow sequence opened here, found the end of the file",
+      '    2 | rules: [a, b',
+      '      |        ^',
+    ].join('\n'),
+  );
+});
+
+test('an unclosed quote is reported at its opening quote', () => {
+  assert.deepEqual(yamlErrorsOf("state_dir: /tmp\npriority: 'Debug\n"), [
+    `HARRIER_CONFIG_YAML 2:11 expected "'" to close the single-quoted string opened here, found the end of the file`,
+  ]);
+});
+
+test('an unclosed flow mapping is reported at its brace, with where the reader stopped', () => {
+  assert.deepEqual(yamlErrorsOf('store: {path: /tmp/a.db\nmetrics:\n  enabled: false\n'), [
+    "HARRIER_CONFIG_YAML 1:8 expected '}' to close the flow mapping opened here, found none before line 2, column 1",
+  ]);
+});
+
 test('a missing or unreadable configuration file is named without a line, in plain words', () => {
   const missing = loadConfigFile('/nonexistent-harrier.yaml');
   assert.deepEqual(missing.diagnostics.map(formatConfigDiagnostic), [

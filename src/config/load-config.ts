@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import type { GroupingRule } from '../alerts/index.js';
+import { describeSyntaxError } from '../detect/index.js';
 import { fieldTableFor, resolveField } from '../engine/index.js';
 import type { ConfigDiagnostic } from './diagnostic.js';
 import { checkDirectories, type ConfigUse } from './directories.js';
@@ -107,21 +108,7 @@ export function loadConfig(
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines });
   if (document.errors.length > 0) {
-    const diagnostics = document.errors.map((error) => {
-      const position = error.linePos?.[0] ?? { line: 0, col: 0 };
-      const snippet = text.split('\n')[position.line - 1] ?? '';
-      const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return {
-        code: 'HARRIER_CONFIG_YAML',
-        severity: 'error',
-        message: lowerFirst(message),
-        file,
-        line: position.line,
-        column: position.col,
-        snippet,
-        key: '',
-      } as const;
-    });
+    const diagnostics = document.errors.map((error) => yamlDiagnostic(text, file, lines, error));
     return { config: undefined, diagnostics };
   }
   const { fromEnvironment, problems } = applyOverrides(document, environment);
@@ -325,6 +312,26 @@ function readMetrics(
   };
 }
 
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
+/**
+ * A YAML syntax error in the words and at the place rule files use: an unclosed bracket or
+ * quote at its opening, any other error inside the file (the library may place it past the end).
+ */
+function yamlDiagnostic(
+  text: string,
+  file: string,
+  lines: LineCounter,
+  error: YAMLError,
+): ConfigDiagnostic {
+  const { message, offset } = describeSyntaxError(text, error);
+  const position = lines.linePos(offset);
+  return {
+    code: 'HARRIER_CONFIG_YAML',
+    severity: 'error',
+    message,
+    file,
+    line: position.line,
+    column: position.col,
+    snippet: text.split('\n')[position.line - 1] ?? '',
+    key: '',
+  };
 }

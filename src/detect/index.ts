@@ -19,3 +19,5 @@ export {
   isAtLeast,
   type Priority,
 } from './rules/priority.js';
+// YAML syntax errors in rule-file words, for the other YAML files Harrier reads (its config).
+export { describeSyntaxError } from './rules/yaml-tree.js';
