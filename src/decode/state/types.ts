@@ -96,8 +96,8 @@ export interface StateView {
   isLocalAddress(address: string): boolean;
   /** The local address a socket towards `destination` most likely has (interface guess). */
   inferLocalAddress(destination: string, family: 'inet' | 'inet6'): string | undefined;
-  /** Every thread, for counts over a process. */
-  allThreads(): IterableIterator<ThreadInfo>;
+  /** The threads of process `pid`, dead ones too, for counts over a process. */
+  threadsOfProcess(pid: number): ThreadInfo[];
 }
 
 export interface ThreadInfo {

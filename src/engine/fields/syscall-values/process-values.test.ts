@@ -52,3 +52,17 @@ test('user and group names come from the capture user list; container.id is host
   assert.equal(value('container.id', event), 'host');
   assert.equal(value('thread.cap_effective', event), '');
 });
+
+test('proc.nthreads and proc.nchilds count the live threads of the process, as libs counts them', async () => {
+  // curl_google.scap: curl (pid 17497) runs a resolver thread, 17498, which exits at #1246.
+  const path = 'falco/scap/curl_google.scap';
+  const counts = async (num: number) => {
+    const event = await eventNumber(path, num);
+    return [event.tid, value('proc.nthreads', event), value('proc.nchilds', event)];
+  };
+  assert.deepEqual(await counts(1018), [17497, 2, 1]);
+  assert.deepEqual(await counts(1051), [17498, 2, 1]);
+  // At its own exit the thread is dead already: libsinsp has parsed the exit before rules run.
+  assert.deepEqual(await counts(1246), [17498, 1, 0]);
+  assert.deepEqual(await counts(1300), [17497, 1, 0]);
+});

@@ -196,8 +196,8 @@ export const PROCESS_VALUES: SyscallFieldValues = {
 
 function countThreads(thread: ThreadInfo, withMain: boolean): number {
   let count = 0;
-  for (const other of thread.state.allThreads()) {
-    if (other.pid === thread.pid && !other.isDead && (withMain || !isMainThread(other))) count++;
+  for (const other of thread.state.threadsOfProcess(thread.pid)) {
+    if (!other.isDead && (withMain || !isMainThread(other))) count++;
   }
   return count;
 }
