@@ -458,6 +458,22 @@ test('harrier record without root or probe exits 2 with the same message', async
   assert.ok(!existsSync('/tmp/never.scap'));
 });
 
+/**
+ * Overflows the probe's ring (run with `--ringbuf-mb 1`) with opens of `file`, then waits for
+ * the STATS frame that counts the drops. Harrier is stopped meanwhile: the loader blocks on the
+ * full pipe, so the burst overflows the ring however fast Harrier would have read it.
+ */
+async function overflowRing(harrier: Harrier, file: string): Promise<void> {
+  const burst = `const fs = require('fs'); for (let i = 0; i < 200000; i++) fs.closeSync(fs.openSync(${JSON.stringify(file)}, 'r'));`;
+  harrier.signal('SIGSTOP');
+  try {
+    await execFileAsync(process.execPath, ['-e', burst]);
+  } finally {
+    harrier.signal('SIGCONT');
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+}
+
 test(
   "kernel drops raise the syscall event drop alert, delivered to the configuration's outputs whatever its priority, and are counted at exit (needs root and eBPF)",
   live,
@@ -487,16 +503,7 @@ outputs:
     );
     const harrier = new Harrier(['run', '-r', rules, '-c', config, '--ringbuf-mb', '1']);
     await harrier.waitFor(/live capture started/);
-    // Harrier stopped: the loader blocks on the full pipe, so the burst overflows the 1 MiB
-    // ring however fast Harrier would have read it.
-    const burst = `const fs = require('fs'); for (let i = 0; i < 200000; i++) fs.closeSync(fs.openSync(${JSON.stringify(marker)}, 'r'));`;
-    harrier.signal('SIGSTOP');
-    try {
-      await execFileAsync(process.execPath, ['-e', burst]);
-    } finally {
-      harrier.signal('SIGCONT');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the next STATS frame
+    await overflowRing(harrier, marker);
     await harrier.stop();
 
     const delivered = readFileSync(alertsFile, 'utf8')
@@ -539,14 +546,7 @@ test(
     const args = ['-r', rules, '--json', '--time-format', 'iso8601'];
     const harrier = new Harrier(['run', ...args, '-w', capture, '--ringbuf-mb', '1', '--no-store']);
     await harrier.waitFor(/live capture started/);
-    const burst = `const fs = require('fs'); for (let i = 0; i < 200000; i++) fs.closeSync(fs.openSync(${JSON.stringify(burstFile)}, 'r'));`;
-    harrier.signal('SIGSTOP');
-    try {
-      await execFileAsync(process.execPath, ['-e', burst]);
-    } finally {
-      harrier.signal('SIGCONT');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the next STATS frame
+    await overflowRing(harrier, burstFile);
     await execFileAsync('cat', [marker]);
     assert.equal(await harrier.stop(), 0);
     assert.deepEqual(
