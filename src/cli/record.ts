@@ -12,6 +12,7 @@ import { ENV_BYTES_HELP, readDurationSeconds, readEnvBytes } from './option-valu
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { loadCommandRules } from './command-rules.js';
+import { captureTargetProblem } from './capture-target.js';
 import { reportError } from './stderr-report.js';
 import { rulesOption } from './rule-paths.js';
 
@@ -49,6 +50,8 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
   const optionProblems: string[] = [];
   const duration = readDurationSeconds(options.duration, optionProblems);
   const envBytes = readEnvBytes(options.envBytes, optionProblems);
+  const overwrite = captureTargetProblem(options.write, options.rules);
+  if (overwrite !== undefined) optionProblems.push(overwrite);
   for (const problem of optionProblems) reportError('record', problem);
   if (optionProblems.length > 0) return 2;
   const problems = preflightProblems();

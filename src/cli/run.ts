@@ -20,6 +20,7 @@ import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
+import { captureTargetProblem } from './capture-target.js';
 import {
   captureLayout,
   LEGACY_LAYOUT_HELP,
@@ -131,6 +132,15 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
     store: options.store === undefined,
   });
   if (config === 'invalid') return 2;
+  const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
+  const overwrite =
+    options.write === undefined
+      ? undefined
+      : captureTargetProblem(options.write, paths, options.config);
+  if (overwrite !== undefined) {
+    reportError('run', overwrite);
+    return 2;
+  }
   const problems = preflightProblems();
   if (problems.length > 0) {
     if (logFormat() === 'json')
@@ -139,7 +149,6 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
     return 2;
   }
   const logger = createLogger('cli.run');
-  const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const quiet = options.quiet === true;
   const ruleSet = await loadCommandRules('run', paths, loadOptions, {
     quiet,
