@@ -1,7 +1,9 @@
 /**
  * `harrier record`: writes live events to a `.scap` file (`.scap.gz` compresses) that
  * `harrier replay` reads back. The file opens with the `/proc` snapshot as its process and fd
- * lists (the `current` layout), so a replay starts from the state the live session had.
+ * lists (the `current` layout), so a replay starts from the state the live session had. The
+ * containers' metadata is fetched as `harrier run` fetches it and written as container events
+ * (see container-events.ts), so the replay's `container.*` fields read what a run read.
  */
 import type { Command } from 'commander';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
@@ -13,7 +15,9 @@ import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { DEFAULT_RECORD_EVENTS, syscallSetFor, WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { loadCommandRules } from './command-rules.js';
 import { captureTargetProblem } from './capture-target.js';
+import { handleSignalsWhileStopping } from './stopping-signals.js';
 import { reportError } from './stderr-report.js';
+import { runtimeContainerHook } from './live-containers.js';
 import { rulesOption } from './rule-paths.js';
 
 interface RecordCommandOptions {
@@ -73,16 +77,21 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
         )
       : undefined;
   if (options.rules.length > 0 && ruleSet === undefined) return 1;
+  // A recording names its containers (see container-events.ts), so that its replay shows the
+  // container.* fields a run would have.
+  const containers = runtimeContainerHook(logger);
   let live: LivePipeline;
   try {
     live = await LivePipeline.start({
       logger,
+      containers,
       eventNames: ruleSet === undefined ? DEFAULT_RECORD_EVENTS : syscallSetFor(ruleSet).names,
       record: { path: options.write, layout: captureLayout(options) },
       snapshot: { envBytes },
       probe: { watchUnimplemented: options.watchUnimplementedSyscalls === true },
     });
   } catch (error) {
+    containers?.close();
     if (!(error instanceof ProbeFailedError || error instanceof ProbeBinaryMissingError))
       throw error;
     process.stderr.write(`harrier record: ${error.message}\n`);
@@ -97,12 +106,14 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
       (error: Error) => resolve(error),
     );
   });
+  handleSignalsWhileStopping('record');
   if (failure !== undefined)
     logger.error(
       { err: failure },
       'recording failed; the file holds the events before the failure',
     );
   const counters = await live.stop();
+  containers?.close();
   process.stderr.write(formatRecordSummary(counters, options.write));
   return failure === undefined ? 0 : 1;
 }

@@ -21,6 +21,7 @@ import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
 import { captureTargetProblem } from './capture-target.js';
+import { handleSignalsWhileStopping } from './stopping-signals.js';
 import {
   captureLayout,
   LEGACY_LAYOUT_HELP,
@@ -201,6 +202,7 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const started = Date.now();
   const reloads = { failed: 0 };
   const outcome = await untilStopped(live, { paths, loadOptions, quiet }, logger, reloads);
+  handleSignalsWhileStopping('run');
   if (outcome instanceof Error) {
     logger.error({ err: outcome }, 'live capture failed; stopping');
     onAlert(captureStoppedAlert(outcome.message, { hostname: live.hostname, timeFormat }));
