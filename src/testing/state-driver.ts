@@ -33,15 +33,18 @@ export interface CloneIds {
   pid: number;
   ptid: number;
   flags: number;
+  /** The thread's ids in its pid namespace; its tid and pid when not in one. */
+  vtid?: number;
+  vpid?: number;
 }
 
 /** A clone exit in the caller (`result` the child's tid) or in the child (`result` 0). */
 export function cloneExit(tid: number, result: number, ids: CloneIds, ts: bigint): SyscallEvent {
-  const { pid, ptid, flags } = ids;
+  const { pid, ptid, flags, vtid = tid, vpid = pid } = ids;
   return event(CODE.cloneExit, tid, ts, [
     int64(result), text('p'), text('a'), int64(tid), int64(pid), int64(ptid), text('/'),
     int64(1024), int64(0), int64(0), uint32(0), uint32(0), uint32(0), text('p'), text(''),
-    uint32(flags), uint32(0), uint32(0), int64(tid), int64(pid), int64(0),
+    uint32(flags), uint32(0), uint32(0), int64(vtid), int64(vpid), int64(0),
   ]); // prettier-ignore
 }
 

@@ -1,7 +1,9 @@
 /**
  * State parsers for clone, fork, vfork and clone3 exits, in the caller and in the child, as
  * libsinsp's: the child gets a thread entry, a copy of its parent's descriptors, cwd and
- * environment, and the parent's session, terminal, credentials and executable facts.
+ * environment, and the parent's session, terminal, credentials and executable facts. Unlike
+ * libsinsp, a child in its parent's pid namespace copies the parent as it was at the caller's
+ * exit when that came first (`PendingClones`), not as it is at its own exit.
  */
 import type { SyscallEvent } from '../event.js';
 import type { ParseContext } from './context.js';
@@ -11,7 +13,8 @@ import {
 import { cloneFd } from './fd-info.js';
 import { splitCgroup } from './bootstrap.js';
 import { cwdOf, fdTableOf, isInvalidThread, THREAD_FLAGS } from './thread.js';
-import type { ThreadInfo } from './types.js';
+import type { ProcessStateCopy } from './pending-clones.js';
+import type { FdInfo, ThreadInfo } from './types.js';
 
 /** A thread entry older than this is a leftover whose exit was lost (libsinsp: 2 s). */
 const CLONE_STALE_TIME_NS = 2_000_000_000n;
@@ -45,12 +48,32 @@ function inheritFrom(child: ThreadInfo, source: ThreadInfo): void {
   child.exeInoCtimeDurationCloneTs = source.exeInoCtimeDurationCloneTs;
 }
 
-/** A new process gets a copy of its parent's fd table, cwd and environment. */
-function copyProcessState(child: ThreadInfo, source: ThreadInfo): void {
-  child.fds = new Map();
-  for (const [fd, info] of fdTableOf(source)) child.fds.set(fd, cloneFd(info));
-  child.cwd = cwdOf(source);
-  child.env = [...source.env];
+/** What a new process copies from its parent: fd table, cwd and environment. */
+function processStateOf(source: ThreadInfo): ProcessStateCopy {
+  const fds = new Map<number, FdInfo>();
+  for (const [fd, info] of fdTableOf(source)) fds.set(fd, cloneFd(info));
+  return { fds, cwd: cwdOf(source), env: [...source.env] };
+}
+
+function copyProcessState(child: ThreadInfo, copy: ProcessStateCopy): void {
+  child.fds = copy.fds;
+  child.cwd = copy.cwd;
+  child.env = copy.env;
+}
+
+/**
+ * Clones whose child copies nothing the parent may change between the two exits: threads and
+ * CLONE_FILES children share the parent's table (its closes are theirs too), a vfork parent
+ * waits for its child, and a CLONE_NEWPID or CLONE_PARENT child is not known by the caller's
+ * (parent tid, child vtid).
+ */
+const SHARES_OR_UNMATCHED =
+  THREAD_FLAGS.CLONE_THREAD | THREAD_FLAGS.CLONE_FILES | THREAD_FLAGS.CLONE_VFORK |
+  THREAD_FLAGS.CLONE_NEWPID | THREAD_FLAGS.CLONE_PARENT; // prettier-ignore
+
+/** A new process in its parent's pid namespace, whose exits meet in `PendingClones`. */
+function isPendingCopyClone(event: SyscallEvent, flags: number): boolean {
+  return (flags & SHARES_OR_UNMATCHED) === 0 && event.info.name !== 'vfork';
 }
 
 /** Parameters every clone exit carries about the new thread. */
@@ -94,7 +117,15 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
   const inContainer =
     (flags & (THREAD_FLAGS.CHILD_IN_PIDNS | THREAD_FLAGS.CLONE_NEWPID | THREAD_FLAGS.CLONE_PARENT)) !== 0 ||
     event.tid !== caller.vtid; // prettier-ignore
-  if (inContainer) return;
+  if (inContainer) {
+    // The child's thread comes with its own exit; keep the parent's state as of now for it.
+    if (validCaller && isPendingCopyClone(event, flags)) {
+      table.pendingClones.keepForChild(caller.tid, childTid, event.ts, () =>
+        processStateOf(caller),
+      );
+    }
+    return;
+  }
   if ((flags & THREAD_FLAGS.CLONE_VFORK) !== 0 || event.info.name === 'vfork') return;
   const existing = table.findThread(childTid);
   if (existing !== undefined) {
@@ -104,7 +135,7 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
   const child = table.newThread(childTid);
   child.flags = flags;
   if ((flags & THREAD_FLAGS.CLONE_THREAD) === 0) {
-    if (validCaller) copyProcessState(child, caller);
+    if (validCaller) copyProcessState(child, processStateOf(caller));
     table.setPid(child, childTid);
     table.setParent(child, caller.tid);
   } else {
@@ -144,6 +175,7 @@ function parseCloneChild(context: ParseContext): void {
   child.flags = (numberParam(event, CLONE.flags) >>> 0) | THREAD_FLAGS.CLONE_INVERTED;
   const isLeader = (child.flags & THREAD_FLAGS.CLONE_THREAD) === 0;
   if (!isLeader) child.flags |= THREAD_FLAGS.CLONE_FILES;
+  const kept = takeKeptParentState(context, child);
   const lookup = table.threadOrPlaceholder(isLeader ? child.ptid : child.pid);
   if (lookup === undefined) {
     context.thread = undefined;
@@ -160,13 +192,13 @@ function parseCloneChild(context: ParseContext): void {
   fillFromCloneEvent(child, event);
   if (validLookup) {
     inheritFrom(child, lookup);
-    if (isLeader) copyProcessState(child, lookup);
+    if (isLeader) copyProcessState(child, kept ?? processStateOf(lookup));
     else child.lastExecTs = lookup.lastExecTs;
   } else if (!isLeader) {
     lookup.exe = child.exe;
     lookup.comm = child.comm;
     lookup.args = [...child.args];
-  }
+  } else if (kept !== undefined) copyProcessState(child, kept);
   const namespaced =
     (child.flags & (THREAD_FLAGS.CHILD_IN_PIDNS | THREAD_FLAGS.CLONE_NEWPID)) !== 0 ||
     child.tid !== child.vtid;
@@ -175,6 +207,22 @@ function parseCloneChild(context: ParseContext): void {
     child.pidnsInitStartTs = bigintParam(event, CLONE.pidnsInitStartTs) + context.bootTs;
   }
   context.thread = table.add(child);
+}
+
+/**
+ * The parent's state as the caller's exit, seen first, kept it for a child in the parent's pid
+ * namespace; undefined for other clones, or when the child's exit comes first. A child whose
+ * pid is not its tid is a thread even when its flags say otherwise (a clone3 child's flags
+ * may lack CLONE_THREAD, as captures show).
+ */
+function takeKeptParentState(
+  context: ParseContext,
+  child: ThreadInfo,
+): ProcessStateCopy | undefined {
+  const inParentNamespace = child.tid !== child.vtid && child.vtid >= 0;
+  if (!inParentNamespace || child.pid !== child.tid) return undefined;
+  if (!isPendingCopyClone(context.event, child.flags)) return undefined;
+  return context.table.pendingClones.takeForChild(child.ptid, child.vtid, context.event.ts);
 }
 
 /** clone, fork, vfork and clone3 exits. */

@@ -8,6 +8,7 @@
 import { formatIpv6 } from '../params.js';
 import type { FdInfo, GroupInfo, StateView, ThreadInfo, UserInfo } from './types.js';
 import { ThreadIndex } from './thread-index.js';
+import { PendingClones } from './pending-clones.js';
 import {
   createThread, fdTableOf, isInvalidThread, isMainThread, mainThreadOf, THREAD_FLAGS, UNSET_ID,
 } from './thread.js'; // prettier-ignore
@@ -18,11 +19,14 @@ export interface StateLimits {
   maxThreads: number;
   /** Most descriptors per process (libsinsp: 4096). */
   maxFdsPerProcess: number;
+  /** Most clones in pid namespaces waiting for their second exit (`PendingClones`). */
+  maxPendingClones: number;
 }
 
 export const DEFAULT_STATE_LIMITS: StateLimits = {
   maxThreads: 262_144,
   maxFdsPerProcess: 4096,
+  maxPendingClones: 1024,
 };
 
 /** What the tables did; every drop and eviction is counted. */
@@ -49,6 +53,8 @@ function zeroCounters(): StateCounters {
 export class ThreadTable implements StateView {
   readonly limits: StateLimits;
   readonly counters: StateCounters = zeroCounters();
+  /** Parents' state kept between the two exits of a clone in a pid namespace. */
+  readonly pendingClones: PendingClones;
   private readonly threads = new Map<number, ThreadInfo>();
   /** The last thread found: consecutive events mostly come from the same thread. */
   private lastFound: ThreadInfo | undefined;
@@ -89,6 +95,7 @@ export class ThreadTable implements StateView {
 
   constructor(limits: Partial<StateLimits> = {}) {
     this.limits = { ...DEFAULT_STATE_LIMITS, ...limits };
+    this.pendingClones = new PendingClones(this.limits.maxPendingClones);
   }
 
   get size(): number {
