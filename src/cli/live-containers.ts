@@ -74,6 +74,20 @@ export function runtimeContainerHook(
         thread.container = info;
       });
     },
+    async describeRunning(threads: Iterable<ThreadInfo>): Promise<void> {
+      const byId = new Map<string, ThreadInfo[]>();
+      for (const thread of threads) {
+        const id = containerIdOf(thread);
+        if (id !== HOST_CONTAINER_ID) byId.set(id, [...(byId.get(id) ?? []), thread]);
+      }
+      // Every container at once: start-up waits one lookup, however many containers run.
+      const lookups = [...byId].map(async ([id, members]) => {
+        const prefer = preferredRuntime(cgroupContainerOf(members[0]!.cgroups));
+        const info = await metadata.lookup(id, { waitMs: FIRST_LOOKUP_WAIT_MS, prefer });
+        for (const thread of members) thread.container ??= info;
+      });
+      await Promise.all(lookups);
+    },
     close: () => metadata.close(),
   };
 }

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
 import { EventDecoder } from '../decode/event-decoder.js';
 import { StateEngine } from '../decode/state/engine.js';
+import type { ThreadInfo } from '../decode/state/types.js';
 import type { RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
 import type { TimeFormat } from '../alerts/alert-factory.js';
@@ -42,6 +43,8 @@ import {
   type ProcSnapshotOptions,
 } from '../sources/procfs/index.js';
 import { ScapWriter, type ScapLayout } from '../sources/scap/scap-writer.js';
+import type { ContainerInfo } from '../sources/container-runtime/index.js';
+import { containerJsonEvent } from './container-events.js';
 import { DropMonitor, type DropTotals } from './live-drops.js';
 import { dropNoteEvent, type DropNote } from './drop-notes.js';
 import { GoneThreadScan } from './live-gone-threads.js';
@@ -56,6 +59,11 @@ import { SyscallDetection } from './syscall-detection.js';
  */
 export interface ContainerMetadataHook {
   prepare(event: SyscallEvent): Promise<void> | undefined;
+  /**
+   * Describes the containers of the threads running at start (from the `/proc` snapshot),
+   * before the first event, so that the recording names them at its start.
+   */
+  describeRunning?(threads: Iterable<ThreadInfo>): Promise<void>;
 }
 
 export interface LivePipelineOptions {
@@ -102,6 +110,8 @@ export interface LiveCounters {
   kernelSkippedFailed?: number;
   /** Events written to the record file. */
   recorded: number;
+  /** Container events written to the record file (counted in `recorded`). */
+  recordedContainers?: number;
   /** Threads and descriptors read from /proc at start. */
   snapshotThreads: number;
   snapshotFds: number;
@@ -138,6 +148,13 @@ export class LivePipeline {
   /** The check of gone threads under way, if one is. */
   private goneThreadCheck: Promise<number> | undefined;
   private captureEnded = false;
+  /**
+   * Container records already in the recording. The metadata cache hands out one record per
+   * container, so a weak set forgets what the cache forgot; a container fetched again is
+   * written again, which a replay takes as the newer record.
+   */
+  private readonly recordedContainers = new WeakSet<ContainerInfo>();
+  private containerEventsWritten = 0;
 
   private constructor(
     private readonly probe: ProbeProcess,
@@ -163,6 +180,7 @@ export class LivePipeline {
       () => void this.removeGoneThreads(),
       GONE_THREAD_CHECK_MS,
     ).unref();
+    this.applySnapshot();
     this.done = this.pump();
   }
 
@@ -190,7 +208,6 @@ export class LivePipeline {
       const writer =
         options.record === undefined ? undefined : await openRecord(options.record, snapshot);
       const pipeline = new LivePipeline(probe, options, snapshot, writer);
-      pipeline.applySnapshot();
       options.logger.info(
         {
           threads: snapshot.threads.length,
@@ -300,6 +317,7 @@ export class LivePipeline {
       noHandler: stats?.noHandler ?? 0,
       kernelSkippedFailed: stats?.skippedFailed ?? 0,
       recorded: this.writer?.eventCount ?? 0,
+      recordedContainers: this.containerEventsWritten,
       snapshotThreads: this.snapshot.threads.length,
       snapshotFds: this.snapshot.fds.length,
       reloads: this.reloads,
@@ -374,6 +392,7 @@ export class LivePipeline {
    */
   private async pump(): Promise<void> {
     try {
+      await this.describeRunningContainers();
       for await (const batch of this.probe.batches()) {
         const { view } = batch;
         let nextRecord = 0;
@@ -420,20 +439,57 @@ export class LivePipeline {
       return undefined;
     }
     this.engine.processEvent(event);
+    const hook = this.options.containers?.prepare(event);
+    const rawBytes = batch.bytes.subarray(start, end);
+    if (hook === undefined) return this.recordAndDetect(event, rawBytes, this.detection);
+    const detection = this.detection;
+    return hook.then(() => this.recordAndDetect(event, rawBytes, detection));
+  }
+
+  /**
+   * Writes `event` (after its container's record, the first time the container's metadata
+   * judges an event) and runs the rules on it; a promise when the record file must drain.
+   */
+  private recordAndDetect(
+    event: SyscallEvent,
+    rawBytes: Uint8Array,
+    detection: SyscallDetection | undefined,
+  ): Promise<void> | undefined {
+    let flushed = this.recordContainer(event.thread?.container, event.ts);
     // Numbered among the events kept, so that evt.num matches a replay of the recording.
     event.num = ++this.eventsSeen;
-    let wait: Promise<void> | undefined;
-    if (this.writer !== undefined) {
-      const written = this.writer.writeEvent({ rawBytes: batch.bytes.subarray(start, end) });
-      if (!written) wait = this.writer.drain();
-    }
-    const hook = this.options.containers?.prepare(event);
-    if (hook === undefined) {
-      this.detection?.detect(event);
-      return wait;
-    }
-    const detection = this.detection;
-    return Promise.all([wait, hook]).then(() => detection?.detect(event));
+    if (this.writer !== undefined) flushed = this.writer.writeEvent({ rawBytes }) && flushed;
+    detection?.detect(event);
+    return flushed ? undefined : this.writer?.drain();
+  }
+
+  /** The containers of the threads running at start, described and written first. */
+  private async describeRunningContainers(): Promise<void> {
+    const hook = this.options.containers;
+    if (hook?.describeRunning === undefined) return;
+    const threads = this.snapshot.threads
+      .map((thread) => this.engine.table.findThread(thread.tid))
+      .filter((thread) => thread !== undefined);
+    await hook.describeRunning(threads);
+    const ts = BigInt(Date.now()) * 1_000_000n;
+    let flushed = true;
+    for (const thread of threads) flushed = this.recordContainer(thread.container, ts) && flushed;
+    if (!flushed) await this.writer?.drain();
+  }
+
+  /**
+   * Writes a container event for `info` (its pod sandbox's first) unless the recording has
+   * one; false when the record file must drain. Counted as an event, as a replay counts it.
+   */
+  private recordContainer(info: ContainerInfo | undefined, ts: bigint): boolean {
+    const writer = this.writer;
+    if (writer === undefined || info === undefined || this.recordedContainers.has(info))
+      return true;
+    this.recordedContainers.add(info);
+    const sandboxFlushed = this.recordContainer(info.sandbox, ts);
+    this.eventsSeen++;
+    this.containerEventsWritten++;
+    return writer.writeEvent({ rawBytes: containerJsonEvent(ts, info) }) && sandboxFlushed;
   }
 
   /**

@@ -33,5 +33,7 @@ export function formatRecordSummary(counters: LiveCounters, file: string): strin
       `(${formatDropReasons(drops)}); userspace drops: ${drops.userspace})`,
     ...formatStateCounters(counters),
   ];
+  const containers = counters.recordedContainers ?? 0;
+  if (containers > 0) lines.push(`  containers described in it: ${containers}`);
   return `${lines.join('\n')}\n`;
 }

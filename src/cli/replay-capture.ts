@@ -20,6 +20,7 @@ import { SyscallAlertContext } from './syscall-context.js';
 import { SyscallDetection } from './syscall-detection.js';
 import { UnknownEvents } from './unknown-events.js';
 import { RecordedDrops } from './recorded-drops.js';
+import { RecordedContainers } from './recorded-containers.js';
 
 /** A capture could not be read to its end; the events before the fault were replayed. */
 export class CaptureReadError extends Error {
@@ -38,11 +39,15 @@ export class CaptureReadError extends Error {
   }
 }
 
-/** One capture event, with the detection that judges it and its drop notes (its capture's own). */
+/**
+ * One capture event, with the detection that judges it, its drop notes and its containers (its
+ * capture's own).
+ */
 export interface CaptureEvent {
   event: SyscallEvent;
   detection: SyscallDetection;
   drops: RecordedDrops;
+  containers: RecordedContainers;
 }
 
 export interface CaptureReplayOptions {
@@ -81,6 +86,8 @@ export interface CaptureStats {
   unknownEvents: UnknownEvents;
   /** What the live capture lost while this recording was made. */
   recordedDrops: RecordedDrops;
+  /** The containers its container events described. */
+  recordedContainers: RecordedContainers;
 }
 
 /** A capture event as the time merge orders it. */
@@ -96,6 +103,7 @@ async function* captureEventBatches(
   file: CaptureFileChunks,
   detection: SyscallDetection,
   drops: RecordedDrops,
+  containers: RecordedContainers,
   onFailure: (failure: CaptureReadError) => void,
   skipped: SkippedBlocks,
   unknownEvents: UnknownEvents,
@@ -113,7 +121,7 @@ async function* captureEventBatches(
   function* timed(batch: Iterable<SyscallEvent>): Generator<TimedCaptureEvent> {
     try {
       for (const event of batch)
-        yield { ts: event.ts, kind: 'capture', event: { event, detection, drops } };
+        yield { ts: event.ts, kind: 'capture', event: { event, detection, drops, containers } };
     } catch (error) {
       fault.error = error as Error;
     }
@@ -157,12 +165,14 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
         timeFormat: options.timeFormat,
       }),
   );
+  const containers = paths.map(() => new RecordedContainers());
   return {
     streams: files.map((file, index) =>
       captureEventBatches(
         file,
         detections[index],
         drops[index],
+        containers[index],
         (failure) => (failures[index] = failure),
         skipped[index],
         unknownEvents[index],
@@ -181,11 +191,16 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
         skippedBlocks: skipped[index],
         unknownEvents: unknownEvents[index],
         recordedDrops: drops[index],
+        recordedContainers: containers[index],
       })),
   };
 }
 
-/** Runs the rules on one merged capture event; a drop note raises what it raised live. */
+/**
+ * Runs the rules on one merged capture event; a drop note raises what it raised live, a
+ * container event describes its container to the events after it.
+ */
 export function detectCaptureEvent(item: CaptureEvent): void {
-  if (!item.drops.take(item.event)) item.detection.detect(item.event);
+  if (item.drops.take(item.event) || item.containers.take(item.event)) return;
+  item.detection.detect(item.event);
 }

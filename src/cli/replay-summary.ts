@@ -99,6 +99,14 @@ function replayWarnings(result: ReplayResult): Warning[] {
         fields: { file: path, kernelDrops: kernel, userspaceDrops: userspace, byReason },
       });
   }
+  for (const { path, recordedContainers } of result.captures) {
+    const { malformed, evictions } = recordedContainers;
+    for (const message of recordedContainers.warnings(path))
+      warnings.push({
+        message,
+        fields: { file: path, malformedContainerEvents: malformed, evictions },
+      });
+  }
   for (const { path, skippedBlocks } of result.captures) {
     const { count, first, uncompressed } = skippedBlocks;
     if (count === 0) continue;

@@ -2,7 +2,9 @@
  * The `container.*` and `k8s.*` fields beyond `container.id`: read from the runtime metadata
  * the live pipeline attaches to a thread (`ThreadInfo.container`), with the container plugin's
  * semantics (`decode/containers`). Host processes read the plugin's host values; a container
- * whose metadata is not known (a replayed capture, a runtime that did not answer) reads `<NA>`.
+ * whose metadata is not known (a runtime that did not answer, a capture without container
+ * events) reads `<NA>`. A replay fills `ThreadInfo.container` from the capture's container
+ * events (`cli/recorded-containers.ts`).
  * @internal
  */
 import {
