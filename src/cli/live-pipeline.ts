@@ -122,6 +122,10 @@ export interface LiveCounters {
   threadsReapedGone: number;
   /** New threads the state refused because its table was full. */
   threadsDroppedTableFull: number;
+  /** New descriptors the state refused because their process's table was full. */
+  fdsDroppedTableFull: number;
+  /** Fork parents' descriptor copies dropped because too many children were still awaited. */
+  pendingClonesDropped: number;
 }
 
 /** How often the state's threads are checked against `/proc`. */
@@ -324,6 +328,8 @@ export class LivePipeline {
       threads: this.engine.table.size,
       threadsReapedGone: this.engine.table.counters.threadsReapedGone,
       threadsDroppedTableFull: this.engine.table.counters.threadsDroppedTableFull,
+      fdsDroppedTableFull: this.engine.table.counters.fdsDroppedTableFull,
+      pendingClonesDropped: this.engine.table.pendingClones.dropped,
     };
   }
 

@@ -8,8 +8,9 @@ const counters: LiveCounters = {
   events: 10, kernelEventsSeen: 12, kernelEventsSent: 11, alerts: 0, dropAlerts: 0,
   noHandler: 0, reloads: 0, snapshotThreads: 93, snapshotFds: 685, recorded: 10,
   drops: { kernel: 2, userspace: 1, byReason: { buffer_full_process: 2, event_too_large: 0 } },
-  threads: 90, threadsReapedGone: 4, threadsDroppedTableFull: 1,
-} as LiveCounters; // prettier-ignore
+  threads: 90, threadsReapedGone: 4, threadsDroppedTableFull: 1, fdsDroppedTableFull: 5,
+  pendingClonesDropped: 3,
+}; // prettier-ignore
 
 test('record stops with its events and drops, then the state counters run prints', () => {
   assert.equal(
@@ -17,13 +18,14 @@ test('record stops with its events and drops, then the state counters run prints
     'harrier: recorded 10 events to host.scap.gz (kernel drops: 2 (buffer_full_process 2, ' +
       'event_too_large 0); userspace drops: 1)\n' +
       '  start-up state: 93 threads, 685 fds\n' +
-      '  threads at stop: 90 (removed as gone from /proc, exit not seen: 4; refused, table full: 1)\n',
+      '  threads at stop: 90 (removed as gone from /proc, exit not seen: 4; refused, table full: 1)\n' +
+      "  state refused: 5 fds (process table full), 3 fork children's fd copies (too many awaited)\n",
   );
 });
 
 test("record's state lines are the very lines of run's stop summary", () => {
   const runLines = formatCounters(counters, new Map(), 1000, 0).split('\n');
-  const stateLines = formatRecordSummary(counters, 'x.scap').split('\n').slice(1, 3);
-  assert.equal(stateLines.length, 2);
+  const stateLines = formatRecordSummary(counters, 'x.scap').split('\n').slice(1, 4);
+  assert.equal(stateLines.length, 3);
   for (const line of stateLines) assert.ok(runLines.includes(line), line);
 });

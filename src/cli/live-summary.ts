@@ -14,14 +14,17 @@ export function formatDropReasons(drops: DropTotals): string {
 
 /**
  * The state engine's lines, indented two spaces: what the `/proc` snapshot gave it at start,
- * and its threads at stop with those removed as gone whose exit was not seen (a dropped exit
- * event) and those refused because the table was full.
+ * its threads at stop with those removed as gone whose exit was not seen (a dropped exit
+ * event) and those refused because the table was full, and what else its bounded tables
+ * refused: descriptors, and the fd copies kept for fork children not yet seen.
  */
 export function formatStateCounters(counters: LiveCounters): string[] {
   return [
     `  start-up state: ${counters.snapshotThreads} threads, ${counters.snapshotFds} fds`,
     `  threads at stop: ${counters.threads} (removed as gone from /proc, exit not seen: ` +
       `${counters.threadsReapedGone}; refused, table full: ${counters.threadsDroppedTableFull})`,
+    `  state refused: ${counters.fdsDroppedTableFull} fds (process table full), ` +
+      `${counters.pendingClonesDropped} fork children's fd copies (too many awaited)`,
   ];
 }
 

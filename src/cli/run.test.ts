@@ -772,7 +772,8 @@ test('the stop counters print the failed rule reloads beside the applied ones', 
     events: 10, kernelEventsSeen: 12, kernelEventsSent: 11, alerts: 1, dropAlerts: 0,
     noHandler: 0, reloads: 2, snapshotThreads: 3, snapshotFds: 4, recorded: 0,
     drops: { kernel: 0, userspace: 0, byReason: {} },
-    threads: 5, threadsReapedGone: 6, threadsDroppedTableFull: 7,
+    threads: 5, threadsReapedGone: 6, threadsDroppedTableFull: 7, fdsDroppedTableFull: 8,
+    pendingClonesDropped: 9,
   }; // prettier-ignore
   const text = formatCounters(counters, new Map([['r', 1]]), 1500, 3);
   assert.match(text, /^harrier: stopped after 1\.5 s\n/);
