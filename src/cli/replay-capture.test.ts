@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { loadRuleFilesFromDisk } from '../detect/index.js';
+import { loadRuleFiles, loadRuleFilesFromDisk } from '../detect/index.js';
+import { ScapWriter } from '../sources/scap/scap-writer.js';
+import { eventBytes, int64 } from '../testing/event-bytes.js';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 import { replay } from './replay.js';
 
@@ -233,4 +235,32 @@ test('an event of a type past the event table is skipped as libscap skips it, co
       droppedWhileRecorded: { kernel: 0, userspace: 0 },
     },
   ]);
+});
+
+test("a replay warns when the state's tables were full: descriptors past a process's 4096", async () => {
+  const directory = await mkdtemp(path.join(tmpdir(), 'harrier-state-full-'));
+  const capture = path.join(directory, 'many-fds.scap');
+  const writer = await ScapWriter.create(capture);
+  const text = new TextEncoder();
+  const u32 = (value: number) => new Uint8Array(new Uint32Array([value]).buffer);
+  /** PPME_SYSCALL_OPENAT_2_X: fd, dirfd, name, flags, mode, dev, ino. */
+  const OPENAT_X = 307;
+  for (let fd = 3; fd < 3 + 4100; fd++) {
+    const open = eventBytes(OPENAT_X, 42, [
+      int64(fd), int64(-100), text.encode(`/tmp/f${fd}\0`), u32(1), u32(0), u32(0), int64(fd),
+    ]); // prettier-ignore
+    writer.writeEvent({ rawBytes: open });
+  }
+  await writer.close();
+  const { ruleSet } = loadRuleFiles([
+    { name: 'r.yaml', content: '- rule: r\n  desc: d\n  condition: evt.type = close\n  output: o\n  priority: NOTICE\n' },
+  ]); // prettier-ignore
+  assert.ok(ruleSet);
+  const result = await replay([capture], ruleSet, () => {});
+  assert.deepEqual(result.captures[0].stateRefused, { threads: 0, fds: 4, pendingClones: 0 });
+  const printed = await run(process.execPath, [HARRIER, 'replay', capture, '--no-store']);
+  assert.match(
+    printed.stderr,
+    /many-fds\.scap: the state's tables were full: 0 new threads, 4 descriptors and 0 fork children's fd copies were not kept; fields of their later events read <NA>\n/,
+  );
 });

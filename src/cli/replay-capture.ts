@@ -4,6 +4,7 @@
  * merges by time with the other sources and runs through the syscall rules.
  */
 import { syscallEventBatches } from '../decode/pipeline.js';
+import { StateEngine } from '../decode/state/engine.js';
 import type { SyscallEvent } from '../decode/event.js';
 import type { RuleSet } from '../detect/index.js';
 import type { Alert } from '../alerts/alert.js';
@@ -39,15 +40,10 @@ export class CaptureReadError extends Error {
   }
 }
 
-/**
- * One capture event, with the detection that judges it, its drop notes and its containers (its
- * capture's own).
- */
+/** One capture event, with its capture's replay (the detection that judges it and the rest). */
 export interface CaptureEvent {
   event: SyscallEvent;
-  detection: SyscallDetection;
-  drops: RecordedDrops;
-  containers: RecordedContainers;
+  capture: CaptureSide;
 }
 
 export interface CaptureReplayOptions {
@@ -88,6 +84,58 @@ export interface CaptureStats {
   recordedDrops: RecordedDrops;
   /** The containers its container events described. */
   recordedContainers: RecordedContainers;
+  /** What the state's bounded tables refused while replaying it. */
+  stateRefused: StateRefusals;
+}
+
+/** New threads, descriptors and fork children's fd copies a state's full tables refused. */
+export interface StateRefusals {
+  threads: number;
+  fds: number;
+  pendingClones: number;
+}
+
+/** One capture's replay: its own state and detection, and what it skipped, lost or broke on. */
+class CaptureSide {
+  readonly engine = new StateEngine();
+  readonly detection: SyscallDetection;
+  readonly drops: RecordedDrops;
+  readonly containers = new RecordedContainers();
+  readonly skipped: SkippedBlocks = { count: 0, first: [], uncompressed: false };
+  readonly unknownEvents = new UnknownEvents();
+  failure: CaptureReadError | undefined;
+
+  constructor(
+    readonly file: CaptureFileChunks,
+    options: CaptureReplayOptions,
+    metrics: SourceMetrics | undefined,
+  ) {
+    const { onAlert, timeFormat, hostname, extraFields, ruleSet } = options;
+    this.detection = new SyscallDetection({
+      ruleSet, onAlert, timeFormat, hostname, extraFields, metrics,
+      context: options.context ? new SyscallAlertContext() : undefined,
+    }); // prettier-ignore
+    this.drops = new RecordedDrops({ onAlert, hostname, timeFormat });
+  }
+
+  stats(): CaptureStats {
+    const { counters, pendingClones } = this.engine.table;
+    return {
+      path: this.file.path,
+      events: this.detection.events,
+      alerts: this.detection.alerts + this.drops.alerts,
+      failure: this.failure,
+      skippedBlocks: this.skipped,
+      unknownEvents: this.unknownEvents,
+      recordedDrops: this.drops,
+      recordedContainers: this.containers,
+      stateRefused: {
+        threads: counters.threadsDroppedTableFull,
+        fds: counters.fdsDroppedTableFull,
+        pendingClones: pendingClones.dropped,
+      },
+    };
+  }
 }
 
 /** A capture event as the time merge orders it. */
@@ -100,15 +148,9 @@ type TimedCaptureEvent = { ts: bigint; kind: 'capture'; event: CaptureEvent };
  * readable event, its fault given to `onFailure`, so that the other inputs are still replayed.
  */
 async function* captureEventBatches(
-  file: CaptureFileChunks,
-  detection: SyscallDetection,
-  drops: RecordedDrops,
-  containers: RecordedContainers,
-  onFailure: (failure: CaptureReadError) => void,
-  skipped: SkippedBlocks,
-  unknownEvents: UnknownEvents,
+  capture: CaptureSide,
 ): AsyncGenerator<Iterable<TimedCaptureEvent>> {
-  const path = file.path;
+  const { file, skipped, unknownEvents, engine } = capture;
   const onSkippedBlock = ({ offset, blockType }: UnknownBlockRecord) => {
     skipped.count++;
     skipped.uncompressed = file.compressed;
@@ -120,79 +162,37 @@ async function* captureEventBatches(
   const fault: { error?: Error } = {};
   function* timed(batch: Iterable<SyscallEvent>): Generator<TimedCaptureEvent> {
     try {
-      for (const event of batch)
-        yield { ts: event.ts, kind: 'capture', event: { event, detection, drops, containers } };
+      for (const event of batch) yield { ts: event.ts, kind: 'capture', event: { event, capture } };
     } catch (error) {
       fault.error = error as Error;
     }
   }
   try {
-    for await (const batch of syscallEventBatches(file, { onSkippedBlock, onUnknownEvent })) {
+    const options = { onSkippedBlock, onUnknownEvent, engine };
+    for await (const batch of syscallEventBatches(file, options)) {
       yield timed(batch);
       if (fault.error !== undefined) break;
     }
   } catch (error) {
     fault.error = error as Error;
   }
-  if (fault.error !== undefined) onFailure(new CaptureReadError(path, fault.error));
+  if (fault.error !== undefined) capture.failure = new CaptureReadError(file.path, fault.error);
 }
 
 /** A detection per capture (a file, or bytes in memory from a zip archive), and their streams. */
 export function captureReplay(captures: readonly ByteSource[], options: CaptureReplayOptions) {
-  const paths = captures.map((capture) => capture.name);
   const metrics = options.metrics && new SourceMetrics(options.metrics, 'syscall');
-  const detections = paths.map(
-    () =>
-      new SyscallDetection({
-        ruleSet: options.ruleSet,
-        onAlert: options.onAlert,
-        timeFormat: options.timeFormat,
-        hostname: options.hostname,
-        extraFields: options.extraFields,
-        context: options.context ? new SyscallAlertContext() : undefined,
-        metrics,
-      }),
+  const sides = captures.map(
+    (capture) =>
+      new CaptureSide(new CaptureFileChunks(capture.name, capture.bytes), options, metrics),
   );
-  const failures: (CaptureReadError | undefined)[] = paths.map(() => undefined);
-  const files = captures.map((capture) => new CaptureFileChunks(capture.name, capture.bytes));
-  const skipped = paths.map((): SkippedBlocks => ({ count: 0, first: [], uncompressed: false }));
-  const unknownEvents = paths.map(() => new UnknownEvents());
-  const drops = paths.map(
-    () =>
-      new RecordedDrops({
-        onAlert: options.onAlert,
-        hostname: options.hostname,
-        timeFormat: options.timeFormat,
-      }),
-  );
-  const containers = paths.map(() => new RecordedContainers());
   return {
-    streams: files.map((file, index) =>
-      captureEventBatches(
-        file,
-        detections[index],
-        drops[index],
-        containers[index],
-        (failure) => (failures[index] = failure),
-        skipped[index],
-        unknownEvents[index],
-      ),
-    ),
+    streams: sides.map((side) => captureEventBatches(side)),
     /** File bytes read so far over every capture, for the progress line. */
-    bytesRead: (): number => files.reduce((sum, file) => sum + file.fileBytesRead, 0),
+    bytesRead: (): number => sides.reduce((sum, side) => sum + side.file.fileBytesRead, 0),
     /** Events read so far over every capture. */
-    events: (): number => detections.reduce((sum, detection) => sum + detection.events, 0),
-    stats: (): CaptureStats[] =>
-      paths.map((path, index) => ({
-        path,
-        events: detections[index].events,
-        alerts: detections[index].alerts + drops[index].alerts,
-        failure: failures[index],
-        skippedBlocks: skipped[index],
-        unknownEvents: unknownEvents[index],
-        recordedDrops: drops[index],
-        recordedContainers: containers[index],
-      })),
+    events: (): number => sides.reduce((sum, side) => sum + side.detection.events, 0),
+    stats: (): CaptureStats[] => sides.map((side) => side.stats()),
   };
 }
 
@@ -200,7 +200,7 @@ export function captureReplay(captures: readonly ByteSource[], options: CaptureR
  * Runs the rules on one merged capture event; a drop note raises what it raised live, a
  * container event describes its container to the events after it.
  */
-export function detectCaptureEvent(item: CaptureEvent): void {
-  if (item.drops.take(item.event) || item.containers.take(item.event)) return;
-  item.detection.detect(item.event);
+export function detectCaptureEvent({ event, capture }: CaptureEvent): void {
+  if (capture.drops.take(event) || capture.containers.take(event)) return;
+  capture.detection.detect(event);
 }

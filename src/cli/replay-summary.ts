@@ -107,6 +107,14 @@ function replayWarnings(result: ReplayResult): Warning[] {
         fields: { file: path, malformedContainerEvents: malformed, evictions },
       });
   }
+  for (const { path, stateRefused } of result.captures) {
+    const { threads, fds, pendingClones } = stateRefused;
+    if (threads + fds + pendingClones === 0) continue;
+    warnings.push({
+      message: `${path}: the state's tables were full: ${counted(threads, 'new thread')}, ${counted(fds, 'descriptor')} and ${pendingClones} fork children's fd copies were not kept; fields of their later events read <NA>`,
+      fields: { file: path, stateRefused },
+    });
+  }
   for (const { path, skippedBlocks } of result.captures) {
     const { count, first, uncompressed } = skippedBlocks;
     if (count === 0) continue;
