@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../testing/corpus.js';
 
@@ -37,4 +39,33 @@ test('under --json a usage error is one NDJSON line without the usage text', () 
   const entry = JSON.parse(lines[0]) as Record<string, unknown>;
   assert.equal(entry.level, 50);
   assert.equal(entry.msg, "unknown option '--bogus'");
+});
+
+test('a FIFO named as an input is refused at once, naming it, by every command that reads one', () => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-fifo-'));
+  const fifo = path.join(directory, 'fifo.yaml');
+  execFileSync('mkfifo', [fifo]);
+  try {
+    for (const [args, status] of [
+      [['run', '-r', fifo, '--no-store'], 1],
+      [['run', '-c', fifo, '--no-store'], 2],
+      [['replay', fifo], 1],
+      [['events', fifo], 1],
+      [['rules', 'validate', fifo], 1],
+      [['rules', 'test', fifo], 1],
+    ] as const) {
+      // Before the check, opening the FIFO hung the process: the timeout only ends such a run.
+      const result = spawnSync(process.execPath, [HARRIER, ...args], {
+        encoding: 'utf8',
+        timeout: 30_000,
+        killSignal: 'SIGKILL',
+      });
+      assert.equal(result.status, status, `${args.join(' ')}: ${result.stderr}`);
+      const named = new RegExp(`${fifo}.*is a FIFO \\(named pipe\\), expected`);
+      // `rules test` reports its problems on stdout, with its results.
+      assert.match(result.stderr + result.stdout, named, args.join(' '));
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

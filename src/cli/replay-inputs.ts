@@ -17,6 +17,7 @@ import {
   hasGzipMagic,
   readHead,
   readZipMembers,
+  unreadableFileKind,
   ZipArchiveError,
   type ByteSource,
 } from '../sources/files/index.js';
@@ -260,6 +261,9 @@ async function* pathInputs(file: string, files: ReadFiles): AsyncGenerator<Repla
     if (repeat !== undefined) yield repeat;
     else yield* fileInputs(fileSource(file));
   } else {
+    // Only an anonymous pipe: opening a named one with no writer would hang the process.
+    const refused = unreadableFileKind(file, { directory: true, anonymousPipe: true });
+    if (refused !== undefined) return yield failure({ file }, refused);
     const source = await streamSource(file);
     if ('kind' in source) yield source;
     else yield* fileInputs(source);

@@ -9,6 +9,7 @@ import { isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'ya
 import type { GroupingRule } from '../alerts/index.js';
 import { describeSyntaxError } from '../detect/index.js';
 import { fieldTableFor, resolveField } from '../engine/index.js';
+import { unreadableFileKind, UnreadableFileKindError } from '../sources/files/index.js';
 import type { ConfigDiagnostic } from './diagnostic.js';
 import { checkDirectories, type ConfigUse } from './directories.js';
 import { applyOverrides } from './environment.js';
@@ -63,6 +64,8 @@ export function loadConfigFile(
 ): ConfigResult {
   let text: string;
   try {
+    const refused = unreadableFileKind(file);
+    if (refused !== undefined) throw new UnreadableFileKindError(refused);
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const message = readFailure(file, error as NodeJS.ErrnoException);
@@ -84,6 +87,8 @@ export function loadConfigFile(
 /** Why `file` could not be read, in the user's terms rather than the system call's. */
 function readFailure(file: string, error: NodeJS.ErrnoException): string {
   switch (error.code) {
+    case 'HARRIER_UNREADABLE_FILE_KIND':
+      return `config file ${file} ${error.message}`;
     case 'ENOENT':
       return `config file ${file} does not exist`;
     case 'EISDIR':

@@ -23,9 +23,9 @@
  * the JSON sources, `k8s_audit` and `aws_cloudtrail`. YAML anchors and merge keys (`<<: *base`) may
  * share fields between cases; top-level keys starting with `x-` are free to hold them.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { readCheckedText } from '../../sources/files/index.js';
 import { describeSyntaxError } from '../rules/yaml-tree.js';
 
 /** One input event of a case. */
@@ -69,8 +69,8 @@ const EVENT_KEYS = new Set(['source', 'fields', 'raw', 'raw_file']);
 
 /** Reads and checks one test file. Throws only when the file cannot be read. */
 export async function readRuleTestFile(file: string): Promise<RuleTestFile> {
-  const text = await readFile(file, 'utf8');
-  return parseRuleTestFile(file, text, (name) => readFile(name, 'utf8'));
+  const text = await readCheckedText(file);
+  return parseRuleTestFile(file, text, (name) => readCheckedText(name));
 }
 
 /**

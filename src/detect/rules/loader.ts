@@ -2,7 +2,8 @@
  * The rule loader's entry points: read rule files, collect their items across files in
  * order, compile, and hand back the ruleset with every diagnostic found on the way.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readCheckedText } from '../../sources/files/index.js';
 import {
   compileCondition,
   type Diagnostic,
@@ -126,7 +127,7 @@ export async function loadRuleFilesFromDisk(
   const failures: Diagnostic[] = [];
   for (const path of paths) {
     try {
-      files.push({ name: path, content: await readFile(path, 'utf8') });
+      files.push({ name: path, content: await readCheckedText(path, { directory: true }) });
     } catch (error) {
       const context = ItemContext.root(new SourceFile(path, ''));
       const message = await describeReadFailure(path, error);

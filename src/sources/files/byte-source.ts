@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { constants, createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import { GZIP_LOCATE_LIMIT, GzipError, gzipErrorOf, hasGzipMagic } from './gzip-data.js';
+import { unreadableFileKind, UnreadableFileKindError } from './special-files.js';
 
 /** A file, or bytes already in memory, with the name messages give it. */
 export type ByteSource =
@@ -42,6 +43,7 @@ export interface ChunkOptions {
 /** The first `length` bytes of `source` (fewer when it is shorter). */
 export async function readHead(source: ByteSource, length: number): Promise<Uint8Array> {
   if (source.path === undefined) return source.bytes.subarray(0, length);
+  refuseUnreadableKind(source.path);
   const handle = await open(source.path, 'r');
   try {
     const head = new Uint8Array(length);
@@ -50,6 +52,12 @@ export async function readHead(source: ByteSource, length: number): Promise<Uint
   } finally {
     await handle.close();
   }
+}
+
+/** Throws an `UnreadableFileKindError` for a FIFO, socket or device: opening one may hang. */
+function refuseUnreadableKind(path: string): void {
+  const problem = unreadableFileKind(path, { anonymousPipe: true });
+  if (problem !== undefined) throw new UnreadableFileKindError(problem);
 }
 
 /**
@@ -69,6 +77,7 @@ async function* rawChunks(
     }
     return;
   }
+  refuseUnreadableKind(source.path);
   const file = createReadStream(source.path, { highWaterMark: size });
   try {
     for await (const chunk of file) {

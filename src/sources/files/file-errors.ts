@@ -2,6 +2,7 @@
  * File-system failures in Harrier's words: what is wrong with the path, without Node's error
  * code, system call and repeated path ("ENOENT: no such file or directory, open '...'").
  */
+import { UnreadableFileKindError } from './special-files.js';
 
 const phrases: Record<string, string> = {
   ENOENT: 'no such file',
@@ -15,9 +16,11 @@ const phrases: Record<string, string> = {
 
 /**
  * What a file-system error says about the file, e.g. `no such file`, `is a directory`;
- * undefined for anything that is not a file-system error with a known code.
+ * undefined for anything that is not a file-system error with a known code. A FIFO, socket
+ * or device refused before it was opened is said as `unreadableFileKind` says it.
  */
 export function describeFileError(error: unknown): string | undefined {
+  if (error instanceof UnreadableFileKindError) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? phrases[code] : undefined;
 }
