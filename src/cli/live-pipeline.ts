@@ -43,6 +43,7 @@ import {
   type ProcSnapshotOptions,
 } from '../sources/procfs/index.js';
 import { ScapWriter, type ScapLayout } from '../sources/scap/scap-writer.js';
+import { CaptureFlusher } from './capture-flush.js';
 import type { ContainerInfo } from '../sources/container-runtime/index.js';
 import { containerJsonEvent } from './container-events.js';
 import { DropMonitor, type DropTotals } from './live-drops.js';
@@ -159,6 +160,8 @@ export class LivePipeline {
    */
   private readonly recordedContainers = new WeakSet<ContainerInfo>();
   private containerEventsWritten = 0;
+  /** Writes the recording out every second, so that a killed recorder loses at most that. */
+  private readonly captureFlusher: CaptureFlusher | undefined;
 
   private constructor(
     private readonly probe: ProbeProcess,
@@ -184,6 +187,7 @@ export class LivePipeline {
       () => void this.removeGoneThreads(),
       GONE_THREAD_CHECK_MS,
     ).unref();
+    this.captureFlusher = writer && new CaptureFlusher(writer);
     this.applySnapshot();
     this.done = this.pump();
   }
@@ -305,6 +309,7 @@ export class LivePipeline {
   async stop(): Promise<LiveCounters> {
     await this.probe.stop();
     await this.done.catch(() => undefined);
+    await this.captureFlusher?.stop();
     await this.writer?.close();
     return this.counters;
   }

@@ -521,6 +521,11 @@ export class ScapWriter {
       while (gzip.readableLength > 0 && this.failure === undefined)
         await new Promise((resolve) => setImmediate(resolve));
       await new Promise<void>((resolve) => file.write(new Uint8Array(0), () => resolve()));
+    } else {
+      // A stream calls a write back once the writes before it are done: the file holds them.
+      await new Promise<void>((resolve) =>
+        this.sink.stream.write(new Uint8Array(0), () => resolve()),
+      );
     }
     if (this.failure !== undefined) throw this.failure;
   }
