@@ -25,6 +25,22 @@ for (const [what, args, message] of [
   });
 }
 
+// prettier-ignore
+for (const [args, message, hint] of [
+  [['run', '--bogus'], "error: unknown option '--bogus'", '(see harrier run --help)'],
+  [['run', '--min-priority'], "error: option '--min-priority <priority>' argument missing", '(see harrier run --help)'],
+  [['run', '--store', 'x.db', '--no-store'], "error: option '--store <file>' cannot be used with option '--no-store'", '(see harrier run --help)'],
+  [['rules', 'validate', '--bogus'], "error: unknown option '--bogus'", '(see harrier rules validate --help)'],
+  [['rules', 'nosuch'], "error: unknown command 'nosuch'", '(see harrier rules --help)'],
+  [['nosuch'], "error: unknown command 'nosuch'", '(see harrier --help)'],
+] as const) {
+  test(`a usage error (${args.join(' ')}) is its line and where the help is, not the help page`, () => {
+    const result = harrier(...args);
+    assert.equal(result.status, 2);
+    assert.deepEqual(result.stderr.trimEnd().split('\n'), [message, hint]);
+  });
+}
+
 test('--help ends with status 0', () => {
   const result = harrier('replay', '--help');
   assert.equal(result.status, 0);

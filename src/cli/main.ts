@@ -47,8 +47,6 @@ const program = new Command('harrier')
     // Help and version asked for end with 0; every other commander exit is a usage error.
     process.exit(error.exitCode === 0 ? 0 : USAGE_STATUS);
   });
-// Under --json, stderr holds NDJSON only: the usage text is left out.
-if (!json) program.showHelpAfterError();
 
 registerRulesCommands(program);
 registerServeCommand(program);
@@ -57,6 +55,17 @@ registerAlertsCommand(program);
 registerRunCommand(program);
 registerRecordCommand(program);
 registerEventsCommand(program);
+// Under --json, stderr holds NDJSON only: the hint is left out.
+if (!json) pointToHelp(program);
+
+/**
+ * Makes a usage error of `command` and its sub-commands end with where the usage is, not with
+ * the whole help page, which buried the one line saying what was wrong.
+ */
+function pointToHelp(command: Command, name = command.name()): void {
+  command.showHelpAfterError(`(see ${name} --help)`);
+  for (const sub of command.commands) pointToHelp(sub, `${name} ${sub.name()}`);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   reportError(undefined, error instanceof Error ? error.message : String(error));
