@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { linkSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { DockerApiClient } from './docker-api.js';
 
 const ID = 'ddb16d03acc329366363173f6b81b259bc2122e41d231e7254723580e6c78258';
@@ -145,6 +146,34 @@ test('a request past its time limit fails', async () => {
     client.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+test('a socket left behind with nothing listening is logged once, with its path and why, and asked again', async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'harrier-docker-api-'));
+  const socketPath = join(directory, 'podman.sock');
+  // A second name for the socket outlives the server, as a socket file of a stopped service.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(join(directory, 'live.sock'), resolve));
+  linkSync(join(directory, 'live.sock'), socketPath);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+  const logger = {
+    warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }),
+  } as unknown as Logger;
+  const client = new DockerApiClient({ socketPath, logger });
+  try {
+    await assert.rejects(client.inspect('ddb16d03acc3'), /request failed/);
+    await assert.rejects(client.inspect('0123456789ab'), /request failed/);
+    assert.equal(warnings.length, 1, 'logged once');
+    assert.equal(warnings[0].fields.socket, socketPath);
+    assert.equal(
+      warnings[0].message,
+      `container runtime socket ${socketPath} cannot be asked (connection refused: nothing listens on the socket); its containers read <NA> until it answers, and it is asked again later`,
+    );
+  } finally {
+    client.close();
     rmSync(directory, { recursive: true, force: true });
   }
 });

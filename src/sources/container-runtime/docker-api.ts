@@ -4,6 +4,7 @@
  * of `/_ping` and then read through its libpod endpoints, which give the image name, digest and
  * id directly, as Falco's podman engine does.
  */
+import type { Logger } from 'pino';
 import type { ContainerInfo } from './container-info.js';
 import {
   DEFAULT_LABEL_MAX_LENGTH,
@@ -37,6 +38,23 @@ export interface DockerApiClientOptions {
   timeoutMs?: number;
   /** Label values longer than this are dropped; default 100, as Falco's `label_max_len`. */
   labelMaxLength?: number;
+  /** Where the first failure of each kind is logged; default nowhere. */
+  logger?: Logger;
+}
+
+/** Why a request to the socket failed, in a user's words, from the error's cause. */
+function failureReason(error: Error): { kind: string; reason: string } {
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { kind: code, reason: 'connection refused: nothing listens on the socket' };
+    case 'ENOENT':
+      return { kind: code, reason: 'the socket is gone' };
+    case 'EACCES':
+      return { kind: code, reason: 'permission denied' };
+    default:
+      return { kind: code ?? error.message.replace(/ \(GET .*$/, ''), reason: error.message };
+  }
 }
 
 /** Which API dialect the socket speaks. */
@@ -52,8 +70,14 @@ export class DockerApiClient implements ContainerRuntimeClient {
   private readonly http: UnixHttpClient;
   private readonly labelMaxLength: number;
   private flavor: Promise<Flavor> | undefined;
+  private readonly socketPath: string;
+  private readonly logger: Logger | undefined;
+  /** Kinds of failure already logged: each is logged once, however often it recurs. */
+  private readonly logged = new Set<string>();
 
   constructor(options: DockerApiClientOptions) {
+    this.socketPath = options.socketPath;
+    this.logger = options.logger;
     this.endpoint = `unix://${options.socketPath}`;
     this.http = new UnixHttpClient({
       socketPath: options.socketPath,
@@ -64,6 +88,30 @@ export class DockerApiClient implements ContainerRuntimeClient {
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
     if (!SAFE_ID.test(id)) return undefined;
+    try {
+      return await this.inspectSafeId(id);
+    } catch (error) {
+      this.warnOnce(error as Error);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.http.close();
+  }
+
+  /** Logs the first failure of its kind (a socket left behind refuses every request). */
+  private warnOnce(error: Error): void {
+    const { kind, reason } = failureReason(error);
+    if (this.logged.has(kind)) return;
+    this.logged.add(kind);
+    this.logger?.warn(
+      { socket: this.socketPath, err: error },
+      `container runtime socket ${this.socketPath} cannot be asked (${reason}); its containers read <NA> until it answers, and it is asked again later`,
+    );
+  }
+
+  private async inspectSafeId(id: string): Promise<ContainerInfo | undefined> {
     const flavor = await this.detectFlavor();
     if (flavor.kind === 'podman') {
       const found = await this.getOrMissing(
@@ -72,10 +120,6 @@ export class DockerApiClient implements ContainerRuntimeClient {
       return found === undefined ? undefined : podmanContainerInfo(found, this.labelMaxLength);
     }
     return this.inspectDocker(id);
-  }
-
-  close(): void {
-    this.http.close();
   }
 
   private async inspectDocker(id: string): Promise<ContainerInfo | undefined> {

@@ -32,7 +32,7 @@ export interface RuntimeSocketOptions {
   /** Per-call time limit of the CRI clients, in ms (default 1000). */
   criTimeoutMs?: number;
   labelMaxLength?: number;
-  /** Given to the CRI clients, which log their first failure of each kind. */
+  /** Given to every client, which logs its first failure of each kind. */
   logger?: Logger;
 }
 
@@ -57,6 +57,7 @@ export function findRuntimeClients(options: RuntimeSocketOptions = {}): RuntimeC
         socketPath,
         timeoutMs: options.timeoutMs,
         labelMaxLength: options.labelMaxLength,
+        logger: options.logger,
       }),
   );
   for (const socketPath of criSockets) {
