@@ -21,9 +21,4 @@ export {
 } from './byte-source.js';
 export { readTextLines, type TextLine } from './text-lines.js';
 export { MAX_ZIP_MEMBER_BYTES, readZipMembers, ZipArchiveError } from './zip-archive.js';
-export {
-  readCheckedText,
-  unreadableFileKind,
-  UnreadableFileKindError,
-  type AllowedFileKinds,
-} from './special-files.js';
+export { readCheckedText, unreadableFileKind, UnreadableFileKindError } from './special-files.js';
