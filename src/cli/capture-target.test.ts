@@ -72,3 +72,19 @@ test('harrier run -w over its configuration is a usage error, before anything st
   );
   assert.equal(readFileSync(config, 'utf8'), 'priority: notice\n');
 });
+
+test('-w naming a FIFO is refused before anything opens it (the open would wait for a reader)', () => {
+  const directory = scratch();
+  const fifo = path.join(directory, 'pipe.scap');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  assert.equal(
+    captureTargetProblem(fifo, []),
+    `-w ${fifo}: that is a FIFO (named pipe), which would hold the start until something reads it; give a regular file`,
+  );
+  const result = spawnSync(
+    process.execPath,
+    [path.join(repositoryRoot, 'bin/harrier.js'), 'record', '-w', fifo],
+    { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' },
+  );
+  assert.equal(result.status, 2, result.stderr);
+});

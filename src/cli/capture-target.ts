@@ -1,7 +1,8 @@
 /**
  * `-w FILE` of `run` and `record` replaces whatever FILE was, as tcpdump's and sysdig's do;
  * but a capture written over one of the command's own inputs (a rule file it just loaded, its
- * configuration) would break the next reload or start, so that is refused up front.
+ * configuration) would break the next reload or start, and one written to a FIFO would wait for
+ * a reader before anything starts, so those are refused up front.
  */
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,9 @@ export function captureTargetProblem(
   const target = statOf(capture);
   // A directory cannot be written over; creating the capture names that fault.
   if (target === undefined || target.isDirectory()) return undefined;
+  // Opening a FIFO to write waits for a reader, beyond SIGINT and SIGTERM.
+  if (target.isFIFO())
+    return `-w ${capture}: that is a FIFO (named pipe), which would hold the start until something reads it; give a regular file`;
   const same = (other: Stats | undefined) =>
     other !== undefined && other.dev === target.dev && other.ino === target.ino;
   if (config !== undefined && same(statOf(config)))

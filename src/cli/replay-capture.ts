@@ -59,7 +59,7 @@ export interface CaptureReplayOptions {
 }
 
 /** Blocks of unknown type a capture held among its metadata, skipped as libscap skips them. */
-export interface SkippedBlocks {
+interface SkippedBlocks {
   count: number;
   /** The first `MAX_SKIPPED_BLOCKS` of them: offset in the (uncompressed) stream and type. */
   first: { offset: number; blockType: number }[];
@@ -89,7 +89,7 @@ export interface CaptureStats {
 }
 
 /** New threads, descriptors and fork children's fd copies a state's full tables refused. */
-export interface StateRefusals {
+interface StateRefusals {
   threads: number;
   fds: number;
   pendingClones: number;

@@ -11,12 +11,7 @@ export {
   type ContainerInfo,
   type ContainerMount,
 } from './container-info.js';
-export {
-  ContainerJsonError,
-  containerJson,
-  parseContainerJson,
-  type ContainerJson,
-} from './container-json.js';
+export { ContainerJsonError, containerJson, parseContainerJson } from './container-json.js';
 export type { ContainerRuntimeKind } from './docker-api.js';
 export { ContainerMetadata } from './container-metadata.js';
 export { findRuntimeClients } from './runtime-sockets.js';
