@@ -7,30 +7,17 @@
  */
 import type { SyscallEvent } from '../decode/event.js';
 import { containerJson, type ContainerInfo } from '../sources/container-runtime/index.js';
+import { metaEventBytes } from '../sources/scap/meta-event.js';
 
 /** libscap's PPME_CONTAINER_JSON_E (2-byte parameter lengths). */
 const CONTAINER_JSON_CODE = 272;
 /** libscap's PPME_CONTAINER_JSON_2_E (a large-payload event: 4-byte parameter lengths). */
 const CONTAINER_JSON_2_CODE = 324;
-/** Container events belong to no thread; libsinsp gives them tid -1. */
-const NO_THREAD = -1n;
-const HEADER_SIZE = 26;
-
 /** The raw V2 PPME_CONTAINER_JSON_2_E event of `info` at `ts`, as the capture writer takes it. */
 export function containerJsonEvent(ts: bigint, info: ContainerInfo): Uint8Array {
   // A CHARBUF keeps its NUL, as libscap encodes it.
   const json = new TextEncoder().encode(`${containerJson(info)}\0`);
-  const length = HEADER_SIZE + 4 + json.length;
-  const bytes = new Uint8Array(length);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, ts, true);
-  view.setBigInt64(8, NO_THREAD, true);
-  view.setUint32(16, length, true);
-  view.setUint16(20, CONTAINER_JSON_2_CODE, true);
-  view.setUint32(22, 1, true);
-  view.setUint32(HEADER_SIZE, json.length, true);
-  bytes.set(json, HEADER_SIZE + 4);
-  return bytes;
+  return metaEventBytes(CONTAINER_JSON_2_CODE, ts, [json]);
 }
 
 /** The JSON text of a container event, without its NUL; undefined for any other event. */

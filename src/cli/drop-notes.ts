@@ -7,6 +7,7 @@
  * plugin id 0 as a syscall-source event of type `asyncevent`, which no Falco rule file matches.
  */
 import type { SyscallEvent } from '../decode/event.js';
+import { metaEventBytes } from '../sources/scap/meta-event.js';
 import { STATS_COUNTER_NAMES, type ProbeCounters } from '../sources/ebpf/frame-reader.js';
 
 /** libscap's PPME_ASYNCEVENT_E. */
@@ -14,8 +15,6 @@ const ASYNC_EVENT_CODE = 402;
 const DROP_NOTE_NAME = 'harrier_drops';
 /** The name parameter: a CHARBUF keeps its NUL. */
 const NOTE_NAME_BYTES = new TextEncoder().encode(`${DROP_NOTE_NAME}\0`);
-/** Async events belong to no thread; libsinsp gives them tid -1. */
-const NO_THREAD = -1n;
 
 /** New drops seen at one STATS frame of the live probe. */
 export interface DropNote {
@@ -38,28 +37,9 @@ export function dropNoteEvent(note: DropNote): Uint8Array {
   return asyncEvent(note.ts, NOTE_NAME_BYTES, new TextEncoder().encode(data));
 }
 
-/**
- * An async event of no plugin: header, then the 32-bit parameter lengths of a large-payload
- * event (as libscap's table flags asyncevent), then plugin id 0, `name` and `data`.
- */
+/** An async event of no plugin (plugin id 0) named `name`, carrying `data`. */
 export function asyncEvent(ts: bigint, name: Uint8Array, data: Uint8Array): Uint8Array {
-  const params = [new Uint8Array(4), name, data];
-  const headerSize = 26 + params.length * 4;
-  const length = headerSize + params.reduce((sum, param) => sum + param.length, 0);
-  const bytes = new Uint8Array(length);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, ts, true);
-  view.setBigInt64(8, NO_THREAD, true);
-  view.setUint32(16, length, true);
-  view.setUint16(20, ASYNC_EVENT_CODE, true);
-  view.setUint32(22, params.length, true);
-  let at = headerSize;
-  params.forEach((param, index) => {
-    view.setUint32(26 + index * 4, param.length, true);
-    bytes.set(param, at);
-    at += param.length;
-  });
-  return bytes;
+  return metaEventBytes(ASYNC_EVENT_CODE, ts, [new Uint8Array(4), name, data]);
 }
 
 /**
