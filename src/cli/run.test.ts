@@ -547,13 +547,16 @@ test(
     const harrier = new Harrier(['run', ...args, '-w', capture, '--ringbuf-mb', '1', '--no-store']);
     await harrier.waitFor(/live capture started/);
     await overflowRing(harrier, burstFile);
-    await execFileAsync('cat', [marker]);
+    // Harrier may still be catching up (and dropping) on a busy machine: open the marker until
+    // one open is judged, so the recording holds events after the gap.
+    for (let tries = 0; tries < 20 && !harrier.stdout.includes('"marker open"'); tries++) {
+      await execFileAsync('cat', [marker]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     assert.equal(await harrier.stop(), 0);
-    assert.deepEqual(
-      harrier.alerts().map((alert) => alert.rule),
-      ['Falco internal: syscall event drop', 'marker open'],
-      harrier.stdout,
-    );
+    const fired = harrier.alerts().map((alert) => alert.rule);
+    assert.equal(fired[0], 'Falco internal: syscall event drop', harrier.stdout);
+    assert.ok(fired.includes('marker open'), harrier.stdout);
     const kernel = harrier.stopped().counters.drops.kernel;
     assert.ok(kernel > 0, harrier.stderr);
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { constants, gunzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { corpusPath } from '../../testing/corpus.js';
@@ -266,3 +266,25 @@ test('sysdig reads a live-style capture: a thread snapshot, then probe records',
   assert.match(names, /^848 socket v6-server v6-server -p 1234 25886$/m);
   assert.match(names, /^1140 socket <NA> <NA> 25888$/m);
 }); // prettier-ignore
+
+test(
+  'a flush that backs the stream up while no one waits does not leave the writer waiting for a drain that came',
+  { timeout: 20_000 },
+  async () => {
+    // A slow reader: small high-water mark, each chunk taken a turn later.
+    const slow = new Writable({
+      highWaterMark: 16,
+      write: (_chunk, _encoding, done) => setImmediate(done),
+    });
+    const writer = await ScapWriter.create(slow, {}, { bufferSize: 1 << 16 });
+    const event = eventBytes(5, 7, [new Uint8Array(8), new Uint8Array(8)]);
+    writer.writeEvent({ rawBytes: event });
+    // The periodic flush hands the buffer over (backing the stream up) and returns once the
+    // stream has written it: the 'drain' has come and gone with no drain() waiting.
+    await writer.flush();
+    assert.equal(slow.writableNeedDrain, false);
+    assert.equal(writer.writeEvent({ rawBytes: event }), true);
+    await writer.drain();
+    await writer.close();
+  },
+);

@@ -449,7 +449,6 @@ export interface ScapWriterSummary {
 export class ScapWriter {
   private buffer: Uint8Array;
   private used = 0;
-  private isBackedUp = false;
   private failure: Error | undefined;
   private events = 0;
   private bytes = 0;
@@ -496,15 +495,17 @@ export class ScapWriter {
     if (this.used + size > this.buffer.length) this.handOver(size);
     this.used += encodeEventBlock(event, this.buffer, this.used);
     this.events++;
-    return !this.isBackedUp;
+    return !this.sink.stream.writableNeedDrain;
   }
 
-  /** Resolves when the stream has room again (at once when it is not backed up). */
+  /**
+   * Resolves when the stream has room again (at once when it is not backed up). The stream's
+   * own flag says so: a hand-over by `flush()` can back it up and see it drain while no one
+   * waits, and a flag of the writer's would then wait for a 'drain' that already came.
+   */
   async drain(): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    if (!this.isBackedUp) return;
-    await once(this.sink.stream, 'drain');
-    this.isBackedUp = false;
+    if (this.sink.stream.writableNeedDrain) await once(this.sink.stream, 'drain');
   }
 
   /**
@@ -548,7 +549,7 @@ export class ScapWriter {
   /** Gives the filled buffer to the stream and starts a new one of at least `room` bytes. */
   private handOver(room: number): void {
     if (this.used > 0) {
-      if (!this.sink.stream.write(this.buffer.subarray(0, this.used))) this.isBackedUp = true;
+      this.sink.stream.write(this.buffer.subarray(0, this.used));
       this.bytes += this.used;
       this.used = 0;
       this.buffer = new Uint8Array(Math.max(this.bufferSize, room));
