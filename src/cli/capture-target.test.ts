@@ -23,10 +23,13 @@ test('-w may not name the configuration, a rule file, or a rule file of a rule d
     captureTargetProblem(at('own.yaml'), rulePaths),
     `-w ${at('own.yaml')}: that is the rule file ${at('own.yaml')}; the capture would overwrite it`,
   );
-  assert.equal(
-    captureTargetProblem(at('rules/a.yaml'), rulePaths),
-    `-w ${at('rules/a.yaml')}: that is a rule file of ${at('rules')}; the capture would overwrite it`,
-  );
+  for (const name of ['rules/a.yaml', 'rules/new.yml'])
+    assert.equal(
+      captureTargetProblem(at(name), rulePaths),
+      `-w ${at(name)}: a rule file of ${at('rules')}, which the next start or reload would load; give the capture another name or place`,
+    );
+  // A capture of another name in the rule directory is not loaded.
+  assert.equal(captureTargetProblem(at('rules/session.scap'), rulePaths), undefined);
   assert.equal(
     captureTargetProblem(at('harrier.yaml'), rulePaths, at('harrier.yaml')),
     `-w ${at('harrier.yaml')}: that is the configuration file; the capture would overwrite it`,
@@ -37,7 +40,18 @@ test('-w may not name the configuration, a rule file, or a rule file of a rule d
   // Anything else is replaced, as tcpdump and sysdig replace it; a new file is no problem.
   assert.equal(captureTargetProblem(at('old.scap'), rulePaths, at('harrier.yaml')), undefined);
   assert.equal(captureTargetProblem(at('new.scap'), rulePaths), undefined);
-  assert.equal(captureTargetProblem(at('rules'), rulePaths), undefined);
+  assert.equal(
+    captureTargetProblem(at('rules'), rulePaths),
+    `-w ${at('rules')}: that is a directory; give a file path`,
+  );
+  assert.equal(
+    captureTargetProblem(at('gone/new.scap'), rulePaths),
+    `-w ${at('gone/new.scap')}: directory ${at('gone')} does not exist`,
+  );
+  assert.equal(
+    captureTargetProblem(at('old.scap/x.scap'), rulePaths),
+    `-w ${at('old.scap/x.scap')}: ${at('old.scap')} is not a directory`,
+  );
 });
 
 test('harrier record -w over its own rule file is a usage error and leaves the file alone', () => {

@@ -18,9 +18,9 @@ function statOf(file: string): Stats | undefined {
 }
 
 /**
- * Why `capture` must not be written, or undefined: it is `config`, one of the rule files or
- * directories in `rulePaths`, or a rule file (`.yaml`, `.yml`) directly inside one of those
- * directories (which a reload loads).
+ * Why `capture` must not be written, or undefined: it is a directory, a FIFO, `config`, one of
+ * the rule files in `rulePaths`, or a rule file (`.yaml`, `.yml`) in one of the rule
+ * directories there (which the next reload would load), or its directory does not exist.
  */
 export function captureTargetProblem(
   capture: string,
@@ -28,25 +28,41 @@ export function captureTargetProblem(
   config?: string,
 ): string | undefined {
   const target = statOf(capture);
-  // A directory cannot be written over; creating the capture names that fault.
-  if (target === undefined || target.isDirectory()) return undefined;
+  if (target === undefined) return newCaptureProblem(capture, rulePaths);
+  if (target.isDirectory()) return `-w ${capture}: that is a directory; give a file path`;
   // Opening a FIFO to write waits for a reader, beyond SIGINT and SIGTERM.
   if (target.isFIFO())
     return `-w ${capture}: that is a FIFO (named pipe), which would hold the start until something reads it; give a regular file`;
-  const same = (other: Stats | undefined) =>
-    other !== undefined && other.dev === target.dev && other.ino === target.ino;
-  if (config !== undefined && same(statOf(config)))
+  if (config !== undefined && isSameFile(target, statOf(config)))
     return `-w ${capture}: that is the configuration file; the capture would overwrite it`;
   for (const rules of rulePaths) {
-    const stats = statOf(rules);
-    if (same(stats))
+    if (isSameFile(target, statOf(rules)))
       return `-w ${capture}: that is the rule file ${rules}; the capture would overwrite it`;
-    if (
-      stats?.isDirectory() === true &&
-      RULE_FILE.test(capture) &&
-      same(statOf(path.join(rules, path.basename(capture))))
-    )
-      return `-w ${capture}: that is a rule file of ${rules}; the capture would overwrite it`;
+  }
+  return ruleDirectoryProblem(capture, rulePaths);
+}
+
+/** A capture to create: its directory must exist, and be no rule directory. */
+function newCaptureProblem(capture: string, rulePaths: readonly string[]): string | undefined {
+  const directory = path.dirname(capture);
+  const parent = statOf(directory);
+  if (parent === undefined) return `-w ${capture}: directory ${directory} does not exist`;
+  if (!parent.isDirectory()) return `-w ${capture}: ${directory} is not a directory`;
+  return ruleDirectoryProblem(capture, rulePaths);
+}
+
+/** A `.yaml` or `.yml` capture in a rule directory of `rulePaths` would be loaded as rules. */
+function ruleDirectoryProblem(capture: string, rulePaths: readonly string[]): string | undefined {
+  if (!RULE_FILE.test(capture)) return undefined;
+  const parent = statOf(path.dirname(capture));
+  for (const rules of rulePaths) {
+    const stats = statOf(rules);
+    if (stats?.isDirectory() === true && isSameFile(stats, parent))
+      return `-w ${capture}: a rule file of ${rules}, which the next start or reload would load; give the capture another name or place`;
   }
   return undefined;
+}
+
+function isSameFile(one: Stats, other: Stats | undefined): boolean {
+  return other !== undefined && one.dev === other.dev && one.ino === other.ino;
 }
