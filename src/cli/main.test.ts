@@ -33,6 +33,11 @@ for (const [args, message, hint] of [
   [['rules', 'validate', '--bogus'], "error: unknown option '--bogus'", '(see harrier rules validate --help)'],
   [['rules', 'nosuch'], "error: unknown command 'nosuch'", '(see harrier rules --help)'],
   [['nosuch'], "error: unknown command 'nosuch'", '(see harrier --help)'],
+  // an unknown option is named before a missing mandatory one
+  [['record', '--bogus'], "error: unknown option '--bogus'", '(see harrier record --help)'],
+  [['serve', '--bogus'], "error: unknown option '--bogus'", '(see harrier serve --help)'],
+  [['record'], "error: required option '-w, --write <file>' not specified", '(see harrier record --help)'],
+  [['serve'], "error: required option '-r, --rules <path>' not specified", '(see harrier serve --help)'],
 ] as const) {
   test(`a usage error (${args.join(' ')}) is its line and where the help is, not the help page`, () => {
     const result = harrier(...args);

@@ -55,8 +55,28 @@ registerAlertsCommand(program);
 registerRunCommand(program);
 registerRecordCommand(program);
 registerEventsCommand(program);
+checkMandatoryOptionsLast(program);
 // Under --json, stderr holds NDJSON only: the hint is left out.
 if (!json) pointToHelp(program);
+
+/**
+ * Checks the mandatory options of `command` and its sub-commands after commander's check of
+ * unknown options, which it otherwise runs first: `record --bogus` said "required option -w not
+ * specified" instead of naming --bogus.
+ */
+function checkMandatoryOptionsLast(command: Command): void {
+  const mandatory = command.options.filter((option) => option.mandatory);
+  for (const option of mandatory) option.makeOptionMandatory(false);
+  if (mandatory.length > 0)
+    command.hook('preAction', (self) => {
+      for (const option of mandatory)
+        if (self.getOptionValue(option.attributeName()) === undefined)
+          self.error(`error: required option '${option.flags}' not specified`, {
+            code: 'commander.missingMandatoryOptionValue',
+          });
+    });
+  for (const sub of command.commands) checkMandatoryOptionsLast(sub);
+}
 
 /**
  * Makes a usage error of `command` and its sub-commands end with where the usage is, not with
