@@ -16,6 +16,24 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host, port };
 }
 
+/**
+ * Adds to `problems` why `text`, the value of `flag` (`--listen`, `--metrics`), is no address;
+ * nothing when it is one, or when the option was not given.
+ */
+export function checkListenOption(
+  flag: string,
+  text: string | false | undefined,
+  problems: string[],
+): void {
+  if (typeof text !== 'string') return;
+  try {
+    parseListen(text);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    problems.push(`${flag}${error.message.replace(/^listen/, '')}`);
+  }
+}
+
 /** What a failed listen means to the user, from its error code. */
 export function describeListenError(error: NodeJS.ErrnoException): string {
   if (error.code === 'EADDRINUSE') return 'the address is already in use';

@@ -88,6 +88,12 @@ test('harrier run refuses bad option values with status 2, each named, before pr
   );
 });
 
+test('harrier run refuses a bad --metrics address with status 2, before the rules load', () => {
+  const result = harrier(['run', '--metrics', '127.0.0.1:99999', '-r', '/nonexistent/rules.yaml']);
+  assert.equal(result.status, 2);
+  assert.equal(result.stderr, "harrier run: --metrics: port 99999 is out of range (0 to 65535) in '127.0.0.1:99999'\n");
+}); // prettier-ignore
+
 test('harrier record refuses a negative --env-bytes and a bad --duration with status 2', () => {
   const result = harrier(['record', '-w', '/tmp/never.scap', '--env-bytes', '-5', '--duration', 'x']);
   assert.equal(result.status, 2);

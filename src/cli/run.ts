@@ -21,6 +21,7 @@ import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
 import { captureTargetProblem } from './capture-target.js';
+import { checkListenOption } from './listen-address.js';
 import { handleSignalsWhileStopping } from './stopping-signals.js';
 import {
   captureLayout,
@@ -126,6 +127,7 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const timeFormat = readTimeFormat(options.timeFormat, optionProblems);
   const envBytes = readEnvBytes(options.envBytes, optionProblems);
   const ringBufferMb = readRingBufferMb(options.ringbufMb, optionProblems);
+  checkListenOption('--metrics', options.metrics, optionProblems);
   for (const problem of optionProblems) reportError('run', problem);
   if (optionProblems.length > 0) return 2;
   const config = readConfigOption(options.config, {

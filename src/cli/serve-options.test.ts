@@ -85,10 +85,11 @@ const defaults: ServeFlags = {
 
 test('readServeFlags reports every problem at once and leaves the webhook out with --no-webhook', async () => {
   const problems: string[] = [];
-  const flags = { ...defaults, listen: 'x:99999', path: 'p', maxBodyBytes: '0' };
+  const flags = { ...defaults, listen: 'x:99999', path: 'p', maxBodyBytes: '0', metrics: 'm:x' };
   await readServeFlags({ ...flags, webhook: false, cloudtrail: [inDirectory('gone')] }, problems);
   assert.deepEqual(problems, [
     "--listen: port 99999 is out of range (0 to 65535) in 'x:99999'",
+    "--metrics: expected host:port, found 'm:x'",
     "--path takes a URL path starting with '/', found 'p'",
     "--max-body-bytes takes a whole number of bytes from 1 to 268435456 (256 MiB), found '0'",
     `--cloudtrail ${inDirectory('gone')}: no such file or directory`,

@@ -3,7 +3,8 @@
  * unusable file is reported at once, as a usage error that names the option and what was
  * expected, so that serve never listens with a setup it cannot keep.
  */
-import { parseListen } from './listen-address.js';
+import { checkListenOption } from './listen-address.js';
+import type { RunnerOutputFlags } from './runner-outputs.js';
 import {
   checkAuditLog,
   checkCloudTrailTargets,
@@ -18,7 +19,7 @@ import {
 export const MAX_BODY_BYTES_LIMIT = 256 * 1024 * 1024;
 
 /** The serve options as commander hands them over. */
-export interface ServeFlags {
+export interface ServeFlags extends RunnerOutputFlags {
   listen: string;
   path: string;
   tlsCert?: string;
@@ -87,16 +88,6 @@ function checkWebhookOnlyOptions(given: ReadonlySet<string>, problems: string[])
   );
 }
 
-/** `--listen`: `host:port` or a bare port. */
-function checkListen(text: string, problems: string[]): void {
-  try {
-    parseListen(text);
-  } catch (error) {
-    if (!(error instanceof RangeError)) throw error;
-    problems.push(`--${error.message}`);
-  }
-}
-
 /**
  * Reads every serve option and the files they name; a problem with any of them is added to
  * `problems` (the setup returned is then not to be used). `given` holds the attribute names
@@ -108,7 +99,8 @@ export async function readServeFlags(
   given: ReadonlySet<string> = new Set(),
 ): Promise<ServeSetup> {
   // The webhook's options are checked with --no-webhook too: a bad value is never let pass.
-  checkListen(flags.listen, problems);
+  checkListenOption('--listen', flags.listen, problems);
+  checkListenOption('--metrics', flags.metrics, problems);
   const webhook = {
     listen: flags.listen,
     path: readWebhookPath(flags.path, problems),
