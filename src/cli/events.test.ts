@@ -11,6 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
+import { ScapWriter } from '../sources/scap/scap-writer.js';
+import { emptyContainerInfo } from '../sources/container-runtime/index.js';
+import { eventBytes, int64 } from '../testing/event-bytes.js';
+import { containerJsonEvent } from './container-events.js';
 
 const HARRIER = path.join(repositoryRoot, 'bin/harrier.js');
 const hasSysdig = spawnSync('sysdig', ['--version']).status === 0;
@@ -150,3 +154,68 @@ test('a bad --count is refused', () => {
   assert.equal(result.status, 2);
   assert.equal(result.stderr, "harrier events: --count must be a whole number, got 'many'\n");
 });
+
+/** PPME_SYSCALL_CLOSE_X (res, fd) of thread `tid` at `ts`. */
+function closeAt(tid: number, ts: bigint): Uint8Array {
+  const bytes = eventBytes(5, tid, [int64(0), int64(3)]);
+  new DataView(bytes.buffer).setBigUint64(0, ts, true);
+  return bytes;
+}
+
+const WEB_ID = 'ddb16d03acc329366363173f6b81b259bc2122e41d231e7254723580e6c78258';
+const START = 1_700_000_000_000_000_000n;
+
+/**
+ * A capture: a close in the web container, its container event, two closes, a host close, then
+ * an old-style container event (PPME_CONTAINER_JSON_E) whose JSON is unreadable.
+ */
+async function containerCapture(): Promise<string> {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'harrier-events-')), 'web.scap');
+  const writer = await ScapWriter.create(file, {
+    threads: [
+      { tid: 100, pid: 100, ptid: 1, comm: 'sh', exe: '/bin/sh', args: [],
+        cgroups: [`cpu=/kubepods/pod1/cri-containerd-${WEB_ID}.scope`] },
+      { tid: 300, pid: 300, ptid: 1, comm: 'init' },
+    ],
+  }); // prettier-ignore
+  const labels = new Map([['io.kubernetes.pod.name', 'web-0'], ['io.kubernetes.pod.namespace', 'shop']]); // prettier-ignore
+  const web = emptyContainerInfo({
+    id: WEB_ID.slice(0, 12), fullId: WEB_ID, type: 'containerd', name: 'web', labels,
+  }); // prettier-ignore
+  const events = [
+    closeAt(100, START),
+    containerJsonEvent(START + 1n, web),
+    closeAt(100, START + 2n),
+    closeAt(100, START + 3n),
+    closeAt(300, START + 4n),
+    eventBytes(272, -1, [new TextEncoder().encode('{"container": {"id": "x", "name": 5}}\0')]),
+  ];
+  for (const rawBytes of events) writer.writeEvent({ rawBytes });
+  await writer.close();
+  return file;
+}
+
+test('events names containers from the capture\'s container events, from the event after one on', async () => {
+  const file = await containerCapture();
+  const format = '*%evt.num %evt.type %proc.name %container.id %container.name %k8s.ns.name %k8s.pod.name';
+  const result = harrier(['-p', format, file]);
+  assert.equal(
+    result.stderr,
+    `harrier events: warning: ${file}: 1 container event unreadable, skipped: their containers' fields read <NA> (the first, event 6: container.name: expected a string, found a number)\n`,
+  );
+  assert.equal(result.status, 0);
+  // The container event is listed, as sysdig lists it; it has no thread, so no container.
+  assert.deepEqual(result.stdout.trimEnd().split('\n'), [
+    '1 close sh ddb16d03acc3 <NA> <NA> <NA>',
+    '2 container <NA> <NA> <NA> <NA> <NA>',
+    '3 close sh ddb16d03acc3 web shop web-0',
+    '4 close sh ddb16d03acc3 web shop web-0',
+    '5 close init host host <NA> <NA>',
+    '6 container <NA> <NA> <NA> <NA> <NA>',
+  ]);
+  const filtered = harrier(['-p', '%evt.num %container.name', 'container.name=web', file]);
+  assert.equal(filtered.status, 0);
+  assert.equal(filtered.stdout, '3 web\n4 web\n');
+  const pod = harrier(['-p', '%evt.num', 'k8s.pod.name startswith web and evt.num > 3', file]);
+  assert.equal(pod.stdout, '4\n');
+}); // prettier-ignore

@@ -19,6 +19,7 @@ import {
 } from '../engine/index.js';
 import { logFormat } from '../log.js';
 import { CaptureFileChunks } from '../sources/scap/index.js';
+import { RecordedContainers } from './recorded-containers.js';
 import { CaptureReadError } from './replay-capture.js';
 import { reportError, reportWarning } from './stderr-report.js';
 import { UnknownEvents } from './unknown-events.js';
@@ -93,21 +94,38 @@ async function printEvents(
   const capture = new CaptureFileChunks(file);
   const unknownEvents = new UnknownEvents();
   const onUnknownEvent = unknownEvents.add.bind(unknownEvents);
+  const containers = new RecordedContainers();
   let printed = 0;
   try {
     for await (const event of syscallEvents(capture, { onUnknownEvent })) {
       if (printed >= limit) break;
       if ((EVENT_CATEGORY_BITS[event.info.code] & INTERNAL_CATEGORY) !== 0) continue;
+      // As in replay, a container event names its container to the events after it; unlike a
+      // rule, the listing shows it (sysdig prints it as a `container` event).
+      containers.take(event);
       if (condition && !condition.evaluate(event)) continue;
       if (print(event)) printed++;
     }
   } catch (error) {
-    warnUnknownEvents(file, capture, unknownEvents);
+    warnSkipped(file, capture, unknownEvents, containers);
     reportError('events', new CaptureReadError(file, error as Error).message, { file });
     return 1;
   }
-  warnUnknownEvents(file, capture, unknownEvents);
+  warnSkipped(file, capture, unknownEvents, containers);
   return 0;
+}
+
+/** Warnings for events the listing could not use: of unknown type, unreadable containers. */
+function warnSkipped(
+  file: string,
+  capture: CaptureFileChunks,
+  unknownEvents: UnknownEvents,
+  containers: RecordedContainers,
+): void {
+  warnUnknownEvents(file, capture, unknownEvents);
+  const { malformed, evictions } = containers;
+  for (const warning of containers.warnings(file))
+    reportWarning('events', warning, { file, malformedContainerEvents: malformed, evictions });
 }
 
 /** One warning for the events of unknown type the capture held, if any. */

@@ -1,8 +1,8 @@
 /**
- * The container events of one capture under replay (see container-events.ts): each found
- * container goes into a bounded table by short id, and every later event of a thread in that
- * container gets it as `ThreadInfo.container`, the record the live run attached from the
- * runtime, so `container.*` and `k8s.*` read what they read live.
+ * The container events of one capture under replay or `harrier events` (see
+ * container-events.ts): each found container goes into a bounded table by short id, and every
+ * later event of a thread in that container gets it as `ThreadInfo.container`, the record the
+ * live run attached from the runtime, so `container.*` and `k8s.*` read what they read live.
  *
  * A later event for the same id replaces the record (Harrier writes one again when its cache
  * fetched the container anew); threads that already hold the old one keep it, as they did live.
