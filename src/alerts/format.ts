@@ -22,11 +22,18 @@ export function formatAlertJson(alert: Alert): string {
     `"tags":${JSON.stringify([...alert.tags])}`,
     `"time":${JSON.stringify(isoTime(alert.time, 'Z'))}`,
   ].join(',');
-  const fields = [...alert.outputFields.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => `${JSON.stringify(name)}:${jsonText(value)}`)
-    .join(',');
-  return `{${head}, "output_fields": {${fields}}}`;
+  const fields = [...alert.outputFields.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${head}, "output_fields": ${formatFieldsJson(fields)}}`;
+}
+
+/**
+ * One JSON object of named field values, in the order given; 64-bit integers keep every digit
+ * (`"evt.rawtime":1796428020909836796`), as Falco and `sysdig -j` write them, though a reader
+ * that parses numbers as doubles rounds them.
+ */
+export function formatFieldsJson(fields: Iterable<[string, OutputFieldValue]>): string {
+  const members = [...fields].map(([name, value]) => `${JSON.stringify(name)}:${jsonText(value)}`);
+  return `{${members.join(',')}}`;
 }
 
 /** JSON text of a typed value; bigints print as exact integers. */

@@ -4,7 +4,7 @@
  */
 export type { Alert } from './alert.js';
 export type { TimeFormat } from './alert-factory.js';
-export { formatAlertText, formatAlertJson } from './format.js';
+export { formatAlertText, formatAlertJson, formatFieldsJson } from './format.js';
 export { encodeAlert, decodeAlert, plainValue } from './alert-codec.js';
 export { preparePrivateDatabase } from './private-file.js';
 export type { AlertContext, AlertRecorder, RelatedEvent } from './context.js';

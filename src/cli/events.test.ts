@@ -163,7 +163,8 @@ function closeAt(tid: number, ts: bigint): Uint8Array {
 }
 
 const WEB_ID = 'ddb16d03acc329366363173f6b81b259bc2122e41d231e7254723580e6c78258';
-const START = 1_700_000_000_000_000_000n;
+// Its low digits are past a double's 53 bits: a JSON number from a double would end ...836800.
+const START = 1_796_428_020_909_836_796n;
 
 /**
  * A capture: a close in the web container, its container event, two closes, a host close, then
@@ -219,3 +220,26 @@ test('events names containers from the capture\'s container events, from the eve
   const pod = harrier(['-p', '%evt.num', 'k8s.pod.name startswith web and evt.num > 3', file]);
   assert.equal(pod.stdout, '4\n');
 }); // prettier-ignore
+
+test('events --json writes 64-bit times with every digit, as sysdig -j does', async () => {
+  const file = await containerCapture();
+  const format = '%evt.num %evt.rawtime %evt.outputtime %evt.rawtime.ns %container.name';
+  const result = harrier(['--json', '-p', format, 'container.name=web', file]);
+  assert.equal(result.status, 0);
+  assert.equal(
+    result.stdout,
+    '{"evt.num":3,"evt.rawtime":1796428020909836798,"evt.outputtime":1796428020909836798,"evt.rawtime.ns":909836798,"container.name":"web"}\n' +
+      '{"evt.num":4,"evt.rawtime":1796428020909836799,"evt.outputtime":1796428020909836799,"evt.rawtime.ns":909836799,"container.name":"web"}\n',
+  );
+});
+
+test('events --json prints the numbers sysdig -j prints', { skip: noSysdig }, async () => {
+  const file = await containerCapture();
+  // sysdig sorts the keys; in this order Harrier's format order is the same.
+  const format = '%evt.num %evt.outputtime %evt.rawtime %evt.rawtime.s';
+  const ours = harrier(['--json', '-p', format, 'evt.type=close', file]);
+  assert.equal(ours.status, 0);
+  const theirs = sysdig(['-r', file, '-j', '-p', format, 'evt.type=close']);
+  assert.ok(theirs.includes('1796428020909836796'), theirs);
+  assert.equal(ours.stdout, theirs);
+});

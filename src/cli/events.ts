@@ -4,6 +4,7 @@
  * values a rule saw and why it did or did not fire.
  */
 import type { Command } from 'commander';
+import { formatFieldsJson } from '../alerts/index.js';
 import type { SyscallEvent } from '../decode/event.js';
 import { EVENT_CATEGORY_BITS } from '../decode/event-table.js';
 import { syscallEvents } from '../decode/pipeline.js';
@@ -146,11 +147,7 @@ function lineWriter(
   return (event) => {
     const output = formatter.format(event);
     if (output.incomplete && !printAll) return false;
-    const line = options.json
-      ? JSON.stringify(Object.fromEntries(output.fields), (_key, value: unknown) =>
-          typeof value === 'bigint' ? Number(value) : value,
-        )
-      : output.text;
+    const line = options.json ? formatFieldsJson(output.fields) : output.text;
     process.stdout.write(`${line}\n`);
     return true;
   };
