@@ -136,7 +136,7 @@ test('harrier replay -c warns once, at the outputs key, that it delivers to no c
   const config = path.join(directory, 'harrier.yaml');
   writeFileSync(
     config,
-    'store:\n  enabled: false\noutputs:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:9/\n',
+    'store:\n  enabled: false\noutputs:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:8/\n',
   );
   const trace = caseTracePath(falcoAuditCases.find((c) => c.name === 'create_deployment')!);
   const rules = corpusPath('falco/rules/k8s_audit_rules.yaml');

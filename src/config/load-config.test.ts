@@ -14,8 +14,8 @@ const examplePath = path.resolve(
 );
 const exampleEnvironment = {
   SIDEKICK_TOKEN: 't',
-  SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/slack',
-  TEAMS_WEBHOOK_URL: 'http://127.0.0.1:1/teams',
+  SLACK_WEBHOOK_URL: 'http://127.0.0.1:2/slack',
+  TEAMS_WEBHOOK_URL: 'http://127.0.0.1:2/teams',
   PAGERDUTY_ROUTING_KEY: 'k',
   OPSGENIE_API_KEY: 'k',
   SPLUNK_HEC_TOKEN: 'k',
@@ -70,7 +70,7 @@ test('every output of the example is valid once enabled', () => {
   });
   assert.deepEqual(byName.get('falcosidekick')!.options.headers, { authorization: 'Bearer t' });
   assert.equal(byName.get('slack')!.minPriority, 'Warning');
-  assert.equal(byName.get('slack')!.options.url, 'http://127.0.0.1:1/slack');
+  assert.equal(byName.get('slack')!.options.url, 'http://127.0.0.1:2/slack');
   assert.deepEqual(byName.get('nats')!.options.servers, ['nats://127.0.0.1:4222']);
 });
 
@@ -85,7 +85,7 @@ test('reports every problem with its key and line, and yields no configuration',
     '    timeout: soon',
     '  - name: pd', //                            8
     '    type: pagerduty',
-    '    url: http://127.0.0.1:1/',
+    '    url: http://127.0.0.1:3/',
     '    routing_kee: abc', //                    11
     '  - type: carrier-pigeon',
     'store:',
@@ -116,7 +116,7 @@ test('reports every problem with its key and line, and yields no configuration',
 });
 
 test('environment overrides set keys and name the variable when the value is wrong', () => {
-  const text = 'outputs:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:1/\n';
+  const text = 'outputs:\n  - name: hook\n    type: webhook\n    url: http://127.0.0.1:3/\n';
   const good = loadConfig(text, 'h.yaml', {
     HARRIER__PRIORITY: 'warning',
     HARRIER__OUTPUTS__HOOK__URL: 'http://127.0.0.1:2/',

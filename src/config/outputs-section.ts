@@ -3,6 +3,7 @@
  * the options of its type (see `outputKinds`), all side by side in one mapping.
  */
 import type { Node } from 'yaml';
+import { FETCH_BAD_PORTS } from './fetch-bad-ports.js';
 import {
   isOutputType,
   outputKinds,
@@ -159,8 +160,8 @@ function readOption(
         : reader.oneOf(node, key, spec.values);
     case 'url': {
       const text = reader.string(node, key);
-      if (text !== undefined && !isHttpUrl(text))
-        reader.error(node, key, `expected an http or https URL for '${key}'`);
+      const problem = text === undefined ? undefined : urlProblem(text, key);
+      if (problem !== undefined) reader.error(node, key, problem);
       return text;
     }
     case 'number':
@@ -176,11 +177,17 @@ function readOption(
   }
 }
 
-function isHttpUrl(text: string): boolean {
+/** Why `text` cannot be an output's URL, or undefined. */
+function urlProblem(text: string, key: string): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    url = new URL(text);
   } catch {
-    return false;
+    return `expected an http or https URL for '${key}'`;
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `expected an http or https URL for '${key}'`;
+  if (url.port !== '' && FETCH_BAD_PORTS.has(Number(url.port)))
+    return `port ${url.port} of '${key}' is one that fetch refuses (a "bad port" of the Fetch standard), so no alert would arrive: use another port`;
+  return undefined;
 }
