@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  symlinkSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../testing/corpus.js';
@@ -23,11 +30,28 @@ test('-w may not name the configuration, a rule file, or a rule file of a rule d
     captureTargetProblem(at('own.yaml'), rulePaths),
     `-w ${at('own.yaml')}: that is the rule file ${at('own.yaml')}; the capture would overwrite it`,
   );
-  for (const name of ['rules/a.yaml', 'rules/new.yml'])
+  assert.equal(
+    captureTargetProblem(at('rules/a.yaml'), rulePaths),
+    `-w ${at('rules/a.yaml')}: that is the rule file ${at('rules/a.yaml')}; the capture would overwrite it`,
+  );
+  assert.equal(
+    captureTargetProblem(at('rules/new.yml'), rulePaths),
+    `-w ${at('rules/new.yml')}: a rule file of ${at('rules')}, which the next start or reload would load; give the capture another name or place`,
+  );
+  // Links of other names into the rule directory: symbolic, hard, and one to a file not there yet.
+  symlinkSync(at('rules/a.yaml'), at('soft.scap'));
+  linkSync(at('rules/a.yaml'), at('hard.scap'));
+  symlinkSync(at('rules/later.yaml'), at('dangling.scap'));
+  for (const name of ['soft.scap', 'hard.scap'])
     assert.equal(
       captureTargetProblem(at(name), rulePaths),
-      `-w ${at(name)}: a rule file of ${at('rules')}, which the next start or reload would load; give the capture another name or place`,
+      `-w ${at(name)}: that is the rule file ${at('rules/a.yaml')}; the capture would overwrite it`,
     );
+  assert.match(
+    captureTargetProblem(at('dangling.scap'), rulePaths) ?? '',
+    /dangling\.scap: a rule file of .*rules, which the next start or reload would load/,
+  );
+  assert.equal(captureTargetProblem('', rulePaths), '-w takes a file path, found an empty one');
   // A capture of another name in the rule directory is not loaded.
   assert.equal(captureTargetProblem(at('rules/session.scap'), rulePaths), undefined);
   assert.equal(

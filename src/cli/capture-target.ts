@@ -4,10 +4,12 @@
  * configuration) would break the next reload or start, and one written to a FIFO would wait for
  * a reader before anything starts, so those are refused up front.
  */
-import { statSync, type Stats } from 'node:fs';
+import { readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 const RULE_FILE = /\.ya?ml$/;
+/** Symbolic links followed at most, as the kernel's own limit. */
+const MAX_LINKS = 40;
 
 function statOf(file: string): Stats | undefined {
   try {
@@ -27,8 +29,11 @@ export function captureTargetProblem(
   rulePaths: readonly string[],
   config?: string,
 ): string | undefined {
+  if (capture === '') return '-w takes a file path, found an empty one';
   const target = statOf(capture);
-  if (target === undefined) return newCaptureProblem(capture, rulePaths);
+  // Where the write lands: through symbolic links, even to a file that does not exist yet.
+  const landing = landingPath(capture);
+  if (target === undefined) return newCaptureProblem(capture, landing, rulePaths);
   if (target.isDirectory()) return `-w ${capture}: that is a directory; give a file path`;
   // Opening a FIFO to write waits for a reader, beyond SIGINT and SIGTERM.
   if (target.isFIFO())
@@ -38,23 +43,63 @@ export function captureTargetProblem(
   for (const rules of rulePaths) {
     if (isSameFile(target, statOf(rules)))
       return `-w ${capture}: that is the rule file ${rules}; the capture would overwrite it`;
+    // A link (symbolic or hard) of another name to one of a rule directory's files.
+    const member = ruleDirectoryFileOf(target, rules);
+    if (member !== undefined)
+      return `-w ${capture}: that is the rule file ${member}; the capture would overwrite it`;
   }
-  return ruleDirectoryProblem(capture, rulePaths);
+  return ruleDirectoryProblem(capture, landing, rulePaths);
 }
 
-/** A capture to create: its directory must exist, and be no rule directory. */
-function newCaptureProblem(capture: string, rulePaths: readonly string[]): string | undefined {
-  const directory = path.dirname(capture);
+/** `capture` with its symbolic links followed, the last one possibly to nothing yet. */
+function landingPath(capture: string): string {
+  let at = path.resolve(capture);
+  for (let link = 0; link < MAX_LINKS; link++) {
+    let target: string;
+    try {
+      target = readlinkSync(at);
+    } catch {
+      return at;
+    }
+    at = path.resolve(path.dirname(at), target);
+  }
+  return at;
+}
+
+/** The rule file of directory `rules` that is `file`, or undefined. */
+function ruleDirectoryFileOf(file: Stats, rules: string): string | undefined {
+  if (statOf(rules)?.isDirectory() !== true) return undefined;
+  let names: string[];
+  try {
+    names = readdirSync(rules).filter((name) => RULE_FILE.test(name));
+  } catch {
+    return undefined;
+  }
+  const found = names.find((name) => isSameFile(file, statOf(path.join(rules, name))));
+  return found === undefined ? undefined : path.join(rules, found);
+}
+
+/** A capture to create at `landing`: its directory must exist, and be no rule directory. */
+function newCaptureProblem(
+  capture: string,
+  landing: string,
+  rulePaths: readonly string[],
+): string | undefined {
+  const directory = path.dirname(landing);
   const parent = statOf(directory);
   if (parent === undefined) return `-w ${capture}: directory ${directory} does not exist`;
   if (!parent.isDirectory()) return `-w ${capture}: ${directory} is not a directory`;
-  return ruleDirectoryProblem(capture, rulePaths);
+  return ruleDirectoryProblem(capture, landing, rulePaths);
 }
 
-/** A `.yaml` or `.yml` capture in a rule directory of `rulePaths` would be loaded as rules. */
-function ruleDirectoryProblem(capture: string, rulePaths: readonly string[]): string | undefined {
-  if (!RULE_FILE.test(capture)) return undefined;
-  const parent = statOf(path.dirname(capture));
+/** A `.yaml` or `.yml` file landing in a rule directory of `rulePaths` would be loaded as rules. */
+function ruleDirectoryProblem(
+  capture: string,
+  landing: string,
+  rulePaths: readonly string[],
+): string | undefined {
+  if (!RULE_FILE.test(landing)) return undefined;
+  const parent = statOf(path.dirname(landing));
   for (const rules of rulePaths) {
     const stats = statOf(rules);
     if (stats?.isDirectory() === true && isSameFile(stats, parent))

@@ -106,7 +106,7 @@ async function runRecord(options: RecordCommandOptions): Promise<number> {
       (error: Error) => resolve(error),
     );
   });
-  handleSignalsWhileStopping('record');
+  handleSignalsWhileStopping('record', 'the capture and the counters');
   if (failure !== undefined)
     logger.error(
       { err: failure },

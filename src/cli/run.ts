@@ -204,7 +204,7 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const started = Date.now();
   const reloads = { failed: 0 };
   const outcome = await untilStopped(live, { paths, loadOptions, quiet }, logger, reloads);
-  handleSignalsWhileStopping('run');
+  handleSignalsWhileStopping('run', 'the outputs, the capture if any, and the counters');
   if (outcome instanceof Error) {
     logger.error({ err: outcome }, 'live capture failed; stopping');
     onAlert(captureStoppedAlert(outcome.message, { hostname: live.hostname, timeFormat }));

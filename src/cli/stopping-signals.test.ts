@@ -10,7 +10,7 @@ const MODULE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stopping
 function stoppingProcess(signals: string[]) {
   const script = `
     const { handleSignalsWhileStopping } = await import(${JSON.stringify(MODULE)});
-    handleSignalsWhileStopping('run');
+    handleSignalsWhileStopping('record', 'the capture and the counters');
     for (const signal of ${JSON.stringify(signals)}) {
       process.kill(process.pid, signal);
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -25,7 +25,7 @@ test('one interrupt while stopping only says what is going on; the stop goes on'
   assert.equal(result.status, 0);
   assert.equal(
     result.stderr,
-    'harrier run: stopping: writing out the capture, outputs and counters; interrupt again to exit at once, without them\nstopped cleanly\n',
+    'harrier record: stopping: writing out the capture and the counters; interrupt again to exit at once, without them\nstopped cleanly\n',
   );
 });
 

@@ -9,14 +9,15 @@ import { reportNote } from './stderr-report.js';
 /** Exit status of a process ended by SIGINT, as the shell reports it. */
 const INTERRUPTED_STATUS = 130;
 
-export function handleSignalsWhileStopping(command: string): void {
+/** `writing` names what the stop still writes out, e.g. `the capture and counters`. */
+export function handleSignalsWhileStopping(command: string, writing: string): void {
   let extra = 0;
   const onSignal = () => {
     extra++;
     if (extra === 1) {
       reportNote(
         command,
-        'stopping: writing out the capture, outputs and counters; interrupt again to exit at once, without them',
+        `stopping: writing out ${writing}; interrupt again to exit at once, without them`,
       );
       return;
     }

@@ -36,6 +36,11 @@ test('an output URL on a bad port is a configuration error at its key', () => {
       `4:10 HARRIER_CONFIG_INVALID port 9 of 'outputs[0].url' is one that fetch refuses (a "bad port" of the Fetch standard), so no alert would arrive: use another port`,
     ],
   );
+  const zero = loadConfig(text.replace('127.0.0.1:9', '127.0.0.1:0'), 'harrier.yaml', {});
+  assert.deepEqual(
+    zero.diagnostics.map((d) => d.message),
+    ["port 0 of 'outputs[0].url' names no port: give the port the destination listens on"],
+  );
   // The default port of the scheme is never a bad one.
   const fine = loadConfig(text.replace('127.0.0.1:9', '127.0.0.1'), 'harrier.yaml', {});
   assert.deepEqual(fine.diagnostics, []);

@@ -187,6 +187,8 @@ function urlProblem(text: string, key: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return `expected an http or https URL for '${key}'`;
+  if (url.port === '0')
+    return `port 0 of '${key}' names no port: give the port the destination listens on`;
   if (url.port !== '' && FETCH_BAD_PORTS.has(Number(url.port)))
     return `port ${url.port} of '${key}' is one that fetch refuses (a "bad port" of the Fetch standard), so no alert would arrive: use another port`;
   return undefined;
