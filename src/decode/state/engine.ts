@@ -10,7 +10,7 @@
  */
 import type { ScapRecord, EventRecord } from '../../sources/scap/index.js';
 import type { EventInfo, SyscallEvent } from '../event.js';
-import { EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from '../event-table.js';
+import { EVENT_CATEGORY_BITS, EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from '../event-table.js';
 import { linkBootstrap, fdFromRecord, threadFromRecord } from './bootstrap.js';
 import type { DeferredRemovals, ParseContext } from './context.js';
 import { isEmptyParam, numberParam } from './event-params.js';
@@ -53,6 +53,8 @@ const TRAIT = {
   /** Any of CREATES_FD, USES_FD, DESTROYS_FD: the event has an fd for `attach`. */
   HAS_FD: 1 << 6,
   ENTER: 1 << 7,
+  /** libscap's EC_METAEVENT category: a notification, not something a process did. */
+  META: 1 << 8,
 } as const;
 
 function traitsOf(info: EventInfo): number {
@@ -66,12 +68,16 @@ function traitsOf(info: EventInfo): number {
     (info.name === 'switch' ? TRAIT.SWITCH : 0) |
     ((flags & EVENT_FLAG_BITS.USES_FD) !== 0 ? TRAIT.USES_FD : 0) |
     ((flags & FD_FLAGS) !== 0 ? TRAIT.HAS_FD : 0) |
-    (info.direction === 'enter' ? TRAIT.ENTER : 0)
+    (info.direction === 'enter' ? TRAIT.ENTER : 0) |
+    ((EVENT_CATEGORY_BITS[info.code]! & EC_METAEVENT) !== 0 ? TRAIT.META : 0)
   );
 }
 
+/** libscap's EC_METAEVENT category bit. */
+const EC_METAEVENT = 1 << 12;
+
 /** Traits of every event code, so that `reset` tests bits instead of names per event. */
-const EVENT_TRAITS = Uint8Array.from(EVENT_TABLE, traitsOf);
+const EVENT_TRAITS = Uint16Array.from(EVENT_TABLE, traitsOf);
 
 /** The traits of `info`: from the table for the table's own rows, else computed. */
 function eventTraits(info: EventInfo): number {
@@ -169,6 +175,8 @@ export class StateEngine {
     context.fd = undefined;
     context.bootTs = this.bootTs;
     const traits = eventTraits(event.info);
+    if (this.table.firstEventTs === undefined && (traits & TRAIT.META) === 0)
+      this.table.firstEventTs = event.ts;
     if (this.reset(context, traits)) parserFor(event.info)?.(context);
     this.attach(context, traits);
     context.thread = undefined;

@@ -98,6 +98,8 @@ export interface StateView {
   inferLocalAddress(destination: string, family: 'inet' | 'inet6'): string | undefined;
   /** The threads of process `pid`, dead ones too, for counts over a process. */
   threadsOfProcess(pid: number): ThreadInfo[];
+  /** Time of the stream's first event that is not a meta event, which `evt.reltime` counts from. */
+  readonly firstEventTs: bigint | undefined;
 }
 
 export interface ThreadInfo {

@@ -41,6 +41,23 @@ export function formatEventArgs(event: SyscallEvent, options: ParamFormatOptions
 }
 
 /** Index of an `evt.arg` argument: a position (`evt.arg[1]`) or a parameter name. */
+/**
+ * Nanoseconds since the stream's first event (not a meta event), as libsinsp counts
+ * `evt.reltime`. LIMIT: read through the event's thread, so an event of no thread has none.
+ */
+function sinceFirstEvent(event: SyscallEvent): bigint | undefined {
+  const first = event.thread?.state.firstEventTs;
+  return first === undefined ? undefined : event.ts - first;
+}
+
+function wholeSeconds(ns: bigint | undefined): bigint | undefined {
+  return ns === undefined ? undefined : ns / 1_000_000_000n;
+}
+
+function nanosecondRemainder(ns: bigint | undefined): bigint | undefined {
+  return ns === undefined ? undefined : ns % 1_000_000_000n;
+}
+
 function argumentPosition(event: SyscallEvent, argument: string | undefined): number {
   if (argument === undefined) return -1;
   if (/^\s*\d+$/.test(argument)) return Number.parseInt(argument, 10);
@@ -114,6 +131,9 @@ export const EVENT_VALUES: SyscallFieldValues = {
   'evt.rawtime': { extract: (event) => event.ts },
   'evt.rawtime.s': { extract: (event) => event.ts / 1_000_000_000n },
   'evt.rawtime.ns': { extract: (event) => event.ts % 1_000_000_000n },
+  'evt.reltime': { extract: (event) => sinceFirstEvent(event) },
+  'evt.reltime.s': { extract: (event) => wholeSeconds(sinceFirstEvent(event)) },
+  'evt.reltime.ns': { extract: (event) => nanosecondRemainder(sinceFirstEvent(event)) },
   'evt.cpu': { extract: (event) => event.cpu },
   'evt.dir': { extract: (event) => (event.info.direction === 'enter' ? '>' : '<') },
   'evt.type': { extract: (event) => eventTypeName(event), validateConstant: unknownEventTypeProblem },

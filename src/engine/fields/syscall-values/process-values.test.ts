@@ -66,3 +66,18 @@ test('proc.nthreads and proc.nchilds count the live threads of the process, as l
   assert.deepEqual(await counts(1246), [17498, 1, 0]);
   assert.deepEqual(await counts(1300), [17497, 1, 0]);
 });
+
+test('evt.reltime counts from the first event that is not a meta event, as libsinsp 0.25 does', async () => {
+  // curl_google.scap opens with 210 procinfo events (meta events) at 1534527342.999999999;
+  // execve #211 at 1534527348.514632619 is the first that counts.
+  const path = 'falco/scap/curl_google.scap';
+  const first = await eventNumber(path, 211);
+  assert.equal(value('evt.reltime', first), 0n);
+  const later = await eventNumber(path, 212);
+  assert.equal(value('evt.reltime', later), 15_932n);
+  const last = await eventNumber(path, 1431);
+  const since = last.ts - first.ts;
+  assert.equal(value('evt.reltime', last), since);
+  assert.equal(value('evt.reltime.s', last), since / 1_000_000_000n);
+  assert.equal(value('evt.reltime.ns', last), since % 1_000_000_000n);
+});
