@@ -28,6 +28,10 @@
  * /etc/shadow every 20 ms ("Create Symlink Over Sensitive Files"), and measures from just
  * before the syscall to the alert line arriving on Harrier's stdout (same monotonic clock).
  *
+ * After each compared workload, one more run under Harrier with the kernel's BPF statistics on
+ * prints the probe programs that ran most and their nanoseconds per run: where the event
+ * building the workload pays for goes.
+ *
  * Needs root, BTF and the built probe; otherwise it prints why and exits 0 (nothing measured).
  */
 import { spawn } from 'node:child_process';
@@ -44,6 +48,7 @@ import { buildHelper } from '../scenarios/helper-program.js';
 import { syscallSetFor } from '../cli/live-syscalls.js';
 import { loadRuleFiles } from '../detect/index.js';
 import { ProbeProcess } from '../sources/ebpf/probe-process.js';
+import { loaderPidOf, programCosts, withBpfStats } from './bpf-program-costs.js';
 import { corpusPath } from '../testing/corpus.js';
 
 const { values: options } = parseArgs({
@@ -278,6 +283,33 @@ async function runWithHarrier(workload: Workload, markerDirectory: string): Prom
   };
 }
 
+/**
+ * One more run of `workload` under Harrier, with the kernel's BPF statistics on: the probe
+ * programs that ran most, by their nanoseconds per run (see bpf-program-costs.ts).
+ */
+async function reportProgramCosts(workload: Workload): Promise<void> {
+  let line: string;
+  try {
+    const costs = await withBpfStats(async () => {
+      const harrier = await HarrierProcess.start(['run', ...RULES, '--json']);
+      try {
+        const loader = loaderPidOf(harrier.pid);
+        await timeCommand(workload.argv, workload.okCodes);
+        return loader === undefined ? [] : programCosts(loader);
+      } finally {
+        await harrier.stop();
+      }
+    });
+    const top = costs
+      .slice(0, 4)
+      .map(({ name, nsPerRun, runs }) => `${name} ${nsPerRun.toFixed(0)} ns x ${runs}`);
+    line = `${top.join(', ')} (a run of its own: the statistics add clock reads to each)`;
+  } catch (error) {
+    line = `not measured: ${(error as Error).message.split('\n')[0]}`;
+  }
+  process.stdout.write(`  ${'kernel time per program'.padEnd(28)} ${line}\n`);
+}
+
 function percentile(values: readonly number[], fraction: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -468,6 +500,7 @@ async function main(): Promise<void> {
         if (workload.compare && round % 2 === 0) sides.without.push(await alone());
       }
       report(workload, sides);
+      if (workload.compare) await reportProgramCosts(workload);
       results.set(workload.name.split(':')[0]!, sides);
     }
     reportAim(results.get('open-heavy'), results.get('paced'));
