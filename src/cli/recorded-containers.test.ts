@@ -3,13 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadRuleFiles } from '../detect/index.js';
-import type { Alert } from '../alerts/alert.js';
 import { ScapWriter } from '../sources/scap/scap-writer.js';
 import { emptyContainerInfo } from '../sources/container-runtime/index.js';
 import { eventBytes, int64 } from '../testing/event-bytes.js';
+import { replayCloses } from '../testing/replay-closes.js';
 import { containerJsonEvent } from './container-events.js';
-import { replay } from './replay.js';
 
 const SECOND = 1_000_000_000n;
 const START = 1_700_000_000n * SECOND;
@@ -65,23 +63,10 @@ test('a replay reads container events into container.* fields, from the event af
     writer.writeEvent({ rawBytes });
   await writer.close();
 
-  const { ruleSet, diagnostics } = loadRuleFiles([
-    {
-      name: 'r.yaml',
-      content: `- rule: close seen
-  desc: d
-  condition: evt.type = close
-  output: "%evt.num %container.id %container.name %container.image %container.type %container.label[tier]"
-  priority: NOTICE
-`,
-    },
-  ]);
-  assert.ok(ruleSet, JSON.stringify(diagnostics));
-  const alerts: Alert[] = [];
-  const result = await replay([capture], ruleSet, (alert) => alerts.push(alert), {
-    hostname: 'h',
-    timeFormat: 'iso8601',
-  });
+  const { alerts, result } = await replayCloses(
+    capture,
+    '%evt.num %container.id %container.name %container.image %container.type %container.label[tier]',
+  );
   assert.deepEqual(
     alerts.map((alert) => alert.output.replace(/^\S+ Notice /, '')),
     [

@@ -3,13 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadRuleFiles } from '../detect/index.js';
-import type { Alert } from '../alerts/alert.js';
 import { ScapWriter } from '../sources/scap/scap-writer.js';
 import type { ProbeCounters } from '../sources/ebpf/frame-reader.js';
 import { eventBytes, int64 } from '../testing/event-bytes.js';
+import { replayCloses } from '../testing/replay-closes.js';
 import { asyncEvent, dropNoteEvent } from './drop-notes.js';
-import { replay } from './replay.js';
 
 const counters = (seen: number, drops: number): ProbeCounters => ({
   eventsSeen: seen, eventsSent: seen - drops, dropsFullProcess: 0, dropsFullFile: 0,
@@ -58,23 +56,7 @@ test('a replay raises the drop alerts its recording noted, numbers the notes as 
     writer.writeEvent({ rawBytes });
   await writer.close();
 
-  const { ruleSet, diagnostics } = loadRuleFiles([
-    {
-      name: 'r.yaml',
-      content: `- rule: close seen
-  desc: d
-  condition: evt.type = close
-  output: close %evt.num
-  priority: NOTICE
-`,
-    },
-  ]);
-  assert.ok(ruleSet, JSON.stringify(diagnostics));
-  const alerts: Alert[] = [];
-  const result = await replay([capture], ruleSet, (alert) => alerts.push(alert), {
-    hostname: 'h',
-    timeFormat: 'iso8601',
-  });
+  const { alerts, result } = await replayCloses(capture, 'close %evt.num');
   assert.deepEqual(
     alerts.map((alert) => alert.output),
     [
