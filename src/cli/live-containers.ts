@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
 import type { ThreadInfo } from '../decode/state/types.js';
 import { cgroupContainerOf, type CgroupContainer } from '../decode/containers/index.js';
-import { containerIdOf } from '../engine/index.js';
+import { ContainerIdMemo, containerIdOf } from '../engine/index.js';
 import {
   ContainerMetadata,
   findRuntimeClients,
@@ -50,19 +50,12 @@ export function runtimeContainerHook(
     return undefined;
   }
   const metadata = new ContainerMetadata({ clients });
-  // Host threads never get a container, so every event of theirs asks for its id: the last
-  // cgroup list and its id are kept (the state engine replaces a thread's list, never edits it).
-  let lastCgroups: ThreadInfo['cgroups'] | undefined;
-  let lastId = HOST_CONTAINER_ID;
+  const ids = new ContainerIdMemo();
   return {
     prepare(event: SyscallEvent): Promise<void> | undefined {
       const thread = event.thread;
       if (thread === undefined || thread.container !== undefined) return undefined;
-      if (thread.cgroups !== lastCgroups) {
-        lastId = containerIdOf(thread);
-        lastCgroups = thread.cgroups;
-      }
-      const id = lastId;
+      const id = ids.idOf(thread);
       if (id === HOST_CONTAINER_ID) return undefined;
       const known = metadata.peek(id);
       if (known !== undefined) {

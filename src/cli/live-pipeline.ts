@@ -466,12 +466,12 @@ export class LivePipeline {
     rawBytes: Uint8Array,
     detection: SyscallDetection | undefined,
   ): Promise<void> | undefined {
-    let flushed = this.recordContainer(event.thread?.container, event.ts);
+    this.recordContainer(event.thread?.container, event.ts);
     // Numbered among the events kept, so that evt.num matches a replay of the recording.
     event.num = ++this.eventsSeen;
-    if (this.writer !== undefined) flushed = this.writer.writeEvent({ rawBytes }) && flushed;
+    this.writer?.writeEvent({ rawBytes });
     detection?.detect(event);
-    return flushed ? undefined : this.writer?.drain();
+    return this.writer?.isBackedUp === true ? this.writer.drain() : undefined;
   }
 
   /** The containers of the threads running at start, described and written first. */
@@ -483,24 +483,22 @@ export class LivePipeline {
       .filter((thread) => thread !== undefined);
     await hook.describeRunning(threads);
     const ts = BigInt(Date.now()) * 1_000_000n;
-    let flushed = true;
-    for (const thread of threads) flushed = this.recordContainer(thread.container, ts) && flushed;
-    if (!flushed) await this.writer?.drain();
+    for (const thread of threads) this.recordContainer(thread.container, ts);
+    await this.writer?.drain();
   }
 
   /**
    * Writes a container event for `info` (its pod sandbox's first) unless the recording has
-   * one; false when the record file must drain. Counted as an event, as a replay counts it.
+   * one. Counted as an event, as a replay counts it; a backed-up file is the caller's to drain.
    */
-  private recordContainer(info: ContainerInfo | undefined, ts: bigint): boolean {
+  private recordContainer(info: ContainerInfo | undefined, ts: bigint): void {
     const writer = this.writer;
-    if (writer === undefined || info === undefined || this.recordedContainers.has(info))
-      return true;
+    if (writer === undefined || info === undefined || this.recordedContainers.has(info)) return;
     this.recordedContainers.add(info);
-    const sandboxFlushed = this.recordContainer(info.sandbox, ts);
+    this.recordContainer(info.sandbox, ts);
     this.eventsSeen++;
     this.containerEventsWritten++;
-    return writer.writeEvent({ rawBytes: containerJsonEvent(ts, info) }) && sandboxFlushed;
+    writer.writeEvent({ rawBytes: containerJsonEvent(ts, info) });
   }
 
   /**

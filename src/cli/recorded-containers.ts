@@ -11,7 +11,7 @@
  */
 import type { SyscallEvent } from '../decode/event.js';
 import type { ThreadInfo } from '../decode/state/types.js';
-import { containerIdOf } from '../engine/index.js';
+import { ContainerIdMemo } from '../engine/index.js';
 import {
   ContainerJsonError,
   HOST_CONTAINER_ID,
@@ -35,10 +35,7 @@ export class RecordedContainers {
   /** Containers dropped to stay within the limit. */
   evictions = 0;
   private readonly byId = new Map<string, ContainerInfo>();
-  // Host threads never get a container, so each of their events asks for its id: the last
-  // cgroup list and its id are kept (the state engine replaces a thread's list, never edits it).
-  private lastCgroups: ThreadInfo['cgroups'] | undefined;
-  private lastId = HOST_CONTAINER_ID;
+  private readonly ids = new ContainerIdMemo();
 
   constructor(private readonly limit = DEFAULT_LIMIT) {}
 
@@ -83,11 +80,8 @@ export class RecordedContainers {
 
   private attach(thread: ThreadInfo): void {
     if (thread.container !== undefined) return;
-    if (thread.cgroups !== this.lastCgroups) {
-      this.lastId = containerIdOf(thread);
-      this.lastCgroups = thread.cgroups;
-    }
-    if (this.lastId !== HOST_CONTAINER_ID) thread.container = this.byId.get(this.lastId);
+    const id = this.ids.idOf(thread);
+    if (id !== HOST_CONTAINER_ID) thread.container = this.byId.get(id);
   }
 
   private store(info: ContainerInfo): void {

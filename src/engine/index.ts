@@ -34,4 +34,4 @@ export type {
   FieldScalar,
 } from './fields/types.js';
 export { isoTimeText } from './fields/event-generic.js';
-export { containerIdOf } from './fields/syscall-values/index.js';
+export { ContainerIdMemo, containerIdOf } from './fields/syscall-values/index.js';

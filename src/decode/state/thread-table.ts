@@ -53,9 +53,9 @@ function zeroCounters(): StateCounters {
 export class ThreadTable implements StateView {
   readonly limits: StateLimits;
   readonly counters: StateCounters = zeroCounters();
-  /** Parents' state kept between the two exits of a clone in a pid namespace. */
   /** See `StateView.firstEventTs`; set by the state engine. */
   firstEventTs: bigint | undefined;
+  /** Parents' state kept between the two exits of a clone in a pid namespace. */
   readonly pendingClones: PendingClones;
   private readonly threads = new Map<number, ThreadInfo>();
   /** The last thread found: consecutive events mostly come from the same thread. */

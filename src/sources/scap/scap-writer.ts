@@ -495,17 +495,21 @@ export class ScapWriter {
     if (this.used + size > this.buffer.length) this.handOver(size);
     this.used += encodeEventBlock(event, this.buffer, this.used);
     this.events++;
-    return !this.sink.stream.writableNeedDrain;
+    return !this.isBackedUp;
   }
 
   /**
-   * Resolves when the stream has room again (at once when it is not backed up). The stream's
-   * own flag says so: a hand-over by `flush()` can back it up and see it drain while no one
-   * waits, and a flag of the writer's would then wait for a 'drain' that already came.
+   * Whether the stream is backed up, so that the caller should await `drain()`. The stream's
+   * own flag: a hand-over by `flush()` can back it up and see it drain while no one waits.
    */
+  get isBackedUp(): boolean {
+    return this.sink.stream.writableNeedDrain;
+  }
+
+  /** Resolves when the stream has room again (at once when it is not backed up). */
   async drain(): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    if (this.sink.stream.writableNeedDrain) await once(this.sink.stream, 'drain');
+    if (this.isBackedUp) await once(this.sink.stream, 'drain');
   }
 
   /**

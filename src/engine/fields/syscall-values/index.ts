@@ -15,7 +15,7 @@ import { TIME_VALUES } from './time-values.js';
 import { CONTAINER_VALUES } from './container-values.js';
 
 export type { SyscallFieldValues } from './types.js';
-export { containerIdOf } from './container-id.js';
+export { ContainerIdMemo, containerIdOf } from './container-id.js';
 
 /** Every syscall field Harrier can read, keyed by the name the registry uses. */
 export const syscallFieldValues: SyscallFieldValues = {
