@@ -394,22 +394,12 @@ function reportAim(
   const best = (values: number[]) => Math.min(...values);
   const slowdown = (without: number, withHarrier: number) =>
     `${((withHarrier / without - 1) * 100).toFixed(1)}%`;
-  const wall = slowdown(
-    best(openHeavy.without.map((run) => run.seconds)),
-    best(openHeavy.withRuns.map((run) => run.seconds)),
-  );
-  const cpu = slowdown(
-    best(openHeavy.without.map((run) => run.cpuSeconds)),
-    best(openHeavy.withRuns.map((run) => run.workloadCpuSeconds)),
-  );
-  const floorWall = slowdown(
-    best(openHeavy.without.map((run) => run.seconds)),
-    best(openHeavy.floor.map((run) => run.seconds)),
-  );
-  const floorCpu = slowdown(
-    best(openHeavy.without.map((run) => run.cpuSeconds)),
-    best(openHeavy.floor.map((run) => run.cpuSeconds)),
-  );
+  const aloneWall = best(openHeavy.without.map((run) => run.seconds));
+  const aloneCpu = best(openHeavy.without.map((run) => run.cpuSeconds));
+  const wall = slowdown(aloneWall, best(openHeavy.withRuns.map((run) => run.seconds)));
+  const cpu = slowdown(aloneCpu, best(openHeavy.withRuns.map((run) => run.workloadCpuSeconds)));
+  const floorWall = slowdown(aloneWall, best(openHeavy.floor.map((run) => run.seconds)));
+  const floorCpu = slowdown(aloneCpu, best(openHeavy.floor.map((run) => run.cpuSeconds)));
   const drops = paced.withRuns.map((run) => run.kernelDrops + run.userspaceDrops).join(', ');
   process.stdout.write(
     `aim (no drops at ${options.rate} events/s, under 10% slowdown on open-heavy): paced drops ${drops}; open-heavy slowdown ${wall} wall, ${cpu} workload CPU (probe floor alone: ${floorWall} wall, ${floorCpu} CPU)\n`,

@@ -4,20 +4,13 @@
  * configuration) would break the next reload or start, and one written to a FIFO would wait for
  * a reader before anything starts, so those are refused up front.
  */
-import { readdirSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { statOrUndefined } from '../sources/files/index.js';
 
 const RULE_FILE = /\.ya?ml$/;
 /** Symbolic links followed at most, as the kernel's own limit. */
 const MAX_LINKS = 40;
-
-function statOf(file: string): Stats | undefined {
-  try {
-    return statSync(file);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Why `capture` must not be written, or undefined: it is a directory, a FIFO, `config`, one of
@@ -30,7 +23,7 @@ export function captureTargetProblem(
   config?: string,
 ): string | undefined {
   if (capture === '') return '-w takes a file path, found an empty one';
-  const target = statOf(capture);
+  const target = statOrUndefined(capture);
   // Where the write lands: through symbolic links, even to a file that does not exist yet.
   const landing = landingPath(capture);
   if (target === undefined) return newCaptureProblem(capture, landing, rulePaths);
@@ -38,10 +31,10 @@ export function captureTargetProblem(
   // Opening a FIFO to write waits for a reader, beyond SIGINT and SIGTERM.
   if (target.isFIFO())
     return `-w ${capture}: that is a FIFO (named pipe), which would hold the start until something reads it; give a regular file`;
-  if (config !== undefined && isSameFile(target, statOf(config)))
+  if (config !== undefined && isSameFile(target, statOrUndefined(config)))
     return `-w ${capture}: that is the configuration file; the capture would overwrite it`;
   for (const rules of rulePaths) {
-    if (isSameFile(target, statOf(rules)))
+    if (isSameFile(target, statOrUndefined(rules)))
       return `-w ${capture}: that is the rule file ${rules}; the capture would overwrite it`;
     // A link (symbolic or hard) of another name to one of a rule directory's files.
     const member = ruleDirectoryFileOf(target, rules);
@@ -68,14 +61,14 @@ function landingPath(capture: string): string {
 
 /** The rule file of directory `rules` that is `file`, or undefined. */
 function ruleDirectoryFileOf(file: Stats, rules: string): string | undefined {
-  if (statOf(rules)?.isDirectory() !== true) return undefined;
+  if (statOrUndefined(rules)?.isDirectory() !== true) return undefined;
   let names: string[];
   try {
     names = readdirSync(rules).filter((name) => RULE_FILE.test(name));
   } catch {
     return undefined;
   }
-  const found = names.find((name) => isSameFile(file, statOf(path.join(rules, name))));
+  const found = names.find((name) => isSameFile(file, statOrUndefined(path.join(rules, name))));
   return found === undefined ? undefined : path.join(rules, found);
 }
 
@@ -86,7 +79,7 @@ function newCaptureProblem(
   rulePaths: readonly string[],
 ): string | undefined {
   const directory = path.dirname(landing);
-  const parent = statOf(directory);
+  const parent = statOrUndefined(directory);
   if (parent === undefined) return `-w ${capture}: directory ${directory} does not exist`;
   if (!parent.isDirectory()) return `-w ${capture}: ${directory} is not a directory`;
   return ruleDirectoryProblem(capture, landing, rulePaths);
@@ -99,9 +92,9 @@ function ruleDirectoryProblem(
   rulePaths: readonly string[],
 ): string | undefined {
   if (!RULE_FILE.test(landing)) return undefined;
-  const parent = statOf(path.dirname(landing));
+  const parent = statOrUndefined(path.dirname(landing));
   for (const rules of rulePaths) {
-    const stats = statOf(rules);
+    const stats = statOrUndefined(rules);
     if (stats?.isDirectory() === true && isSameFile(stats, parent))
       return `-w ${capture}: a rule file of ${rules}, which the next start or reload would load; give the capture another name or place`;
   }

@@ -21,4 +21,9 @@ export {
 } from './byte-source.js';
 export { readTextLines, type TextLine } from './text-lines.js';
 export { MAX_ZIP_MEMBER_BYTES, readZipMembers, ZipArchiveError } from './zip-archive.js';
-export { readCheckedText, unreadableFileKind, UnreadableFileKindError } from './special-files.js';
+export {
+  readCheckedText,
+  statOrUndefined,
+  unreadableFileKind,
+  UnreadableFileKindError,
+} from './special-files.js';

@@ -83,7 +83,8 @@ export function unreadableFileKind(
   return refusal(info, allowed, isAnonymousPipe);
 }
 
-function statOrUndefined(file: string): Stats | undefined {
+/** The status of `file` (links followed), or undefined when it cannot be had, for any reason. */
+export function statOrUndefined(file: string): Stats | undefined {
   try {
     return statSync(file);
   } catch {
