@@ -1360,7 +1360,7 @@ export const SYSCALL_NAMES: readonly string[] = [
   'epoll_wait_old',
   'rseq',
   'create_module',
-  'na_1',
+  '', // 382 is unassigned in libscap
   'sched_getattr',
   'faccessat2',
   '_sysctl',

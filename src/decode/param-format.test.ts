@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SyscallEvent } from './event.js';
 import { EVENT_TABLE } from './event-table.js';
-import { flagText, formatArgs, formatParam, formatShortestFloat } from './param-format.js';
+import {
+  eventTypeName,
+  flagText,
+  formatArgs,
+  formatParam,
+  formatShortestFloat,
+} from './param-format.js';
 import { FLAG_TABLES } from './flag-names.js';
 
 const le = (value: bigint, size: number): number[] =>
@@ -63,4 +69,13 @@ test('formats relative times like printf %lg', () => {
   assert.equal(formatShortestFloat(1e-6), '1e-06');
   assert.equal(formatShortestFloat(123.456789), '123.457');
   assert.equal(formatShortestFloat(1234567), '1.23457e+06');
+});
+
+test('a generic event is named by its libscap syscall code, past the unassigned 382', () => {
+  const generic = (code: number): SyscallEvent => event(1, [le(BigInt(code), 2), le(0n, 2)]);
+  assert.equal(eventTypeName(generic(381)), 'create_module');
+  assert.equal(eventTypeName(generic(383)), 'sched_getattr');
+  assert.equal(eventTypeName(generic(451)), 'listns');
+  // an unassigned code keeps the event's own name
+  assert.equal(eventTypeName(generic(382)), 'syscall');
 });

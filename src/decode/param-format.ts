@@ -394,5 +394,5 @@ export function eventTypeName(event: SyscallEvent): string {
   if (event.info.code > 1) return event.info.name;
   const id = event.rawParams[0];
   if (id === undefined || id.length < 2) return event.info.name;
-  return SYSCALL_NAMES[viewOf(id).getUint16(0, true)] ?? event.info.name;
+  return SYSCALL_NAMES[viewOf(id).getUint16(0, true)] || event.info.name;
 }

@@ -7,7 +7,7 @@
  */
 import type { Expr, Position } from './ast.js';
 import { EVENT_FLAG_BITS, EVENT_FLAGS, EVENT_TABLE } from '../decode/event-table.js';
-import { SYSCALL_NAMES } from '../decode/syscall-names.js';
+import { SYSCALL_NAMES } from '../decode/flag-names.js';
 import type { EventInfo } from '../decode/event.js';
 
 /** What `fd.*` fields can describe on an event type. */
