@@ -21,8 +21,9 @@ export interface AlertFactoryOptions {
   /** Default: `HARRIER_HOSTNAME` from the environment, else the system host name. */
   hostname?: string;
   /**
-   * Fields added to `output_fields` (not to the text) of every alert, like Falco's
-   * `append_output.extra_fields`; a rule's own fields keep their place.
+   * Fields added to `output_fields` (not to the text) of every alert (`--container-fields`);
+   * a rule's own fields keep their place. The configuration's `append_output.extra_fields`
+   * come with each rule instead (`Rule.extraOutputFields`).
    */
   extraFields?: readonly string[];
 }
@@ -66,6 +67,14 @@ export class AlertFactory<E extends { ts: bigint }> {
     for (const [name, value] of prefix.fields) outputFields.set(name, value);
     for (const [name, value] of this.extra?.format(event).fields ?? []) {
       if (!outputFields.has(name)) outputFields.set(name, value);
+    }
+    // The configuration's extra fields replace fields of the same name, as in Falco.
+    for (const { key, raw, formatter } of rule.extraOutputFields) {
+      const formatted = formatter.format(event);
+      outputFields.set(
+        key,
+        raw ? (formatted.fields.values().next().value ?? null) : formatted.text,
+      );
     }
     return {
       time: event.ts,

@@ -23,7 +23,8 @@ export function readConfigOption(
 
 /**
  * The rule paths and load options: `-r` paths, else the configuration's `rules_files`, else
- * the default rules; `minPriority` (a flag) wins over the configuration's `priority`.
+ * the default rules; `minPriority` (a flag) wins over the configuration's `priority`; the
+ * configuration's `append_output` applies to the rules either way.
  */
 export function configuredRules(
   rules: readonly string[],
@@ -37,6 +38,7 @@ export function configuredRules(
   const loadOptions: LoadOptions = {
     minimumPriority: minPriority ?? config?.priority,
     ruleMatching: config?.ruleMatching,
+    appendOutput: config?.appendOutput,
   };
   return { paths, loadOptions };
 }

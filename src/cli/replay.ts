@@ -218,7 +218,10 @@ export function registerReplayCommand(program: Command): void {
       '--container-fields',
       'add container and pod fields to the output_fields of syscall alerts',
     )
-    .option('-c, --config <file>', 'harrier.yaml: rule files, priority, rule_matching, store')
+    .option(
+      '-c, --config <file>',
+      'harrier.yaml: rule files, priority, rule_matching, append_output, store',
+    )
     .option('--no-progress', 'no progress line on a terminal')
     .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
   addRunnerOutputOptions(command, { metrics: false, storeByDefault: false }).action(

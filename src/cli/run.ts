@@ -75,7 +75,10 @@ export function registerRunCommand(program: Command): void {
     .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
     .option('--min-priority <priority>', 'load only rules at least this severe')
-    .option('-c, --config <file>', 'harrier.yaml: rule files, priority, outputs, store, metrics')
+    .option(
+      '-c, --config <file>',
+      'harrier.yaml: rule files, priority, append_output, outputs, store, metrics',
+    )
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
     .option(
       '-w, --write <file>',

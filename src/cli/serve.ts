@@ -267,7 +267,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
-    .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics')
+    .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics, append_output')
     .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
   addRunnerOutputOptions(command, { metrics: true, storeByDefault: true }).action(
     async (options: ServeCommandOptions, self: Command) => {
@@ -305,7 +305,7 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
   const ruleSet = await loadCommandRules(
     'serve',
     options.rules,
-    {},
+    { appendOutput: config?.appendOutput },
     { quiet: options.quiet === true, failedOutcome: 'nothing served', logger },
   );
   if (ruleSet === undefined) return 1;

@@ -16,7 +16,12 @@ export type ConfigCode =
   /** An environment override or a `${VAR}` reference could not be applied. */
   | 'HARRIER_CONFIG_ENV'
   /** A warning: the command does not use this section (`outputs` under `replay`). */
-  | 'HARRIER_CONFIG_UNUSED';
+  | 'HARRIER_CONFIG_UNUSED'
+  /**
+   * A warning: an `append_output` entry matches both a rule and tags, so it applies to that
+   * rule only while the rule has every tag (Falco warns the same).
+   */
+  | 'HARRIER_CONFIG_RULE_AND_TAGS';
 
 export interface ConfigDiagnostic {
   readonly code: ConfigCode;

@@ -19,6 +19,7 @@ const exampleEnvironment = {
   PAGERDUTY_ROUTING_KEY: 'k',
   OPSGENIE_API_KEY: 'k',
   SPLUNK_HEC_TOKEN: 'k',
+  HOME: '/root',
 };
 
 test('the documented example file is valid and yields its defaults', () => {
@@ -30,6 +31,18 @@ test('the documented example file is valid and yields its defaults', () => {
   );
   assert.equal(config!.priority, 'Debug');
   assert.equal(config!.ruleMatching, 'first');
+  assert.deepEqual(
+    config!.appendOutput.map((entry) => [
+      entry.source,
+      entry.extraOutput?.text,
+      entry.suggestedOutput,
+      entry.extraFields.map((field) => field.format.text),
+    ]),
+    [
+      ['syscall', 'on CPU %evt.cpu', false, ['/root', '%evt.hostname']],
+      [undefined, undefined, true, []],
+    ],
+  );
   assert.deepEqual(config!.grouping[0], {
     rules: ['Terminal shell in container', 'Read sensitive file*'],
     windowMs: 60_000,

@@ -12,6 +12,7 @@ import { fieldTableFor, resolveField } from '../engine/index.js';
 import { unreadableFileKind, UnreadableFileKindError } from '../sources/files/index.js';
 import type { ConfigDiagnostic } from './diagnostic.js';
 import { checkDirectories, type ConfigUse } from './directories.js';
+import { readAppendOutput } from './append-output-section.js';
 import { applyOverrides } from './environment.js';
 import { readOutputs } from './outputs-section.js';
 import { ConfigReader, join } from './reader.js';
@@ -27,6 +28,7 @@ const topKeys = [
   'rules_files',
   'priority',
   'rule_matching',
+  'append_output',
   'sources',
   'state_dir',
   'outputs',
@@ -161,6 +163,7 @@ function readTop(
     ruleMatching: entries.has('rule_matching')
       ? (reader.oneOf(at('rule_matching'), 'rule_matching', ['first', 'all']) ?? 'first')
       : 'first',
+    appendOutput: entries.has('append_output') ? readAppendOutput(reader, at('append_output')) : [],
     sources: entries.has('sources') ? readSources(reader, at('sources')) : {},
     stateDir,
     outputs:

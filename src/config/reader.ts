@@ -4,7 +4,12 @@
  * every problem in the file.
  */
 import { isMap, isScalar, isSeq, type LineCounter, type Node, type Scalar } from 'yaml';
-import { parsePriority, type Priority } from '../detect/index.js';
+import {
+  parsePriority,
+  type ConfigPlace,
+  type PlacedText,
+  type Priority,
+} from '../detect/index.js';
 import type { ConfigCode, ConfigDiagnostic } from './diagnostic.js';
 import { parseByteSize, parseDuration } from './duration.js';
 
@@ -44,6 +49,40 @@ export class ConfigReader {
   /** Whether an error was recorded (warnings aside). */
   get failed(): boolean {
     return this.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  }
+
+  /** Records an error at `place` (see `placed`), naming `key`. */
+  errorAt(place: ConfigPlace, key: string, message: string): void {
+    const { file, line, column, snippet, note } = place;
+    const suffix = note === '' ? '' : ` (${note})`;
+    const diagnostic = { file, line, column, snippet, key, message: message + suffix };
+    this.diagnostics.push({ code: 'HARRIER_CONFIG_INVALID', severity: 'error', ...diagnostic });
+  }
+
+  /**
+   * `text`, the value read from scalar `node`, with the place of each character: exact when
+   * the file holds the value as it is (plain, or quoted without escapes), else the scalar's
+   * start with a note saying so.
+   */
+  placed(node: Scalar, text: string): PlacedText {
+    const variable = this.fromEnvironment.get(node);
+    const start = node.range?.[0] ?? 0;
+    const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+    const exact = this.text.slice(start + quote, start + quote + text.length) === text;
+    const at = (offset: number, note: string): ConfigPlace => {
+      if (variable !== undefined || node.range === undefined) {
+        const origin = variable === undefined ? '' : `set by environment variable ${variable}`;
+        return { file: this.file, line: 0, column: 0, snippet: '', note: origin };
+      }
+      const { line, col } = this.lines.linePos(offset);
+      const snippet = this.text.split('\n')[line - 1] ?? '';
+      return { file: this.file, line, column: col, snippet, note };
+    };
+    return {
+      text,
+      locate: (index) =>
+        exact ? at(start + quote + index, '') : at(start, 'column is the start of the value'),
+    };
   }
 
   private record(
@@ -89,7 +128,7 @@ export class ConfigReader {
     known?: readonly string[],
   ): Entries | undefined {
     if (!isMap(node)) {
-      this.error(node, key, `expected a mapping for '${key}', found ${describe(node)}`);
+      this.error(node, key, `expected a mapping for '${key}', found ${describeNode(node)}`);
       return undefined;
     }
     const entries: Entries = new Map();
@@ -115,14 +154,14 @@ export class ConfigReader {
   /** The items of a sequence. */
   sequence(node: Node | null | undefined, key: string): (Node | null)[] | undefined {
     if (isSeq(node)) return node.items as (Node | null)[];
-    this.error(node, key, `expected a list for '${key}', found ${describe(node)}`);
+    this.error(node, key, `expected a list for '${key}', found ${describeNode(node)}`);
     return undefined;
   }
 
   /** A string; numbers and booleans are not taken as strings. `${VAR}` references are expanded. */
   string(node: Node | null | undefined, key: string): string | undefined {
     if (!isScalar(node) || typeof node.value !== 'string') {
-      this.error(node, key, `expected a string for '${key}', found ${describe(node)}`);
+      this.error(node, key, `expected a string for '${key}', found ${describeNode(node)}`);
       return undefined;
     }
     return this.expand(node, key, node.value);
@@ -133,7 +172,7 @@ export class ConfigReader {
       this.error(
         node,
         key,
-        `expected a number of at least ${minimum} for '${key}', found ${describe(node)}`,
+        `expected a number of at least ${minimum} for '${key}', found ${describeNode(node)}`,
       );
       return undefined;
     }
@@ -142,7 +181,7 @@ export class ConfigReader {
 
   boolean(node: Node | null | undefined, key: string): boolean | undefined {
     if (isScalar(node) && typeof node.value === 'boolean') return node.value;
-    this.error(node, key, `expected true or false for '${key}', found ${describe(node)}`);
+    this.error(node, key, `expected true or false for '${key}', found ${describeNode(node)}`);
     return undefined;
   }
 
@@ -177,7 +216,7 @@ export class ConfigReader {
     this.error(
       node,
       key,
-      `expected one of ${values.join(', ')} for '${key}', found ${describe(node)}`,
+      `expected one of ${values.join(', ')} for '${key}', found ${describeNode(node)}`,
     );
     return undefined;
   }
@@ -189,7 +228,7 @@ export class ConfigReader {
       this.error(
         node,
         key,
-        `expected a priority (emergency ... debug) for '${key}', found ${describe(node)}`,
+        `expected a priority (emergency ... debug) for '${key}', found ${describeNode(node)}`,
       );
     }
     return priority;
@@ -206,7 +245,7 @@ export class ConfigReader {
       this.error(
         node,
         key,
-        `expected a duration like 30s, 5m or 7d for '${key}', found ${describe(node)}`,
+        `expected a duration like 30s, 5m or 7d for '${key}', found ${describeNode(node)}`,
       );
     return ms;
   }
@@ -222,7 +261,7 @@ export class ConfigReader {
       this.error(
         node,
         key,
-        `expected a size like 512KB or 100MB for '${key}', found ${describe(node)}`,
+        `expected a size like 512KB or 100MB for '${key}', found ${describeNode(node)}`,
       );
     return bytes;
   }
@@ -250,7 +289,8 @@ export function join(parent: string, child: string): string {
   return parent === '' ? child : `${parent}.${child}`;
 }
 
-function describe(node: Node | null | undefined): string {
+/** How a message names what was found: `'text'`, `5`, `a list`, `nothing` ... */
+export function describeNode(node: Node | null | undefined): string {
   if (node === null || node === undefined) return 'nothing';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';

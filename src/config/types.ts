@@ -1,7 +1,7 @@
 /**
  * The validated configuration: what `harrier.yaml` says once defaults are filled in.
  */
-import type { Priority } from '../detect/index.js';
+import type { AppendOutputEntry, Priority } from '../detect/index.js';
 import type { GroupingRule, OutputSpec } from '../alerts/index.js';
 import type { RetentionPolicy } from '../store/index.js';
 
@@ -12,6 +12,12 @@ export interface HarrierConfig {
   readonly priority: Priority;
   /** `first` (default): an event fires its first matching rule only; `all`: every match. */
   readonly ruleMatching: 'first' | 'all';
+  /**
+   * Falco's `append_output`: text appended to the outputs of the rules each entry matches,
+   * and extra output fields; default none (Falco's own default config appends the suggested
+   * fields).
+   */
+  readonly appendOutput: readonly AppendOutputEntry[];
   /** Source settings by source name (`syscall`, `k8s_audit`, `aws_cloudtrail`), checked by each source. */
   readonly sources: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Where output queues live; default `/var/lib/harrier`. */

@@ -12,6 +12,12 @@ export {
 } from './rules/loader.js';
 export { RuleSet, matchesWildcard } from './rules/ruleset.js';
 export type { Rule } from './rules/rule.js';
+export type {
+  AppendOutputEntry,
+  AppendedField,
+  ConfigPlace,
+  PlacedText,
+} from './rules/append-output.js';
 export {
   priorityNames,
   parsePriority,

@@ -25,7 +25,7 @@ export {
   type ErrorCode,
   type WarningCode,
 } from './diagnostics.js';
-export { fieldTableFor, resolveField } from './fields/index.js';
+export { fieldTableFor, resolveField, suggestedOutputFields } from './fields/index.js';
 export type {
   FieldDefinition,
   FieldTable,

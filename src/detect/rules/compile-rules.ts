@@ -7,7 +7,6 @@
  */
 import {
   compileCondition,
-  type CompileError,
   compileOutput,
   eventTypesOf,
   fdFieldWarning,
@@ -15,6 +14,7 @@ import {
   printCondition,
   SharedChecks,
 } from '../../engine/index.js';
+import type { AppendOutput, ExtraOutputField } from './append-output.js';
 import type { Collector } from './collector.js';
 import { CompileState, type ParsedText } from './compile-state.js';
 import { conditionWarnings, deprecatedFields } from './condition-warnings.js';
@@ -23,6 +23,7 @@ import { applyExceptions } from './exception-condition.js';
 import type { RuleInfo } from './items.js';
 import type { MacroExpansion } from './macro-expansion.js';
 import { toRuleException, type Rule } from './rule.js';
+import { isUnknownFilter } from './unknown-filter.js';
 
 /** Field tables by source name. */
 export type TableLookup = (source: string) => FieldTable<unknown> | undefined;
@@ -31,11 +32,15 @@ export type TableLookup = (source: string) => FieldTable<unknown> | undefined;
 const MAX_EVENT_TYPES = 100;
 const CONTAINER_INFO = '%container.info';
 
-/** Compiles every collected rule; reports problems into `report`. */
+/**
+ * Compiles every collected rule, with the configuration's `append_output` applied to their
+ * outputs; reports problems into `report`.
+ */
 export function compileRules(
   collector: Collector,
   tables: TableLookup,
   report: LoadReport,
+  appendOutput: AppendOutput,
 ): Rule[] {
   const errorsBefore = countErrors(report);
   const state = new CompileState(collector, report);
@@ -47,7 +52,8 @@ export function compileRules(
     const table = tables(info.source);
     if (table === undefined) continue;
     try {
-      const rule = compileRule(info, rules.length, { table, shared }, state, report);
+      const target = { table, shared, appendOutput };
+      const rule = compileRule(info, rules.length, target, state, report);
       if (rule !== undefined && !info.rejected) rules.push(rule);
     } catch (error) {
       if (!(error instanceof ItemError)) throw error;
@@ -81,21 +87,14 @@ function reportUnused(state: CompileState, report: LoadReport): void {
   }
 }
 
-function isUnknownFilter(error: CompileError): boolean {
-  if (error.unknownField !== undefined) return true;
-  const markers = [
-    'nonexistent field',
-    'invalid formatting token',
-    'unknown event type',
-    'unknown filter:',
-  ];
-  return markers.some((marker) => error.message.includes(marker));
-}
-
-/** What a rule's condition compiles against: its source's fields, and the shared checks. */
+/**
+ * What a rule compiles against: its source's fields, the shared checks, and the output texts
+ * and fields the configuration appends.
+ */
 interface CompileTarget {
   table: FieldTable<unknown>;
   shared: SharedChecks;
+  appendOutput: AppendOutput;
 }
 
 function compileRule(
@@ -118,6 +117,10 @@ function compileRule(
     // Falco stops at this error; the condition is still checked so that both are reported.
     report.error('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, at);
   } else warnDeprecatedOutput(info, output, report);
+  const appended = formatter.ok
+    ? appendTo(info, { output, formatter: formatter.formatter, fields: [] }, target, report)
+    : undefined;
+  if (appended === 'skipped') return undefined;
 
   const parsed = state.parse(condition);
   if (parsed === undefined) return undefined;
@@ -129,7 +132,7 @@ function compileRule(
     if (at !== undefined) report.warning(warning.code, warning.message, at);
   }
   const filter = compileExpanded(info, target, state, parsed, expansion, report);
-  if (filter === undefined || !formatter.ok) return undefined;
+  if (filter === undefined || appended === undefined || appended === 'failed') return undefined;
 
   const eventTypes = info.source === 'syscall' ? eventTypesOf(expansion.expr) : null;
   if (info.source === 'syscall') warnEventTypes(info, eventTypes, state, parsed, expansion, report);
@@ -143,15 +146,50 @@ function compileRule(
     enabled: info.enabled,
     condition: expansion.expr,
     conditionText: printCondition(expansion.expr),
-    output,
+    output: appended.output,
     exceptions: info.exceptions.map(toRuleException),
     exceptionFields: [...fields].sort(),
     eventTypes,
     filter,
-    formatter: formatter.formatter,
+    formatter: appended.formatter,
+    extraOutputFields: appended.fields,
     capture: info.capture,
     captureDuration: info.captureDuration,
   };
+}
+
+/** A rule's output with the configuration's appended texts, compiled, and its extra fields. */
+interface AppendedOutput {
+  output: string;
+  formatter: Rule['formatter'];
+  fields: readonly ExtraOutputField[];
+}
+
+/**
+ * The rule's `own` output (valid) with what the matching `append_output` entries add:
+ * 'skipped' when the rule is left out with a LOAD_UNKNOWN_FILTER warning, 'failed' when an
+ * appended text does not compile for the rule's source (reported at its place in the
+ * configuration).
+ */
+function appendTo(
+  info: RuleInfo,
+  own: AppendedOutput,
+  target: CompileTarget,
+  report: LoadReport,
+): AppendedOutput | 'skipped' | 'failed' {
+  const appends = target.appendOutput.forRule(info, target.table, report);
+  if (appends.kind === 'skipped')
+    report.warning('LOAD_UNKNOWN_FILTER', appends.message, info.outputContext);
+  if (appends.kind !== 'appends') return appends.kind;
+  if (appends.texts.length === 0) return { ...own, fields: appends.fields };
+  const full = [own.output, ...appends.texts].join(' ');
+  const formatter = compileOutput(full, target.table);
+  if (!formatter.ok) {
+    // Each part compiles alone; this is left for a join that changes a token.
+    report.error('LOAD_ERR_COMPILE_OUTPUT', formatter.error.message, info.outputContext);
+    return 'failed';
+  }
+  return { output: full, formatter: formatter.formatter, fields: appends.fields };
 }
 
 /** The syscall rule warnings that come from the event types the rule can match. */

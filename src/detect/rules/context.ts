@@ -245,6 +245,11 @@ export class LoadReport {
     this.add(context.diagnose(code, 'warning', message));
   }
 
+  /** A diagnostic placed outside the rule files (the configuration's `append_output`). */
+  addDiagnostic(diagnostic: Diagnostic): void {
+    this.add(diagnostic);
+  }
+
   fromItemError(error: ItemError): void {
     this.error(error.code, error.message, error.context);
   }

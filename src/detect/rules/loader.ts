@@ -11,6 +11,7 @@ import {
   fieldTableFor,
   parseCondition,
 } from '../../engine/index.js';
+import { AppendOutput, type AppendOutputEntry } from './append-output.js';
 import { Collector, type SourceCatalog } from './collector.js';
 import { compileRules, type TableLookup } from './compile-rules.js';
 import { ItemContext, LoadReport, SourceFile } from './context.js';
@@ -47,6 +48,11 @@ export interface LoadOptions {
    * collected (in the result), not checked.
    */
   plugins?: readonly AvailablePlugin[];
+  /**
+   * The configuration's `append_output` entries, in order: texts appended to the outputs of
+   * the rules they match and extra output fields. Default none.
+   */
+  appendOutput?: readonly AppendOutputEntry[];
 }
 
 export interface LoadResult {
@@ -79,8 +85,6 @@ const BYTE_ORDER_MARK = /^\uFEFF/;
  */
 // LIMIT: Falco's JSON-schema check of rule files (its "schema warnings") is not run; shape
 // problems still surface as LOAD_ERR_YAML_VALIDATE errors, but schema-only remarks do not.
-// LIMIT: Falco's append_output settings (extra output text or fields per source, tag or rule)
-// are not applied; each rule's output is exactly its own format.
 export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions = {}): LoadResult {
   const tables: TableLookup =
     options.fieldTables ?? ((source) => fieldTableFor(source) as FieldTable<unknown> | undefined);
@@ -90,6 +94,7 @@ export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions =
     report,
     parseVersion(engineVersion) as Version,
   );
+  const appendOutput = new AppendOutput(options.appendOutput ?? []);
   let rules: Rule[] = [];
   // YAML allows a byte order mark before the first document (yaml-cpp skips it); the yaml
   // package trips on it before a top-level sequence. Without it, line 1's columns are as seen.
@@ -100,7 +105,7 @@ export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions =
     readRuleFile(file, collector, report);
     const last = position === sources.length - 1;
     if (!last && report.hasErrors) continue;
-    rules = compileRules(collector, tables, report);
+    rules = compileRules(collector, tables, report, appendOutput);
   }
   checkPlugins(collector, options, report, sources[0]);
   const result: LoadResult = {

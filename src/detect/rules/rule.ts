@@ -3,6 +3,7 @@
  * and everything Falco reports about it.
  */
 import type { CompiledFilter, Expr, OutputFormatter } from '../../engine/index.js';
+import type { ExtraOutputField } from './append-output.js';
 import type { ExceptionEntry, ExceptionInfo } from './items.js';
 import type { Priority } from './priority.js';
 
@@ -35,7 +36,10 @@ export interface Rule<E = unknown> {
   condition: Expr;
   /** The expanded condition in Falco's canonical printed form (`rules show`). */
   conditionText: string;
-  /** The output format after appends (and `%container.info` removed). */
+  /**
+   * The output format after appends (and `%container.info` removed), with the texts of the
+   * configuration's `append_output` entries that match the rule.
+   */
   output: string;
   exceptions: readonly RuleException[];
   /** Fields the exceptions test, sorted. */
@@ -44,6 +48,8 @@ export interface Rule<E = unknown> {
   eventTypes: ReadonlySet<string> | null;
   filter: CompiledFilter<E>;
   formatter: OutputFormatter<E>;
+  /** `output_fields` entries of matching `append_output` entries, in alerts only. */
+  extraOutputFields: readonly ExtraOutputField<E>[];
   capture: boolean;
   /** Milliseconds of capture after a match (0: the configured default). */
   captureDuration: number;

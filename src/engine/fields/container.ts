@@ -5,7 +5,10 @@
  * They belong to the `syscall` source; their values come from the container state, so no
  * extractor is attached here.
  */
-import type { FieldRow } from './rows.js';
+import type { FieldRow, FieldRowOptions } from './rows.js';
+
+/** The six fields the plugin marks "use as suggested output format", in its order. */
+const SUGGESTED: FieldRowOptions = { suggestedOutput: true };
 
 /** One row per field, in the plugin's order. */
 export const CONTAINER_FIELD_ROWS: readonly FieldRow[] = [
@@ -13,13 +16,14 @@ export const CONTAINER_FIELD_ROWS: readonly FieldRow[] = [
     'container.id',
     'CHARBUF',
     "Short container id (first 12 characters) from the cgroup, or 'host' outside containers.",
+    SUGGESTED,
   ],
   [
     'container.full_id',
     'CHARBUF',
     'Full container id, known once the container engine has been queried.',
   ],
-  ['container.name', 'CHARBUF', "Container name, or 'host' outside containers."],
+  ['container.name', 'CHARBUF', "Container name, or 'host' outside containers.", SUGGESTED],
   [
     'container.image',
     'CHARBUF',
@@ -73,8 +77,9 @@ export const CONTAINER_FIELD_ROWS: readonly FieldRow[] = [
     'container.image.repository',
     'CHARBUF',
     'Repository part of the image, such as falcosecurity/falco.',
+    SUGGESTED,
   ],
-  ['container.image.tag', 'CHARBUF', 'Tag part of the image, such as latest.'],
+  ['container.image.tag', 'CHARBUF', 'Tag part of the image, such as latest.', SUGGESTED],
   ['container.image.digest', 'CHARBUF', 'Registry digest of the image (sha256:...).'],
   [
     'container.healthcheck',
@@ -128,8 +133,13 @@ export const CONTAINER_FIELD_ROWS: readonly FieldRow[] = [
     'BOOL',
     'True when the process runs the readiness probe (deprecated; never has a value).',
   ],
-  ['k8s.pod.name', 'CHARBUF', 'Name of the Kubernetes pod, from the container runtime.'],
-  ['k8s.ns.name', 'CHARBUF', 'Kubernetes namespace of the pod, from the container runtime.'],
+  ['k8s.pod.name', 'CHARBUF', 'Name of the Kubernetes pod, from the container runtime.', SUGGESTED],
+  [
+    'k8s.ns.name',
+    'CHARBUF',
+    'Kubernetes namespace of the pod, from the container runtime.',
+    SUGGESTED,
+  ],
   ['k8s.pod.id', 'CHARBUF', 'Legacy alias of k8s.pod.uid.'],
   ['k8s.pod.uid', 'CHARBUF', 'UID Kubernetes gave the pod when it was created.'],
   ['k8s.pod.sandbox_id', 'CHARBUF', 'Short pod sandbox id (first 12 characters) from the cgroup.'],

@@ -39,3 +39,14 @@ function builtTables(): ReadonlyMap<string, FieldTable> {
 export function fieldTableFor(source: string): FieldTable | undefined {
   return builtTables().get(source);
 }
+
+/**
+ * The fields of `table` its source's plugin suggests for outputs, in table order: for
+ * `syscall` the container plugin's six (`container.id` ... `k8s.ns.name`); none for
+ * `k8s_audit` and `aws_cloudtrail`, whose plugins (k8saudit, cloudtrail) suggest none.
+ */
+export function suggestedOutputFields(table: FieldTable): string[] {
+  return [...table.fields.values()]
+    .filter((definition) => definition.suggestedOutput === true)
+    .map((definition) => definition.name);
+}

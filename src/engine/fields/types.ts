@@ -70,6 +70,11 @@ export interface FieldDefinition<E = unknown> {
    * argument errors in the plugin wording.
    */
   plugin?: string;
+  /**
+   * The source's plugin suggests the field for outputs (EPF_FORMAT_SUGGESTED): Falco's
+   * `append_output` entries with `suggested_output: true` append it as `name_with_underscores=%name`.
+   */
+  suggestedOutput?: boolean;
   /** Shown in outputs only; rules cannot filter on it (EPF_PRINT_ONLY). */
   printOnly?: boolean;
   /** Only listed for tables (EPF_TABLE_ONLY); kept for completeness, hidden from docs. */
