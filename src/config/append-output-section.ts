@@ -85,6 +85,8 @@ function readMatch(reader: ConfigReader, node: Node | null | undefined, key: str
 }
 
 /** A format string, checked against `tables`; an error names the place of the bad token. */
+// LIMIT: `%container.info` here is an unknown field (an error), where Falco drops it from the
+// appended text with a deprecation warning, as Harrier does in rule outputs.
 function readFormat(
   reader: ConfigReader,
   node: Node | null | undefined,

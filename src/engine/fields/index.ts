@@ -45,6 +45,8 @@ export function fieldTableFor(source: string): FieldTable | undefined {
  * `syscall` the container plugin's six (`container.id` ... `k8s.ns.name`); none for
  * `k8s_audit` and `aws_cloudtrail`, whose plugins (k8saudit, cloudtrail) suggest none.
  */
+// LIMIT: only the container plugin's suggestions exist; Falco with k8smeta or static_fields
+// loaded appends their suggested fields too, which Harrier does not have.
 export function suggestedOutputFields(table: FieldTable): string[] {
   return [...table.fields.values()]
     .filter((definition) => definition.suggestedOutput === true)
