@@ -170,7 +170,7 @@ test('a socket left behind with nothing listening is logged once, with its path 
     assert.equal(warnings[0].fields.socket, socketPath);
     assert.equal(
       warnings[0].message,
-      `container runtime socket ${socketPath} cannot be asked (connection refused: nothing listens on the socket); its containers read <NA> until it answers, and it is asked again later`,
+      `container runtime socket ${socketPath} cannot be asked (connection refused: nothing listens on the socket; podman's API service starts with: podman system service --time=0 unix://${socketPath}); its containers read <NA> until it answers, and it is asked again later`,
     );
   } finally {
     client.close();

@@ -43,11 +43,14 @@ export interface DockerApiClientOptions {
 }
 
 /** Why a request to the socket failed, in a user's words, from the error's cause. */
-function failureReason(error: Error): { kind: string; reason: string } {
+function failureReason(error: Error, socketPath: string): { kind: string; reason: string } {
   const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ECONNREFUSED':
-      return { kind: code, reason: 'connection refused: nothing listens on the socket' };
+      return {
+        kind: code,
+        reason: `connection refused: nothing listens on the socket${howToStart(socketPath)}`,
+      };
     case 'ENOENT':
       return { kind: code, reason: 'the socket is gone' };
     case 'EACCES':
@@ -55,6 +58,16 @@ function failureReason(error: Error): { kind: string; reason: string } {
     default:
       return { kind: code ?? error.message.replace(/ \(GET .*$/, ''), reason: error.message };
   }
+}
+
+/**
+ * How to bring a podman socket to life: without systemd's socket activation (Debian without
+ * systemd, containers) nothing starts podman's API service, and the socket file stays behind.
+ */
+function howToStart(socketPath: string): string {
+  return socketPath.includes('podman')
+    ? `; podman's API service starts with: podman system service --time=0 unix://${socketPath}`
+    : '';
 }
 
 /** Which API dialect the socket speaks. */
@@ -102,7 +115,7 @@ export class DockerApiClient implements ContainerRuntimeClient {
 
   /** Logs the first failure of its kind (a socket left behind refuses every request). */
   private warnOnce(error: Error): void {
-    const { kind, reason } = failureReason(error);
+    const { kind, reason } = failureReason(error, this.socketPath);
     if (this.logged.has(kind)) return;
     this.logged.add(kind);
     this.logger?.warn(
