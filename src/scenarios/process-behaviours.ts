@@ -316,4 +316,16 @@ export const processBehaviours: Behaviour[] = [
     harrier: () => ({ rule: 'User account created', fields: { 'proc.name': 'groupadd' } }),
     act: async (c: ScenarioContext) => void (await c.run(['groupadd', '--help', c.marker])),
   },
+  {
+    name: 'account-removal',
+    description: 'userdel --help (an account removal tool; changes nothing)',
+    places: ['host'],
+    falco: () => ({
+      rule: 'User mgmt binaries',
+      fields: { 'proc.name': 'userdel' },
+      note: 'falco-incubating_rules.yaml',
+    }),
+    harrier: () => ({ rule: 'User account removed or locked', fields: { 'proc.name': 'userdel' } }),
+    act: async (c: ScenarioContext) => void (await c.run(['userdel', '--help', c.marker])),
+  },
 ];
