@@ -349,7 +349,9 @@ export class LivePipeline {
     }
     const unwatched = unwatchedEvents(names, this.probe.ready);
     if (unwatched.length === 0) return;
-    this.options.logger.warn(
+    // Information, not a warning: a call the kernel does not implement fails and changes
+    // nothing, and no setting on this host can make it succeed.
+    this.options.logger.info(
       { events: unwatched },
       'this kernel does not implement these syscalls (they have no tracepoint): their calls fail and are not seen; --watch-unimplemented-syscalls watches them at a cost to every syscall',
     );
