@@ -186,6 +186,38 @@ test('-c reads the store path only: an unset ${VAR} in an output does not stop a
   );
 });
 
+test('a run of three or more repeats of one call among the recent events shows as its first line and a count', (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'alerts.db');
+  const store = new AlertStore({ path: file });
+  const at = (num: number, type: string, extra: Record<string, unknown> = {}) => ({
+    'evt.num': num, 'evt.time.iso8601': `2024-05-01T12:00:00.00000000${num % 10}+0000`,
+    'evt.type': type, 'thread.tid': 6036, 'proc.name': 'runc:[1:CHILD]', ...extra,
+  }); // prettier-ignore
+  store.record('runc', sampleAlert({ sequence: 1, time: BigInt(base) * 1_000_000n }), {
+    lineage: [],
+    recent: [
+      at(1, 'execve', { 'proc.cmdline': 'runc init' }),
+      at(2, 'prctl'), at(3, 'prctl'), at(4, 'prctl'), at(5, 'prctl'),
+      at(6, 'close', { 'fd.name': '/run/oci-log' }), at(7, 'close', { 'fd.name': '/run/oci-log' }),
+      at(8, 'openat', { 'fd.name': '/etc/passwd' }),
+    ],
+  }); // prettier-ignore
+  store.close();
+  const { status, lines } = run({ store: file });
+  assert.equal(status, 0);
+  assert.deepEqual(lines.slice(1), [
+    '  recent events:',
+    '    #1 2024-05-01T12:00:00.000000001+0000 runc:[1:CHILD](6036) execve runc init',
+    '    #2 2024-05-01T12:00:00.000000002+0000 runc:[1:CHILD](6036) prctl',
+    '    (3 more like it, to #5)',
+    '    #6 2024-05-01T12:00:00.000000006+0000 runc:[1:CHILD](6036) close /run/oci-log',
+    '    #7 2024-05-01T12:00:00.000000007+0000 runc:[1:CHILD](6036) close /run/oci-log',
+    '    #8 2024-05-01T12:00:00.000000008+0000 runc:[1:CHILD](6036) openat /etc/passwd',
+  ]);
+});
+
 test('text shows each alert with its lineage on one line and its recent events one per line; --brief only the alerts', (t) => {
   const directory = mkdtempSync(path.join(tmpdir(), 'harrier-cli-alerts-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));

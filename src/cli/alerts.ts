@@ -168,7 +168,8 @@ function datedOutput(alert: Alert): string {
 
 /**
  * The lineage as `cat(1234) < bash(1200) < sshd(900)` and each recent event as
- * `#num time name(tid) type fd-or-command`, indented under the alert; nothing when none.
+ * `#num time name(tid) type fd-or-command`, indented under the alert, a run of repeats as its
+ * first line and a count; nothing when none.
  */
 function contextText(
   lineage: Record<string, unknown>[],
@@ -182,13 +183,33 @@ function contextText(
     text += `  lineage: ${chain.join(' < ')}\n`;
   }
   if (recent.length > 0) text += '  recent events:\n';
-  for (const event of recent) {
-    const detail = event['proc.cmdline'] ?? event['fd.name'];
-    const parts = [
-      `#${event['evt.num']}`, event['evt.time.iso8601'], `${event['proc.name']}(${event['thread.tid']})`,
-      event['evt.type'], ...(detail === undefined ? [] : [detail]),
-    ]; // prettier-ignore
-    text += `    ${parts.join(' ')}\n`;
+  for (let first = 0; first < recent.length;) {
+    let end = first + 1;
+    while (end < recent.length && activity(recent[end]!) === activity(recent[first]!)) end++;
+    text += `    ${eventLine(recent[first]!)}\n`;
+    // A run of the same call (runc dropping capabilities one prctl at a time) would push
+    // the other events out of sight: its first line stands for it.
+    if (end - first >= COLLAPSED_RUN) {
+      text += `    (${end - first - 1} more like it, to #${recent[end - 1]!['evt.num']})\n`;
+    } else {
+      for (let next = first + 1; next < end; next++) text += `    ${eventLine(recent[next]!)}\n`;
+    }
+    first = end;
   }
   return text;
+}
+
+/** Repeats of one call from one thread this long or longer show as one line and a count. */
+const COLLAPSED_RUN = 3;
+
+/** A recent event as `#num time name(tid) type fd-or-command`. */
+function eventLine(event: Record<string, unknown>): string {
+  return `#${event['evt.num']} ${event['evt.time.iso8601']} ${activity(event)}`;
+}
+
+/** What an event did, without its number and time: equal for repeats of one call. */
+function activity(event: Record<string, unknown>): string {
+  const detail = event['proc.cmdline'] ?? event['fd.name'];
+  const call = `${event['proc.name']}(${event['thread.tid']}) ${event['evt.type']}`;
+  return detail === undefined ? call : `${call} ${detail}`;
 }
