@@ -57,3 +57,14 @@ test('a queue database and -wal file an older Harrier left 0644 are made 0600, w
     queues.close();
   }
 });
+
+test('a queue.db that is not a database is refused, its mode unchanged (F1)', (t) => {
+  const directory = mkdtempSync(path.join(tmpdir(), 'harrier-queue-'));
+  t.after(() => rmSync(directory, { recursive: true, force: true }));
+  const file = path.join(directory, 'queue.db');
+  writeFileSync(file, 'not a database\n');
+  chmodSync(file, 0o644);
+
+  assert.throws(() => new QueueStore(directory, silentLogger()), /file is not a database/);
+  assert.equal((statSync(file).mode & 0o777).toString(8), '644');
+});

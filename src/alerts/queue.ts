@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Alert } from './alert.js';
 import { decodeAlert, encodeAlert } from './alert-codec.js';
 import type { Logger } from '../log.js';
-import { preparePrivateDatabase } from './private-file.js';
+import { openPrivateDatabase } from './private-file.js';
 import type { Delivery } from './outputs/types.js';
 
 const schema = `
@@ -51,14 +51,16 @@ export class QueueStore {
    * Opens `directory/queue.db`, creating the file; in memory when `directory` is undefined.
    * The directory must exist: a mistyped path is not quietly made (the CLI checks more, see
    * `store/store-directory.ts`). An existing file others may read is made 0600, warned on
-   * `logger`.
+   * `logger`; a file that is no queue database of Harrier's is refused, its mode unchanged.
    */
   constructor(directory: string | undefined, logger: Logger) {
     if (directory !== undefined && !statSync(directory, { throwIfNoEntry: false })?.isDirectory())
       throw new Error(`cannot open the output queues: directory ${directory} does not exist`);
     const file = directory === undefined ? ':memory:' : path.join(directory, 'queue.db');
-    if (directory !== undefined) preparePrivateDatabase(file, logger);
-    this.db = new Database(file);
+    this.db =
+      directory === undefined
+        ? new Database(file)
+        : openPrivateDatabase(file, ['queue', 'overflow'], logger);
     // WAL with synchronous=NORMAL: a committed row survives a killed process; only a power
     // loss can take back the last commits.
     this.db.pragma('journal_mode = WAL');

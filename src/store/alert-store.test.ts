@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AlertRouter } from '../alerts/index.js';
@@ -39,6 +39,35 @@ test('a store an older Harrier left 0644 is reopened as 0600, its alerts kept, w
   } finally {
     store.close();
   }
+});
+
+test('a file that is no store (--store /etc/hosts) is refused, its mode and text unchanged (F1)', (t) => {
+  const file = path.join(tempDir(t), 'hosts');
+  writeFileSync(file, '127.0.0.1 localhost\n');
+  chmodSync(file, 0o644);
+  const { logger, lines } = capturingLogger();
+
+  assert.throws(() => new AlertStore({ path: file, logger }), /file is not a database/);
+
+  assert.equal((statSync(file).mode & 0o777).toString(8), '644');
+  assert.equal(readFileSync(file, 'utf8'), '127.0.0.1 localhost\n');
+  assert.deepEqual(lines, []);
+});
+
+test("another program's SQLite database is refused as a store, left without Harrier's tables", (t) => {
+  const file = path.join(tempDir(t), 'app.db');
+  const other = new Database(file);
+  other.exec('CREATE TABLE users (name TEXT)');
+  other.close();
+  chmodSync(file, 0o644);
+
+  assert.throws(() => new AlertStore({ path: file }), /tables Harrier does not make \(users\)/);
+
+  const reopened = new Database(file, { readonly: true });
+  const tables = reopened.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+  reopened.close();
+  assert.deepEqual(tables, [{ name: 'users' }]);
+  assert.equal((statSync(file).mode & 0o777).toString(8), '644');
 });
 
 test('searches by rule, priority, source, time and container prefix or name, newest first', () => {

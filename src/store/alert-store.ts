@@ -4,11 +4,11 @@
  */
 import Database from 'better-sqlite3';
 import type { Alert, AlertContext, AlertRecorder, RelatedEvent } from '../alerts/index.js';
-import { encodeAlert, plainValue, preparePrivateDatabase } from '../alerts/index.js';
+import { encodeAlert, openPrivateDatabase, plainValue } from '../alerts/index.js';
 import { priorityRank } from '../detect/index.js';
 import { silentLogger, type Logger } from '../log.js';
 import { alertDetail, searchAlerts } from './alert-reader.js';
-import { storeSchema, upgradeStore } from './schema.js';
+import { storeSchema, storeTables, upgradeStore } from './schema.js';
 import { prepareStorePath } from './store-directory.js';
 import { buildSearch, type AlertQuery } from './search.js';
 
@@ -80,15 +80,16 @@ export class AlertStore implements AlertRecorder {
   /**
    * Opens or creates the database and applies retention once; an existing database others
    * may read is made 0600 with a warning. A path that cannot hold it throws `StorePathError`
-   * saying why; other I/O errors are thrown as they come.
+   * saying why, a file that is no store of Harrier's an error saying what it is (its mode
+   * unchanged); other I/O errors are thrown as they come.
    */
   constructor(private readonly options: AlertStoreOptions) {
     this.logger = options.logger ?? silentLogger();
-    if (options.path !== ':memory:') {
+    if (options.path === ':memory:') this.db = new Database(options.path);
+    else {
       prepareStorePath(options.path, options.createDirectory === true);
-      preparePrivateDatabase(options.path, this.logger);
+      this.db = openPrivateDatabase(options.path, storeTables, this.logger);
     }
-    this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');

@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS related_events (
 CREATE INDEX IF NOT EXISTS related_alert ON related_events (alert_seq);
 `;
 
+/** The tables of `storeSchema`: a database holding others is not a store to write in. */
+export const storeTables: readonly string[] = ['alerts', 'related_events'];
+
 /**
  * Adds `stored_ns` to a store made before it existed, and its index. Old alerts get their
  * event time, so none is kept longer than the retention it was written under promised.

@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sampleAlert } from '../../testing/sample-alert.js';
+import { formatAlertJson } from '../format.js';
 import { createFileDestination } from './file.js';
 import { neverAbort, testContext } from '../../testing/loopback.js';
 import { capturingLogger } from '../../testing/capturing-logger.js';
@@ -87,7 +88,7 @@ test('an existing 0644 alert file is made 0600 when first appended to, with one 
   const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'alerts.jsonl');
-  writeFileSync(file, '{"earlier":true}\n');
+  writeFileSync(file, `${formatAlertJson(sampleAlert())}\n`);
   chmodSync(file, 0o644);
   const { logger, lines } = capturingLogger();
   const destination = createFileDestination({ path: file }, { ...testContext(), logger });
@@ -102,6 +103,42 @@ test('an existing 0644 alert file is made 0600 when first appended to, with one 
     lines.map((line) => [line.level, line.files, line.previousModes]),
     [[40, [file], ['0644']]],
   );
+});
+
+test("a 0644 file of Falco text alert lines is Harrier's: made 0600", async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'alerts.txt');
+  writeFileSync(file, '2018-10-25T13:58:49.736141000+0000: Notice K8s Secret Created (user=a)\n');
+  chmodSync(file, 0o644);
+  const { logger } = capturingLogger();
+  const destination = createFileDestination({ path: file }, { ...testContext(), logger });
+
+  await destination.send(deliveries(1, 1), neverAbort);
+  await destination.close();
+
+  assert.equal((statSync(file).mode & 0o777).toString(8), '600');
+});
+
+test('a 0644 file that does not start with an alert line keeps its mode, with a warning (F1)', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'harrier-file-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'hosts');
+  writeFileSync(file, '127.0.0.1 localhost\n');
+  chmodSync(file, 0o644);
+  const { logger, lines } = capturingLogger();
+  const destination = createFileDestination({ path: file }, { ...testContext(), logger });
+
+  await destination.send(deliveries(1, 1), neverAbort);
+  await destination.close();
+
+  assert.equal((statSync(file).mode & 0o777).toString(8), '644');
+  assert.deepEqual(
+    lines.map((line) => [line.level, line.file, line.mode]),
+    [[40, file, '0644']],
+  );
+  assert.match(String(lines[0].msg), /could not be made 0600; using it as it is/);
+  assert.match((lines[0].err as Error).message, /does not start with an alert line/);
 });
 
 test(

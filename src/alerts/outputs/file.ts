@@ -34,7 +34,8 @@ export function createFileDestination(
 
   const ensureOpen = async (): Promise<FileHandle> => {
     if (handle !== undefined) return handle;
-    handle = await open(options.path, 'a', privateFileMode);
+    // Readable too: its first line shows whether a file left 0644 is Harrier's to tighten.
+    handle = await open(options.path, 'a+', privateFileMode);
     // The mode applies only to a file this open creates; one an older Harrier left 0644 is
     // tightened here.
     await tightenOpenFile(handle, options.path, context.logger);
