@@ -96,3 +96,17 @@ function compileError(text: string): string {
   assert.equal(compiled.ok, false);
   return !compiled.ok ? compiled.error.message : '';
 }
+
+test('control characters and non-characters in a value print as U+FFFD, in the text and in output_fields', () => {
+  const forged = 'true a\nFAKE: Critical forged\tb\x01c\x7f\u0085\ufffe\u{1fffe}é';
+  const out = format('ran %proc.name ok', { 'proc.name': forged });
+  const clean = 'true a\ufffdFAKE: Critical forged\ufffdb\ufffdc\ufffd\ufffd\ufffd\ufffdé';
+  assert.equal(out.text, `ran ${clean} ok`);
+  assert.equal(out.fields.get('proc.name'), clean);
+  assert.deepEqual(format('%proc.args', { 'proc.args': ['-c', 'x\ny'] }).fields.get('proc.args'), [
+    '-c',
+    'x\ufffdy',
+  ]);
+  // the format's own text is the rule author's, and stays as written
+  assert.equal(format('a\tb %proc.name', { 'proc.name': 'sh' }).text, 'a\tb sh');
+});

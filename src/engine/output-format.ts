@@ -161,7 +161,8 @@ function render<E>(
     }
     const value = values.get(token.name);
     if (value === undefined) incomplete = true;
-    const shown = value === undefined ? notAvailable : displayValue(token.operand, value);
+    const shown =
+      value === undefined ? notAvailable : printableText(displayValue(token.operand, value));
     text += token.width ? shown.slice(0, token.width).padEnd(token.width, ' ') : shown;
     if (!fields.has(token.name))
       fields.set(token.name, outputFieldValue(token.operand, value, event));
@@ -202,5 +203,19 @@ function outputFieldValue<E>(
 function jsonValue(value: FieldValue): OutputFieldValue {
   if (Array.isArray(value)) return value.map((item) => jsonValue(item) as OutputFieldValue);
   if (value instanceof Uint8Array) return printableBytes(value);
-  return value;
+  return typeof value === 'string' ? printableText(value) : value;
+}
+
+/** Control characters (C0, DEL, C1) and Unicode non-characters. */
+const UNPRINTABLE = /[\p{Cc}\p{Noncharacter_Code_Point}]/gu;
+
+/**
+ * A field value with each control character and non-character replaced by U+FFFD, as libs
+ * 0.25 sanitizes the strings it extracts for outputs: a newline in a command line or file
+ * name (which anyone can choose) would otherwise start a forged alert line in a text log.
+ * Conditions still compare the raw value.
+ */
+function printableText(text: string): string {
+  UNPRINTABLE.lastIndex = 0;
+  return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, '\ufffd') : text;
 }
