@@ -75,6 +75,20 @@ test('lineage lists the process and its ancestors with the fields rules read', (
   );
 });
 
+test('a newline in a command line or file name is kept as U+FFFD, as outputs show it', () => {
+  const table = new ThreadTable();
+  const shell = processIn(table, 41, 1, 'true');
+  shell.args = ['a\nFAKE: Critical forged'];
+  const recorder = new SyscallAlertContext();
+  recorder.note(event(shell, 'openat', '/tmp/x\ny'));
+  const context = recorder.contextFor(event(shell, 'execve'));
+  assert.deepEqual(
+    context.recent?.map((entry) => entry['fd.name'] ?? entry['proc.cmdline']),
+    ['/tmp/x\ufffdy', 'true a\ufffdFAKE: Critical forged'],
+  );
+  assert.equal(context.lineage?.[0]?.['proc.cmdline'], 'true a\ufffdFAKE: Critical forged');
+});
+
 test("recent events are the exits before the alert, of the process or of its whole container, then the alert's own", () => {
   const table = new ThreadTable();
   processIn(table, 1, 0, 'systemd');

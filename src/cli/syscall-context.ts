@@ -10,6 +10,7 @@ import { ancestorProcess, isInvalidThread, mainThreadOf } from '../decode/state/
 import type { ThreadInfo } from '../decode/state/types.js';
 import {
   compileOutput,
+  printableText,
   type FieldTable,
   fieldTableFor,
   isoTimeText,
@@ -228,9 +229,10 @@ function relatedEvent(event: RecentEvent): RelatedEvent {
     'evt.type': event.type,
     'thread.tid': event.tid,
     'proc.pid': event.pid,
-    'proc.name': event.name,
+    'proc.name': printableText(event.name),
   };
-  if (event.fd !== undefined) fields['fd.name'] = event.fd;
-  if (event.cmdline !== undefined) fields['proc.cmdline'] = event.cmdline;
+  // Kept as outputs show them: no control character reaches a text view of the store.
+  if (event.fd !== undefined) fields['fd.name'] = printableText(event.fd);
+  if (event.cmdline !== undefined) fields['proc.cmdline'] = printableText(event.cmdline);
   return fields;
 }

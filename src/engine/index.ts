@@ -12,7 +12,12 @@ export { closeEvaluationScope, openEvaluationScope, SharedChecks } from './share
 export { parseConstant } from './constants.js';
 export { eventTypesOf } from './event-types.js';
 export { fdFieldWarning } from './fd-field-check.js';
-export { compileOutput, type OutputFieldValue, type OutputFormatter } from './output-format.js';
+export {
+  compileOutput,
+  printableText,
+  type OutputFieldValue,
+  type OutputFormatter,
+} from './output-format.js';
 export {
   diagnosticCodes,
   formatDiagnostic,

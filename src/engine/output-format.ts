@@ -215,7 +215,7 @@ const UNPRINTABLE = /[\p{Cc}\p{Noncharacter_Code_Point}]/gu;
  * name (which anyone can choose) would otherwise start a forged alert line in a text log.
  * Conditions still compare the raw value.
  */
-function printableText(text: string): string {
+export function printableText(text: string): string {
   UNPRINTABLE.lastIndex = 0;
   return UNPRINTABLE.test(text) ? text.replace(UNPRINTABLE, '\ufffd') : text;
 }
