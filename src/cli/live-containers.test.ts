@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { containerFieldValue } from '../decode/containers/index.js';
 import type { SyscallEvent } from '../decode/event.js';
 import { createThread } from '../decode/state/thread.js';
-import type { StateView } from '../decode/state/types.js';
+import type { StateView, ThreadInfo } from '../decode/state/types.js';
 import { pino } from 'pino';
 import { silentLogger } from '../log.js';
 import {
@@ -27,13 +27,18 @@ function podThread(tid: number) {
   return thread;
 }
 
+/** An event of `thread` that is not an exec (a read exit), with only what the hook reads. */
+function eventOf(thread: ThreadInfo): SyscallEvent {
+  return { thread, info: { name: 'read', direction: 'exit' } } as unknown as SyscallEvent;
+}
+
 test('a containerd pod container is described over CRI before its event reaches the rules', async () => {
   const fake = await startFakeCri(containerdPod);
   const hook = runtimeContainerHook(silentLogger(), { criSockets: [fake.socketPath] });
   try {
     assert.ok(hook !== undefined);
     const first = podThread(100);
-    await hook.prepare({ thread: first } as unknown as SyscallEvent);
+    await hook.prepare(eventOf(first));
     const field = (name: string, argument?: string) =>
       containerFieldValue(name, first.container, argument);
     assert.deepEqual(
@@ -72,7 +77,7 @@ test('a containerd pod container is described over CRI before its event reaches 
 
     // Another thread of the same container is served from the cache, without waiting.
     const second = podThread(101);
-    assert.equal(hook.prepare({ thread: second } as unknown as SyscallEvent), undefined);
+    assert.equal(hook.prepare(eventOf(second)), undefined);
     assert.equal(second.container, first.container);
     assert.deepEqual(fake.calls, [
       'Version v1',

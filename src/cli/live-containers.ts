@@ -2,13 +2,15 @@
  * Container metadata for live monitoring: before the rules see an event from a container,
  * the runtime's description of that container (name, image, labels, privileges) is attached
  * to its thread, waiting a bounded time for the runtime the first time a container is seen,
- * so early events do not go out with `<NA>`.
+ * so early events do not go out with `<NA>`. An exec in a container is then checked against
+ * the container's health probes (`identifyCategoryAtExec`).
  */
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { SyscallEvent } from '../decode/event.js';
 import type { ThreadInfo } from '../decode/state/types.js';
 import { cgroupContainerOf, type CgroupContainer } from '../decode/containers/index.js';
+import { identifyCategoryAtExec } from '../decode/state/thread-category.js';
 import { ContainerIdMemo, containerIdOf } from '../engine/index.js';
 import {
   ContainerMetadata,
@@ -51,21 +53,27 @@ export function runtimeContainerHook(
   }
   const metadata = new ContainerMetadata({ clients });
   const ids = new ContainerIdMemo();
+  /** The first sight of container `id`: waits a bounded time for its description. */
+  const describeFirst = (thread: ThreadInfo, id: string, event: SyscallEvent) => {
+    const prefer = preferredRuntime(cgroupContainerOf(thread.cgroups));
+    return metadata.lookup(id, { waitMs: FIRST_LOOKUP_WAIT_MS, prefer }).then((info) => {
+      thread.container = info;
+      identifyCategoryAtExec(event);
+    });
+  };
   return {
     prepare(event: SyscallEvent): Promise<void> | undefined {
       const thread = event.thread;
-      if (thread === undefined || thread.container !== undefined) return undefined;
-      const id = ids.idOf(thread);
-      if (id === HOST_CONTAINER_ID) return undefined;
-      const known = metadata.peek(id);
-      if (known !== undefined) {
+      if (thread === undefined) return undefined;
+      if (thread.container === undefined) {
+        const id = ids.idOf(thread);
+        if (id === HOST_CONTAINER_ID) return undefined;
+        const known = metadata.peek(id);
+        if (known === undefined) return describeFirst(thread, id, event);
         thread.container = known;
-        return undefined;
       }
-      const prefer = preferredRuntime(cgroupContainerOf(thread.cgroups));
-      return metadata.lookup(id, { waitMs: FIRST_LOOKUP_WAIT_MS, prefer }).then((info) => {
-        thread.container = info;
-      });
+      identifyCategoryAtExec(event);
+      return undefined;
     },
     async describeRunning(threads: Iterable<ThreadInfo>): Promise<void> {
       const byId = new Map<string, ThreadInfo[]>();

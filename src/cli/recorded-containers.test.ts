@@ -7,7 +7,11 @@ import { ScapWriter } from '../sources/scap/scap-writer.js';
 import { emptyContainerInfo } from '../sources/container-runtime/index.js';
 import { eventBytes, int64 } from '../testing/event-bytes.js';
 import { replayCloses } from '../testing/replay-closes.js';
+import { EventDecoder } from '../decode/event-decoder.js';
+import { StateEngine } from '../decode/state/engine.js';
+import { execveExit } from '../testing/state-driver.js';
 import { containerJsonEvent } from './container-events.js';
+import { RecordedContainers } from './recorded-containers.js';
 
 const SECOND = 1_000_000_000n;
 const START = 1_700_000_000n * SECOND;
@@ -81,4 +85,34 @@ test('a replay reads container events into container.* fields, from the event af
   assert.deepEqual(stats.recordedContainers.warnings(capture), [
     `${capture}: 1 container event unreadable, skipped: their containers' fields read <NA> (the first, event 5: container.name: expected a string, found a number)`,
   ]);
+});
+
+test('a replayed exec whose argv is a recorded container health check is the health check', () => {
+  const probed = {
+    ...web,
+    healthProbes: [{ type: 'healthcheck' as const, exe: '/bin/sh', args: ['-c', 'id'] }],
+  };
+  const containers = new RecordedContainers();
+  const containerEvent = new EventDecoder().decode({
+    bytes: containerJsonEvent(START, probed), cpu: 0, flags: 0, hasParamCount: true,
+  }); // prettier-ignore
+  assert.ok(containerEvent !== undefined && containers.take(containerEvent));
+
+  const engine = new StateEngine();
+  const exec = (tid: number, argv: string[]) => {
+    const execing = engine.table.newThread(tid);
+    const [exe, ...args] = argv;
+    Object.assign(execing, { pid: tid, ptid: 1, vtid: 7, vpid: 7, exe, args });
+    execing.cgroups = [['cpu', `/machine.slice/libpod-${WEB_ID}.scope`]];
+    assert.ok(engine.table.add(execing));
+    assert.equal(
+      containers.take({ ...execveExit(tid, tid, 1, START + 1n), thread: execing }),
+      false,
+    );
+    return execing;
+  };
+  const probe = exec(100, ['/bin/sh', '-c', 'id']);
+  assert.equal(probe.container?.name, 'web');
+  assert.equal(probe.category, 'healthcheck');
+  assert.equal(exec(101, ['id']).category, 'none');
 });

@@ -10,6 +10,7 @@
  * LIMIT: a rule on `evt.type=container` (the old `container_started` macro) never matches them.
  */
 import type { SyscallEvent } from '../decode/event.js';
+import { identifyCategoryAtExec } from '../decode/state/thread-category.js';
 import type { ThreadInfo } from '../decode/state/types.js';
 import { ContainerIdMemo } from '../engine/index.js';
 import {
@@ -41,12 +42,16 @@ export class RecordedContainers {
 
   /**
    * Takes `event` when it is a container event (true); otherwise gives its thread the recorded
-   * container it belongs to, if the thread has none yet, and returns false.
+   * container it belongs to, if the thread has none yet, checks an exec against that
+   * container's health probes as the live run did, and returns false.
    */
   take(event: SyscallEvent): boolean {
     const json = containerEventJson(event);
     if (json === undefined) {
-      if (event.thread !== undefined && this.byId.size > 0) this.attach(event.thread);
+      if (event.thread !== undefined && this.byId.size > 0) {
+        this.attach(event.thread);
+        identifyCategoryAtExec(event);
+      }
       return false;
     }
     this.events++;

@@ -208,6 +208,18 @@ test('the host pseudo container: name host, empty image, not privileged', () => 
   assert.equal(containerFieldValue('container.mounts', HOST_CONTAINER_INFO), '');
 });
 
+test('probe fields: the command line, NONE without one, no value on the host or unknown', () => {
+  const info = emptyContainerInfo({
+    type: 'podman',
+    healthProbes: [{ type: 'healthcheck', exe: '/bin/sh', args: ['-c', 'id'] }],
+  });
+  assert.equal(containerFieldValue('container.healthcheck', info), '/bin/sh -c id');
+  assert.equal(containerFieldValue('container.liveness_probe', info), 'NONE');
+  assert.equal(containerFieldValue('container.readiness_probe', info), 'NONE');
+  assert.equal(containerFieldValue('container.healthcheck', HOST_CONTAINER_INFO), undefined);
+  assert.equal(containerFieldValue('container.healthcheck', undefined), undefined);
+});
+
 test('unknown metadata gives no value; a type the engine did not name reads empty', () => {
   assert.equal(containerFieldValue('container.name', undefined), undefined);
   assert.equal(containerFieldValue('container.id', undefined), undefined);
@@ -216,9 +228,6 @@ test('unknown metadata gives no value; a type the engine did not name reads empt
 
 test('every field of the plugin is covered: a value, or a documented no-value', () => {
   const noValue = new Set([
-    'container.healthcheck',
-    'container.liveness_probe',
-    'container.readiness_probe',
     'container.start_ts',
     'container.duration',
     'proc.is_container_healthcheck',

@@ -2,10 +2,15 @@
  * Values of the `container.*` and `k8s.*` fields from a container's metadata, with the
  * semantics of Falco's container plugin (extract.cpp): host processes read the host pseudo
  * container (`container.name` is `host`), a container whose metadata is not known yet has
- * only `container.id`, and the deprecated fields never have a value.
+ * only `container.id`, and the deprecated fields never have a value. The plugin gives the
+ * health check and probe fields no value; they read as libsinsp read them before it.
  */
 import RE2 from 're2';
 import type { ContainerInfo, ContainerMount } from '../../sources/container-runtime/index.js';
+import {
+  healthProbeText,
+  type HealthProbeType,
+} from '../../sources/container-runtime/health-probes.js';
 
 /**
  * A container field's value: text, a flag or a time in ns. A subset of the engine's
@@ -43,6 +48,9 @@ const READERS: Readonly<Record<string, Reader>> = {
   'container.image.repository': (info) => info.imageRepository,
   'container.image.tag': (info) => info.imageTag,
   'container.image.digest': (info) => info.imageDigest,
+  'container.healthcheck': (info) => probeText(info, 'healthcheck'),
+  'container.liveness_probe': (info) => probeText(info, 'liveness-probe'),
+  'container.readiness_probe': (info) => probeText(info, 'readiness-probe'),
   'container.ip': (info) => info.ip,
   'container.cni.json': (info) => info.podSandboxCniResult,
   'container.host_pid': (info) => info.hostPid,
@@ -77,9 +85,9 @@ export const CONTAINER_RUNTIME_FIELDS: readonly string[] = Object.keys(READERS);
  *
  * Not covered here, because they do not come from the runtime: `container.id` without
  * metadata (the cgroup id, `containerIdFromCgroups`), `container.start_ts` and
- * `container.duration` (the thread's PID-namespace init start time). The deprecated
- * `container.healthcheck`, probe, `proc.is_container_*` and `k8s.rc/svc/ns/rs/deployment.*`
- * fields are always undefined, as in the plugin. Does not mutate `info`.
+ * `container.duration` (the thread's PID-namespace init start time), `proc.is_container_*`
+ * (the thread's category). The deprecated `k8s.rc/svc/ns/rs/deployment.*` fields are always
+ * undefined, as in the plugin. Does not mutate `info`.
  *
  * @example
  * containerFieldValue('container.image.tag', info); // 'latest'
@@ -93,6 +101,14 @@ export function containerFieldValue(
   if (info === undefined) return undefined;
   const reader = READERS[field];
   return reader === undefined ? undefined : reader(info, argument);
+}
+
+/**
+ * The probe's argv joined by spaces, `NONE` for a container without one; no value on the host,
+ * as libsinsp.
+ */
+function probeText(info: ContainerInfo, type: HealthProbeType): string | undefined {
+  return info.type === 'host' ? undefined : healthProbeText(info.healthProbes, type);
 }
 
 /** `source:dest:mode:rdwr:propagation`. */

@@ -14,6 +14,7 @@ import { cloneFd } from './fd-info.js';
 import { splitCgroup } from './bootstrap.js';
 import { cwdOf, fdTableOf, isInvalidThread, THREAD_FLAGS } from './thread.js';
 import type { ProcessStateCopy } from './pending-clones.js';
+import { identifyCategory } from './thread-category.js';
 import type { FdInfo, ThreadInfo } from './types.js';
 
 /** A thread entry older than this is a leftover whose exit was lost (libsinsp: 2 s). */
@@ -154,6 +155,7 @@ function parseCloneCaller(context: ParseContext, childTid: number): void {
     caller.comm = child.comm;
     caller.args = [...child.args];
   }
+  identifyCategory(child, caller.container);
   table.add(child);
 }
 
@@ -206,6 +208,7 @@ function parseCloneChild(context: ParseContext): void {
   else if (!isEmptyParam(event, CLONE.pidnsInitStartTs)) {
     child.pidnsInitStartTs = bigintParam(event, CLONE.pidnsInitStartTs) + context.bootTs;
   }
+  identifyCategory(child, lookup.container);
   context.thread = table.add(child);
 }
 

@@ -37,8 +37,8 @@ export function createThread(state: StateView, tid: number): ThreadInfo {
     exeInoCtime: 0n, exeInoMtime: 0n, exeInoCtimeDurationCloneTs: 0n,
     exeInoCtimeDurationPidnsStart: 0n, exeWritable: false, exeUpperLayer: false,
     exeLowerLayer: false, exeFromMemfd: false, vmSizeKb: 0, vmRssKb: 0, vmSwapKb: 0,
-    pageFaultsMajor: 0n, pageFaultsMinor: 0n, cgroups: [], fds: new Map(), lastEventFd: -1,
-    lastEnterCode: -1, lastEnterName: '', lastEnterValid: false, isDead: false,
+    pageFaultsMajor: 0n, pageFaultsMinor: 0n, cgroups: [], category: 'none', fds: new Map(),
+    lastEventFd: -1, lastEnterCode: -1, lastEnterName: '', lastEnterValid: false, isDead: false,
     state,
   }; // prettier-ignore
 }

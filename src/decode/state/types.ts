@@ -6,6 +6,7 @@
  */
 import type { SyscallEvent } from '../event.js';
 import type { ContainerInfo } from '../../sources/container-runtime/index.js';
+import type { HealthProbeType } from '../../sources/container-runtime/health-probes.js';
 
 /** libscap's `scap_fd_type`: what kind of object a descriptor refers to. */
 export type FdKind =
@@ -102,6 +103,13 @@ export interface StateView {
   readonly firstEventTs: bigint | undefined;
 }
 
+/**
+ * Why a thread runs (libsinsp's `m_category`, see `thread-category.ts`): `container` for a
+ * container's own process tree, a probe type for the processes of a container health check
+ * or a Kubernetes liveness or readiness probe, `none` otherwise.
+ */
+export type ThreadCategory = 'none' | 'container' | HealthProbeType;
+
 export interface ThreadInfo {
   tid: number;
   /**
@@ -167,6 +175,8 @@ export interface ThreadInfo {
    * live pipeline once fetched; undefined for the host and while unknown.
    */
   container?: ContainerInfo;
+  /** Set at clone and exec by `identifyCategory`. */
+  category: ThreadCategory;
   /** This thread's own fd table; threads other than the main one use the main's. */
   fds: Map<number, FdInfo>;
   /** The fd the current event concerns (libsinsp's `m_lastevent_fd`); -1 for none. */

@@ -84,17 +84,17 @@ export const CONTAINER_FIELD_ROWS: readonly FieldRow[] = [
   [
     'container.healthcheck',
     'CHARBUF',
-    'Health check command of the container (deprecated; never has a value).',
+    "Health check command of the container, or 'NONE' (libsinsp's value; the plugin has none).",
   ],
   [
     'container.liveness_probe',
     'CHARBUF',
-    'Liveness probe command of the container (deprecated; never has a value).',
+    "Exec liveness probe command of the pod, or 'NONE' (libsinsp's value; the plugin has none).",
   ],
   [
     'container.readiness_probe',
     'CHARBUF',
-    'Readiness probe command of the container (deprecated; never has a value).',
+    "Exec readiness probe command of the pod, or 'NONE' (libsinsp's value; the plugin has none).",
   ],
   [
     'container.start_ts',
@@ -121,17 +121,17 @@ export const CONTAINER_FIELD_ROWS: readonly FieldRow[] = [
   [
     'proc.is_container_healthcheck',
     'BOOL',
-    'True when the process runs the container health check (deprecated; never has a value).',
+    "True in a run of the container's health check (libsinsp's value; the plugin has none).",
   ],
   [
     'proc.is_container_liveness_probe',
     'BOOL',
-    'True when the process runs the liveness probe (deprecated; never has a value).',
+    "True in a run of the pod's liveness probe (libsinsp's value; the plugin has none).",
   ],
   [
     'proc.is_container_readiness_probe',
     'BOOL',
-    'True when the process runs the readiness probe (deprecated; never has a value).',
+    "True in a run of the pod's readiness probe (libsinsp's value; the plugin has none).",
   ],
   ['k8s.pod.name', 'CHARBUF', 'Name of the Kubernetes pod, from the container runtime.', SUGGESTED],
   [

@@ -5,6 +5,8 @@
  * fields.
  */
 
+import type { HealthProbe } from './health-probes.js';
+
 /**
  * The engine a container belongs to, spelled as the plugin's `container.type` values. `host`
  * is the pseudo container of processes outside any container.
@@ -59,6 +61,11 @@ export interface ContainerInfo {
   labels: ReadonlyMap<string, string>;
   /** The user the container's processes start as (`Config.User`); empty for the image default. */
   user: string;
+  /**
+   * The health check or the Kubernetes liveness and readiness exec probes (`health-probes.ts`);
+   * empty when the container has none.
+   */
+  healthProbes: readonly HealthProbe[];
   /** Creation time, seconds since the epoch; 0 when unknown. */
   createdTime: number;
   /** Start time of the container's main process, ns since the epoch; 0n when unknown. */
@@ -102,6 +109,7 @@ export function emptyContainerInfo(known: Partial<ContainerInfo> = {}): Containe
     mounts: [],
     labels: noLabels,
     user: '',
+    healthProbes: [],
     createdTime: 0,
     startedAt: 0n,
     isPodSandbox: false,

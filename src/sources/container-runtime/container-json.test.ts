@@ -24,6 +24,10 @@ function podmanContainer(): ContainerInfo {
     ],
     labels: new Map([['app', 'web'], ['io.kubernetes.pod.name', 'web-0']]),
     user: '1000',
+    healthProbes: [
+      { type: 'liveness-probe', exe: 'cat', args: ['/tmp/healthy'] },
+      { type: 'readiness-probe', exe: '/bin/ready', args: [] },
+    ],
     createdTime: 1_700_000_000,
     isPodSandbox: false,
     podSandboxId: 'aa'.repeat(32),
@@ -93,4 +97,42 @@ test('rejects bad records with a ContainerJsonError naming the key', () => {
       text,
     );
   }
+});
+
+test('health probes go under libsinsp keys as exe and args, and read back in its order', () => {
+  const info = emptyContainerInfo({
+    id: 'abc',
+    fullId: 'abc',
+    healthProbes: [{ type: 'healthcheck', exe: '/bin/sh', args: ['-c', 'id'] }],
+  });
+  const container = (JSON.parse(containerJson(info)) as { container: Record<string, unknown> })
+    .container;
+  assert.deepEqual(container.Healthcheck, { exe: '/bin/sh', args: ['-c', 'id'] });
+  assert.equal(container.LivenessProbe, undefined);
+  const sysdigStyle = JSON.stringify({
+    container: {
+      id: 'abc',
+      ReadinessProbe: { exe: 'ready', args: [] },
+      LivenessProbe: { exe: 'alive', args: ['-q'] },
+    },
+  });
+  assert.deepEqual(parseContainerJson(sysdigStyle).info.healthProbes, [
+    { type: 'liveness-probe', exe: 'alive', args: ['-q'] },
+    { type: 'readiness-probe', exe: 'ready', args: [] },
+  ]);
+});
+
+test('a probe of the wrong shape is an error naming its key', () => {
+  const read = (probe: unknown) => () =>
+    parseContainerJson(JSON.stringify({ container: { id: 'abc', Healthcheck: probe } }));
+  assert.throws(read('sh -c id'), {
+    name: 'ContainerJsonError',
+    message: 'container.Healthcheck: expected a probe object, found a string',
+  });
+  assert.throws(read({ exe: 'sh', args: ['-c', 7] }), {
+    message: 'container.Healthcheck.args[1]: expected a string, found a number',
+  });
+  assert.throws(read({ exe: 5 }), {
+    message: 'container.Healthcheck.exe: expected a string, found a number',
+  });
 });

@@ -5,8 +5,10 @@
  * so that a replay (and sysdig or Falco reading the file) knows the containers the live run
  * knew, and reads it from any capture that carries it.
  *
- * Keys Harrier has no value for (port mappings, environment, resource limits, health probes)
- * are left out: libsinsp reads a missing key as its default. `startedAt` has no key and reads
+ * Keys Harrier has no value for (port mappings, environment, resource limits) are left out:
+ * libsinsp reads a missing key as its default. Health probes go under libsinsp's
+ * `Healthcheck`, `LivenessProbe` and `ReadinessProbe` keys, each `{"exe": ..., "args": [...]}`,
+ * so a replay tells probe processes apart as the live run did. `startedAt` has no key and reads
  * back as 0n (no field shows it).
  */
 import {
@@ -16,6 +18,7 @@ import {
   type ContainerInfo,
   type ContainerMount,
 } from './container-info.js';
+import type { HealthProbe, HealthProbeType } from './health-probes.js';
 
 /** libsinsp's `sinsp_container_type` numbers of the engines Harrier names. */
 const ENGINE_NUMBERS: Readonly<Record<ContainerEngineType, number>> = {
@@ -43,6 +46,13 @@ const LOOKUP_SUCCESSFUL = 1;
 
 /** What libsinsp writes as the `ip` of a container without an address of its own. */
 const NO_IP = '0.0.0.0';
+
+/** The key of each probe type in libsinsp's container JSON. */
+const PROBE_KEYS: Readonly<Record<HealthProbeType, string>> = {
+  healthcheck: 'Healthcheck',
+  'liveness-probe': 'LivenessProbe',
+  'readiness-probe': 'ReadinessProbe',
+};
 
 /** A container event whose JSON cannot be read; the message says which key and why. */
 export class ContainerJsonError extends Error {
@@ -86,10 +96,18 @@ export function containerJson(info: ContainerInfo): string {
     ip: info.ip === '' ? NO_IP : info.ip,
     cni_json: info.podSandboxCniResult,
     pod_sandbox_id: info.podSandboxId,
+    ...probesJson(info.healthProbes),
     labels: Object.fromEntries(info.labels),
     pod_sandbox_labels: Object.fromEntries(info.podSandboxLabels),
   };
   return JSON.stringify({ container });
+}
+
+/** libsinsp keeps one probe per key; the first of a type is the one its matching finds. */
+function probesJson(probes: readonly HealthProbe[]): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const { type, exe, args } of probes) json[PROBE_KEYS[type]] ??= { exe, args };
+  return json;
 }
 
 /**
@@ -132,6 +150,7 @@ export function parseContainerJson(text: string): ContainerJson {
     mounts: read.mounts('Mounts'),
     labels: read.labels('labels'),
     user: read.string('User'),
+    healthProbes: read.healthProbes(),
     createdTime: read.number('created_time', 0),
     isPodSandbox: read.boolean('is_pod_sandbox'),
     podSandboxId: read.string('pod_sandbox_id'),
@@ -189,6 +208,28 @@ class KeyReader {
         propagation: read.string('Propagation'),
       };
     });
+  }
+
+  /** The probes under libsinsp's keys, in its order (health check, liveness, readiness). */
+  healthProbes(): HealthProbe[] {
+    const probes: HealthProbe[] = [];
+    for (const [type, key] of Object.entries(PROBE_KEYS) as Array<[HealthProbeType, string]>) {
+      const value = this.object[key];
+      if (value === undefined || value === null) continue;
+      if (!isObject(value)) throw this.error(key, 'a probe object', kindOf(value));
+      const read = new KeyReader(value, `${this.path}.${key}`);
+      probes.push({ type, exe: read.string('exe'), args: read.strings('args') });
+    }
+    return probes;
+  }
+
+  strings(key: string): string[] {
+    const value = this.object[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw this.error(key, 'an array of strings', kindOf(value));
+    const bad = value.findIndex((item) => typeof item !== 'string');
+    if (bad !== -1) throw this.error(`${key}[${bad}]`, 'a string', kindOf(value[bad]));
+    return value as string[];
   }
 
   private typed<T>(key: string, type: 'string' | 'boolean' | 'number', absent: T): T {

@@ -145,6 +145,10 @@ test('a sandbox id is described as the pod sandbox; an unknown id is undefined, 
     assert.equal(sandbox?.name, 'web-7d4b9');
     assert.equal(sandbox?.labels.get('io.kubernetes.pod.namespace'), 'shop');
     assert.equal(sandbox?.ip, '10.244.1.7');
+    // kubectl's last-applied-configuration annotation: an exec liveness probe, an HTTP readiness one.
+    const liveness = { type: 'liveness-probe', exe: 'cat', args: ['/tmp/healthy'] };
+    assert.deepEqual(sandbox?.healthProbes, [liveness]);
+    assert.deepEqual((await client.inspect('3f9e8d7c6b5a'))?.healthProbes, [liveness]);
     assert.equal(await client.inspect('ffffffffffff'), undefined);
     assert.equal(await client.inspect('../etc/passwd'), undefined);
     assert.deepEqual(fake.calls.slice(-2), [

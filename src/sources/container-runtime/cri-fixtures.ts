@@ -101,6 +101,21 @@ export const containerdSandboxInfo = {
   config: { metadata: { name: 'web-7d4b9', uid: POD_UID, namespace: 'shop' } },
 };
 
+/** A pod as `kubectl apply` records it: an exec liveness probe and an HTTP readiness probe. */
+const PROBED_POD_SPEC = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  spec: {
+    containers: [
+      {
+        name: 'web',
+        livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] } },
+        readinessProbe: { httpGet: { path: '/ready', port: 8080 } },
+      },
+    ],
+  },
+});
+
 export const containerdSandboxResponse: CriPodSandboxStatusResponse = {
   status: {
     id: SANDBOX_ID,
@@ -115,6 +130,7 @@ export const containerdSandboxResponse: CriPodSandboxStatusResponse = {
       'io.kubernetes.pod.namespace': 'shop',
       'io.kubernetes.pod.uid': POD_UID,
     },
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': PROBED_POD_SPEC },
   },
   info: { info: JSON.stringify(containerdSandboxInfo) },
 };

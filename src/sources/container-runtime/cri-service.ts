@@ -68,6 +68,8 @@ export interface CriPodSandboxStatus {
     } | null;
   } | null;
   labels: Record<string, string>;
+  /** The pod's annotations, such as kubectl's last-applied-configuration. */
+  annotations: Record<string, string>;
 }
 
 export interface CriPodSandboxStatusResponse {

@@ -27,6 +27,8 @@ import type { CriContainerStatus, CriPodSandboxStatus } from './cri-service.js';
 const sandboxStatus = containerdSandboxResponse.status as CriPodSandboxStatus;
 const options = { type: 'containerd' as const, labelMaxLength: 100 };
 const EXPECTED_CNI = '{"eth0":{"IPConfigs":[{"Gateway":"10.244.1.1","IP":"10.244.1.7"}]}}';
+/** The exec liveness probe of the fixture pod's last-applied-configuration annotation. */
+const POD_PROBES = [{ type: 'liveness-probe' as const, exe: 'cat', args: ['/tmp/healthy'] }];
 
 test('a containerd pod sandbox maps to a sandbox container with the pod labels and network', () => {
   const sandbox = criSandboxInfo(sandboxStatus, containerdSandboxInfo, options);
@@ -39,6 +41,7 @@ test('a containerd pod sandbox maps to a sandbox container with the pod labels a
       name: 'web-7d4b9',
       createdTime: 1717171716,
       isPodSandbox: true,
+      healthProbes: POD_PROBES,
       podSandboxId: SANDBOX_ID,
       ip: '10.244.1.7',
       podSandboxCniResult: EXPECTED_CNI,
@@ -113,6 +116,8 @@ test('a containerd container maps name, image parts, id, mounts, user, labels an
       ip: '10.244.1.7',
       podSandboxLabels: sandbox.podSandboxLabels,
       podSandboxCniResult: EXPECTED_CNI,
+      // The pod's probes, which the sandbox read from the pod's annotation.
+      healthProbes: POD_PROBES,
       sandbox,
     }),
   );

@@ -16,6 +16,7 @@ import {
   type ContainerMount,
 } from './container-info.js';
 import type { CriContainerStatus, CriMount, CriPodSandboxStatus } from './cri-service.js';
+import { LAST_APPLIED_ANNOTATION, podSpecProbes } from './health-probes.js';
 import { splitImageRepositoryTag } from './image-reference.js';
 
 type JsonObject = Record<string, unknown>;
@@ -78,7 +79,9 @@ export function sandboxIdOf(root: JsonObject): string {
 
 /**
  * A pod sandbox as a container of its own (its pause process): the pod's metadata become
- * the `io.kubernetes.pod.*` labels, as the sandbox's labels carry none of them.
+ * the `io.kubernetes.pod.*` labels, as the sandbox's labels carry none of them. Its health
+ * probes are the exec probes of the pod spec kubectl left in the pod's annotations, which the
+ * pod's containers take (libsinsp read them so from docker, and not at all from CRI).
  */
 export function criSandboxInfo(
   status: CriPodSandboxStatus,
@@ -100,6 +103,7 @@ export function criSandboxInfo(
     name: status.metadata?.name ?? '',
     createdTime: secondsOf(status.created_at),
     isPodSandbox: true,
+    healthProbes: podSpecProbes(status.annotations[LAST_APPLIED_ANNOTATION]),
     podSandboxId: fullId,
     labels,
     podSandboxLabels: podLabels,
@@ -142,6 +146,7 @@ export function criContainerInfo(
           hostIpc: sandbox.hostIpc,
           podSandboxLabels: sandbox.podSandboxLabels,
           podSandboxCniResult: sandbox.podSandboxCniResult,
+          healthProbes: sandbox.healthProbes,
           sandbox,
         }),
   });

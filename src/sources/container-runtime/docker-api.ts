@@ -6,12 +6,15 @@
  */
 import type { Logger } from 'pino';
 import type { ContainerInfo } from './container-info.js';
+import type { HealthProbe } from './health-probes.js';
 import {
   DEFAULT_LABEL_MAX_LENGTH,
   dockerContainerInfo,
   dockerImageReference,
   joinedNetworkContainer,
   podmanContainerInfo,
+  probeSandboxContainer,
+  sandboxHealthProbes,
 } from './inspect-json.js';
 import { UnixHttpClient } from './unix-http.js';
 
@@ -149,7 +152,16 @@ export class DockerApiClient implements ContainerRuntimeClient {
       const other = await this.getOrMissing(`/containers/${joined}/json`).catch(() => undefined);
       joinedIp = other === undefined ? '' : dockerContainerInfo(other, undefined).ip;
     }
-    return dockerContainerInfo(found, image, joinedIp, this.labelMaxLength);
+    const sandboxProbes = await this.sandboxProbesOf(found);
+    return dockerContainerInfo(found, image, joinedIp, this.labelMaxLength, sandboxProbes);
+  }
+
+  /** The health probes of the pod sandbox a container takes them from; none when unreadable. */
+  private async sandboxProbesOf(inspect: unknown): Promise<HealthProbe[]> {
+    const sandbox = probeSandboxContainer(inspect);
+    if (sandbox === undefined || !SAFE_ID.test(sandbox)) return [];
+    const found = await this.getOrMissing(`/containers/${sandbox}/json`).catch(() => undefined);
+    return found === undefined ? [] : sandboxHealthProbes(found);
   }
 
   /** The JSON body of a 200 answer, undefined for 404; throws for anything else. */

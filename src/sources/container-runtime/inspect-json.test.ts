@@ -4,6 +4,8 @@ import {
   dockerContainerInfo,
   joinedNetworkContainer,
   podmanContainerInfo,
+  probeSandboxContainer,
+  sandboxHealthProbes,
 } from './inspect-json.js';
 
 const ID = 'ddb16d03acc329366363173f6b81b259bc2122e41d231e7254723580e6c78258';
@@ -137,4 +139,37 @@ test('docker inspect without its image: repository, tag and digest stay empty', 
 test('garbage JSON gives an empty record, never a throw', () => {
   const info = podmanContainerInfo('not an object');
   assert.deepEqual([info.id, info.name, info.mounts.length, info.labels.size], ['', '', 0, 0]);
+});
+
+test('podman inspect of a --health-cmd container: the health check as /bin/sh -c', () => {
+  // podman 4.3.1 inspect of `podman run --health-cmd 'id' ...` on this machine.
+  const config = {
+    ...PODMAN_INSPECT.Config,
+    Healthcheck: { Test: ['CMD-SHELL', 'id'], Retries: 3 },
+  };
+  const info = podmanContainerInfo({ ...PODMAN_INSPECT, Config: config });
+  assert.deepEqual(info.healthProbes, [
+    { type: 'healthcheck', exe: '/bin/sh', args: ['-c', 'id'] },
+  ]);
+  assert.deepEqual(podmanContainerInfo(PODMAN_INSPECT).healthProbes, []);
+});
+
+test('a dockershim pod container takes the probes of its sandbox, which has the pod spec', () => {
+  const spec = { spec: { containers: [{ livenessProbe: { exec: { command: ['true'] } } }] } };
+  const sandbox = {
+    Config: {
+      Labels: {
+        'annotation.kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(spec),
+      },
+    },
+  };
+  const probes = sandboxHealthProbes(sandbox);
+  assert.deepEqual(probes, [{ type: 'liveness-probe', exe: 'true', args: [] }]);
+  const member = {
+    ...DOCKER_INSPECT,
+    Config: { Labels: { 'io.kubernetes.sandbox.id': 'feed01' } },
+  };
+  assert.equal(probeSandboxContainer(member), 'feed01');
+  assert.equal(probeSandboxContainer(sandbox), undefined);
+  assert.deepEqual(dockerContainerInfo(member, undefined, '', 100, probes).healthProbes, probes);
 });

@@ -10,6 +10,7 @@ import {
   type ContainerInfo,
   type ContainerMount,
 } from './container-info.js';
+import { configHealthProbes, LAST_APPLIED_LABEL, type HealthProbe } from './health-probes.js';
 import { splitImageRepositoryTag } from './image-reference.js';
 
 type JsonObject = Record<string, unknown>;
@@ -32,6 +33,7 @@ export function podmanContainerInfo(
   const { repository, tag } = splitImageRepositoryTag(image);
   return emptyContainerInfo({
     ...commonFields(root, config, host, labelMaxLength),
+    healthProbes: configHealthProbes(config),
     id: shortContainerId(fullId),
     fullId,
     type: 'podman',
@@ -48,13 +50,15 @@ export function podmanContainerInfo(
 
 /**
  * Docker's inspect JSON (and the image's, when it could be read) → ContainerInfo. `ip` is the
- * container's own address, or the one of the container whose network it joined, if given.
+ * container's own address, or the one of the container whose network it joined, if given;
+ * `sandboxProbes` are the health probes of its pod sandbox (`probeSandboxContainer`).
  */
 export function dockerContainerInfo(
   inspect: unknown,
   imageInspect: unknown,
   joinedNetworkIp = '',
   labelMaxLength = DEFAULT_LABEL_MAX_LENGTH,
+  sandboxProbes: readonly HealthProbe[] = [],
 ): ContainerInfo {
   const root = objectOf(inspect);
   const config = objectOf(root.Config);
@@ -65,6 +69,7 @@ export function dockerContainerInfo(
   const imageFacts = dockerImageFacts(objectOf(imageInspect));
   return emptyContainerInfo({
     ...commonFields(root, config, host, labelMaxLength),
+    healthProbes: configHealthProbes(config, sandboxProbes),
     id: shortContainerId(fullId),
     fullId,
     type: 'docker',
@@ -80,6 +85,23 @@ export function dockerContainerInfo(
 export function joinedNetworkContainer(inspect: unknown): string | undefined {
   const mode = textOf(objectOf(objectOf(inspect).HostConfig).NetworkMode);
   return mode.startsWith('container:') ? mode.slice('container:'.length) : undefined;
+}
+
+/**
+ * The pod sandbox whose health probes a docker container takes (libsinsp's copy for pods
+ * under dockershim): named by its `io.kubernetes.sandbox.id` label when the container
+ * carries no pod spec annotation of its own.
+ */
+export function probeSandboxContainer(inspect: unknown): string | undefined {
+  const labels = objectOf(objectOf(objectOf(inspect).Config).Labels);
+  if (labels[LAST_APPLIED_LABEL] !== undefined) return undefined;
+  const sandbox = textOf(labels['io.kubernetes.sandbox.id']);
+  return sandbox === '' ? undefined : sandbox;
+}
+
+/** The health probes of a sandbox container's inspection. */
+export function sandboxHealthProbes(inspect: unknown): HealthProbe[] {
+  return configHealthProbes(objectOf(objectOf(inspect).Config));
 }
 
 /** The image id of a docker inspection, to look the image up. */
