@@ -128,4 +128,13 @@ test('harrier serve -c appends extra_output to the alerts of CloudTrail rules', 
   );
   // CloudTrail's plugin suggests no fields: the second entry adds nothing.
   assert.match(stdout, /: Notice got GetObject in us-east-1\n$/);
+  // A configuration without outputs prints to stdout as the command line asks.
+  const json = await promisify(execFile)(
+    process.execPath,
+    [path.join(repositoryRoot, 'bin/harrier.js'), ...args, '--json', '--cloudtrail', trail],
+    { timeout: 15_000 },
+  );
+  const alert = JSON.parse(json.stdout) as { rule: string; output: string };
+  assert.equal(alert.rule, 'Get');
+  assert.match(alert.output, /: Notice got GetObject in us-east-1$/);
 });

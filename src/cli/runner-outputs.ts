@@ -20,10 +20,11 @@ import {
 import { metricsAddress, startMetricsEndpoint, type MetricsEndpoint } from './metrics-endpoint.js';
 import { describeListenError } from './listen-address.js';
 
-/** `--store FILE` / `--no-store` and `--metrics HOST:PORT` / `--no-metrics` as parsed. */
+/** `--store FILE` / `--no-store`, `--metrics HOST:PORT` / `--no-metrics` and `--json` as parsed. */
 export interface RunnerOutputFlags {
   store?: string | false;
   metrics?: string | false;
+  json?: boolean;
 }
 
 /** Which of the runner outputs a command has, as its help states them. */
@@ -127,7 +128,7 @@ export async function startRunnerOutputs(
   }
   const sink = openAlertSink({
     print: options.print,
-    routeWith: options.route ? config : undefined,
+    routeWith: options.route && config !== undefined ? withStdoutFormat(config, flags) : undefined,
     store,
     metrics,
   });
@@ -141,6 +142,21 @@ export async function startRunnerOutputs(
       await endpoint?.close();
     },
   };
+}
+
+/**
+ * `config` with `--json` applied to its stdout outputs that set no format of their own: the
+ * implicit stdout output of a configuration without `outputs` among them, which would otherwise
+ * print text to a user who asked for JSON.
+ */
+function withStdoutFormat(config: HarrierConfig, flags: RunnerOutputFlags): HarrierConfig {
+  if (flags.json !== true) return config;
+  const outputs = config.outputs.map((output) =>
+    output.type === 'stdout' && output.options.format === undefined
+      ? { ...output, options: { ...output.options, format: 'json' } }
+      : output,
+  );
+  return { ...config, outputs };
 }
 
 /**
