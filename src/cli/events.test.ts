@@ -73,6 +73,17 @@ test('events without -p prints the default line and no internal procinfo events'
   assert.equal(lines.filter((line) => line.includes(' procinfo ')).length, 0);
 });
 
+test("evt.hostname is the capturing host, from the capture's machine block", () => {
+  const hostnames = (file: string) =>
+    new Set(
+      harrier(['-p', '%evt.hostname', corpusPath(file)])
+        .stdout.trimEnd()
+        .split('\n'),
+    );
+  assert.deepEqual(hostnames('falco/scap/test_ipv6_client.scap'), new Set(['ip-10-0-0-79']));
+  assert.deepEqual(hostnames('falco/scap/single_ipv6_conn.scap'), new Set(['ubuntu']));
+});
+
 test('events -n stops after that many printed events', () => {
   const all = harrier(['-p', '%evt.num', 'evt.dir=<', CAT_WRITE]).stdout.split('\n');
   const some = harrier(['-n', '3', '-p', '%evt.num', 'evt.dir=<', CAT_WRITE]);

@@ -158,6 +158,7 @@ export class StateEngine {
         return;
       case 'machine':
         this.bootTs = record.bootTimestamp;
+        this.table.machineHostname = record.hostname || undefined;
         return;
       default:
     }

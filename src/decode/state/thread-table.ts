@@ -55,6 +55,8 @@ export class ThreadTable implements StateView {
   readonly counters: StateCounters = zeroCounters();
   /** See `StateView.firstEventTs`; set by the state engine. */
   firstEventTs: bigint | undefined;
+  /** See `StateView.machineHostname`; set by the state engine. */
+  machineHostname: string | undefined;
   /** Parents' state kept between the two exits of a clone in a pid namespace. */
   readonly pendingClones: PendingClones;
   private readonly threads = new Map<number, ThreadInfo>();

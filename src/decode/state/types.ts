@@ -101,6 +101,8 @@ export interface StateView {
   threadsOfProcess(pid: number): ThreadInfo[];
   /** Time of the stream's first event that is not a meta event, which `evt.reltime` counts from. */
   readonly firstEventTs: bigint | undefined;
+  /** The capturing host's name from the machine block (`evt.hostname`); undefined when empty. */
+  readonly machineHostname: string | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { hostname } from 'node:os';
 import { fieldTableFor } from './index.js';
 import { isoTimeText, timeText } from './event-generic.js';
 
@@ -36,4 +37,23 @@ test('time text follows ts_to_string: local time of day, with date and nanosecon
     `${local.slice(0, 10)} ${local.slice(11, 19)}`,
   );
   assert.equal(isoTimeText(5n), '1970-01-01T00:00:00.000000005+0000');
+});
+
+test('evt.hostname of a plugin event is this machine, or FALCO_HOSTNAME / HARRIER_HOSTNAME', (t) => {
+  const saved = { ...process.env };
+  t.after(() => {
+    for (const name of ['FALCO_HOSTNAME', 'HARRIER_HOSTNAME', 'HOSTNAME']) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+  });
+  delete process.env.FALCO_HOSTNAME;
+  delete process.env.HARRIER_HOSTNAME;
+  // a shell variable services do not have; it must not stand in for the machine's name
+  process.env.HOSTNAME = 'not-this-machine';
+  assert.equal(read('k8s_audit', 'evt.hostname'), hostname());
+  process.env.HARRIER_HOSTNAME = 'node-7';
+  assert.equal(read('aws_cloudtrail', 'evt.hostname'), 'node-7');
+  process.env.FALCO_HOSTNAME = 'node-8';
+  assert.equal(read('aws_cloudtrail', 'evt.hostname'), 'node-8');
 });

@@ -135,6 +135,8 @@ export const EVENT_VALUES: SyscallFieldValues = {
   'evt.reltime.s': { extract: (event) => wholeSeconds(sinceFirstEvent(event)) },
   'evt.reltime.ns': { extract: (event) => nanosecondRemainder(sinceFirstEvent(event)) },
   'evt.cpu': { extract: (event) => event.cpu },
+  // LIMIT: read through the event's thread, as evt.reltime is.
+  'evt.hostname': { extract: (event) => event.thread?.state.machineHostname },
   'evt.dir': { extract: (event) => (event.info.direction === 'enter' ? '>' : '<') },
   'evt.type': { extract: (event) => eventTypeName(event), validateConstant: unknownEventTypeProblem },
   'evt.type.is': {
