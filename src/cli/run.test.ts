@@ -292,6 +292,85 @@ test(
   },
 );
 
+/**
+ * A `-c` file whose line 3 is `priority:`, with `more` sections, and last the outputs: alerts to
+ * stdout as JSON through the router.
+ */
+const reloadConfig = (state: string, rules: string, priority: string, more: string) =>
+  `state_dir: ${state}
+rules_files: [${rules}]
+priority: ${priority}
+store:
+  enabled: false
+${more}outputs:
+  - name: out
+    type: stdout
+    format: json
+`;
+
+test(
+  'SIGHUP re-reads the -c file: new rules_files, priority, rule_matching and append_output apply, a broken file is refused at its place, a changed outputs section is named for a restart (needs root and eBPF)',
+  live,
+  async () => {
+    const directory = await scratch();
+    const state = path.join(directory, 'state');
+    await mkdir(state);
+    const marker = path.join(directory, 'marker');
+    await writeFile(marker, 'x');
+    const noticeRule = (name: string) => openRule(name, marker, '%fd.name').replace('WARNING', 'NOTICE');
+    const first = await ruleFile(directory, 'first.yaml',
+      openRule('first warning', marker, '%fd.name') + noticeRule('first notice'));
+    const second = await ruleFile(directory, 'second.yaml',
+      noticeRule('second notice') + openRule('second warning', marker, '%fd.name'));
+    const appending = (text: string) => `append_output:\n  - extra_output: "${text}"\n`;
+    const config = await ruleFile(directory, 'harrier.yaml',
+      reloadConfig(state, first, 'warning', appending('appended-one')));
+    const harrier = new Harrier(['run', '-c', config, '--json']);
+    await harrier.waitFor(/live capture started/);
+    await execFileAsync('cat', [marker]);
+
+    // 'first' matching stops at 'second notice' unless rule_matching and priority both apply.
+    const renewed = reloadConfig(state, second, 'notice',
+      `rule_matching: all\n${appending('appended-two')}`);
+    await writeFile(config, renewed);
+    harrier.signal('SIGHUP');
+    await harrier.waitFor(/rules reloaded/);
+    await execFileAsync('cat', [marker]);
+
+    await writeFile(config, reloadConfig(state, first, 'loud', appending('appended-three')));
+    harrier.signal('SIGHUP');
+    await harrier.waitFor(/configuration reload failed/);
+    await execFileAsync('cat', [marker]);
+
+    const alertsFile = path.join(directory, 'alerts.jsonl');
+    await writeFile(config, `${renewed}  - name: file\n    type: file\n    path: ${alertsFile}\n`);
+    harrier.signal('SIGHUP');
+    await harrier.waitFor(/rules reloaded[\s\S]*rules reloaded/);
+    await execFileAsync('cat', [marker]);
+    assert.equal(await harrier.stop(), 0, harrier.stderr);
+
+    const alerts = harrier.alerts().filter((alert) => /^(first|second) /.test(alert.rule));
+    const twice = ['second notice', 'second warning'];
+    assert.deepEqual(alerts.map((alert) => alert.rule), ['first warning', ...twice, ...twice, ...twice]);
+    assert.deepEqual(
+      alerts.map((alert) => / (appended-\w+)$/.exec(alert.output)?.[1]),
+      ['appended-one', ...Array<string>(6).fill('appended-two')],
+    );
+    const logged = harrier.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    const refused = logged.filter((entry) => entry.code === 'HARRIER_CONFIG_INVALID');
+    assert.deepEqual(
+      refused.map(({ file, line, column, key }) => ({ file, line, column, key })),
+      [{ file: config, line: 3, column: 11, key: 'priority' }],
+    );
+    const restart = logged.filter((entry) => /apply only at start/.test(entry.msg));
+    assert.deepEqual(restart.map((entry) => entry.sections), [['outputs']]);
+    assert.equal(existsSync(alertsFile), false, 'the running outputs stay');
+    const stopped = harrier.stopped();
+    assert.equal(stopped.counters.reloads, 2);
+    assert.equal(stopped.failedReloads, 1);
+  },
+); // prettier-ignore
+
 test(
   'harrier run -w records what it judged, and replaying the file gives the same alerts (needs root and eBPF)',
   live,

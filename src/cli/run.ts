@@ -2,11 +2,10 @@
  * `harrier run`: live monitoring of this host with Harrier's eBPF probe. Alerts go to stdout
  * (text or Falco JSON), or through the alert router when a configuration with outputs is
  * given, and into the store with their lineage and recent events; logs go to stderr. Metrics
- * are served when asked. SIGHUP reloads the rules without stopping capture; SIGINT and
- * SIGTERM stop cleanly and print the counters.
+ * are served when asked. SIGHUP reads the configuration and the rules again without stopping
+ * capture; SIGINT and SIGTERM stop cleanly and print the counters.
  */
 import { Option, type Command } from 'commander';
-import type { LoadOptions } from '../detect/index.js';
 import {
   formatAlertJson,
   formatAlertText,
@@ -20,6 +19,7 @@ import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
+import { reloadRuleSet, type RunStart } from './run-reload.js';
 import { captureTargetProblem } from './capture-target.js';
 import { checkListenOption } from './listen-address.js';
 import { handleSignalsWhileStopping } from './stopping-signals.js';
@@ -71,13 +71,17 @@ interface RunCommandOptions extends RunnerOutputFlags {
 export function registerRunCommand(program: Command): void {
   const command = program
     .command('run')
-    .description('monitor this host live with the eBPF probe and print alerts')
+    .description(
+      'monitor this host live with the eBPF probe and print alerts; SIGHUP reads -c and the ' +
+        'rule files again without stopping capture, SIGINT or SIGTERM stops',
+    )
     .addOption(rulesOption('rule file or directory (repeatable)', 'the rules/ directory'))
     .option('--json', "print alerts as Falco's JSON")
     .option('--min-priority <priority>', 'load only rules at least this severe')
     .option(
       '-c, --config <file>',
-      'harrier.yaml: rule files, priority, append_output, outputs, store, metrics',
+      'harrier.yaml: rule files, priority, rule_matching, append_output (read again on ' +
+        'SIGHUP), outputs, store, metrics (read at start)',
     )
     .option('--time-format <format>', 'alert time: local (Falco default) or iso8601', 'local')
     .option(
@@ -133,10 +137,8 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   checkListenOption('--metrics', options.metrics, optionProblems);
   for (const problem of optionProblems) reportError('run', problem);
   if (optionProblems.length > 0) return 2;
-  const config = readConfigOption(options.config, {
-    queues: true,
-    store: options.store === undefined,
-  });
+  const configUse = { queues: true, store: options.store === undefined };
+  const config = readConfigOption(options.config, configUse);
   if (config === 'invalid') return 2;
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
   const overwrite =
@@ -206,7 +208,11 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   if (outputs.metrics !== undefined) publishLiveDrops(outputs.metrics, live);
   const started = Date.now();
   const reloads = { failed: 0 };
-  const outcome = await untilStopped(live, { paths, loadOptions, quiet }, logger, reloads);
+  const start: RunStart = {
+    rules: options.rules, minPriority, configFile: options.config, configUse, config,
+    flags: options, capture: options.write, quiet,
+  }; // prettier-ignore
+  const outcome = await untilStopped(live, start, logger, reloads);
   handleSignalsWhileStopping('run', 'the outputs, the capture if any, and the counters');
   if (outcome instanceof Error) {
     logger.error({ err: outcome }, 'live capture failed; stopping');
@@ -226,23 +232,21 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
 }
 
 /**
- * Waits for SIGINT/SIGTERM (or a probe failure), reloading the rules on every SIGHUP;
- * `reloads.failed` counts the reloads refused for errors in the rule files.
+ * Waits for SIGINT/SIGTERM (or a probe failure), reading the configuration and the rules again
+ * on every SIGHUP; `reloads.failed` counts the reloads refused for errors in either.
  */
 async function untilStopped(
   live: LivePipeline,
-  rules: { paths: string[]; loadOptions: LoadOptions; quiet: boolean },
+  start: RunStart,
   logger: Logger,
   reloads: { failed: number },
 ): Promise<Error | undefined> {
-  const { paths, loadOptions, quiet } = rules;
   let reloading = Promise.resolve();
   const reload = () => {
     reloading = reloading.then(async () => {
-      const next = await loadCommandRules('run', paths, loadOptions, { quiet, logger });
+      const next = await reloadRuleSet(start, logger);
       if (next === undefined) {
         reloads.failed++;
-        logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');
         return;
       }
       await live.replaceRules(next);
@@ -251,7 +255,7 @@ async function untilStopped(
   };
   process.on('SIGHUP', reload);
   const early = releaseStartupSignals();
-  // The rule files may have changed after they were read at start.
+  // The configuration and rule files may have changed after they were read at start.
   if (early.has('SIGHUP')) reload();
   const outcome = await new Promise<Error | undefined>((resolve) => {
     if (early.has('SIGINT') || early.has('SIGTERM')) resolve(undefined);

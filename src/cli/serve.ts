@@ -349,7 +349,11 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
   return 0;
 }
 
-/** Waits for SIGINT or SIGTERM, stdout's reader to go, or every source to end. */
+/**
+ * Waits for SIGINT or SIGTERM, stdout's reader to go, or every source to end.
+ * LIMIT: SIGHUP is not handled, so it ends serve at once (status 129) without its summary;
+ * `run` reloads on it, serve must be restarted to change its rules or configuration.
+ */
 async function untilStopped(running: RunningServe, logger: Logger): Promise<void> {
   let stopNow = () => {};
   const stopped = new Promise<void>((resolve) => (stopNow = resolve));
