@@ -97,6 +97,40 @@ test('TCP: a refused connection is a retryable failure', async () => {
   });
 });
 
+test(
+  'TCP: close drops a connection the receiver never closes, after a bounded wait (F3)',
+  { timeout: 10_000 },
+  async () => {
+    // A receiver that reads to the end but keeps its side open, as the trial's listener did.
+    const accepted: net.Socket[] = [];
+    let ended = false;
+    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+      accepted.push(socket);
+      socket.on('data', () => {});
+      socket.on('end', () => (ended = true));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    const destination = createSyslogDestination(
+      { ...options, transport: 'tcp', port, closeWaitMs: 100 },
+      context,
+    );
+    await destination.send(alerts, neverAbort);
+
+    await destination.close();
+
+    assert.equal(ended, true, 'Harrier ended its side first');
+    // Harrier's socket is gone, not half-open: the receiver's writes are refused (a reset).
+    const [receiver] = accepted;
+    const refused = new Promise((resolve) => receiver.on('close', resolve));
+    const ping = setInterval(() => receiver.write('ping'), 20);
+    await refused;
+    clearInterval(ping);
+    await new Promise((resolve) => server.close(resolve));
+  },
+);
+
 test('unix stream socket: one message per line', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'harrier-syslog-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,6 +20,11 @@ export interface SyslogOptions {
   readonly facility?: SyslogFacility;
   /** Default `harrier`. */
   readonly appName?: string;
+  /**
+   * Milliseconds `close` waits for a TCP or unix receiver to close its side of the
+   * connection before dropping it; default 2000.
+   */
+  readonly closeWaitMs?: number;
 }
 
 /**
@@ -111,8 +116,26 @@ function streamSender(options: SyslogOptions, transport: 'tcp' | 'unix'): Sender
       }
     },
     close: async () => {
-      socket?.end();
+      const open = socket;
       socket = undefined;
+      if (open !== undefined) await endWithin(open, options.closeWaitMs ?? 2000);
     },
   };
+}
+
+/**
+ * Ends `socket` and waits for the receiver to close its side too, at most `waitMs`, then
+ * drops the connection: a receiver that keeps it open, or stops reading, must not keep
+ * Harrier from exiting. Alerts of a send still pending stay queued (the worker aborted it).
+ */
+function endWithin(socket: net.Socket, waitMs: number): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => socket.destroy(), waitMs);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.end();
+  });
 }
