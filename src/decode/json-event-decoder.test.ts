@@ -42,6 +42,22 @@ test('decodeK8sAuditEvent takes ts from stageTimestamp, as the k8saudit plugin',
   assert.equal(decodeK8sAuditEvent([]).ok, false);
 });
 
+test('an item without stageTimestamp whose kind is not Event is named by its kind (F21)', () => {
+  assert.deepEqual(decodeK8sAuditEvent({ kind: 0 }), {
+    ok: false,
+    reason: 'not an audit event: kind is 0, not "Event"',
+  });
+  assert.deepEqual(decodeK8sAuditEvent({ kind: 'Pod', metadata: {} }), {
+    ok: false,
+    reason: 'not an audit event: kind is "Pod", not "Event"',
+  });
+  // Items of an EventList carry no kind of their own: the missing time is the problem.
+  assert.deepEqual(decodeK8sAuditEvent({ auditID: 'a' }), {
+    ok: false,
+    reason: "can't read stageTimestamp",
+  });
+});
+
 test('decodeCloudTrailRecord needs eventTime and an eventType other than insights', () => {
   const record = { eventTime: '2014-03-06T21:22:54Z', eventType: 'AwsApiCall' };
   const decoded = decodeCloudTrailRecord(record);

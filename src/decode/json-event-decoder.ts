@@ -57,6 +57,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function decodeK8sAuditEvent(value: unknown, num?: bigint): DecodeResult<K8sAuditEvent> {
   if (!isObject(value)) return { ok: false, reason: 'audit event is not a JSON object' };
   const stamp = value.stageTimestamp;
+  // An EventList item needs no `kind` (the plugin reads it without), but a wrong one is
+  // what a reader must hear about, not the missing time that follows from it.
+  if (stamp === undefined && value.kind !== undefined && value.kind !== 'Event')
+    return {
+      ok: false,
+      reason: `not an audit event: kind is ${JSON.stringify(value.kind)}, not "Event"`,
+    };
   if (stamp === undefined) return { ok: false, reason: "can't read stageTimestamp" };
   const ts = typeof stamp === 'string' ? parseRfc3339(stamp) : undefined;
   if (ts === undefined)
