@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { createConnection, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { AuditWebhook, type WebhookOptions } from './webhook-server.js';
-import type { RawRecord } from './json-text.js';
+import type { RawRecord, RecordError } from './json-text.js';
 
 interface Reply {
   status: number;
@@ -155,3 +156,139 @@ test('a flood of refused requests is counted in full but logged at a limited rat
     },
   );
 });
+
+/** Sends `method` to `url` with `headers`; resolves with the status and the headers. */
+function send(url: string, method: string, headers: Record<string, string>, body = '') {
+  return new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+    const sent = request(url, { method, headers }, (response) => {
+      response.resume();
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers }),
+      );
+    });
+    sent.on('error', reject);
+    sent.end(body);
+  });
+}
+
+test('the media type is matched whole and in any case, parameters allowed; 405 says Allow: POST (F20)', async () => {
+  const { webhook, records } = await webhookWith();
+  const statuses: number[] = [];
+  for (const type of [
+    'Application/JSON',
+    'application/json; charset=utf-8',
+    ' APPLICATION/json ;charset=UTF-8',
+    'application/jsonx',
+    'application/json-seq',
+    'text/plain; application/json',
+  ])
+    statuses.push((await post(webhook.url, eventList(1), { 'content-type': type })).status);
+  const get = await send(webhook.url, 'GET', {});
+  await webhook.stop();
+  assert.deepEqual(statuses, [200, 200, 200, 415, 415, 415]);
+  assert.equal(records.length, 3);
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.allow, 'POST');
+});
+
+test('a body that is no audit event is one rejected record, as a bad item is (F21)', async () => {
+  const rejected: RecordError[] = [];
+  const { webhook } = await webhookWith({ reject: (error) => rejected.push(error) });
+  const notEvent = await post(webhook.url, '{"kind":0}');
+  const notJson = await post(webhook.url, '{"kind":"Event",\n"verb":');
+  await webhook.stop();
+  assert.deepEqual([notEvent.status, notJson.status], [400, 400]);
+  assert.deepEqual(rejected, [
+    { origin: { request: '1' }, reason: 'data not recognized as a k8s audit event' },
+    {
+      origin: { request: '2', line: 2, column: 8 },
+      reason: 'invalid JSON: unexpected end of input',
+    },
+  ]);
+  const { eventsReceived, eventsRejected, eventsProcessed } = webhook.counters;
+  assert.deepEqual([eventsReceived, eventsRejected, eventsProcessed], [2, 2, 0]);
+});
+
+/** A raw connection to the webhook's port, open once connected. */
+function connect(webhook: AuditWebhook): Promise<Socket> {
+  const { port } = new URL(webhook.url);
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port: Number(port) }, () =>
+      resolve(socket),
+    );
+    socket.on('error', reject);
+  });
+}
+
+/** Resolves once `socket` is closed by the other side. */
+const closedByServer = (socket: Socket) =>
+  new Promise<string>((resolve) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('close', () => resolve(text));
+  });
+
+const stalledHead =
+  'POST /k8s-audit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind"';
+
+test(
+  'connections past maxConnections are closed at once and counted; a valid POST gets in after (F6)',
+  { timeout: 10_000 },
+  async () => {
+    const { webhook, warnings } = await webhookWith({ maxConnections: 2 });
+    const held = [await connect(webhook), await connect(webhook)];
+    for (const socket of held) socket.write(stalledHead);
+    const third = await connect(webhook);
+    await closedByServer(third);
+    const fourth = await connect(webhook);
+    await closedByServer(fourth);
+    assert.equal(webhook.counters.connectionsRefused, 2);
+    for (const socket of held) socket.destroy();
+    await until(() => webhook.counters.aborted === 2);
+    const after = await post(webhook.url, eventList(1));
+    await webhook.stop();
+    assert.equal(after.status, 200);
+    // Logged once a minute, the counter has them all.
+    assert.deepEqual(
+      warnings.map((line) => [line.msg, line.maxConnections]),
+      [['audit webhook connection refused: the most connections allowed are open', 2]],
+    );
+  },
+);
+
+test(
+  'a stalled body is answered 408 after the request time limit and counted (F6)',
+  { timeout: 10_000 },
+  async () => {
+    const { webhook, records } = await webhookWith({ requestTimeoutMs: 200 });
+    const socket = await connect(webhook);
+    socket.write(stalledHead);
+    const answer = await closedByServer(socket);
+    await webhook.stop();
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.match(answer, /\r\nrequest not received whole within 0\.2 s\n\r\n/);
+    assert.equal(webhook.counters.responses.get(408), 1);
+    assert.equal(records.length, 0);
+  },
+);
+
+test(
+  'a client that goes away mid-body is counted as aborted, not as a 500 answer (F7)',
+  { timeout: 10_000 },
+  async () => {
+    const { webhook, warnings } = await webhookWith();
+    const socket = await connect(webhook);
+    socket.write(stalledHead);
+    await until(() => webhook.counters.requests === 1);
+    socket.destroy();
+    await until(() => webhook.counters.aborted === 1);
+    await webhook.stop();
+    assert.deepEqual([...webhook.counters.responses], []);
+    assert.deepEqual(warnings, []);
+  },
+);
+
+/** Resolves once `condition` holds, checking every 10 ms. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}

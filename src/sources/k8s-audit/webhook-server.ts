@@ -4,7 +4,8 @@
  * content type and encoding (plain or gzip) and the body size, before and after
  * decompression, parses the JSON and hands the events to a sink, answering only once the sink
  * has taken them, so a 200 means every valid event was processed. Refusals are counted by
- * status and logged at a limited rate.
+ * status and logged at a limited rate. Open connections are bounded, and a request must
+ * arrive whole within a time limit, so that stalled clients cannot hold every descriptor.
  */
 import {
   createServer as createHttpServer,
@@ -20,7 +21,7 @@ import { gunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { RateLimitedLog } from '../../log.js';
 import { gzipErrorOf } from '../files/index.js';
-import { parseJsonText, type RawRecord } from './json-text.js';
+import { parseJsonText, type RawRecord, type RecordError } from './json-text.js';
 import { splitAuditPayload } from './audit-payload.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -52,7 +53,22 @@ export interface WebhookOptions {
    * 12 MiB, as the plugin's `webhookMaxBatchSize`.
    */
   maxBodyBytes?: number;
+  /**
+   * Most connections open at once; more are closed at once and counted. Default
+   * `defaultMaxConnections`.
+   */
+  maxConnections?: number;
+  /**
+   * Milliseconds a request has to arrive whole, headers and body; a slower one is answered
+   * 408 and its connection closed. Default `defaultRequestTimeoutMs`.
+   */
+  requestTimeoutMs?: number;
   sink: AuditSink;
+  /**
+   * Takes a body that held no audit event at all (not JSON, or JSON that is no `Event`,
+   * `EventList` or array of them), to be counted as one malformed record as a bad item is.
+   */
+  reject?: (error: RecordError) => void;
   logger?: Logger;
 }
 
@@ -66,9 +82,25 @@ export interface WebhookCounters {
   eventsRejected: number;
   /** Gzip bodies refused (413) because they decompress past `maxBodyBytes`. */
   decompressedTooLarge: number;
+  /** Requests the client gave up before the answer: no response was sent for them. */
+  aborted: number;
+  /** Connections closed at once because `maxConnections` were open. */
+  connectionsRefused: number;
 }
 
 const defaultMaxBody = 12 * 1024 * 1024;
+
+/**
+ * An API server's batching audit backend sends one request at a time per server; a few
+ * hundred leave room for many servers and retries, well under a default 1024 descriptors.
+ */
+export const defaultMaxConnections = 256;
+
+/** A 12 MiB batch takes well under a second in a cluster; 30 s leaves slow links room. */
+export const defaultRequestTimeoutMs = 30_000;
+
+/** Headers come first and are small: a client silent this long is not sending a request. */
+const maxHeadersTimeoutMs = 10_000;
 
 class HttpFailure extends Error {
   constructor(
@@ -92,20 +124,47 @@ export class AuditWebhook {
     eventsProcessed: 0,
     eventsRejected: 0,
     decompressedTooLarge: 0,
+    aborted: 0,
+    connectionsRefused: 0,
   };
   private readonly server: Server;
   private readonly maxBodyBytes: number;
   private readonly token: Buffer | undefined;
+  private readonly requestTimeoutMs: number;
   private readonly refusals: RateLimitedLog | undefined;
+  private readonly connectionRefusals: RateLimitedLog | undefined;
   private requestCount = 0;
 
   constructor(private readonly options: WebhookOptions) {
     this.maxBodyBytes = options.maxBodyBytes ?? defaultMaxBody;
     this.token = options.token === undefined ? undefined : Buffer.from(options.token);
+    this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
     this.refusals = options.logger && new RateLimitedLog(options.logger);
+    this.connectionRefusals = options.logger && new RateLimitedLog(options.logger, 1);
     const handler = (request: IncomingMessage, response: ServerResponse) =>
       this.handle(request, response);
-    this.server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
+    const timeouts = {
+      // Node answers a stalled header 408 itself; a stalled body is timed in `readBody`, so
+      // that its 408 is counted. The request limit here only backs that up.
+      headersTimeout: Math.min(this.requestTimeoutMs, maxHeadersTimeoutMs),
+      requestTimeout: this.requestTimeoutMs * 2,
+      // How often Node looks for those stalls; its 30 s default makes them wait that longer.
+      connectionsCheckingInterval: Math.min(1000, this.requestTimeoutMs),
+    };
+    this.server = options.tls
+      ? createHttpsServer({ ...options.tls, ...timeouts }, handler)
+      : createHttpServer(timeouts, handler);
+    this.server.maxConnections = options.maxConnections ?? defaultMaxConnections;
+    this.server.on('drop', () => this.refuseConnection());
+  }
+
+  /** A connection past `maxConnections`, which Node has closed: counted, logged once a minute. */
+  private refuseConnection(): void {
+    this.counters.connectionsRefused++;
+    this.connectionRefusals?.warn(
+      { maxConnections: this.server.maxConnections, refused: this.counters.connectionsRefused },
+      'audit webhook connection refused: the most connections allowed are open',
+    );
   }
 
   /** Starts listening; resolves with the bound address. Rejects when the port is taken. */
@@ -151,7 +210,17 @@ export class AuditWebhook {
     this.readBody(request)
       .then((body) => this.decode(body, request))
       .then((text) => this.answer(response, this.process(text, id)))
-      .catch((error: unknown) => this.fail(request, response, toFailure(error), id));
+      .catch((error: unknown) => {
+        if (error instanceof ClientGone) this.gone(response, id);
+        else this.fail(request, response, toFailure(error), id);
+      });
+  }
+
+  /** The client closed its connection mid-request: nothing to answer, counted apart. */
+  private gone(response: ServerResponse, id: string): void {
+    this.counters.aborted++;
+    this.options.logger?.debug({ request: id }, 'audit request given up by its client');
+    response.destroy();
   }
 
   private checkHead(request: IncomingMessage): void {
@@ -161,7 +230,7 @@ export class AuditWebhook {
     if (!this.isAuthorized(request)) throw new HttpFailure(401, 'missing or wrong bearer token');
     if (request.method !== 'POST')
       throw new HttpFailure(405, `${request.method ?? ''} method not allowed`);
-    if (!(request.headers['content-type'] ?? '').includes('application/json')) {
+    if (mediaType(request) !== 'application/json') {
       throw new HttpFailure(415, 'wrong content type: expected application/json');
     }
     const encoding = contentEncoding(request);
@@ -198,36 +267,69 @@ export class AuditWebhook {
     }
   }
 
+  /**
+   * The body, within `maxBodyBytes` and the request time limit (a 408 past it); rejects with
+   * `ClientGone` when the client closes the connection first.
+   */
   private readBody(request: IncomingMessage): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      const stop = (failure: Error) => {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(failure);
+      };
+      const seconds = this.requestTimeoutMs / 1000;
+      const timer = setTimeout(
+        () => stop(new HttpFailure(408, `request not received whole within ${seconds} s`)),
+        this.requestTimeoutMs,
+      );
       request.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > this.maxBodyBytes) {
-          request.removeAllListeners('data');
-          request.resume();
-          reject(tooLarge(this.maxBodyBytes));
+          stop(tooLarge(this.maxBodyBytes));
           return;
         }
         chunks.push(chunk);
       });
-      request.on('end', () => resolve(Buffer.concat(chunks)));
-      request.on('error', reject);
+      request.on('end', () => {
+        clearTimeout(timer);
+        resolve(Buffer.concat(chunks));
+      });
+      request.on('error', (error) => reject(request.destroyed ? new ClientGone() : error));
+      request.on('close', () => {
+        clearTimeout(timer);
+        if (!request.complete) reject(new ClientGone());
+      });
     });
   }
 
   private process(body: string, id: string): SinkReport & { received: number } {
     const parsed = parseJsonText(body);
-    if (!parsed.ok)
-      throw new HttpFailure(400, `${parsed.reason} at line ${parsed.line} column ${parsed.column}`);
+    if (!parsed.ok) {
+      const { reason, line, column } = parsed;
+      const message = `${reason} at line ${line} column ${column}`;
+      throw this.unreadable({ request: id, line, column }, reason, message);
+    }
     const split = splitAuditPayload(parsed.value, { request: id });
-    if (!split.ok) throw new HttpFailure(400, split.reason);
+    if (!split.ok) throw this.unreadable({ request: id }, split.reason, split.reason);
     this.counters.eventsReceived += split.records.length;
     const report = this.options.sink(split.records);
     this.counters.eventsProcessed += report.processed;
     this.counters.eventsRejected += report.rejected;
     return { received: split.records.length, ...report };
+  }
+
+  /**
+   * A body without a readable event: one received and rejected record (`reason`, at
+   * `origin`), answered 400 with `message`.
+   */
+  private unreadable(origin: RecordError['origin'], reason: string, message: string): HttpFailure {
+    this.counters.eventsReceived++;
+    this.counters.eventsRejected++;
+    this.options.reject?.({ origin, reason });
+    return new HttpFailure(400, message);
   }
 
   private answer(response: ServerResponse, report: SinkReport & { received: number }): void {
@@ -256,6 +358,7 @@ export class AuditWebhook {
       connection: 'close',
     };
     if (failure.status === 401) headers['www-authenticate'] = 'Bearer';
+    if (failure.status === 405) headers.allow = 'POST';
     response.writeHead(failure.status, headers);
     response.end(`${failure.message}\n`);
   }
@@ -265,8 +368,19 @@ export class AuditWebhook {
   }
 }
 
+/** The client closed its connection before its request was read whole. */
+class ClientGone extends Error {}
+
 /** Refusals a client or a broken sender can repeat at will, logged at a limited rate. */
-const loggedRefusals = new Set([400, 401, 413, 415, 500]);
+const loggedRefusals = new Set([400, 401, 408, 413, 415, 500]);
+
+/**
+ * The request's media type without its parameters, lower case (RFC 9110 8.3.1: type and
+ * subtype are case-insensitive): `Application/JSON; charset=utf-8` is `application/json`.
+ */
+function mediaType(request: IncomingMessage): string {
+  return (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
 
 /** The request's content encoding, lower case; `identity` when there is none. */
 function contentEncoding(request: IncomingMessage): string {
