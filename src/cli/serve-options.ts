@@ -28,6 +28,7 @@ export interface ServeFlags extends RunnerOutputFlags {
   maxBodyBytes?: string;
   auditLog: string[];
   cloudtrail: string[];
+  cloudtrailFromStart?: boolean;
   webhook: boolean;
 }
 
@@ -118,6 +119,8 @@ export async function readServeFlags(
     );
   for (const file of flags.auditLog) await checkAuditLog(file, problems);
   await checkCloudTrailTargets(flags.cloudtrail, problems);
+  if (flags.cloudtrailFromStart === true && flags.cloudtrail.length === 0)
+    problems.push('--cloudtrail-from-start applies to --cloudtrail directories; none is given');
   return {
     webhook: flags.webhook ? webhook : undefined,
     auditLogs: flags.auditLog,

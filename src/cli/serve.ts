@@ -10,13 +10,6 @@ import type { RuleSet } from '../detect/index.js';
 import { formatAlertJson, formatAlertText } from '../alerts/format.js';
 import type { Alert } from '../alerts/alert.js';
 import { AuditWebhook, followAuditLog, type LineFollower } from '../sources/k8s-audit/index.js';
-import {
-  isDirectory,
-  readTrailFile,
-  readTrailStream,
-  TrailWatch,
-  type TrailRead,
-} from '../sources/cloudtrail/index.js';
 import { createLogger } from '../log.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { rulesOption } from './rule-paths.js';
@@ -24,6 +17,8 @@ import { JsonDetection } from './json-pipeline.js';
 import { formatServeSummary } from './serve-summary.js';
 import { describeListenError, parseListen } from './listen-address.js';
 import { readServeFlags, type ServeFlags } from './serve-options.js';
+import { CloudTrailInputs, type CloudTrailState } from './serve-cloudtrail.js';
+import { defaultStateDir } from '../config/index.js';
 import { readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { FailureOnce } from './failure-once.js';
@@ -50,6 +45,8 @@ export interface ServeOptions {
   auditLogs?: readonly string[];
   /** CloudTrail directories to watch, files to read, or `-` for stdin. */
   cloudTrail?: readonly string[];
+  /** Where the CloudTrail files read are recorded; default nowhere (all read at each start). */
+  cloudTrailState?: CloudTrailState;
   /** Start the webhook; default true. */
   webhook?: boolean;
   timeFormat?: 'iso8601' | 'local';
@@ -62,6 +59,8 @@ export interface ServeOptions {
 export interface RunningServe {
   detection: JsonDetection;
   webhook?: AuditWebhook;
+  /** The CloudTrail inputs, counting those that could not be read. */
+  cloudTrail: CloudTrailInputs;
   /**
    * Resolves once every source has ended (CloudTrail files and stdin read to their end);
    * never while the webhook, an audit log or a CloudTrail directory is followed.
@@ -96,11 +95,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const started: StartedSource[] = [];
   const stop = async () => void (await Promise.all(started.map((source) => source.stop())));
   let webhook: AuditWebhook | undefined;
+  const cloudTrail = new CloudTrailInputs(detection, logger, options.cloudTrailState);
   try {
     for (const file of options.auditLogs ?? [])
       started.push(await followLog(file, detection, logger));
-    for (const target of options.cloudTrail ?? [])
-      started.push(await followTrail(target, detection, logger));
+    for (const target of options.cloudTrail ?? []) started.push(await cloudTrail.start(target));
     if (options.webhook !== false) {
       webhook = await startWebhook(options, detection);
       const running = webhook;
@@ -110,7 +109,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     await stop();
     throw error;
   }
-  return { detection, webhook, ended: allEnded(started), stop };
+  return { detection, webhook, cloudTrail, ended: allEnded(started), stop };
 }
 
 /** When every source has ended; never if one of them follows something without end. */
@@ -177,55 +176,6 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-function takeTrail(detection: JsonDetection, read: TrailRead): void {
-  detection.reject('aws_cloudtrail', read.errors);
-  detection.take('aws_cloudtrail', read.records);
-}
-
-async function followTrail(
-  target: string,
-  detection: JsonDetection,
-  logger: Logger | undefined,
-): Promise<StartedSource> {
-  if (target === '-') {
-    const done = readTrailStream(process.stdin, '-', (read) => takeTrail(detection, read)).catch(
-      (error: unknown) =>
-        logger?.error({ file: '-', err: error }, 'CloudTrail stdin read failed; it is left out'),
-    );
-    return { stop: () => done, ended: done };
-  }
-  try {
-    if (await isDirectory(target)) return await watchTrail(target, detection, logger);
-    takeTrail(detection, await readTrailFile(target));
-    return { stop: () => Promise.resolve(), ended: Promise.resolve() };
-  } catch (error) {
-    throw new Error(`cannot read the CloudTrail path ${target}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
-async function watchTrail(
-  directory: string,
-  detection: JsonDetection,
-  logger: Logger | undefined,
-): Promise<StartedSource> {
-  // A directory removed while served fails every scan: warned about once, until a scan works.
-  const failure = new FailureOnce((error) =>
-    logger?.warn(
-      { file: directory, err: error },
-      'CloudTrail directory scan failed; retrying at the next scan',
-    ),
-  );
-  const watch = new TrailWatch(directory, {
-    onFile: (_file, read) => takeTrail(detection, read),
-    onScanned: () => failure.succeeded(),
-    onError: (error) => failure.failed(error),
-  });
-  await watch.start();
-  return { stop: () => watch.stop() };
-}
-
 interface ServeCommandOptions extends RunnerOutputFlags, ServeFlags {
   rules: string[];
   config?: string;
@@ -264,6 +214,10 @@ export function registerServeCommand(program: Command): void {
       'CloudTrail directory to watch, file to read, or - for stdin (repeatable)',
       collect,
       [],
+    )
+    .option(
+      '--cloudtrail-from-start',
+      'read every file of the --cloudtrail directories again, not only those new or changed since the last run',
     )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
@@ -328,6 +282,11 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
       webhook: setup.webhook !== undefined,
       auditLogs: setup.auditLogs,
       cloudTrail: setup.cloudTrail,
+      cloudTrailState: {
+        stateDir: config?.stateDir ?? defaultStateDir,
+        isDefault: (config?.stateDir ?? defaultStateDir) === defaultStateDir,
+        fromStart: options.cloudtrailFromStart === true,
+      },
       logger,
     });
   } catch (error) {
@@ -346,7 +305,7 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
   const webhook = counters && { ...counters, responses: Object.fromEntries(counters.responses) };
   if (options.json) logger.info({ stats, webhook }, 'stopped');
   else process.stderr.write(formatServeSummary(stats, counters));
-  return 0;
+  return running.cloudTrail.unreadable > 0 ? 1 : 0;
 }
 
 /**

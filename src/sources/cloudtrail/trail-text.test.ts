@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { readTrailText } from './trail-text.js';
-import { readTrailBytes, listTrailFiles } from './trail-files.js';
+import { readTrailBytes } from './trail-files.js';
 import { readTrailStream } from './trail-stream.js';
-import { TrailWatch } from './trail-watch.js';
 import type { TrailRead } from './trail-text.js';
 
 const log = '{"Records": [\n  {"eventName": "A",\n   "x": {"y": 1}},\n  {"eventName": "B"}\n]}';
@@ -18,8 +14,8 @@ test('records of a log file keep the line they start on', () => {
   assert.deepEqual(
     read.records.map((record) => record.origin),
     [
-      { file: 'f.json', line: 2, index: 0 },
-      { file: 'f.json', line: 4, index: 1 },
+      { file: 'f.json', line: 2, column: 3, index: 0 },
+      { file: 'f.json', line: 4, column: 3, index: 1 },
     ],
   );
 });
@@ -77,27 +73,63 @@ test('a stream of JSON lines and a stream of one pretty-printed log are both rea
   );
 });
 
-test('TrailWatch reads each new file once, after its size settles', async () => {
-  const root = mkdtempSync(path.join(tmpdir(), 'harrier-watch-'));
-  const day = path.join(root, 'AWSLogs/1/CloudTrail/eu-west-1/2024/01/02');
-  mkdirSync(day, { recursive: true });
-  writeFileSync(path.join(day, 'old.json'), log);
-  const files: string[] = [];
-  const watch = new TrailWatch(root, {
-    fromStart: false,
-    pollMilliseconds: 60_000,
-    onFile: (file, read) => files.push(`${path.basename(file)}:${read.records.length}`),
-  });
-  await watch.start();
-  writeFileSync(path.join(day, 'new.json.gz'), gzipSync(log));
-  await watch.scan();
-  assert.deepEqual(files, []);
-  await watch.scan();
-  await watch.scan();
-  await watch.stop();
-  assert.deepEqual(files, ['new.json.gz:2']);
+test('records of a one-line log and of an array line keep their column', () => {
+  const oneLine = '{"Records":[{"eventName":"A"},{"eventName":{"x":1}},7]}';
   assert.deepEqual(
-    (await listTrailFiles(root)).map((file) => path.basename(file)),
-    ['new.json.gz', 'old.json'],
+    readTrailText(oneLine, 'mixed.json').records.map((record) => record.origin),
+    // 7 is no object: the scan finds two starts for three records, so only the index is sure.
+    [0, 1, 2].map((index) => ({ file: 'mixed.json', line: 1, index })),
   );
+  const objects = '{"Records":[{"eventName":"A"},{"eventName":{"x":1}}]}';
+  assert.deepEqual(
+    readTrailText(objects, 'mixed.json').records.map((record) => record.origin.column),
+    [13, 31],
+  );
+  const lines = '{"eventName":"A"}\n[{"eventName":"B"}, {"eventName":"C"}]\n';
+  assert.deepEqual(
+    readTrailText(lines, 'f.jsonl').records.map((record) => record.origin),
+    [
+      { file: 'f.jsonl', line: 1, index: 0 },
+      { file: 'f.jsonl', line: 2, column: 2, index: 0 },
+      { file: 'f.jsonl', line: 2, column: 21, index: 1 },
+    ],
+  );
+});
+
+test('a text that stops inside a value, or is empty, is incomplete; other faults are not', () => {
+  const whole = '{"Records": [\n  {"eventName": "StopLogging"}\n]}';
+  assert.equal(readTrailText(whole.slice(0, 30), 'f.json').incomplete, true);
+  assert.equal(readTrailText('', 'f.json').incomplete, true);
+  const invalid = readTrailText('{"Records": [}', 'f.json');
+  assert.equal(invalid.incomplete, undefined);
+  assert.deepEqual(invalid.errors, [
+    { origin: { file: 'f.json', line: 1, column: 14 }, reason: "invalid JSON: unexpected '}'" },
+  ]);
+  // JSON lines: a last line without its end is still being written; a bad line before is not.
+  const cutLine = readTrailText('{"eventName":"A"}\n{"eventName":"B', 'f.jsonl');
+  assert.deepEqual([cutLine.records.length, cutLine.incomplete], [1, true]);
+  const badLine = readTrailText('{"eventName":"A"}\n{"eventName":"B\n', 'f.jsonl');
+  assert.deepEqual([badLine.records.length, badLine.incomplete], [1, undefined]);
+});
+
+test('a gzip stream on stdin is read, and a broken one is one error after its lines', async () => {
+  const lines = '{"eventName":"A"}\n{"eventName":"B"}\n';
+  const reads: TrailRead[] = [];
+  const gzipped = gzipSync(lines);
+  // The magic split over two chunks is still found.
+  await readTrailStream(Readable.from([gzipped.subarray(0, 1), gzipped.subarray(1)]), '-', (read) =>
+    reads.push(read),
+  );
+  assert.deepEqual(
+    reads.flatMap((read) => read.records.map((record) => record.origin.line)),
+    [1, 2],
+  );
+  const cut: TrailRead[] = [];
+  const big = gzipSync(lines.repeat(2000));
+  await readTrailStream(Readable.from([big.subarray(0, big.length - 10)]), '-', (read) =>
+    cut.push(read),
+  );
+  const errors = cut.flatMap((read) => read.errors);
+  assert.deepEqual(errors, [{ origin: { file: '-' }, reason: 'gzip stream truncated' }]);
+  assert.ok(cut.flatMap((read) => read.records).length > 3000);
 });

@@ -14,6 +14,11 @@ import {
 export interface TrailRead {
   records: RawRecord[];
   errors: RecordError[];
+  /**
+   * The text stops inside a JSON value, is empty, or its gzip stream stops early: a file
+   * caught while it is being written reads so, and is worth reading again once it grows.
+   */
+  incomplete?: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -27,26 +32,39 @@ export function recordsOf(value: unknown): unknown[] {
   return [value];
 }
 
+/** Where a record starts in its text, from 1. */
+interface RecordStart {
+  line: number;
+  column: number;
+}
+
 /**
- * Lines (from 1) on which the records of a `{"Records": [...]}` text (or a top-level array)
- * start, found by scanning for objects one level inside the outer value, as the cloudtrail
- * plugin splits its files. One pass: the scanner jumps between the characters that matter.
+ * Where the records of a `{"Records": [...]}` text (or a top-level array) start, found by
+ * scanning for objects one level inside the records array, as the cloudtrail plugin splits
+ * its files. One pass: the scanner jumps between the characters that matter.
  */
-function recordLines(text: string): number[] {
-  const lines: number[] = [];
+function recordStarts(text: string): RecordStart[] {
+  const starts: RecordStart[] = [];
   const special = /["{}[\]\n]/g;
+  let recordDepth = 2;
   let depth = 0;
   let line = 1;
+  let lineStart = 0;
   for (let match = special.exec(text); match !== null; match = special.exec(text)) {
     const char = match[0];
-    if (char === '\n') line++;
-    else if (char === '"') special.lastIndex = stringEnd(text, match.index + 1);
+    if (char === '\n') {
+      line++;
+      lineStart = match.index + 1;
+    } else if (char === '"') special.lastIndex = stringEnd(text, match.index + 1);
     else if (char === '{' || char === '[') {
-      if (char === '{' && depth === 2) lines.push(line);
+      // A top-level array holds the records itself; a log holds them one level further in.
+      if (depth === 0) recordDepth = char === '[' ? 1 : 2;
+      if (char === '{' && depth === recordDepth)
+        starts.push({ line, column: match.index - lineStart + 1 });
       depth++;
     } else depth--;
   }
-  return lines;
+  return starts;
 }
 
 /** Offset just past the closing quote of a string whose body starts at `at`. */
@@ -59,13 +77,25 @@ function stringEnd(text: string, at: number): number {
   return text.length;
 }
 
-function withLines(records: unknown[], text: string, file: string): RawRecord[] {
-  const lines = recordLines(text);
-  const known = lines.length === records.length;
+/**
+ * The records of `text` with their origins. Each gets the line and column it starts on, so
+ * that a bad record of a one-line log is found; when the scan does not find one start per
+ * record (an unusual layout), they get line 1 and their index only.
+ */
+function withPlaces(records: unknown[], text: string, file: string, line = 1): RawRecord[] {
+  const starts = recordStarts(text);
+  const known = starts.length === records.length;
   return records.map((value, index) => ({
     value,
-    origin: { file, line: known ? lines[index] : 1, index },
+    origin: known
+      ? { file, line: line - 1 + starts[index].line, column: starts[index].column, index }
+      : { file, line, index },
   }));
+}
+
+/** A parse failure at the very end of the text: the text stops inside a value, or is empty. */
+function isCutShort(parse: JsonParse): boolean {
+  return !parse.ok && /^invalid JSON: (unexpected end of input|empty input)/.test(parse.reason);
 }
 
 /**
@@ -77,7 +107,7 @@ export function readTrailText(
   file: string,
   whole: JsonParse = parseJsonText(text),
 ): TrailRead {
-  if (whole.ok) return { records: withLines(recordsOf(whole.value), text, file), errors: [] };
+  if (whole.ok) return { records: withPlaces(recordsOf(whole.value), text, file), errors: [] };
   const lines = text.split('\n');
   const firstUsed = lines.findIndex((line) => line.trim() !== '');
   const firstParses = firstUsed >= 0 && parseJsonText(lines[firstUsed]).ok;
@@ -86,10 +116,13 @@ export function readTrailText(
       origin: { file, line: whole.line, column: whole.column },
       reason: whole.reason,
     };
-    return { records: [], errors: [error] };
+    return { records: [], errors: [error], ...(isCutShort(whole) && { incomplete: true }) };
   }
   const read: TrailRead = { records: [], errors: [] };
   lines.forEach((line, index) => readTrailLine(line, file, index + 1, read));
+  // JSON lines are written a line at a time: only a last line without its end is cut short.
+  const last = lines.at(-1) ?? '';
+  if (last.trim() !== '' && isCutShort(parseJsonText(last))) read.incomplete = true;
   return read;
 }
 
@@ -101,7 +134,5 @@ export function readTrailLine(text: string, file: string, line: number, into: Tr
     into.errors.push({ origin: { file, line, column: parsed.column }, reason: parsed.reason });
     return;
   }
-  recordsOf(parsed.value).forEach((value, index) =>
-    into.records.push({ value, origin: { file, line, index } }),
-  );
+  into.records.push(...withPlaces(recordsOf(parsed.value), text, file, line));
 }
