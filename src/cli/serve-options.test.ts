@@ -7,6 +7,8 @@ import path from 'node:path';
 import {
   MAX_BODY_BYTES_LIMIT,
   readMaxBodyBytes,
+  readMaxConnections,
+  readRequestTimeout,
   readServeFlags,
   readWebhookPath,
   type ServeFlags,
@@ -62,6 +64,55 @@ test('--max-body-bytes takes a whole number of bytes from 1 to 256 MiB', () => {
     problems[0],
     "--max-body-bytes takes a whole number of bytes from 1 to 268435456 (256 MiB), found 'abc'",
   );
+});
+
+test('--max-connections takes 1 to 65536, --request-timeout whole seconds from 1 to 3600 (F6)', () => {
+  const problems: string[] = [];
+  assert.deepEqual(
+    ['1', '65536', undefined].map((text) => readMaxConnections(text, problems)),
+    [1, 65536, undefined],
+  );
+  assert.deepEqual(
+    ['1', '3600', undefined].map((text) => readRequestTimeout(text, problems)),
+    [1000, 3_600_000, undefined],
+  );
+  assert.deepEqual(problems, []);
+  for (const bad of ['0', '65537', '1.5', 'many']) readMaxConnections(bad, problems);
+  for (const bad of ['0', '3601', '30s']) readRequestTimeout(bad, problems);
+  assert.deepEqual(problems, [
+    "--max-connections takes a whole number from 1 to 65536, found '0'",
+    "--max-connections takes a whole number from 1 to 65536, found '65537'",
+    "--max-connections takes a whole number from 1 to 65536, found '1.5'",
+    "--max-connections takes a whole number from 1 to 65536, found 'many'",
+    "--request-timeout takes whole seconds from 1 to 3600, found '0'",
+    "--request-timeout takes whole seconds from 1 to 3600, found '3601'",
+    "--request-timeout takes whole seconds from 1 to 3600, found '30s'",
+  ]);
+});
+
+test('readServeFlags passes --max-connections and --request-timeout to the webhook, refuses them with --no-webhook', async () => {
+  const problems: string[] = [];
+  const base = { listen: '127.0.0.1:0', path: '/k8s-audit', auditLog: [], cloudtrail: [] };
+  const setup = await readServeFlags(
+    { ...base, webhook: true, maxConnections: '8', requestTimeout: '5' },
+    problems,
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual([setup.webhook?.maxConnections, setup.webhook?.requestTimeoutMs], [8, 5000]);
+  await readServeFlags(
+    {
+      ...base,
+      webhook: false,
+      auditLog: [inDirectory('x.log')],
+      maxConnections: '8',
+      requestTimeout: '5',
+    },
+    problems,
+    new Set(['maxConnections', 'requestTimeout']),
+  );
+  assert.deepEqual(problems, [
+    '--max-connections, --request-timeout only apply to the webhook, which --no-webhook leaves out; drop them or --no-webhook',
+  ]);
 });
 
 test('--path must start with / and hold no query, fragment or space', () => {

@@ -26,6 +26,8 @@ export interface ServeFlags extends RunnerOutputFlags {
   tlsKey?: string;
   tokenFile?: string;
   maxBodyBytes?: string;
+  maxConnections?: string;
+  requestTimeout?: string;
   auditLog: string[];
   cloudtrail: string[];
   cloudtrailFromStart?: boolean;
@@ -41,6 +43,8 @@ export interface ServeSetup {
     tls?: { cert: Buffer; key: Buffer };
     token?: string;
     maxBodyBytes?: number;
+    maxConnections?: number;
+    requestTimeoutMs?: number;
   };
   auditLogs: string[];
   cloudTrail: string[];
@@ -54,6 +58,30 @@ export function readMaxBodyBytes(text: string | undefined, problems: string[]): 
   problems.push(
     `--max-body-bytes takes a whole number of bytes from 1 to ${MAX_BODY_BYTES_LIMIT} (256 MiB), found '${text}'`,
   );
+  return undefined;
+}
+
+/** `--max-connections`: a whole number of connections from 1 to 65536. */
+export function readMaxConnections(
+  text: string | undefined,
+  problems: string[],
+): number | undefined {
+  if (text === undefined) return undefined;
+  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (count >= 1 && count <= 65536) return count;
+  problems.push(`--max-connections takes a whole number from 1 to 65536, found '${text}'`);
+  return undefined;
+}
+
+/** `--request-timeout`: whole seconds from 1 to 3600, returned in milliseconds. */
+export function readRequestTimeout(
+  text: string | undefined,
+  problems: string[],
+): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (seconds >= 1 && seconds <= 3600) return seconds * 1000;
+  problems.push(`--request-timeout takes whole seconds from 1 to 3600, found '${text}'`);
   return undefined;
 }
 
@@ -71,6 +99,8 @@ const WEBHOOK_ONLY_OPTIONS: readonly (readonly [keyof ServeFlags, string])[] = [
   ['listen', '--listen'],
   ['path', '--path'],
   ['maxBodyBytes', '--max-body-bytes'],
+  ['maxConnections', '--max-connections'],
+  ['requestTimeout', '--request-timeout'],
   ['tlsCert', '--tls-cert'],
   ['tlsKey', '--tls-key'],
   ['tokenFile', '--token-file'],
@@ -106,6 +136,8 @@ export async function readServeFlags(
     listen: flags.listen,
     path: readWebhookPath(flags.path, problems),
     maxBodyBytes: readMaxBodyBytes(flags.maxBodyBytes, problems),
+    maxConnections: readMaxConnections(flags.maxConnections, problems),
+    requestTimeoutMs: readRequestTimeout(flags.requestTimeout, problems),
     tls: await readTlsFiles(flags.tlsCert, flags.tlsKey, problems),
     token:
       flags.tokenFile === undefined

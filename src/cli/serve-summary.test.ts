@@ -18,6 +18,8 @@ test('the stop summary gives records per source and webhook answers by status, a
       eventsProcessed: 10,
       eventsRejected: 2,
       decompressedTooLarge: 1,
+      aborted: 0,
+      connectionsRefused: 0,
     },
   );
   assert.equal(
@@ -49,6 +51,8 @@ test('the stop summary counts one record, alert or request in the singular', () 
       eventsProcessed: 1,
       eventsRejected: 0,
       decompressedTooLarge: 2,
+      aborted: 0,
+      connectionsRefused: 0,
     },
   );
   assert.equal(
@@ -58,6 +62,35 @@ test('the stop summary counts one record, alert or request in the singular', () 
       '  k8s_audit: 1 record, 1 processed, 0 rejected, 1 alert',
       '  webhook: 1 request (200: 1)',
       '  webhook: 2 gzip bodies refused, over the size limit once decompressed',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('the stop summary names requests given up, connections refused and stdout lines dropped', () => {
+  const text = formatServeSummary(
+    { k8s_audit: { received: 2, processed: 2, rejected: 0, alerts: 2 }, aws_cloudtrail: none },
+    {
+      requests: 5,
+      responses: new Map([[200, 2]]),
+      eventsReceived: 2,
+      eventsProcessed: 2,
+      eventsRejected: 0,
+      decompressedTooLarge: 0,
+      aborted: 3,
+      connectionsRefused: 1,
+    },
+    40,
+  );
+  assert.equal(
+    text,
+    [
+      'harrier serve: stopped',
+      '  k8s_audit: 2 records, 2 processed, 0 rejected, 2 alerts',
+      '  webhook: 5 requests (200: 2)',
+      '  webhook: 3 requests given up by the client, unanswered',
+      '  webhook: 1 connection refused, the most allowed being open',
+      '  stdout: 40 alert lines dropped while it was not read',
       '',
     ].join('\n'),
   );

@@ -1,6 +1,7 @@
 /**
- * What `harrier serve` prints when it stops, in text mode: records and alerts per source and
- * the webhook's requests by answer. Under `--json` the same counts go out as one log line.
+ * What `harrier serve` prints when it stops, in text mode: records and alerts per source, the
+ * webhook's requests by answer and those given up or refused, and the alert lines an unread
+ * stdout left out. Under `--json` the same counts go out as one log line.
  */
 import type { WebhookCounters } from '../sources/k8s-audit/index.js';
 import type { JsonSource, JsonSourceStats } from './json-pipeline.js';
@@ -10,6 +11,7 @@ import { counted } from './stderr-report.js';
 export function formatServeSummary(
   stats: Readonly<Record<JsonSource, JsonSourceStats>>,
   webhook: WebhookCounters | undefined,
+  stdoutDropped = 0,
 ): string {
   const lines = ['harrier serve: stopped'];
   for (const [source, counts] of Object.entries(stats)) {
@@ -30,6 +32,16 @@ export function formatServeSummary(
       lines.push(
         `  webhook: ${webhook.decompressedTooLarge} gzip ${webhook.decompressedTooLarge === 1 ? 'body' : 'bodies'} refused, over the size limit once decompressed`,
       );
+    if (webhook.aborted > 0)
+      lines.push(
+        `  webhook: ${counted(webhook.aborted, 'request')} given up by the client, unanswered`,
+      );
+    if (webhook.connectionsRefused > 0)
+      lines.push(
+        `  webhook: ${counted(webhook.connectionsRefused, 'connection')} refused, the most allowed being open`,
+      );
   }
+  if (stdoutDropped > 0)
+    lines.push(`  stdout: ${counted(stdoutDropped, 'alert line')} dropped while it was not read`);
   return `${lines.join('\n')}\n`;
 }

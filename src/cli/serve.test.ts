@@ -24,6 +24,7 @@ import {
   loadCaseRules,
 } from './falco-k8s-audit-cases.js';
 import type { Alert } from '../alerts/alert.js';
+import { createHarrierMetrics } from '../api/metrics.js';
 import { corpusPath, repositoryRoot } from '../testing/corpus.js';
 import { writeCloudTrailFile } from '../testing/cloudtrail-file.js';
 
@@ -115,7 +116,27 @@ test('webhook answers 400 with the plugin reason for fal_01_003 and processes no
   await running.stop();
   assert.equal(reply.status, 400);
   assert.equal(reply.body, 'data not recognized as a k8s audit event\n');
-  assert.equal(running.webhook!.counters.eventsReceived, 0);
+  assert.equal(running.webhook!.counters.eventsProcessed, 0);
+});
+
+test('a body that is no audit event counts as a malformed record, as a bad batch item does (F21)', async () => {
+  const metrics = createHarrierMetrics();
+  const running = await serveWith({ metrics });
+  const whole = await post(running.webhook!.url, '{"kind": 0}');
+  const item = await post(running.webhook!.url, eventList([{ kind: 0 }]));
+  await running.stop();
+  assert.deepEqual([whole.status, item.status], [400, 200]);
+  assert.deepEqual(running.detection.stats.k8s_audit, {
+    received: 2,
+    processed: 0,
+    rejected: 2,
+    alerts: 0,
+  });
+  const exposition = metrics.registry.render();
+  assert.match(
+    exposition,
+    /^harrier_events_dropped_total\{source="k8s_audit",reason="malformed"\} 2$/m,
+  );
 });
 
 test('webhook answers 400 with the JSON fault and its position for a body that is not JSON, 415 for another type', async () => {
@@ -129,7 +150,13 @@ test('webhook answers 400 with the JSON fault and its position for a body that i
   assert.match(reply.body, /^invalid JSON: .+ at line 2 column 12\n$/);
   assert.equal(wrongType.status, 415);
   assert.match(wrongType.body, /wrong content type/);
-  assert.equal(running.detection.stats.k8s_audit.received, 0);
+  // The body that is not JSON counts as one rejected record; the refused type is no record.
+  assert.deepEqual(running.detection.stats.k8s_audit, {
+    received: 1,
+    processed: 0,
+    rejected: 1,
+    alerts: 0,
+  });
 });
 
 test('webhook answers 413 to a body over the limit, declared or streamed, and keeps serving', async () => {

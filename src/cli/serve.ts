@@ -24,6 +24,7 @@ import { stopWhenStdoutCloses } from './closed-output.js';
 import { FailureOnce } from './failure-once.js';
 import { reportError } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
+import { BoundedStdout } from './bounded-stdout.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -41,6 +42,10 @@ export interface ServeOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   token?: string;
   maxBodyBytes?: number;
+  /** Most webhook connections open at once; default 256. */
+  maxConnections?: number;
+  /** Milliseconds a webhook request has to arrive whole; default 30 s. */
+  requestTimeoutMs?: number;
   /** Audit log files to follow (from their end, as Falco). */
   auditLogs?: readonly string[];
   /** CloudTrail directories to watch, files to read, or `-` for stdin. */
@@ -128,8 +133,12 @@ async function startWebhook(options: ServeOptions, detection: JsonDetection) {
     tls: options.tls,
     token: options.token,
     maxBodyBytes: options.maxBodyBytes,
+    maxConnections: options.maxConnections,
+    requestTimeoutMs: options.requestTimeoutMs,
     logger: options.logger,
     sink: (records) => detection.take('k8s_audit', records),
+    // A body without any event counts where a bad item of a batch does.
+    reject: (error) => detection.reject('k8s_audit', [error]),
   });
   try {
     await webhook.start();
@@ -208,6 +217,14 @@ export function registerServeCommand(program: Command): void {
       '--max-body-bytes <n>',
       'largest request body accepted, 1 to 268435456 bytes (default 12 MiB)',
     )
+    .option(
+      '--max-connections <n>',
+      'most webhook connections open at once; more are closed and counted (default 256)',
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'seconds a webhook request has to arrive whole, else 408 (default 30)',
+    )
     .option('--audit-log <file>', 'Kubernetes audit log to follow (repeatable)', collect, [])
     .option(
       '--cloudtrail <path>',
@@ -233,14 +250,40 @@ export function registerServeCommand(program: Command): void {
   );
 }
 
-/** Adds the webhook's answers by HTTP status (refused requests are no event drops) to metrics. */
+/**
+ * Adds the webhook's answers by HTTP status (refused requests are no event drops), the
+ * requests their clients gave up (no answer) and the connections refused to metrics.
+ */
 function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook): void {
-  metrics.registry.collected(
+  const { registry } = metrics;
+  registry.collected(
     'harrier_webhook_responses_total',
     'Audit webhook requests answered, by HTTP status.',
     'counter',
     () =>
       [...webhook.counters.responses].map(([status, count]) => [{ status: String(status) }, count]),
+  );
+  registry.collected(
+    'harrier_webhook_requests_aborted_total',
+    'Audit webhook requests their client closed before the answer (none was sent).',
+    'counter',
+    () => [[{}, webhook.counters.aborted]],
+  );
+  registry.collected(
+    'harrier_webhook_connections_refused_total',
+    'Audit webhook connections closed at once because the most allowed were open.',
+    'counter',
+    () => [[{}, webhook.counters.connectionsRefused]],
+  );
+}
+
+/** Adds the alert lines dropped from an unread stdout to metrics. */
+function publishStdoutDrops(metrics: HarrierMetrics, stdout: BoundedStdout): void {
+  metrics.registry.collected(
+    'harrier_stdout_lines_dropped_total',
+    'Alert lines left out of stdout while it was not read (the store keeps the alerts).',
+    'counter',
+    () => [[{}, stdout.dropped]],
   );
 }
 
@@ -264,14 +307,16 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
   );
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
+  const stdout = new BoundedStdout(logger);
   const outputs = await startRunnerOutputs({
     flags: options, config, route: config !== undefined, storeByDefault: true,
-    serveMetrics: true, print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
+    serveMetrics: true, print: (alert) => stdout.write(`${print(alert)}\n`), logger,
   }); // prettier-ignore
   if (typeof outputs === 'string') {
     reportError('serve', outputs);
     return 2;
   }
+  stdout.storing = outputs.storing;
   let running: RunningServe;
   try {
     running = await startServe({
@@ -297,14 +342,17 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
   }
   if (outputs.metrics !== undefined && running.webhook !== undefined)
     publishWebhookResponses(outputs.metrics, running.webhook);
+  if (outputs.metrics !== undefined) publishStdoutDrops(outputs.metrics, stdout);
   await untilStopped(running, logger);
   await running.stop();
   await outputs.close();
+  stdout.reportDropped();
   const { stats } = running.detection;
   const counters = running.webhook?.counters;
   const webhook = counters && { ...counters, responses: Object.fromEntries(counters.responses) };
-  if (options.json) logger.info({ stats, webhook }, 'stopped');
-  else process.stderr.write(formatServeSummary(stats, counters));
+  const stdoutDropped = stdout.dropped;
+  if (options.json) logger.info({ stats, webhook, stdoutDropped }, 'stopped');
+  else process.stderr.write(formatServeSummary(stats, counters, stdoutDropped));
   return running.cloudTrail.unreadable > 0 ? 1 : 0;
 }
 
