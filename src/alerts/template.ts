@@ -29,6 +29,45 @@ export function compileTemplate(source?: string): Template {
   };
 }
 
+/** The names a template has besides output fields. */
+export const TEMPLATE_NAMES = ['rule', 'priority', 'source', 'hostname', 'output', 'time', 'tags'];
+
+/** A `{{name}}` of a template text, at the offset of its `{{`. */
+export interface TemplatePlaceholder {
+  readonly name: string;
+  readonly offset: number;
+}
+
+/**
+ * The placeholders of `source` as `compileTemplate` fills them, and the offset of the first
+ * `{{` that starts none (no closing `}}`, or no name between them): such text is printed as
+ * it is, which is never what was meant.
+ */
+export function scanTemplate(source: string): {
+  placeholders: TemplatePlaceholder[];
+  malformedAt?: number;
+} {
+  const placeholders: TemplatePlaceholder[] = [];
+  let offset = source.indexOf('{{');
+  while (offset >= 0) {
+    placeholder.lastIndex = offset;
+    const match = placeholder.exec(source);
+    if (match?.index !== offset) return { placeholders, malformedAt: offset };
+    placeholders.push({ name: match[1]!, offset });
+    offset = source.indexOf('{{', placeholder.lastIndex);
+  }
+  return { placeholders };
+}
+
+/**
+ * True for the output fields of Harrier's own alerts: `harrier.*` (group summaries, queue
+ * overflow), Falco's names for the syscall drop alert (`n_evts`, `n_drops...`,
+ * `ebpf_enabled`) and the capture-stopped alert's `reason`.
+ */
+export function isOwnAlertField(name: string): boolean {
+  return /^harrier\.[a-z_.]+$|^n_evts$|^n_drops\w*$|^ebpf_enabled$|^reason$/.test(name);
+}
+
 function valueOf(alert: Alert, name: string): string {
   switch (name) {
     case 'rule':

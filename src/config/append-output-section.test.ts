@@ -76,11 +76,11 @@ test('unknown keys, wrong types and an unknown source are errors at their key', 
     '',
   ].join('\n');
   assert.deepEqual(problems(text), [
-    "error 5:5 append_output[0].extra_field: unknown key 'extra_field'; expected one of match, extra_output, extra_fields, suggested_output",
-    "error 2:37 append_output[0].match.colour: unknown key 'colour'; expected one of source, tags, rule",
     "error 2:22 append_output[0].match.source: expected one of syscall, k8s_audit, aws_cloudtrail for 'append_output[0].match.source', found 'k8s'",
+    "error 2:37 append_output[0].match.colour: unknown key 'colour'; expected one of source, tags, rule",
     "error 3:19 append_output[0].extra_output: expected a string for 'append_output[0].extra_output', found 5",
     "error 4:23 append_output[0].suggested_output: expected true or false for 'append_output[0].suggested_output', found 'yes'",
+    "error 5:5 append_output[0].extra_field: unknown key 'extra_field'; expected one of match, extra_output, extra_fields, suggested_output",
     "error 6:19 append_output[1].extra_fields: expected a list for 'append_output[1].extra_fields', found 'evt.hostname'",
     "error 7:12 append_output[2].match: expected a mapping for 'append_output[2].match', found a list",
   ]);

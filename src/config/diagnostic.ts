@@ -15,8 +15,16 @@ export type ConfigCode =
   | 'HARRIER_CONFIG_UNKNOWN_KEY'
   /** An environment override or a `${VAR}` reference could not be applied. */
   | 'HARRIER_CONFIG_ENV'
-  /** A warning: the command does not use this section (`outputs` under `replay`). */
+  /**
+   * A warning: the command does not use this section or key (`outputs` under `replay`,
+   * `rules_files` when `-r` gives the rules).
+   */
   | 'HARRIER_CONFIG_UNUSED'
+  /**
+   * A warning: a socket an output writes to is not there now (a syslog daemon may create it
+   * later); alerts wait in the output's queue until it is.
+   */
+  | 'HARRIER_CONFIG_NOT_FOUND'
   /**
    * A warning: an `append_output` entry matches both a rule and tags, so it applies to that
    * rule only while the rule has every tag (Falco warns the same).

@@ -11,8 +11,15 @@ import type { HarrierConfig } from './types.js';
 
 /** What the command will write where the configuration says; nothing is checked by default. */
 export interface ConfigUse {
-  /** The outputs' queues go to `state_dir` (`run`, and `serve` with a configuration). */
+  /**
+   * The command delivers to the outputs (`run`, and `serve` with a configuration): their
+   * queues go to `state_dir`, and the files and sockets they write are checked too.
+   */
   readonly queues?: boolean;
+  /**
+   * Rule files were given with `-r`: they replace `rules_files`, and a warning there says so.
+   */
+  readonly rulesFromCommandLine?: boolean;
   /** The store is opened where the configuration puts it (no `--store`/`--no-store` flag). */
   readonly store?: boolean;
   /**
@@ -60,8 +67,8 @@ function keyNode(reader: ConfigReader, document: Document, key: string): Node | 
   return node === undefined || node === null ? undefined : (node as Node);
 }
 
-/** False, after recording why at `node`, when the database `file` cannot be written. */
-function checkPlace(
+/** False, after recording why at `node`, when `file` (a database, an output's file) cannot be written. */
+export function checkPlace(
   reader: ConfigReader,
   node: Node,
   key: string,

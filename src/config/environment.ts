@@ -5,6 +5,7 @@
  * `HARRIER__OUTPUTS__SLACK__URL=http://…` sets the url of the output named `slack`.
  */
 import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { describeSyntaxError } from '../detect/index.js';
 
 const prefix = 'HARRIER__';
 
@@ -38,13 +39,34 @@ export function applyOverrides(
       problems.push({ variable, message: path });
       continue;
     }
-    const node = document.createNode(parseDocument(value).toJS()) as Node;
+    const parsed = parseDocument(value);
+    if (parsed.errors.length > 0) {
+      const { message, offset } = describeSyntaxError(value, parsed.errors[0]!);
+      problems.push({
+        variable,
+        message: `the value is not valid YAML: ${message.replace('the file', 'the value')} (at character ${offset + 1})`,
+      });
+      continue;
+    }
+    const node = document.createNode(parsed.toJS()) as Node;
     visit(node, { Node: (_, child) => void fromEnvironment.set(child, variable) });
     fromEnvironment.set(node, variable);
     if (document.contents === null) document.contents = document.createNode({}) as never;
+    const existing = existingDepth(document, path);
     document.setIn(path, node);
+    // Mappings the override had to create (`a` for HARRIER__A__B) are its own too, so a
+    // problem found at them names the variable.
+    for (let depth = existing + 1; depth < path.length; depth++)
+      fromEnvironment.set(document.getIn(path.slice(0, depth), true) as Node, variable);
   }
   return { fromEnvironment, problems };
+}
+
+/** How many leading keys of `path` the document already has. */
+function existingDepth(document: Document, path: readonly (string | number)[]): number {
+  let depth = 0;
+  while (depth < path.length && document.hasIn(path.slice(0, depth + 1))) depth++;
+  return depth;
 }
 
 /** The key path for `segments`, list items found by their `name`; a message when none matches. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,7 @@ test('every output of the example is valid once enabled', () => {
   assert.deepEqual(byName.get('nats')!.options.servers, ['nats://127.0.0.1:4222']);
 });
 
-test('reports every problem with its key and line, and yields no configuration', () => {
+test('reports every problem with its key and line, in file order, and yields no configuration', () => {
   const text = [
     'priority: loud', //                          1
     'rule_matching: first',
@@ -112,8 +112,8 @@ test('reports every problem with its key and line, and yields no configuration',
     '1:11 HARRIER_CONFIG_INVALID priority',
     '6:10 HARRIER_CONFIG_INVALID outputs[0].url',
     '7:14 HARRIER_CONFIG_INVALID outputs[0].timeout',
-    '11:5 HARRIER_CONFIG_UNKNOWN_KEY outputs[1].routing_kee',
     '9:11 HARRIER_CONFIG_INVALID outputs[1].routing_key',
+    '11:5 HARRIER_CONFIG_UNKNOWN_KEY outputs[1].routing_kee',
     '12:11 HARRIER_CONFIG_INVALID outputs[2].type',
     '15:14 HARRIER_CONFIG_INVALID store.retention.max_age',
   ]);
@@ -325,4 +325,57 @@ test('replay warns at each section it does not use: grouping, metrics and source
       "h.yaml:6:1: warning HARRIER_CONFIG_UNUSED: replay reads only the files it is given; the 'sources' section is not used",
     ],
   );
+});
+
+test('the example starts as given once its directories are writable: disabled outputs read no ${VAR}', () => {
+  const existing = mkdtempSync(path.join(tmpdir(), 'harrier-example-'));
+  const environment = {
+    HOME: '/root',
+    HARRIER__STATE_DIR: existing,
+    HARRIER__STORE__PATH: path.join(existing, 'alerts.db'),
+  };
+  const use = { queues: true, store: true };
+  const { config, diagnostics } = loadConfigFile(examplePath, environment, use);
+  assert.deepEqual(diagnostics.map(formatConfigDiagnostic), []);
+  assert.deepEqual(config!.outputs.map((output) => output.name), ['stdout']);
+  // Enabled, an output's unset variable is an error again.
+  const slack = loadConfigFile(examplePath, { ...environment, HARRIER__OUTPUTS__SLACK__ENABLED: 'true' }, use);
+  const line = readFileSync(examplePath, 'utf8').split('\n').indexOf('    url: ${SLACK_WEBHOOK_URL}') + 1;
+  assert.deepEqual(slack.diagnostics.map((d) => `${d.line} ${d.key}: ${d.message}`), [
+    `${line} outputs[5].url: environment variable SLACK_WEBHOOK_URL referenced by 'outputs[5].url' is not set`,
+  ]);
+}); // prettier-ignore
+
+test('a disabled output is still checked for its type and keys', () => {
+  const text = 'outputs:\n  - name: s\n    type: slack\n    enabled: false\n    url: ${NOPE}\n    colour: red\n';
+  assert.deepEqual(loadConfig(text, 'h.yaml', {}).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`), [
+    "6:5 unknown key 'colour'; expected one of name, type, enabled, min_priority, rules, tags, sources, template, queue_size, timeout, retry, url, username",
+  ]);
+}); // prettier-ignore
+
+test("a quoted 'false' is named as a string where true or false is expected", () => {
+  const text = 'store:\n  enabled: "false"\nmetrics:\n  enabled: \'5\'\n';
+  assert.deepEqual(
+    loadConfig(text, 'h.yaml', {}).diagnostics.map((d) => d.message),
+    [
+      "expected true or false for 'store.enabled', found the string 'false' (quoted, so not the boolean false)",
+      "expected true or false for 'metrics.enabled', found the string '5' (quoted, so not the number 5)",
+    ],
+  );
+});
+
+test('rules_files draws a warning at its key when -r gives the rules instead', () => {
+  const text = 'priority: warning\nrules_files: [/etc/harrier/rules.d]\n';
+  const use = { rulesFromCommandLine: true };
+  const { config, diagnostics } = loadConfig(text, 'h.yaml', {}, use);
+  assert.deepEqual(diagnostics.map(formatConfigDiagnostic), [
+    [
+      "h.yaml:2:1: warning HARRIER_CONFIG_UNUSED: the rule files given with -r are loaded instead; 'rules_files' is not used",
+      '    2 | rules_files: [/etc/harrier/rules.d]',
+      '      | ^',
+      '  at key rules_files',
+    ].join('\n'),
+  ]);
+  assert.deepEqual(config!.rulesFiles, ['/etc/harrier/rules.d']);
+  assert.deepEqual(loadConfig(text, 'h.yaml', {}, {}).diagnostics, []);
 });

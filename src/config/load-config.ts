@@ -8,7 +8,6 @@ import path from 'node:path';
 import { isSeq, LineCounter, parseDocument, type Node, type YAMLError } from 'yaml';
 import type { GroupingRule } from '../alerts/index.js';
 import { describeSyntaxError } from '../detect/index.js';
-import { fieldTableFor, resolveField } from '../engine/index.js';
 import { unreadableFileKind, UnreadableFileKindError } from '../sources/files/index.js';
 import type { ConfigDiagnostic } from './diagnostic.js';
 import { checkDirectories, type ConfigUse } from './directories.js';
@@ -16,6 +15,7 @@ import { readAppendOutput } from './append-output-section.js';
 import { applyOverrides } from './environment.js';
 import { readOutputs } from './outputs-section.js';
 import { ConfigReader, join } from './reader.js';
+import { ALERT_SOURCES, isSourceField, readSources } from './sources-section.js';
 import type { HarrierConfig, MetricsConfig, StoreConfig } from './types.js';
 
 export interface ConfigResult {
@@ -129,7 +129,11 @@ export function loadConfig(
     );
   const config = readTop(reader, document.contents as Node | null, path.dirname(file), use);
   checkDirectories(reader, document, config, use);
-  return { config: reader.failed ? undefined : config, diagnostics: reader.diagnostics };
+  // In file order, as a reader fixes them; those of environment variables (line 0) first.
+  const diagnostics = [...reader.diagnostics].sort(
+    (a, b) => a.line - b.line || a.column - b.column,
+  );
+  return { config: reader.failed ? undefined : config, diagnostics };
 }
 
 function readTop(
@@ -155,6 +159,17 @@ function readTop(
   const rulesFiles = entries.has('rules_files')
     ? (reader.strings(at('rules_files'), 'rules_files') ?? [])
     : [];
+  if (use.rulesFromCommandLine && rulesFiles.length > 0)
+    reader.warning(
+      entries.get('rules_files')?.key,
+      'rules_files',
+      "the rule files given with -r are loaded instead; 'rules_files' is not used",
+      'HARRIER_CONFIG_UNUSED',
+    );
+  const appendOutput = entries.has('append_output')
+    ? readAppendOutput(reader, at('append_output'))
+    : [];
+  const delivers = !use.noOutputs && use.rulesAndStoreOnly === undefined;
   return {
     rulesFiles: rulesFiles.map((file) => path.resolve(baseDir, file)),
     priority: entries.has('priority')
@@ -163,15 +178,17 @@ function readTop(
     ruleMatching: entries.has('rule_matching')
       ? (reader.oneOf(at('rule_matching'), 'rule_matching', ['first', 'all']) ?? 'first')
       : 'first',
-    appendOutput: entries.has('append_output') ? readAppendOutput(reader, at('append_output')) : [],
+    appendOutput,
     sources: entries.has('sources') ? readSources(reader, at('sources')) : {},
     stateDir,
-    outputs:
-      use.noOutputs || use.rulesAndStoreOnly !== undefined
-        ? []
-        : entries.has('outputs')
-          ? readOutputs(reader, at('outputs') ?? null)
-          : [{ name: 'stdout', type: 'stdout', options: {} }],
+    outputs: !delivers
+      ? []
+      : entries.has('outputs')
+        ? readOutputs(reader, at('outputs') ?? null, {
+            extraFieldKeys: appendOutput.flatMap((entry) => entry.extraFields.map((f) => f.key)),
+            checkPlaces: use.queues === true,
+          })
+        : [{ name: 'stdout', type: 'stdout', options: {} }],
     grouping: entries.has('grouping') ? readGrouping(reader, at('grouping')) : [],
     store: readStore(reader, at('store'), entries.has('store'), stateDir),
     metrics: readMetrics(reader, at('metrics'), entries.has('metrics')),
@@ -186,21 +203,6 @@ const UNUSED_SECTION_EFFECTS: ReadonlyArray<readonly [string, string]> = [
   ['sources', 'reads only the files it is given'],
 ];
 
-/** Sources are checked by each source at start; here only their shape (name to mapping). */
-function readSources(
-  reader: ConfigReader,
-  node: Node | null | undefined,
-): HarrierConfig['sources'] {
-  const entries = reader.mapping(node, 'sources') ?? new Map();
-  const sources: Record<string, Record<string, unknown>> = {};
-  for (const [name, entry] of entries) {
-    if (reader.mapping(entry.value, join('sources', name)) !== undefined) {
-      sources[name] = (entry.value as unknown as { toJSON(): Record<string, unknown> }).toJSON();
-    }
-  }
-  return sources;
-}
-
 function readGrouping(reader: ConfigReader, node: Node | null | undefined): GroupingRule[] {
   const items = reader.sequence(node, 'grouping') ?? [];
   return items.flatMap((item, index) => {
@@ -214,21 +216,30 @@ function readGrouping(reader: ConfigReader, node: Node | null | undefined): Grou
     const rules = entries.has('rules')
       ? reader.strings(entries.get('rules')?.value, join(key, 'rules'))
       : undefined;
+    // A window of 0 would group nothing: the grouper skips such a rule.
     const windowMs = entries.has('window')
-      ? reader.duration(entries.get('window')?.value, join(key, 'window'))
+      ? reader.duration(entries.get('window')?.value, join(key, 'window'), {
+          positive: true,
+          timer: true,
+        })
       : undefined;
     const keyFieldsNode = entries.get('key_fields')?.value;
     const keyFields = entries.has('key_fields')
       ? reader.strings(keyFieldsNode, join(key, 'key_fields'))
       : [];
+    if (keyFields?.length === 0 && entries.has('key_fields')) {
+      reader.error(
+        keyFieldsNode,
+        join(key, 'key_fields'),
+        `expected at least one field in '${join(key, 'key_fields')}'; leave the key out to group every alert of the rules together`,
+      );
+      return [];
+    }
     if (keyFields !== undefined) checkKeyFields(reader, keyFieldsNode, keyFields, key);
     if (rules === undefined || windowMs === undefined || keyFields === undefined) return [];
     return [{ rules, windowMs, keyFields }];
   });
 }
-
-/** Sources whose alerts a grouping key can read output fields of. */
-const ALERT_SOURCES = ['syscall', 'k8s_audit', 'aws_cloudtrail'];
 
 /**
  * Each key field must be a field some source has (`proc.aname[2]` included): a misspelt one
@@ -242,12 +253,7 @@ function checkKeyFields(
 ): void {
   const items = isSeq(node) ? (node.items as (Node | null)[]) : [node];
   fields.forEach((field, index) => {
-    const [, name = field, argument] = /^([^[\]]+)(?:\[(.*)\])?$/.exec(field) ?? [];
-    const known = ALERT_SOURCES.some((source) => {
-      const table = fieldTableFor(source);
-      return table !== undefined && resolveField(table, name, argument).ok;
-    });
-    if (!known)
+    if (!isSourceField(field))
       reader.error(
         items[index] ?? node,
         `${join(key, 'key_fields')}[${index}]`,

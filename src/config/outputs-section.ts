@@ -11,7 +11,8 @@ import {
   type OutputSpec,
   type OutputType,
 } from '../alerts/index.js';
-import { ConfigReader, join, type Entries } from './reader.js';
+import { checkOutputValues, type OutputCheckContext } from './output-checks.js';
+import { ConfigReader, describeNode, join, type Entries } from './reader.js';
 
 const commonKeys = [
   'name',
@@ -27,27 +28,39 @@ const commonKeys = [
   'retry',
 ];
 
-/** The enabled outputs of the list, validated. */
-export function readOutputs(reader: ConfigReader, node: Node | null): OutputSpec[] {
+/** The most alerts an output's queue may hold: 10 million, gigabytes of disk already. */
+const MAX_QUEUE_SIZE = 10_000_000;
+
+/**
+ * The enabled outputs of the list, validated. A disabled output's values are not read (its
+ * `${VAR}`s need not be set): only its name, type and keys are checked.
+ */
+export function readOutputs(
+  reader: ConfigReader,
+  node: Node | null,
+  context: OutputCheckContext,
+): OutputSpec[] {
   const items = reader.sequence(node, 'outputs') ?? [];
   const names = new Set<string>();
   const outputs: OutputSpec[] = [];
   items.forEach((item, index) => {
-    const spec = readOutput(reader, item, `outputs[${index}]`);
+    const spec = readOutput(reader, item, `outputs[${index}]`, context);
     if (spec === undefined) return;
     if (names.has(spec.name))
       reader.error(item, `outputs[${index}].name`, `output name '${spec.name}' is used twice`);
     names.add(spec.name);
-    if (spec.enabled) outputs.push(spec.spec);
+    if (spec.spec !== undefined) outputs.push(spec.spec);
   });
   return outputs;
 }
 
+/** The output's name, and its spec when it is enabled. */
 function readOutput(
   reader: ConfigReader,
   node: Node | null,
   key: string,
-): { name: string; enabled: boolean; spec: OutputSpec } | undefined {
+  context: OutputCheckContext,
+): { name: string; spec: OutputSpec | undefined } | undefined {
   const loose = reader.mapping(node, key);
   if (loose === undefined) return undefined;
   const typeEntry = loose.get('type');
@@ -70,17 +83,16 @@ function readOutput(
     : undefined;
   if (name === undefined && !entries.has('name'))
     reader.error(node, key, `output '${key}' has no 'name'`);
-  const options = readOptions(reader, entries, key, kind.options);
-  const spec = readCommon(reader, entries, key);
-  if (name === undefined || options === undefined) return undefined;
   const enabled = entries.has('enabled')
     ? reader.boolean(entries.get('enabled')?.value, join(key, 'enabled'))
     : true;
-  return {
-    name,
-    enabled: enabled ?? true,
-    spec: { ...spec, name, type: typeName as OutputType, options },
-  };
+  if (enabled === false) return name === undefined ? undefined : { name, spec: undefined };
+  const options = readOptions(reader, entries, key, kind.options);
+  const common = readCommon(reader, entries, key);
+  if (name === undefined || options === undefined) return undefined;
+  const spec = { ...common, name, type: typeName as OutputType, options };
+  checkOutputValues(reader, entries, key, spec, context);
+  return { name, spec };
 }
 
 function readCommon(
@@ -100,22 +112,41 @@ function readCommon(
     ...(has('sources') ? { sources: reader.strings(at('sources'), join(key, 'sources')) } : {}),
     ...(has('template') ? { template: reader.string(at('template'), join(key, 'template')) } : {}),
     ...(has('queue_size')
-      ? { queueSize: reader.number(at('queue_size'), join(key, 'queue_size'), 1) }
+      ? {
+          queueSize: reader.number(at('queue_size'), join(key, 'queue_size'), 1, {
+            maximum: MAX_QUEUE_SIZE,
+            integer: true,
+          }),
+        }
       : {}),
-    ...(has('timeout') ? { timeoutMs: reader.duration(at('timeout'), join(key, 'timeout')) } : {}),
+    ...(has('timeout')
+      ? { timeoutMs: reader.duration(at('timeout'), join(key, 'timeout'), timerLimits) }
+      : {}),
     ...(retry === undefined ? {} : { retry }),
   };
 }
+
+/** A send timeout or a retry delay: 0 would abort every send or retry without a pause. */
+const timerLimits = { positive: true, timer: true };
 
 function readRetry(reader: ConfigReader, node: Node | null | undefined, key: string) {
   const entries = reader.mapping(node, key, ['initial', 'max']);
   if (entries === undefined) return undefined;
   const initial = entries.has('initial')
-    ? reader.duration(entries.get('initial')?.value, join(key, 'initial'))
+    ? reader.duration(entries.get('initial')?.value, join(key, 'initial'), timerLimits)
     : 500;
   const max = entries.has('max')
-    ? reader.duration(entries.get('max')?.value, join(key, 'max'))
+    ? reader.duration(entries.get('max')?.value, join(key, 'max'), timerLimits)
     : 60_000;
+  if (initial !== undefined && max !== undefined && initial > max) {
+    const written = (name: string) =>
+      entries.has(name) ? describeNode(entries.get(name)?.value) : `the default ${name}`;
+    reader.error(
+      entries.get('initial')?.value ?? entries.get('max')?.value,
+      join(key, 'initial'),
+      `expected '${join(key, 'initial')}' to be at most '${join(key, 'max')}', found ${written('initial')} above ${written('max')}`,
+    );
+  }
   return { initialDelayMs: initial ?? 500, maxDelayMs: max ?? 60_000 };
 }
 
@@ -166,6 +197,10 @@ function readOption(
     }
     case 'number':
       return reader.number(node, key);
+    case 'port':
+      return reader.number(node, key, 1, { maximum: 65535, integer: true });
+    case 'duration':
+      return reader.duration(node, key, { positive: true });
     case 'size':
       return reader.byteSize(node, key);
     case 'boolean':

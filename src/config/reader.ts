@@ -3,7 +3,7 @@
  * records a diagnostic naming the key and its line when it is wrong, so one pass reports
  * every problem in the file.
  */
-import { isMap, isScalar, isSeq, type LineCounter, type Node, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, parse, type LineCounter, type Node, type Scalar } from 'yaml';
 import {
   parsePriority,
   type ConfigPlace,
@@ -15,6 +15,9 @@ import { parseByteSize, parseDuration } from './duration.js';
 
 /** A mapping's entries by key text. */
 export type Entries = Map<string, { key: Scalar; value: Node | null }>;
+
+/** The longest wait a Node timer keeps: 2^31 - 1 ms, about 24.8 days. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ConfigReader {
   readonly diagnostics: ConfigDiagnostic[] = [];
@@ -139,7 +142,8 @@ export class ConfigReader {
       if (known !== undefined && !known.includes(name)) {
         const hint = known.length > 0 ? `; expected one of ${known.join(', ')}` : '';
         this.error(
-          pair.key as Node,
+          // A key an environment override added is a plain string; its value names the variable.
+          isScalar(pair.key) ? pair.key : (pair.value as Node | null),
           child,
           `unknown key '${name}'${hint}`,
           'HARRIER_CONFIG_UNKNOWN_KEY',
@@ -167,16 +171,27 @@ export class ConfigReader {
     return this.expand(node, key, node.value);
   }
 
-  number(node: Node | null | undefined, key: string, minimum = 0): number | undefined {
-    if (!isScalar(node) || typeof node.value !== 'number' || node.value < minimum) {
-      this.error(
-        node,
-        key,
-        `expected a number of at least ${minimum} for '${key}', found ${describeNode(node)}`,
-      );
+  /** A number from `minimum` to `maximum` (inclusive); `integer` refuses fractions. */
+  number(
+    node: Node | null | undefined,
+    key: string,
+    minimum = 0,
+    { maximum = Number.POSITIVE_INFINITY, integer = false } = {},
+  ): number | undefined {
+    const value = isScalar(node) && typeof node.value === 'number' ? node.value : undefined;
+    if (value === undefined || value < minimum || value > maximum) {
+      const range = Number.isFinite(maximum)
+        ? `from ${minimum} to ${maximum}`
+        : `of at least ${minimum}`;
+      const what = integer ? 'a whole number' : 'a number';
+      this.error(node, key, `expected ${what} ${range} for '${key}', found ${describeNode(node)}`);
       return undefined;
     }
-    return node.value;
+    if (integer && !Number.isInteger(value)) {
+      this.error(node, key, `expected a whole number for '${key}', found ${describeNode(node)}`);
+      return undefined;
+    }
+    return value;
   }
 
   boolean(node: Node | null | undefined, key: string): boolean | undefined {
@@ -234,19 +249,42 @@ export class ConfigReader {
     return priority;
   }
 
-  /** Milliseconds from `10s`, `5m` ... or a number of seconds. */
-  duration(node: Node | null | undefined, key: string): number | undefined {
+  /**
+   * Milliseconds from `10s`, `5m` ... or a number of seconds. `limits.positive` refuses 0;
+   * `limits.timer` refuses more than a timer can wait (about 24.8 days: Node fires a longer
+   * `setTimeout` at once, so a `timeout: 999d` would abort every send).
+   */
+  duration(
+    node: Node | null | undefined,
+    key: string,
+    limits: { positive?: boolean; timer?: boolean } = {},
+  ): number | undefined {
     const raw =
       isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')
         ? node.value
         : undefined;
     const ms = raw === undefined ? undefined : parseDuration(raw);
-    if (ms === undefined)
+    if (ms === undefined) {
       this.error(
         node,
         key,
         `expected a duration like 30s, 5m or 7d for '${key}', found ${describeNode(node)}`,
       );
+    } else if (limits.positive && ms === 0) {
+      this.error(
+        node,
+        key,
+        `expected a duration above 0 for '${key}', found ${describeNode(node)}`,
+      );
+      return undefined;
+    } else if (limits.timer && ms > MAX_TIMER_MS) {
+      this.error(
+        node,
+        key,
+        `expected a duration of at most 24d for '${key}' (the longest a timer waits), found ${describeNode(node)}`,
+      );
+      return undefined;
+    }
     return ms;
   }
 
@@ -296,7 +334,26 @@ export function describeNode(node: Node | null | undefined): string {
   if (isSeq(node)) return 'a list';
   if (isScalar(node)) {
     if (node.value === null) return 'null';
-    return typeof node.value === 'string' ? `'${node.value}'` : String(node.value);
+    if (typeof node.value !== 'string') return String(node.value);
+    // A quoted `"false"` or `"5"` is text: saying only `'false'` would read as a contradiction.
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    const unquoted = quoted ? unquotedMeaning(node.value) : undefined;
+    return unquoted === undefined
+      ? `'${node.value}'`
+      : `the string '${node.value}' (quoted, so not ${unquoted})`;
   }
   return 'an alias';
+}
+
+/** What `text` would be without quotes when that is no string: `the boolean false`, `null`. */
+function unquotedMeaning(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null) return text.trim() === '' ? undefined : 'null';
+  if (typeof value === 'boolean' || typeof value === 'number') return `the ${typeof value} ${text}`;
+  return undefined;
 }

@@ -13,8 +13,8 @@ export interface AlertmanagerOptions {
   readonly url: string;
   /** Output fields sent as labels, their names with non-word characters as `_`. */
   readonly labelFields?: readonly string[];
-  /** When set, `endsAt` is this many seconds after the alert; else Alertmanager's resolve_timeout applies. */
-  readonly expireAfterSeconds?: number;
+  /** When set, `endsAt` is this many ms after the alert; else Alertmanager's resolve_timeout applies. */
+  readonly expireAfterMs?: number;
 }
 
 /**
@@ -57,9 +57,9 @@ function alertmanagerAlert(alert: Alert, message: string, options: AlertmanagerO
     labels,
     annotations: { summary: message, description: alert.output, tags: alert.tags.join(',') },
     startsAt: isoTime(alert.time, 'Z'),
-    ...(options.expireAfterSeconds === undefined
+    ...(options.expireAfterMs === undefined
       ? {}
-      : { endsAt: new Date(startsMs + options.expireAfterSeconds * 1000).toISOString() }),
+      : { endsAt: new Date(startsMs + options.expireAfterMs).toISOString() }),
   };
 }
 

@@ -22,9 +22,11 @@ import { createNatsDestination } from './nats.js';
 
 /**
  * Value kinds an option may have. `url` is a string that must parse as an http(s) URL; `size`
- * is a byte count (`100MB` in the configuration).
+ * is a byte count (`100MB` in the configuration); `port` a whole number from 1 to 65535;
+ * `duration` milliseconds (`5m` in the configuration, a bare number is seconds).
  */
-type OptionKind = 'string' | 'url' | 'number' | 'size' | 'boolean' | 'strings' | 'map';
+type OptionKind =
+  'string' | 'url' | 'number' | 'size' | 'port' | 'duration' | 'boolean' | 'strings' | 'map';
 
 export interface OptionSpec {
   /** The TypeScript property the value lands in. */
@@ -67,7 +69,7 @@ export const outputKinds = {
     options: {
       transport: opt('transport', 'string', { values: ['udp', 'tcp', 'unix'] }),
       host: opt('host', 'string'),
-      port: opt('port', 'number'),
+      port: opt('port', 'port'),
       path: opt('path', 'string'),
       facility: opt('facility', 'string', { values: syslogFacilities }),
       app_name: opt('appName', 'string'),
@@ -118,7 +120,7 @@ export const outputKinds = {
     options: {
       url: opt('url', 'url', required),
       label_fields: opt('labelFields', 'strings'),
-      expire_after: opt('expireAfterSeconds', 'number'),
+      expire_after: opt('expireAfterMs', 'duration'),
     },
     create: (o, c) => createAlertmanagerDestination(o as never, c),
   },

@@ -60,6 +60,9 @@ export function createNatsDestination(options: NatsOptions): Destination {
   };
 }
 
+/** The names a subject pattern may hold in braces. */
+export const NATS_SUBJECT_NAMES = ['priority', 'rule', 'source'] as const;
+
 /** The subject for `alert` from the pattern. */
 export function natsSubject(alert: Alert, pattern = 'harrier.{priority}.{rule}'): string {
   const token = (text: string): string =>
@@ -67,8 +70,7 @@ export function natsSubject(alert: Alert, pattern = 'harrier.{priority}.{rule}')
       .toLowerCase()
       .replace(/[^a-z0-9_-]+/g, '_')
       .replace(/^_|_$/g, '') || '_';
-  return pattern
-    .replace(/\{priority\}/g, token(alert.priority))
-    .replace(/\{rule\}/g, token(alert.rule))
-    .replace(/\{source\}/g, token(alert.source));
+  return pattern.replace(/\{(priority|rule|source)\}/g, (_, name: string) =>
+    token(alert[name as (typeof NATS_SUBJECT_NAMES)[number]]),
+  );
 }

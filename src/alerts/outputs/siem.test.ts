@@ -20,7 +20,7 @@ test('Alertmanager: a postableAlerts array on /api/v2/alerts with valid label na
   const options = {
     url: `${server.url}/`,
     labelFields: ['container.name', 'proc.pid'],
-    expireAfterSeconds: 60,
+    expireAfterMs: 60_000,
   };
   await createAlertmanagerDestination(options, testContext()).send(batch(2), neverAbort);
   const request = server.accepted[0]!;
