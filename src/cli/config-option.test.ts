@@ -138,3 +138,31 @@ test('harrier serve -c appends extra_output to the alerts of CloudTrail rules', 
   assert.equal(alert.rule, 'Get');
   assert.match(alert.output, /: Notice got GetObject in us-east-1$/);
 });
+
+/** A rules file with one CloudTrail rule, `Get`, and a trail of one GetObject record. */
+function cloudTrailCase(prefix: string): { directory: string; trail: string; rules: string } {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  const rules = path.join(directory, 'rules.yaml');
+  writeFileSync(
+    rules,
+    '- rule: Get\n  desc: d\n  condition: ct.name = GetObject\n  output: got %ct.name\n' +
+      '  priority: NOTICE\n  source: aws_cloudtrail\n',
+  );
+  return { directory, trail: writeCloudTrailFile(directory, 1), rules };
+}
+
+test('-r with a configuration that has rules_files loads the -r files and warns at the key', async () => {
+  const { directory, trail, rules } = cloudTrailCase('harrier-rules-files-replay-');
+  const config = path.join(directory, 'harrier.yaml');
+  writeFileSync(config, `priority: notice\nrules_files: [${directory}/nothere.yaml]\n`);
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [path.join(repositoryRoot, 'bin/harrier.js'), 'replay', '-c', config, '-r', rules, trail],
+    { timeout: 15_000 },
+  );
+  assert.match(stdout, /: Notice got GetObject\n$/);
+  assert.match(
+    stderr,
+    /harrier\.yaml:2:1: warning HARRIER_CONFIG_UNUSED: the rule files given with -r are loaded instead; 'rules_files' is not used/,
+  );
+});

@@ -240,6 +240,7 @@ async function runReplay(paths: string[], options: ReplayCommandOptions): Promis
   const config = readConfigOption(options.config, {
     store: options.store === undefined,
     rulesAndStoreOnly: 'replay',
+    rulesFromCommandLine: options.rules.length > 0,
   });
   if (config === 'invalid') return 2;
   const rules = configuredRules(options.rules, config, minPriority);

@@ -137,7 +137,11 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   checkListenOption('--metrics', options.metrics, optionProblems);
   for (const problem of optionProblems) reportError('run', problem);
   if (optionProblems.length > 0) return 2;
-  const configUse = { queues: true, store: options.store === undefined };
+  const configUse = {
+    queues: true,
+    store: options.store === undefined,
+    rulesFromCommandLine: options.rules.length > 0,
+  };
   const config = readConfigOption(options.config, configUse);
   if (config === 'invalid') return 2;
   const { paths, loadOptions } = configuredRules(options.rules, config, minPriority);
