@@ -10,4 +10,6 @@ export { openPrivateDatabase } from './private-file.js';
 export type { AlertContext, AlertRecorder, RelatedEvent } from './context.js';
 export { AlertRouter, type OutputSpec } from './router.js';
 export type { GroupingRule } from './grouping.js';
+export { scanTemplate, isOwnAlertField, TEMPLATE_NAMES } from './template.js';
+export { NATS_SUBJECT_NAMES } from './outputs/nats.js';
 export { outputKinds, isOutputType, type OutputType, type OptionSpec } from './outputs/catalog.js';
