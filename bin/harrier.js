@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `harrier run` keeps a SIGHUP (reload) or SIGINT/SIGTERM that comes while it loads, instead of
-// dying of it: the latch goes in before the rest of Harrier is read.
-if (process.argv[2] === 'run') {
+// `harrier run` and `harrier serve` keep a SIGHUP (reload) or SIGINT/SIGTERM that comes while
+// they load, instead of dying of it: the latch goes in before the rest of Harrier is read.
+if (process.argv[2] === 'run' || process.argv[2] === 'serve') {
   const { latchStartupSignals } = await import('../dist/cli/startup-signals.js');
   latchStartupSignals();
 }

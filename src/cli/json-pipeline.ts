@@ -95,14 +95,24 @@ export class JsonDetection {
   private readonly decoded: Record<JsonSource, bigint> = { k8s_audit: 0n, aws_cloudtrail: 0n };
   private readonly rejections: RejectionLog;
   private readonly metrics: Record<JsonSource, SourceMetrics> | undefined;
+  private ruleSet: RuleSet;
 
   constructor(private readonly options: JsonDetectionOptions) {
+    this.ruleSet = options.ruleSet;
     this.rejections = new RejectionLog(options.logger);
     const { metrics } = options;
     this.metrics = metrics && {
       k8s_audit: new SourceMetrics(metrics, 'k8s_audit'),
       aws_cloudtrail: new SourceMetrics(metrics, 'aws_cloudtrail'),
     };
+  }
+
+  /**
+   * Runs the next records through `ruleSet` (a reload); records are taken a batch at a time,
+   * so no batch meets both rule sets.
+   */
+  replaceRules(ruleSet: RuleSet): void {
+    this.ruleSet = ruleSet;
   }
 
   /** Decodes and runs `records` of `source`; returns how many were processed and rejected. */
@@ -150,7 +160,7 @@ export class JsonDetection {
     stats.processed++;
     const metrics = this.metrics?.[event.source];
     const started = metrics === undefined ? 0 : performance.now();
-    const rules = this.options.ruleSet.match(event.source, undefined, event);
+    const rules = this.ruleSet.match(event.source, undefined, event);
     metrics?.event(jsonEventType(event), (performance.now() - started) / 1000);
     if (rules.length === 0) return [];
     const factory = this.factory(event.source);

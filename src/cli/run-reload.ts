@@ -1,7 +1,8 @@
 /**
- * What a SIGHUP makes `harrier run` read again: the configuration file (as Falco re-reads
- * falco.yaml) and the rule files it names, combined with the command line as at start. Only
- * the rule settings take effect; the sections set up once at start keep their running values.
+ * What a SIGHUP makes `harrier run` and `harrier serve` read again: the configuration file
+ * (as Falco re-reads falco.yaml) and the rule files it names, combined with the command line
+ * as at start. Only the rule settings take effect; the sections set up once at start keep
+ * their running values.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Priority, RuleSet } from '../detect/index.js';
@@ -15,8 +16,10 @@ import { metricsAddress } from './metrics-endpoint.js';
 import type { RunnerOutputFlags } from './runner-outputs.js';
 import { reportError } from './stderr-report.js';
 
-/** What `run` started from: its command line and the configuration it read then. */
+/** What `run` or `serve` started from: its command line and the configuration it read then. */
 export interface RunStart {
+  /** The command reloading, as its messages name it. */
+  readonly command: 'run' | 'serve';
   /** `-r` paths: they win over the configuration's `rules_files`, as at start. */
   readonly rules: readonly string[];
   /** `--min-priority`: it wins over the configuration's `priority`. */
@@ -29,7 +32,7 @@ export interface RunStart {
   readonly config: HarrierConfig | undefined;
   /** `--store`/`--metrics`, which win over their sections. */
   readonly flags: RunnerOutputFlags;
-  /** `-w`: a rule path of the new configuration must not be the capture being written. */
+  /** `run -w`: a rule path of the new configuration must not be the capture being written. */
   readonly capture: string | undefined;
   readonly quiet: boolean;
 }
@@ -53,10 +56,10 @@ export async function reloadRuleSet(start: RunStart, logger: Logger): Promise<Ru
   const overwritten =
     start.capture === undefined ? undefined : captureTargetProblem(start.capture, paths);
   if (overwritten !== undefined) {
-    reportError('run', overwritten);
+    reportError(start.command, overwritten);
   } else {
     const quiet = start.quiet;
-    const ruleSet = await loadCommandRules('run', paths, loadOptions, { quiet, logger });
+    const ruleSet = await loadCommandRules(start.command, paths, loadOptions, { quiet, logger });
     if (ruleSet !== undefined) return ruleSet;
   }
   logger.warn({ files: paths }, 'rule reload failed; the running rules stay in place');
@@ -66,7 +69,7 @@ export async function reloadRuleSet(start: RunStart, logger: Logger): Promise<Ru
 /**
  * One warning naming the sections of `next` that differ from the running ones, if any.
  * LIMIT: these are set up once (queues, store, endpoint), where Falco restarts with the whole
- * file on SIGHUP: a changed output or store waits for the next start of `run`.
+ * file on SIGHUP: a changed output or store waits for the next start of `run` or `serve`.
  */
 function warnOfRestartSections(
   start: RunStart,
@@ -90,6 +93,6 @@ function warnOfRestartSections(
   if (changed.length > 0)
     logger.warn(
       { file: start.configFile, sections: changed },
-      'configuration sections changed that apply only at start; they keep their running values until harrier run restarts',
+      `configuration sections changed that apply only at start; they keep their running values until harrier ${start.command} restarts`,
     );
 }

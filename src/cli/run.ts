@@ -213,7 +213,7 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const started = Date.now();
   const reloads = { failed: 0 };
   const start: RunStart = {
-    rules: options.rules, minPriority, configFile: options.config, configUse, config,
+    command: 'run', rules: options.rules, minPriority, configFile: options.config, configUse, config,
     flags: options, capture: options.write, quiet,
   }; // prettier-ignore
   const outcome = await untilStopped(live, start, logger, reloads);

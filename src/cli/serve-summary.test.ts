@@ -67,7 +67,7 @@ test('the stop summary counts one record, alert or request in the singular', () 
   );
 });
 
-test('the stop summary names requests given up, connections refused and stdout lines dropped', () => {
+test('the stop summary names requests given up, connections refused, stdout lines dropped and reloads', () => {
   const text = formatServeSummary(
     { k8s_audit: { received: 2, processed: 2, rejected: 0, alerts: 2 }, aws_cloudtrail: none },
     {
@@ -80,7 +80,7 @@ test('the stop summary names requests given up, connections refused and stdout l
       aborted: 3,
       connectionsRefused: 1,
     },
-    40,
+    { stdoutDropped: 40, reloads: 2, failedReloads: 1 },
   );
   assert.equal(
     text,
@@ -91,6 +91,7 @@ test('the stop summary names requests given up, connections refused and stdout l
       '  webhook: 3 requests given up by the client, unanswered',
       '  webhook: 1 connection refused, the most allowed being open',
       '  stdout: 40 alert lines dropped while it was not read',
+      '  rule reloads: 2, failed: 1',
       '',
     ].join('\n'),
   );

@@ -1,18 +1,26 @@
 /**
  * What `harrier serve` prints when it stops, in text mode: records and alerts per source, the
- * webhook's requests by answer and those given up or refused, and the alert lines an unread
- * stdout left out. Under `--json` the same counts go out as one log line.
+ * webhook's requests by answer and those given up or refused, the alert lines an unread
+ * stdout left out and the rule reloads. Under `--json` the same counts go out as one log line.
  */
 import type { WebhookCounters } from '../sources/k8s-audit/index.js';
 import type { JsonSource, JsonSourceStats } from './json-pipeline.js';
 import { counted } from './stderr-report.js';
 
+/** Counts besides the sources' and the webhook's; lines for them only when above 0. */
+export interface ServeSummaryExtra {
+  readonly stdoutDropped?: number;
+  readonly reloads?: number;
+  readonly failedReloads?: number;
+}
+
 /** The stop summary as text lines, each ending in a newline. */
 export function formatServeSummary(
   stats: Readonly<Record<JsonSource, JsonSourceStats>>,
   webhook: WebhookCounters | undefined,
-  stdoutDropped = 0,
+  extra: ServeSummaryExtra = {},
 ): string {
+  const { stdoutDropped = 0, reloads = 0, failedReloads = 0 } = extra;
   const lines = ['harrier serve: stopped'];
   for (const [source, counts] of Object.entries(stats)) {
     if (counts.received === 0) continue;
@@ -43,5 +51,7 @@ export function formatServeSummary(
   }
   if (stdoutDropped > 0)
     lines.push(`  stdout: ${counted(stdoutDropped, 'alert line')} dropped while it was not read`);
+  if (reloads + failedReloads > 0)
+    lines.push(`  rule reloads: ${reloads}, failed: ${failedReloads}`);
   return `${lines.join('\n')}\n`;
 }

@@ -473,3 +473,82 @@ test('serve with CloudTrail files only stops once they are read, with its summar
   );
   assert.equal(status, 0);
 });
+
+/** A one-rule k8s_audit rule file: `name` fires on every `create`, `output` prefixed. */
+function auditRule(name: string, output: string): string {
+  return [
+    `- rule: ${name}`,
+    '  desc: test rule',
+    '  condition: ka.verb=create',
+    `  output: ${output} (user=%ka.user.name)`,
+    '  priority: WARNING',
+    '  source: k8s_audit',
+    '',
+  ].join('\n');
+}
+
+test(
+  "SIGHUP reloads serve's rules and -c rule settings; a broken file keeps the running ones, and serve goes on (F2)",
+  { timeout: 60_000 },
+  async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'harrier-serve-hup-'));
+    const rules = path.join(directory, 'rules.yaml');
+    const config = path.join(directory, 'harrier.yaml');
+    writeFileSync(rules, auditRule('First rule', 'first'));
+    writeFileSync(config, 'append_output:\n  - extra_output: "[v1]"\n');
+    const args = ['serve', '-r', rules, '-c', config, '--listen', '127.0.0.1:0', '--no-store'];
+    const child = spawn(process.execPath, [HARRIER, ...args, '--json']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const logLines = () =>
+      stderr
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    await waitFor(
+      () => logLines().some((line) => line.msg === 'audit webhook listening'),
+      'listening',
+    );
+    const { port } = logLines().find((line) => line.msg === 'audit webhook listening')!;
+    const url = `http://127.0.0.1:${String(port)}/k8s-audit`;
+    const alertOutputs = () =>
+      stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => (JSON.parse(line) as { output: string }).output);
+    const postAndWait = async (count: number) => {
+      assert.equal((await post(url, JSON.stringify(sampleEvent))).status, 200);
+      await waitFor(() => alertOutputs().length === count, `alert ${count}`);
+    };
+    const reloaded = (count: number, msg: string) =>
+      waitFor(() => logLines().filter((line) => line.msg === msg).length === count, msg);
+
+    await postAndWait(1);
+    writeFileSync(rules, auditRule('Second rule', 'second'));
+    writeFileSync(config, 'append_output:\n  - extra_output: "[v2]"\n');
+    child.kill('SIGHUP');
+    await reloaded(1, 'rules reloaded; serving went on');
+    await postAndWait(2);
+    writeFileSync(rules, '- rule: Broken\n  condition: ka.verb=\n');
+    child.kill('SIGHUP');
+    await reloaded(1, 'rule reload failed; the running rules stay in place');
+    await postAndWait(3);
+    child.kill('SIGTERM');
+    const status = await exited;
+
+    assert.equal(status, 0);
+    assert.deepEqual(
+      alertOutputs().map((output) => output.replace(/^\S+: Warning /, '')),
+      [
+        'first (user=minikube-user) [v1]',
+        'second (user=minikube-user) [v2]',
+        'second (user=minikube-user) [v2]',
+      ],
+    );
+    const summary = logLines().at(-1)!;
+    assert.deepEqual([summary.msg, summary.reloads, summary.failedReloads], ['stopped', 1, 1]);
+  },
+);

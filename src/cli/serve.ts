@@ -19,11 +19,13 @@ import { describeListenError, parseListen } from './listen-address.js';
 import { readServeFlags, type ServeFlags } from './serve-options.js';
 import { CloudTrailInputs, type CloudTrailState } from './serve-cloudtrail.js';
 import { defaultStateDir } from '../config/index.js';
-import { readConfigOption } from './config-option.js';
+import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { FailureOnce } from './failure-once.js';
 import { reportError } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
+import { reloadRuleSet, type RunStart } from './run-reload.js';
+import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
 import { BoundedStdout } from './bounded-stdout.js';
 import {
   addRunnerOutputOptions,
@@ -202,7 +204,8 @@ export function registerServeCommand(program: Command): void {
   const command = program
     .command('serve')
     .description(
-      'run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts',
+      'run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts; ' +
+        'SIGHUP reads -c and the rule files again, SIGINT or SIGTERM stops',
     )
     .addOption(rulesOption('rule file or directory (repeatable)').makeOptionMandatory())
     .option('--listen <host:port>', 'webhook address', '127.0.0.1:9765')
@@ -238,7 +241,11 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--no-webhook', 'do not start the webhook')
     .option('--json', "print alerts as Falco's JSON")
-    .option('-c, --config <file>', 'harrier.yaml: outputs, grouping, store, metrics, append_output')
+    .option(
+      '-c, --config <file>',
+      'harrier.yaml: priority, rule_matching, append_output (read again on SIGHUP), outputs, ' +
+        'grouping, store, metrics (read at start)',
+    )
     .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
   addRunnerOutputOptions(command, { metrics: true, storeByDefault: true }).action(
     async (options: ServeCommandOptions, self: Command) => {
@@ -289,22 +296,34 @@ function publishStdoutDrops(metrics: HarrierMetrics, stdout: BoundedStdout): voi
 
 /** `given`: the options set on the command line (see `readServeFlags`). */
 async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>): Promise<number> {
+  // A SIGHUP or SIGTERM while serve loads is kept for when it serves (bin/harrier.js set it).
+  latchStartupSignals();
+  try {
+    return await runServeLatched(options, given);
+  } finally {
+    releaseStartupSignals();
+  }
+}
+
+async function runServeLatched(
+  options: ServeCommandOptions,
+  given: ReadonlySet<string>,
+): Promise<number> {
   const logger = createLogger('cli.serve');
   const optionProblems: string[] = [];
   const setup = await readServeFlags(options, optionProblems, given);
   for (const problem of optionProblems) reportError('serve', problem);
   if (optionProblems.length > 0) return 2;
-  const config = readConfigOption(options.config, {
-    queues: true,
-    store: options.store === undefined,
-  });
+  const configUse = { queues: true, store: options.store === undefined };
+  const config = readConfigOption(options.config, configUse);
   if (config === 'invalid') return 2;
-  const ruleSet = await loadCommandRules(
-    'serve',
-    options.rules,
-    { appendOutput: config?.appendOutput },
-    { quiet: options.quiet === true, failedOutcome: 'nothing served', logger },
-  );
+  const { paths, loadOptions } = configuredRules(options.rules, config);
+  const quiet = options.quiet === true;
+  const ruleSet = await loadCommandRules('serve', paths, loadOptions, {
+    quiet,
+    failedOutcome: 'nothing served',
+    logger,
+  });
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
   const stdout = new BoundedStdout(logger);
@@ -343,27 +362,59 @@ async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>
   if (outputs.metrics !== undefined && running.webhook !== undefined)
     publishWebhookResponses(outputs.metrics, running.webhook);
   if (outputs.metrics !== undefined) publishStdoutDrops(outputs.metrics, stdout);
-  await untilStopped(running, logger);
+  const start: RunStart = {
+    command: 'serve', rules: options.rules, minPriority: undefined, configFile: options.config,
+    configUse, config, flags: options, capture: undefined, quiet,
+  }; // prettier-ignore
+  const reloads = { done: 0, failed: 0 };
+  await untilStopped(running, start, logger, reloads);
   await running.stop();
   await outputs.close();
   stdout.reportDropped();
   const { stats } = running.detection;
   const counters = running.webhook?.counters;
   const webhook = counters && { ...counters, responses: Object.fromEntries(counters.responses) };
-  const stdoutDropped = stdout.dropped;
-  if (options.json) logger.info({ stats, webhook, stdoutDropped }, 'stopped');
-  else process.stderr.write(formatServeSummary(stats, counters, stdoutDropped));
+  const extra = {
+    stdoutDropped: stdout.dropped,
+    reloads: reloads.done,
+    failedReloads: reloads.failed,
+  };
+  if (options.json) logger.info({ stats, webhook, ...extra }, 'stopped');
+  else process.stderr.write(formatServeSummary(stats, counters, extra));
   return running.cloudTrail.unreadable > 0 ? 1 : 0;
 }
 
 /**
- * Waits for SIGINT or SIGTERM, stdout's reader to go, or every source to end.
- * LIMIT: SIGHUP is not handled, so it ends serve at once (status 129) without its summary;
- * `run` reloads on it, serve must be restarted to change its rules or configuration.
+ * Waits for SIGINT or SIGTERM, stdout's reader to go, or every source to end, reading the
+ * configuration and the rules again on every SIGHUP, as `run` does; `reloads` counts the
+ * reloads done and those refused for errors.
  */
-async function untilStopped(running: RunningServe, logger: Logger): Promise<void> {
+async function untilStopped(
+  running: RunningServe,
+  start: RunStart,
+  logger: Logger,
+  reloads: { done: number; failed: number },
+): Promise<void> {
+  let reloading = Promise.resolve();
+  const reload = () => {
+    reloading = reloading.then(async () => {
+      const next = await reloadRuleSet(start, logger);
+      if (next === undefined) {
+        reloads.failed++;
+        return;
+      }
+      running.detection.replaceRules(next);
+      reloads.done++;
+      logger.info({ count: next.enabledCount }, 'rules reloaded; serving went on');
+    });
+  };
+  process.on('SIGHUP', reload);
+  const early = releaseStartupSignals();
+  // The configuration and rule files may have changed after they were read at start.
+  if (early.has('SIGHUP')) reload();
   let stopNow = () => {};
   const stopped = new Promise<void>((resolve) => (stopNow = resolve));
+  if (early.has('SIGINT') || early.has('SIGTERM')) stopNow();
   process.once('SIGINT', stopNow);
   process.once('SIGTERM', stopNow);
   stopWhenStdoutCloses(stopNow);
@@ -372,7 +423,9 @@ async function untilStopped(running: RunningServe, logger: Logger): Promise<void
     stopNow();
   });
   await stopped;
+  process.off('SIGHUP', reload);
   process.off('SIGINT', stopNow);
   process.off('SIGTERM', stopNow);
   stopWhenStdoutCloses(undefined);
+  await reloading;
 }

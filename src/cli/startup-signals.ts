@@ -1,6 +1,6 @@
 /**
- * Signals that reach `harrier run` while it loads and starts (modules, rules, probe), kept for
- * when capture runs. Unhandled, SIGHUP (a reload, for a daemon) would end the process on the
+ * Signals that reach `harrier run` or `harrier serve` while it loads and starts (modules,
+ * rules, probe, listeners), kept for when it runs. Unhandled, SIGHUP (a reload, for a daemon) would end the process on the
  * spot and SIGINT/SIGTERM would skip the summary. bin/harrier.js latches them before it loads
  * the rest of Harrier; this module imports nothing, so that costs next to no time.
  */
