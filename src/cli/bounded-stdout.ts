@@ -1,10 +1,11 @@
 /**
- * Alert lines printed to stdout without a configured output (`serve` without `-c`), bounded:
- * stdout is a pipe that may not be read (`harrier serve | slow-reader`), and Node keeps every
+ * Alert lines printed to stdout without a configured output (`run` and `serve` without `-c`),
+ * bounded: stdout is a pipe that may not be read (`harrier run | slow-reader`), and Node keeps every
  * unwritten line in memory. Past `limitBytes` waiting, lines are dropped and counted instead;
  * the store still has every alert, and a configured output (`-c`) queues on disk instead.
  */
 import type { Logger } from 'pino';
+import type { HarrierMetrics } from '../api/metrics.js';
 
 /** Unwritten bytes held for a slow reader: some 20,000 text alert lines. */
 export const defaultStdoutLimitBytes = 8 * 1024 * 1024;
@@ -57,4 +58,14 @@ export class BoundedStdout {
   private whereKept(): string {
     return this.storing ? ' (the store has them)' : ' (no store: they are lost)';
   }
+}
+
+/** Adds the alert lines dropped from an unread stdout to metrics. */
+export function publishStdoutDrops(metrics: HarrierMetrics, stdout: BoundedStdout): void {
+  metrics.registry.collected(
+    'harrier_stdout_lines_dropped_total',
+    'Alert lines left out of stdout while it was not read (the store keeps the alerts).',
+    'counter',
+    () => [[{}, stdout.dropped]],
+  );
 }

@@ -29,3 +29,9 @@ test("record's state lines are the very lines of run's stop summary", () => {
   assert.equal(stateLines.length, 3);
   for (const line of stateLines) assert.ok(runLines.includes(line), line);
 });
+
+test("run's stop summary names alert lines dropped from an unread stdout, and only then", () => {
+  const line = '  stdout: 7 alert lines dropped while it was not read';
+  assert.ok(formatCounters(counters, new Map(), 1000, 0, 7).split('\n').includes(line));
+  assert.ok(!formatCounters(counters, new Map(), 1000, 0, 0).includes('stdout:'));
+});

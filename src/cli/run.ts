@@ -17,6 +17,7 @@ import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe
 import { createLogger, logFormat, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
+import { BoundedStdout, publishStdoutDrops } from './bounded-stdout.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
 import { reloadRuleSet, type RunStart } from './run-reload.js';
@@ -169,14 +170,16 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   });
   if (ruleSet === undefined) return 1;
   const print = options.json ? formatAlertJson : formatAlertText;
+  const stdout = new BoundedStdout(logger);
   const outputs = await startRunnerOutputs({
     flags: options, config, route: true, storeByDefault: true, serveMetrics: true,
-    print: (alert) => process.stdout.write(`${print(alert)}\n`), logger,
+    print: (alert) => stdout.write(`${print(alert)}\n`), logger,
   }); // prettier-ignore
   if (typeof outputs === 'string') {
     reportError('run', outputs);
     return 2;
   }
+  stdout.storing = outputs.storing;
   const byRule = new Map<string, number>();
   const onAlert = (alert: Alert, context?: AlertContext) => {
     byRule.set(alert.rule, (byRule.get(alert.rule) ?? 0) + 1);
@@ -209,7 +212,10 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
     reportError('run', error.message);
     return 2;
   }
-  if (outputs.metrics !== undefined) publishLiveDrops(outputs.metrics, live);
+  if (outputs.metrics !== undefined) {
+    publishLiveDrops(outputs.metrics, live);
+    publishStdoutDrops(outputs.metrics, stdout);
+  }
   const started = Date.now();
   const reloads = { failed: 0 };
   const start: RunStart = {
@@ -225,12 +231,15 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   const counters = await live.stop();
   containers?.close();
   await outputs.close();
+  stdout.reportDropped();
   const elapsedMs = Date.now() - started;
-  reportSummary('run', 'stopped', formatCounters(counters, byRule, elapsedMs, reloads.failed), {
+  const text = formatCounters(counters, byRule, elapsedMs, reloads.failed, stdout.dropped);
+  reportSummary('run', 'stopped', text, {
     elapsedMs,
     counters,
     byRule: Object.fromEntries(byRule),
     failedReloads: reloads.failed,
+    stdoutDropped: stdout.dropped,
   });
   return outcome instanceof Error ? 1 : 0;
 }
@@ -283,6 +292,7 @@ export function formatCounters(
   byRule: ReadonlyMap<string, number>,
   elapsedMs: number,
   failedReloads: number,
+  stdoutDropped = 0,
 ): string {
   const lines = [
     `harrier: stopped after ${(elapsedMs / 1000).toFixed(1)} s`,
@@ -297,6 +307,8 @@ export function formatCounters(
     ...formatStateCounters(counters),
   ];
   if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
+  if (stdoutDropped > 0)
+    lines.push(`  stdout: ${stdoutDropped} alert lines dropped while it was not read`);
   if (byRule.size > 0) lines.push('Triggered rules by rule name:');
   for (const [rule, count] of [...byRule].sort(([a], [b]) => (a < b ? -1 : 1)))
     lines.push(`  ${rule}: ${count}`);

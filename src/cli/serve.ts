@@ -26,7 +26,7 @@ import { reportError } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
 import { reloadRuleSet, type RunStart } from './run-reload.js';
 import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
-import { BoundedStdout } from './bounded-stdout.js';
+import { BoundedStdout, publishStdoutDrops } from './bounded-stdout.js';
 import {
   addRunnerOutputOptions,
   startRunnerOutputs,
@@ -207,7 +207,12 @@ export function registerServeCommand(program: Command): void {
       'run the Kubernetes audit webhook and follow audit and CloudTrail logs, printing alerts; ' +
         'SIGHUP reads -c and the rule files again, SIGINT or SIGTERM stops',
     )
-    .addOption(rulesOption('rule file or directory (repeatable)').makeOptionMandatory())
+    .addOption(
+      rulesOption(
+        'rule file or directory (repeatable)',
+        "the -c configuration's rules_files, else the rules/ directory",
+      ),
+    )
     .option('--listen <host:port>', 'webhook address', '127.0.0.1:9765')
     .option('--path <path>', 'webhook endpoint path', '/k8s-audit')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
@@ -243,8 +248,8 @@ export function registerServeCommand(program: Command): void {
     .option('--json', "print alerts as Falco's JSON")
     .option(
       '-c, --config <file>',
-      'harrier.yaml: priority, rule_matching, append_output (read again on SIGHUP), outputs, ' +
-        'grouping, store, metrics (read at start)',
+      'harrier.yaml: rule files, priority, rule_matching, append_output (read again on ' +
+        'SIGHUP), outputs, grouping, store, metrics (read at start)',
     )
     .option('-q, --quiet', 'leave out rule-load warnings (errors still show)');
   addRunnerOutputOptions(command, { metrics: true, storeByDefault: true }).action(
@@ -284,16 +289,6 @@ function publishWebhookResponses(metrics: HarrierMetrics, webhook: AuditWebhook)
   );
 }
 
-/** Adds the alert lines dropped from an unread stdout to metrics. */
-function publishStdoutDrops(metrics: HarrierMetrics, stdout: BoundedStdout): void {
-  metrics.registry.collected(
-    'harrier_stdout_lines_dropped_total',
-    'Alert lines left out of stdout while it was not read (the store keeps the alerts).',
-    'counter',
-    () => [[{}, stdout.dropped]],
-  );
-}
-
 /** `given`: the options set on the command line (see `readServeFlags`). */
 async function runServe(options: ServeCommandOptions, given: ReadonlySet<string>): Promise<number> {
   // A SIGHUP or SIGTERM while serve loads is kept for when it serves (bin/harrier.js set it).
@@ -314,7 +309,11 @@ async function runServeLatched(
   const setup = await readServeFlags(options, optionProblems, given);
   for (const problem of optionProblems) reportError('serve', problem);
   if (optionProblems.length > 0) return 2;
-  const configUse = { queues: true, store: options.store === undefined };
+  const configUse = {
+    queues: true,
+    store: options.store === undefined,
+    rulesFromCommandLine: options.rules.length > 0,
+  };
   const config = readConfigOption(options.config, configUse);
   if (config === 'invalid') return 2;
   const { paths, loadOptions } = configuredRules(options.rules, config);
