@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -164,5 +164,30 @@ test('-r with a configuration that has rules_files loads the -r files and warns 
   assert.match(
     stderr,
     /harrier\.yaml:2:1: warning HARRIER_CONFIG_UNUSED: the rule files given with -r are loaded instead; 'rules_files' is not used/,
+  );
+});
+
+test('serve -c takes its rules from rules_files without -r, as replay does; -r replaces them with a warning', async () => {
+  const { directory, trail, rules } = cloudTrailCase('harrier-rules-files-serve-');
+  const config = path.join(directory, 'harrier.yaml');
+  writeFileSync(config, 'rules_files: [rules.yaml]\noutputs:\n  - name: out\n    type: stdout\n');
+  const serve = (...extra: string[]) =>
+    promisify(execFile)(
+      process.execPath,
+      [path.join(repositoryRoot, 'bin/harrier.js'), 'serve', '-c', config, ...extra,
+        '--no-store', '--no-metrics', '--no-webhook', '--cloudtrail', trail],
+      { timeout: 15_000, env: { ...process.env, HARRIER__STATE_DIR: directory } },
+    ); // prettier-ignore
+  const fromConfig = await serve();
+  assert.match(fromConfig.stdout, /: Notice got GetObject\n$/);
+  assert.doesNotMatch(fromConfig.stderr, /warning/);
+
+  const other = path.join(directory, 'other.yaml');
+  writeFileSync(other, readFileSync(rules, 'utf8').replace('got %ct.name', 'other %ct.name'));
+  const fromFlag = await serve('-r', other);
+  assert.match(fromFlag.stdout, /: Notice other GetObject\n$/);
+  assert.match(
+    fromFlag.stderr,
+    /harrier\.yaml:1:1: warning HARRIER_CONFIG_UNUSED: the rule files given with -r are loaded instead; 'rules_files' is not used/,
   );
 });

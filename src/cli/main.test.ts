@@ -37,7 +37,6 @@ for (const [args, message, hint] of [
   [['record', '--bogus'], "error: unknown option '--bogus'", '(see harrier record --help)'],
   [['serve', '--bogus'], "error: unknown option '--bogus'", '(see harrier serve --help)'],
   [['record'], "error: required option '-w, --write <file>' not specified", '(see harrier record --help)'],
-  [['serve'], "error: required option '-r, --rules <path>' not specified", '(see harrier serve --help)'],
 ] as const) {
   test(`a usage error (${args.join(' ')}) is its line and where the help is, not the help page`, () => {
     const result = harrier(...args);
