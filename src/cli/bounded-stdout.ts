@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { HarrierMetrics } from '../api/metrics.js';
 
 /** Unwritten bytes held for a slow reader: some 20,000 text alert lines. */
-export const defaultStdoutLimitBytes = 8 * 1024 * 1024;
+const defaultStdoutLimitBytes = 8 * 1024 * 1024;
 
 /** What a writable stream must offer: Node's `process.stdout` does. */
 interface Stream {

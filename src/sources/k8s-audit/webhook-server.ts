@@ -94,10 +94,10 @@ const defaultMaxBody = 12 * 1024 * 1024;
  * An API server's batching audit backend sends one request at a time per server; a few
  * hundred leave room for many servers and retries, well under a default 1024 descriptors.
  */
-export const defaultMaxConnections = 256;
+const defaultMaxConnections = 256;
 
 /** A 12 MiB batch takes well under a second in a cluster; 30 s leaves slow links room. */
-export const defaultRequestTimeoutMs = 30_000;
+const defaultRequestTimeoutMs = 30_000;
 
 /** Headers come first and are small: a client silent this long is not sending a request. */
 const maxHeadersTimeoutMs = 10_000;
