@@ -34,8 +34,9 @@ test('an entry is read with its match, text, suggested flag and raw and formatte
   ].join('\n');
   const { config, diagnostics } = load(text, { HOME: '/root' });
   assert.deepEqual(diagnostics, []);
-  const entries = config?.appendOutput.map((entry) => ({
+  const entries = config?.appendOutput.map(({ rulePlace, ...entry }) => ({
     ...entry,
+    ...(rulePlace === undefined ? {} : { rulePlace: [rulePlace.line, rulePlace.column] }),
     extraOutput: entry.extraOutput?.text,
     extraFields: entry.extraFields.map(({ key, format, raw }) => [key, format.text, raw]),
   }));
@@ -55,6 +56,7 @@ test('an entry is read with its match, text, suggested flag and raw and formatte
       label: 'append_output[1]',
       tags: [],
       rule: 'Some rule',
+      rulePlace: [8, 20],
       extraOutput: undefined,
       suggestedOutput: true,
       extraFields: [],
@@ -162,4 +164,19 @@ test('an entry naming both a rule and tags draws a warning and stays valid', () 
     ],
   );
   assert.equal(config?.appendOutput[0]?.extraOutput?.text, 'x');
+});
+
+test('match.rule is kept with its place; an empty one matches every rule, as in Falco', () => {
+  const text = [
+    'append_output:',
+    '  - match: { rule: "Write below etc" }',
+    '    extra_output: a',
+    '  - match: { rule: "" }',
+    '    extra_output: b',
+  ].join('\n');
+  const [named, empty] = load(text).config?.appendOutput ?? [];
+  assert.equal(named?.rule, 'Write below etc');
+  assert.deepEqual([named?.rulePlace?.line, named?.rulePlace?.column], [2, 21]);
+  assert.equal(empty?.rule, undefined);
+  assert.equal(empty?.rulePlace, undefined);
 });

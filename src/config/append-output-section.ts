@@ -6,7 +6,7 @@
  * compiles with it (see detect's `AppendOutput`).
  */
 import { isMap, isScalar, type Node, type Scalar } from 'yaml';
-import type { AppendedField, AppendOutputEntry, PlacedText } from '../detect/index.js';
+import type { AppendedField, AppendOutputEntry, ConfigPlace, PlacedText } from '../detect/index.js';
 import { compileOutput, fieldTableFor, type FieldTable } from '../engine/index.js';
 import { ConfigReader, describeNode, join } from './reader.js';
 
@@ -26,6 +26,7 @@ interface Match {
   source?: string;
   tags: string[];
   rule?: string;
+  rulePlace?: ConfigPlace;
 }
 
 function readEntry(
@@ -69,7 +70,9 @@ function readMatch(reader: ConfigReader, node: Node | null | undefined, key: str
     ? reader.oneOf(at('source'), join(key, 'source'), SOURCES)
     : undefined;
   const tags = entries.has('tags') ? (reader.strings(at('tags'), join(key, 'tags')) ?? []) : [];
-  const rule = entries.has('rule') ? reader.string(at('rule'), join(key, 'rule')) : undefined;
+  // An empty name matches every rule, as an absent one does (Falco's reading).
+  const named = entries.has('rule') ? reader.string(at('rule'), join(key, 'rule')) : undefined;
+  const rule = named === '' ? undefined : named;
   if (rule !== undefined && tags.length > 0)
     reader.warning(
       node,
@@ -80,7 +83,9 @@ function readMatch(reader: ConfigReader, node: Node | null | undefined, key: str
   return {
     ...(source === undefined ? {} : { source }),
     tags,
-    ...(rule === undefined ? {} : { rule }),
+    ...(rule === undefined
+      ? {}
+      : { rule, rulePlace: reader.placed(at('rule') as Scalar, rule).locate(0) }),
   };
 }
 

@@ -54,7 +54,11 @@ test('the JSON form adds the item label', () => {
 });
 
 /** Harrier's own codes that are warnings; its other codes are errors. */
-const harrierWarnings = new Set(['HARRIER_FD_FIELD_WITHOUT_FD', 'HARRIER_DUPLICATE_KEY']);
+const harrierWarnings = new Set([
+  'HARRIER_FD_FIELD_WITHOUT_FD',
+  'HARRIER_DUPLICATE_KEY',
+  'HARRIER_APPEND_OUTPUT_NO_RULE',
+]);
 
 test('every code has a severity, a meaning and a cost', () => {
   for (const [code, description] of Object.entries(diagnosticCodes)) {

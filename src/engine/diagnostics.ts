@@ -33,7 +33,8 @@ export type WarningCode =
   | 'LOAD_COMPILE_CONDITION'
   | 'LOAD_UNKNOWN_KEY'
   | 'HARRIER_FD_FIELD_WITHOUT_FD'
-  | 'HARRIER_DUPLICATE_KEY';
+  | 'HARRIER_DUPLICATE_KEY'
+  | 'HARRIER_APPEND_OUTPUT_NO_RULE';
 
 export type DiagnosticCode = ErrorCode | WarningCode;
 
@@ -178,6 +179,12 @@ export const diagnosticCodes: Readonly<Record<DiagnosticCode, CodeDescription>> 
     severity: 'warning',
     meaning: 'a mapping repeats a key (Falco, through yaml-cpp, reads the first without a word)',
     cost: 'the later value is ignored; often an edit made to the wrong copy',
+  },
+  HARRIER_APPEND_OUTPUT_NO_RULE: {
+    severity: 'warning',
+    meaning:
+      "an append_output entry's match.rule names no rule of the loaded files (Falco says nothing)",
+    cost: 'the entry appends to no alert; usually a misspelt or renamed rule',
   },
 };
 

@@ -173,3 +173,15 @@ test('a rule with skip_if_unknown_filter is left out, with a warning, when appen
     ['Verb'],
   );
 });
+
+test('an entry whose match.rule names no loaded rule is a warning at its place', () => {
+  const rulePlace = { file: 'h.yaml', line: 4, column: 14, snippet: '    rule: Shel', note: '' };
+  const { diagnostics } = load([
+    entry('append_output[0]', { rule: 'Shel', rulePlace, extraOutput: placed('x') }),
+    entry('append_output[1]', { rule: 'Shell', rulePlace, extraOutput: placed('y') }),
+  ]);
+  assert.deepEqual(
+    diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.line, diagnostic.column, diagnostic.path, diagnostic.message]),
+    [['HARRIER_APPEND_OUTPUT_NO_RULE', 4, 14, 'append_output[0] > match > rule', "no loaded rule is named 'Shel'"]],
+  ); // prettier-ignore
+});

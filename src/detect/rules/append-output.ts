@@ -49,6 +49,8 @@ export interface AppendOutputEntry {
   /** A rule needs all of them. */
   readonly tags: readonly string[];
   readonly rule?: string;
+  /** Where `match.rule` is written, for the warning when it names no rule. */
+  readonly rulePlace?: ConfigPlace;
   readonly extraOutput?: PlacedText;
   readonly suggestedOutput: boolean;
   readonly extraFields: readonly AppendedField[];
@@ -84,8 +86,27 @@ interface RuleSubject {
  */
 export class AppendOutput {
   private readonly reported = new Set<string>();
+  /** Entries whose `match.rule` names a rule seen by `forRule`. */
+  private readonly named = new Set<AppendOutputEntry>();
 
   constructor(private readonly entries: readonly AppendOutputEntry[]) {}
+
+  /** Warns, at its place, about each entry whose `match.rule` named none of the rules. */
+  warnUnnamedRules(report: LoadReport): void {
+    for (const entry of this.entries) {
+      const place = entry.rulePlace;
+      if (entry.rule === undefined || place === undefined || this.named.has(entry)) continue;
+      report.addDiagnostic({
+        code: 'HARRIER_APPEND_OUTPUT_NO_RULE',
+        severity: 'warning',
+        message: `no loaded rule is named '${entry.rule}'`,
+        file: place.file, line: place.line, column: place.column, snippet: place.snippet,
+        path: `${entry.label} > match > rule`,
+        itemType: '',
+        itemName: '',
+      }); // prettier-ignore
+    }
+  }
 
   /** Whether `entry` applies to `rule`. */
   static matches(
@@ -107,6 +128,7 @@ export class AppendOutput {
     const texts: string[] = [];
     const fields = new Map<string, ExtraOutputField>();
     for (const entry of this.entries) {
+      if (entry.rule === rule.name) this.named.add(entry);
       if (!AppendOutput.matches(entry, rule)) continue;
       if (entry.extraOutput !== undefined && entry.extraOutput.text !== '') {
         const compiled = compileOutput(entry.extraOutput.text, table);

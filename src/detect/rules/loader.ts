@@ -107,6 +107,7 @@ export function loadRuleFiles(files: readonly RuleFile[], options: LoadOptions =
     if (!last && report.hasErrors) continue;
     rules = compileRules(collector, tables, report, appendOutput);
   }
+  if (!report.hasErrors) appendOutput.warnUnnamedRules(report);
   checkPlugins(collector, options, report, sources[0]);
   const result: LoadResult = {
     diagnostics: report.diagnostics,
