@@ -153,6 +153,22 @@ test('environment overrides set keys and name the variable when the value is wro
   );
 });
 
+test('$${ is a literal ${, as in Falco; a ${ that starts no ${NAME} is an error', () => {
+  const config = (url: string) =>
+    loadConfig(`outputs:\n  - name: s\n    type: webhook\n    url: "${url}"\n`, 'h.yaml', {
+      HOST: 'example.test',
+    });
+  const escaped = config('http://$${HOST}.${HOST}/');
+  assert.deepEqual(escaped.diagnostics, []);
+  assert.equal(escaped.config?.outputs[0]?.options.url, 'http://${HOST}.example.test/');
+  assert.deepEqual(
+    config('http://${HOST:-fallback}/').diagnostics.map((d) => `${d.line} ${d.code} ${d.message}`),
+    [
+      "4 HARRIER_CONFIG_ENV 'outputs[0].url' has a ${ that starts no ${NAME} reference (write $${ for a literal ${)",
+    ],
+  );
+});
+
 test('an unset ${VAR} and a YAML syntax error are reported at their lines', () => {
   const unset = loadConfig(
     'outputs:\n  - name: s\n    type: slack\n    url: ${NOPE}\n',

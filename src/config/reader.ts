@@ -304,23 +304,32 @@ export class ConfigReader {
     return bytes;
   }
 
+  /**
+   * `${NAME}` replaced by the variable, and `$${` by a literal `${`, as Falco's configuration
+   * reads them. An unset variable is an error (Falco reads it as empty), and so is a `${` that
+   * starts no `${NAME}` (`${X:-default}`), which Falco would drop.
+   */
   private expand(node: Node, key: string, text: string): string | undefined {
-    let missing: string | undefined;
-    const expanded = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    let problem: string | undefined;
+    const expanded = text.replace(REFERENCE, (whole, name: string | undefined) => {
+      if (whole === '$${') return '${';
+      if (name === undefined) {
+        problem ??= `'${key}' has a \${ that starts no \${NAME} reference (write $\${ for a literal \${)`;
+        return whole;
+      }
       const value = this.environment[name];
-      if (value === undefined) missing ??= name;
+      if (value === undefined)
+        problem ??= `environment variable ${name} referenced by '${key}' is not set`;
       return value ?? '';
     });
-    if (missing === undefined) return expanded;
-    this.error(
-      node,
-      key,
-      `environment variable ${missing} referenced by '${key}' is not set`,
-      'HARRIER_CONFIG_ENV',
-    );
+    if (problem === undefined) return expanded;
+    this.error(node, key, problem, 'HARRIER_CONFIG_ENV');
     return undefined;
   }
 }
+
+/** An escaped `$${`, a `${NAME}` reference, or a `${` that starts neither. */
+const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{/g;
 
 /** `parent.child`, or `child` at the top. */
 export function join(parent: string, child: string): string {
