@@ -169,6 +169,14 @@ test('$${ is a literal ${, as in Falco; a ${ that starts no ${NAME} is an error'
   );
 });
 
+test('a second YAML document in the file is an error at its start, in plain words', () => {
+  const { diagnostics } = loadConfig('priority: debug\n---\npriority: info\n', 'h.yaml', {});
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`),
+    ['2:1 HARRIER_CONFIG_YAML a second YAML document starts here: the file must hold one'],
+  );
+});
+
 test('an unset ${VAR} and a YAML syntax error are reported at their lines', () => {
   const unset = loadConfig(
     'outputs:\n  - name: s\n    type: slack\n    url: ${NOPE}\n',

@@ -96,6 +96,10 @@ function describeOtherError(text: string, problem: YAMLError, offset: number): Y
     const message = 'tabs are not allowed in YAML indentation; indent with spaces';
     return { message, offset: tab >= 0 ? lineStart + tab : offset };
   }
+  // Only single-document readers (the configuration) meet this; the library's own words
+  // advise its programmer.
+  if (problem.code === 'MULTIPLE_DOCS')
+    return { message: 'a second YAML document starts here: the file must hold one', offset };
   // The parser recurses per level and reports its exhausted stack in the engine's words.
   if (problem.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(problem.message))
     return {
