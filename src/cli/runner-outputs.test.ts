@@ -364,7 +364,8 @@ test('serve counts webhook events, rejects and alerts on /metrics and stores the
   const expected: Record<string, number> = {
     'harrier_events_total{source="k8s_audit",type="create"}': 3,
     'harrier_events_total{source="k8s_audit",type="delete"}': 1,
-    'harrier_events_dropped_total{source="k8s_audit",reason="malformed"}': 1,
+    // the list's bad item, and the body '{"kind": 0}' that holds no audit event at all
+    'harrier_events_dropped_total{source="k8s_audit",reason="malformed"}': 2,
     'harrier_alerts_total{rule="Deployment created",priority="Notice"}': 2,
     'harrier_rule_evaluation_seconds_count{source="k8s_audit"}': 4,
     'harrier_output_deliveries_total{output="screen",result="delivered"}': 2,
