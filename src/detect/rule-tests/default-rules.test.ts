@@ -92,6 +92,24 @@ test('every default rule has a user_ tuning item or exceptions, and a section in
   }
 });
 
+test("docs/rules.md counts each file's rules, in its table and its file lines", async () => {
+  const docs = await readFile(path.join(repositoryRoot, 'docs/rules.md'), 'utf8');
+  const counts = await Promise.all(
+    ruleFiles.map(async (file) => {
+      const items = parse(await readFile(file, 'utf8')) as Array<Record<string, unknown>>;
+      return items.filter((entry) => typeof entry.rule === 'string').length;
+    }),
+  );
+  const table = [...docs.matchAll(/^\| [^|]+ \| (\d+) \|$/gm)].map(([, count]) => Number(count));
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  assert.deepEqual(table, [...counts, total]);
+  for (const [index, file] of ruleFiles.entries())
+    assert.ok(
+      docs.includes(`File: \`rules/${path.basename(file)}\` (${counts[index]} rules).`),
+      path.basename(file),
+    );
+});
+
 test('every override example in docs/rules.md loads after the default rules', async () => {
   const docs = await readFile(path.join(repositoryRoot, 'docs/rules.md'), 'utf8');
   // Blocks inside list items are indented; strip the indentation of their fence.
