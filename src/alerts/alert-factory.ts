@@ -3,17 +3,17 @@
  * time and priority the way Falco does (`TIME: Priority output`), and gathers the typed
  * output fields of both parts.
  */
-import { hostname as systemHostname } from 'node:os';
 import { compileOutput, type FieldTable, type OutputFormatter } from '../engine/index.js';
+import { localHostname } from '../host-name.js';
 import type { Rule } from '../detect/index.js';
 import type { Alert } from './alert.js';
 
 /** `iso8601`: `2016-08-04T16:17:57.881781397+0000`; `local`: `16:17:57.881781397` local time. */
 export type TimeFormat = 'iso8601' | 'local';
 
-/** The host name alerts carry: `option`, else `HARRIER_HOSTNAME`, else the system's. */
+/** The host name alerts carry: `option`, else this machine's (see `localHostname`). */
 export function alertHostname(option?: string): string {
-  return option ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
+  return option ?? localHostname();
 }
 
 export interface AlertFactoryOptions {

@@ -39,7 +39,7 @@ test('time text follows ts_to_string: local time of day, with date and nanosecon
   assert.equal(isoTimeText(5n), '1970-01-01T00:00:00.000000005+0000');
 });
 
-test('evt.hostname of a plugin event is this machine, or FALCO_HOSTNAME / HARRIER_HOSTNAME', (t) => {
+test('evt.hostname of a plugin event is this machine, or HARRIER_HOSTNAME, else FALCO_HOSTNAME', (t) => {
   const saved = { ...process.env };
   t.after(() => {
     for (const name of ['FALCO_HOSTNAME', 'HARRIER_HOSTNAME', 'HOSTNAME']) {
@@ -52,8 +52,8 @@ test('evt.hostname of a plugin event is this machine, or FALCO_HOSTNAME / HARRIE
   // a shell variable services do not have; it must not stand in for the machine's name
   process.env.HOSTNAME = 'not-this-machine';
   assert.equal(read('k8s_audit', 'evt.hostname'), hostname());
-  process.env.HARRIER_HOSTNAME = 'node-7';
-  assert.equal(read('aws_cloudtrail', 'evt.hostname'), 'node-7');
   process.env.FALCO_HOSTNAME = 'node-8';
   assert.equal(read('aws_cloudtrail', 'evt.hostname'), 'node-8');
+  process.env.HARRIER_HOSTNAME = 'node-7';
+  assert.equal(read('aws_cloudtrail', 'evt.hostname'), 'node-7');
 });

@@ -4,7 +4,7 @@
  * source and plugin names and the plugin's one-line summary. Names, types and display forms
  * follow libsinsp; the descriptions are Harrier's own.
  */
-import { hostname as systemHostname } from 'node:os';
+import { localHostname } from '../../host-name.js';
 import type { FieldDefinition, FieldExtractor, FieldTable, FieldType } from './types.js';
 
 /** What the generic fields read from an event. */
@@ -147,18 +147,10 @@ function rows<E extends GenericEvent>(options: GenericFieldOptions<E>): Row<E>[]
     [
       'evt.hostname',
       'CHARBUF',
-      'Host name of this machine, or FALCO_HOSTNAME when set.',
-      () => hostName(),
+      'Host name of this machine, or HARRIER_HOSTNAME, else FALCO_HOSTNAME, when set.',
+      () => localHostname(),
     ],
   ];
-}
-
-/**
- * As libsinsp's plugin inspectors take the local machine's name: `$HOSTNAME` is a shell
- * variable that services and scripts do not see.
- */
-function hostName(): string {
-  return process.env.FALCO_HOSTNAME ?? process.env.HARRIER_HOSTNAME ?? systemHostname();
 }
 
 /** Time fields carry the raw nanoseconds in `output_fields`, as libsinsp's JSON form does. */

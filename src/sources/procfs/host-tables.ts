@@ -4,7 +4,8 @@
  * `/etc/group`.
  * @internal
  */
-import { cpus, hostname, networkInterfaces, totalmem } from 'node:os';
+import { cpus, networkInterfaces, totalmem } from 'node:os';
+import { localHostname } from '../../host-name.js';
 import type { GroupRecord, InterfaceRecord, MachineRecord, UserRecord } from '../scap/index.js';
 import { readText } from './proc-files.js';
 
@@ -23,7 +24,7 @@ export function readMachine(bootTimestamp: bigint): MachineRecord {
     cpuCount: cpus().length,
     memorySizeBytes: BigInt(totalmem()),
     maxPid: BigInt(Number.isFinite(maxPid) ? maxPid : 0),
-    hostname: process.env.HARRIER_HOSTNAME ?? hostname(),
+    hostname: localHostname(),
     bootTimestamp,
     flags: 0n,
   };
