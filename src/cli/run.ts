@@ -43,7 +43,11 @@ import {
 import { formatPreflight, preflightProblems } from './live-preflight.js';
 import { WATCH_UNIMPLEMENTED_HELP } from './live-syscalls.js';
 import { formatDropReasons, formatStateCounters } from './live-summary.js';
-import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
+import {
+  handOverStartupSignals,
+  latchStartupSignals,
+  releaseStartupSignals,
+} from './startup-signals.js';
 import { rulesOption } from './rule-paths.js';
 import {
   addRunnerOutputOptions,
@@ -266,14 +270,15 @@ async function untilStopped(
       logger.info({ count: next.enabledCount }, 'rules reloaded; capture went on');
     });
   };
-  process.on('SIGHUP', reload);
-  const early = releaseStartupSignals();
-  // The configuration and rule files may have changed after they were read at start.
-  if (early.has('SIGHUP')) reload();
   const outcome = await new Promise<Error | undefined>((resolve) => {
+    const early = handOverStartupSignals(() => {
+      process.on('SIGHUP', reload);
+      process.once('SIGINT', () => resolve(undefined));
+      process.once('SIGTERM', () => resolve(undefined));
+    });
+    // The configuration and rule files may have changed after they were read at start.
+    if (early.has('SIGHUP')) reload();
     if (early.has('SIGINT') || early.has('SIGTERM')) resolve(undefined);
-    process.once('SIGINT', () => resolve(undefined));
-    process.once('SIGTERM', () => resolve(undefined));
     stopWhenStdoutCloses(() => resolve(undefined));
     live.done.then(
       () => resolve(new Error('the probe stopped unexpectedly')),

@@ -25,7 +25,11 @@ import { FailureOnce } from './failure-once.js';
 import { reportError } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
 import { reloadRuleSet, type RunStart } from './run-reload.js';
-import { latchStartupSignals, releaseStartupSignals } from './startup-signals.js';
+import {
+  handOverStartupSignals,
+  latchStartupSignals,
+  releaseStartupSignals,
+} from './startup-signals.js';
 import { BoundedStdout, publishStdoutDrops } from './bounded-stdout.js';
 import {
   addRunnerOutputOptions,
@@ -407,15 +411,16 @@ async function untilStopped(
       logger.info({ count: next.enabledCount }, 'rules reloaded; serving went on');
     });
   };
-  process.on('SIGHUP', reload);
-  const early = releaseStartupSignals();
-  // The configuration and rule files may have changed after they were read at start.
-  if (early.has('SIGHUP')) reload();
   let stopNow = () => {};
   const stopped = new Promise<void>((resolve) => (stopNow = resolve));
+  const early = handOverStartupSignals(() => {
+    process.on('SIGHUP', reload);
+    process.once('SIGINT', stopNow);
+    process.once('SIGTERM', stopNow);
+  });
+  // The configuration and rule files may have changed after they were read at start.
+  if (early.has('SIGHUP')) reload();
   if (early.has('SIGINT') || early.has('SIGTERM')) stopNow();
-  process.once('SIGINT', stopNow);
-  process.once('SIGTERM', stopNow);
   stopWhenStdoutCloses(stopNow);
   void running.ended.then(() => {
     logger.info('every source has ended; stopping');

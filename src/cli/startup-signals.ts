@@ -16,9 +16,21 @@ export function latchStartupSignals(): void {
   for (const signal of LATCHED) process.on(signal, keep);
 }
 
-/** Stops keeping them and returns those that came; later ones reach the caller's handlers. */
-export function releaseStartupSignals(): ReadonlySet<NodeJS.Signals> {
+/** Stops keeping them (a start that failed); later ones get Node's default handling. */
+export function releaseStartupSignals(): void {
   if (latched) for (const signal of LATCHED) process.off(signal, keep);
   latched = false;
+}
+
+/**
+ * Hands the signals over to the listeners `listen` installs, then stops keeping them, and
+ * returns those that came meanwhile. The order matters: a signal the kernel has delivered but
+ * Node has not yet dispatched goes to the listeners of its signal at dispatch time, and is lost
+ * for good if the last of them left first (`harrier serve` then ignored a SIGTERM sent just as
+ * it started to listen, and never stopped).
+ */
+export function handOverStartupSignals(listen: () => void): ReadonlySet<NodeJS.Signals> {
+  listen();
+  releaseStartupSignals();
   return seen;
 }
