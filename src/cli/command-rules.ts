@@ -35,5 +35,8 @@ export async function loadCommandRules(
     { count: ruleSet.enabledCount, sources: ruleSet.sources(), files: paths },
     'rules loaded',
   );
+  // Valid files can still leave nothing to judge with (all disabled, or under the priority).
+  if (ruleSet.enabledCount === 0)
+    logger?.warn({ files: paths }, 'no rule is enabled: nothing can raise an alert');
   return ruleSet;
 }
