@@ -42,7 +42,36 @@ export interface RunStart {
  * errors (printed with their file, line and column, and logged as a failed reload): the
  * running rules then stay.
  */
-export async function reloadRuleSet(start: RunStart, logger: Logger): Promise<RuleSet | undefined> {
+/** SIGHUP's handler, and a wait for the reloads it started. */
+export interface SerialReload {
+  readonly reload: () => void;
+  settled(): Promise<void>;
+}
+
+/**
+ * Reloads one at a time, each after the one before, so that quick SIGHUPs apply in order;
+ * `apply` takes the new rules, and a refused reload counts in `counts.failed`.
+ */
+export function serialReload(
+  start: RunStart,
+  logger: Logger,
+  counts: { failed: number },
+  apply: (next: RuleSet) => Promise<void> | void,
+): SerialReload {
+  let reloading = Promise.resolve();
+  return {
+    reload: () => {
+      reloading = reloading.then(async () => {
+        const next = await reloadRuleSet(start, logger);
+        if (next === undefined) counts.failed++;
+        else await apply(next);
+      });
+    },
+    settled: () => reloading,
+  };
+}
+
+async function reloadRuleSet(start: RunStart, logger: Logger): Promise<RuleSet | undefined> {
   const config = readConfigOption(start.configFile, start.configUse);
   if (config === 'invalid') {
     logger.warn(

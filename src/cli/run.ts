@@ -20,7 +20,7 @@ import { stopWhenStdoutCloses } from './closed-output.js';
 import { BoundedStdout, publishStdoutDrops } from './bounded-stdout.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
-import { reloadRuleSet, type RunStart } from './run-reload.js';
+import { serialReload, type RunStart } from './run-reload.js';
 import { captureTargetProblem } from './capture-target.js';
 import { checkListenOption } from './listen-address.js';
 import { handleSignalsWhileStopping } from './stopping-signals.js';
@@ -258,18 +258,10 @@ async function untilStopped(
   logger: Logger,
   reloads: { failed: number },
 ): Promise<Error | undefined> {
-  let reloading = Promise.resolve();
-  const reload = () => {
-    reloading = reloading.then(async () => {
-      const next = await reloadRuleSet(start, logger);
-      if (next === undefined) {
-        reloads.failed++;
-        return;
-      }
-      await live.replaceRules(next);
-      logger.info({ count: next.enabledCount }, 'rules reloaded; capture went on');
-    });
-  };
+  const { reload, settled } = serialReload(start, logger, reloads, async (next) => {
+    await live.replaceRules(next);
+    logger.info({ count: next.enabledCount }, 'rules reloaded; capture went on');
+  });
   const outcome = await new Promise<Error | undefined>((resolve) => {
     const early = handOverStartupSignals(() => {
       process.on('SIGHUP', reload);
@@ -287,7 +279,7 @@ async function untilStopped(
   });
   process.off('SIGHUP', reload);
   stopWhenStdoutCloses(undefined);
-  await reloading;
+  await settled();
   return outcome;
 }
 

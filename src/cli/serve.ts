@@ -24,7 +24,7 @@ import { stopWhenStdoutCloses } from './closed-output.js';
 import { FailureOnce } from './failure-once.js';
 import { reportError } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
-import { reloadRuleSet, type RunStart } from './run-reload.js';
+import { serialReload, type RunStart } from './run-reload.js';
 import {
   handOverStartupSignals,
   latchStartupSignals,
@@ -398,19 +398,11 @@ async function untilStopped(
   logger: Logger,
   reloads: { done: number; failed: number },
 ): Promise<void> {
-  let reloading = Promise.resolve();
-  const reload = () => {
-    reloading = reloading.then(async () => {
-      const next = await reloadRuleSet(start, logger);
-      if (next === undefined) {
-        reloads.failed++;
-        return;
-      }
-      running.detection.replaceRules(next);
-      reloads.done++;
-      logger.info({ count: next.enabledCount }, 'rules reloaded; serving went on');
-    });
-  };
+  const { reload, settled } = serialReload(start, logger, reloads, (next) => {
+    running.detection.replaceRules(next);
+    reloads.done++;
+    logger.info({ count: next.enabledCount }, 'rules reloaded; serving went on');
+  });
   let stopNow = () => {};
   const stopped = new Promise<void>((resolve) => (stopNow = resolve));
   const early = handOverStartupSignals(() => {
@@ -431,5 +423,5 @@ async function untilStopped(
   process.off('SIGINT', stopNow);
   process.off('SIGTERM', stopNow);
   stopWhenStdoutCloses(undefined);
-  await reloading;
+  await settled();
 }

@@ -32,6 +32,24 @@ export async function podman(args: readonly string[], timeoutMs = 60_000): Promi
   return stdout;
 }
 
+/** The podman API socket scripts/container-setup.sh serves, which container metadata reads. */
+const PODMAN_SOCKET = '/run/podman/podman.sock';
+
+/** Why the podman API cannot be asked here, or undefined when it answers. */
+export function podmanApiSkipReason(): string | undefined {
+  try {
+    const answer = execFileSync(
+      'curl',
+      ['-s', '--max-time', '2', '--unix-socket', PODMAN_SOCKET, 'http://d/_ping'],
+      { encoding: 'utf8' },
+    );
+    if (answer.includes('OK')) return undefined;
+  } catch {
+    // reported below
+  }
+  return `the podman API does not answer on ${PODMAN_SOCKET} (scripts/container-setup.sh starts it)`;
+}
+
 /** Why containers cannot run here, or undefined when podman and the image are present. */
 export function containerSkipReason(): string | undefined {
   try {

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,29 +13,14 @@ import { promisify } from 'node:util';
 import {
   containerSkipReason,
   podman,
+  podmanApiSkipReason,
   removeContainer,
   startContainer,
   type ScenarioContainer,
 } from './containers.js';
 import { harrierBin, HarrierProcess, liveSkipReason } from './harrier-process.js';
 
-const PODMAN_SOCKET = '/run/podman/podman.sock';
-
-function socketSkipReason(): string | undefined {
-  try {
-    const answer = execFileSync(
-      'curl',
-      ['-s', '--max-time', '2', '--unix-socket', PODMAN_SOCKET, 'http://d/_ping'],
-      { encoding: 'utf8' },
-    );
-    if (answer.includes('OK')) return undefined;
-  } catch {
-    // reported below
-  }
-  return `the podman API does not answer on ${PODMAN_SOCKET} (scripts/container-setup.sh starts it)`;
-}
-
-const skip = liveSkipReason() ?? containerSkipReason() ?? socketSkipReason();
+const skip = liveSkipReason() ?? containerSkipReason() ?? podmanApiSkipReason();
 if (skip !== undefined) console.log(`# live container replay skipped: ${skip}`);
 
 const marker = `harrier-ct-${process.pid}`;

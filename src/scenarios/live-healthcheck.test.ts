@@ -6,33 +6,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { rulePathsOrDefault } from '../cli/default-rules.js';
-import { containerSkipReason, podman } from './containers.js';
+import { containerSkipReason, podman, podmanApiSkipReason } from './containers.js';
 import { harrierBin, HarrierProcess, liveSkipReason } from './harrier-process.js';
 
-const PODMAN_SOCKET = '/run/podman/podman.sock';
 const RULE = 'Root process executed into container';
 
-function socketSkipReason(): string | undefined {
-  try {
-    const answer = execFileSync(
-      'curl',
-      ['-s', '--max-time', '2', '--unix-socket', PODMAN_SOCKET, 'http://d/_ping'],
-      { encoding: 'utf8' },
-    );
-    if (answer.includes('OK')) return undefined;
-  } catch {
-    // reported below
-  }
-  return `the podman API does not answer on ${PODMAN_SOCKET} (scripts/container-setup.sh starts it)`;
-}
-
-const skip = liveSkipReason() ?? containerSkipReason() ?? socketSkipReason();
+const skip = liveSkipReason() ?? containerSkipReason() ?? podmanApiSkipReason();
 if (skip !== undefined) console.log(`# live health check test skipped: ${skip}`);
 
 const name = `harrier-hc-${process.pid}`;
