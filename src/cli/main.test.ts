@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repositoryRoot } from '../testing/corpus.js';
@@ -44,6 +44,17 @@ for (const [args, message, hint] of [
     assert.deepEqual(result.stderr.trimEnd().split('\n'), [message, hint]);
   });
 }
+
+test('--version prints the version package.json names, with status 0', () => {
+  const { version } = JSON.parse(
+    readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8'),
+  ) as {
+    version: string;
+  };
+  const result = harrier('--version');
+  assert.equal(result.status, 0);
+  assert.equal(result.stdout, `${version}\n`);
+});
 
 test('--help ends with status 0', () => {
   const result = harrier('replay', '--help');

@@ -7,6 +7,7 @@
  * has errors); 2 a usage error (unknown option, missing argument, bad option value) or a
  * setup that failed (configuration, store, metrics address, probe).
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { setLogFormat } from '../log.js';
 import { handleClosedOutputs } from './closed-output.js';
@@ -35,8 +36,14 @@ handleClosedOutputs();
 const json = asksForJson(process.argv.slice(2));
 setLogFormat(json ? 'json' : 'text');
 
+/** The version package.json names, two levels above this file in dist/ and src/ alike. */
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
 const program = new Command('harrier')
   .description('Runtime threat detection in the Falco rule language')
+  .version(version, '-V, --version', 'print the version of Harrier')
   .configureOutput({
     outputError: (text, write) => {
       if (!json) return write(text);
