@@ -292,3 +292,33 @@ test(
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
 }
+
+test('GET /healthz answers ok without the token and outside the request counters', async () => {
+  const { webhook } = await webhookWith({ token: 's3cret' });
+  const get = (url: string, method = 'GET') =>
+    new Promise<Reply>((resolve, reject) => {
+      const sent = request(url, { method }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+  const health = new URL('/healthz', webhook.url).href;
+  const replies = [await get(health), await get(health, 'HEAD'), await get(health, 'POST')];
+  const beside = await get(new URL('/healthzz', webhook.url).href);
+  await webhook.stop();
+  assert.deepEqual(
+    replies.map((reply) => [reply.status, reply.body]),
+    [
+      [200, 'ok\n'],
+      [200, ''],
+      [404, replies[2]!.body],
+    ],
+  );
+  assert.equal(beside.status, 404);
+  assert.equal(webhook.counters.requests, 2, 'the POST and the other path count, not the probes');
+});

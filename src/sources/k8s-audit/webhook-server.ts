@@ -94,6 +94,9 @@ const defaultMaxBody = 12 * 1024 * 1024;
  * An API server's batching audit backend sends one request at a time per server; a few
  * hundred leave room for many servers and retries, well under a default 1024 descriptors.
  */
+/** Where readiness and liveness probes ask. */
+const HEALTH_PATH = '/healthz';
+
 const defaultMaxConnections = 256;
 
 /** A 12 MiB batch takes well under a second in a cluster; 30 s leaves slow links room. */
@@ -199,6 +202,10 @@ export class AuditWebhook {
   }
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
+    if (this.isHealthCheck(request)) {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
     this.counters.requests++;
     const id = String(++this.requestCount);
     try {
@@ -214,6 +221,17 @@ export class AuditWebhook {
         if (error instanceof ClientGone) this.gone(response, id);
         else this.fail(request, response, toFailure(error), id);
       });
+  }
+
+  /**
+   * `GET /healthz`, for a Kubernetes readiness or liveness probe: answered without the token
+   * (a probe carries none) and left out of the request counters; it tells only that the
+   * webhook listens.
+   */
+  private isHealthCheck(request: IncomingMessage): boolean {
+    const path = (request.url ?? '').split('?')[0];
+    const method = request.method ?? '';
+    return path === HEALTH_PATH && path !== this.options.path && ['GET', 'HEAD'].includes(method);
   }
 
   /** The client closed its connection mid-request: nothing to answer, counted apart. */
