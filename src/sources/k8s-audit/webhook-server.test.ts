@@ -322,3 +322,34 @@ test('GET /healthz answers ok without the token and outside the request counters
   assert.equal(beside.status, 404);
   assert.equal(webhook.counters.requests, 2, 'the POST and the other path count, not the probes');
 });
+
+test('Expect: 100-continue is answered 100 only for a head that passes, token and size included', async () => {
+  const { webhook, records } = await webhookWith({ token: 's3cret', maxBodyBytes: 1000 });
+  const { port } = new URL(webhook.url);
+  /** The first status line the server sends after the head, before any body is sent. */
+  const firstAnswer = (headers: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = createConnection(Number(port), '127.0.0.1');
+      socket.on('error', reject);
+      socket.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString().split('\r\n')[0]!);
+        socket.destroy();
+      });
+      socket.write(
+        `POST /k8s-audit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Expect: 100-continue\r\n${headers}\r\n`,
+      );
+    });
+  const answers = [
+    await firstAnswer('Authorization: Bearer s3cret\r\nContent-Length: 100\r\n'),
+    await firstAnswer('Authorization: Bearer wrong\r\nContent-Length: 100\r\n'),
+    await firstAnswer('Authorization: Bearer s3cret\r\nContent-Length: 13000000\r\n'),
+  ];
+  await webhook.stop();
+  assert.deepEqual(answers, [
+    'HTTP/1.1 100 Continue',
+    'HTTP/1.1 401 Unauthorized',
+    'HTTP/1.1 413 Payload Too Large',
+  ]);
+  assert.equal(records.length, 0);
+});

@@ -159,6 +159,22 @@ export class AuditWebhook {
       : createHttpServer(timeouts, handler);
     this.server.maxConnections = options.maxConnections ?? defaultMaxConnections;
     this.server.on('drop', () => this.refuseConnection());
+    this.server.on('checkContinue', (request, response) => this.checkContinue(request, response));
+  }
+
+  /**
+   * A client asking before it sends its body (`Expect: 100-continue`) is told to go on only
+   * when its head passes, token and size included: Node's own answer invited any client to
+   * upload a whole body before a 401 or 413.
+   */
+  private checkContinue(request: IncomingMessage, response: ServerResponse): void {
+    try {
+      this.checkHead(request);
+      response.writeContinue();
+    } catch {
+      // refused below, where every request's head is judged and counted
+    }
+    this.handle(request, response);
   }
 
   /** A connection past `maxConnections`, which Node has closed: counted, logged once a minute. */
