@@ -9,6 +9,7 @@ export { encodeAlert, decodeAlert, plainValue } from './alert-codec.js';
 export { openPrivateDatabase } from './private-file.js';
 export type { AlertContext, AlertRecorder, RelatedEvent } from './context.js';
 export { AlertRouter, type OutputSpec } from './router.js';
+export type { OutputStats } from './output-worker.js';
 export type { GroupingRule } from './grouping.js';
 export { scanTemplate, isOwnAlertField, TEMPLATE_NAMES } from './template.js';
 export { NATS_SUBJECT_NAMES } from './outputs/nats.js';

@@ -6,7 +6,13 @@
  * are below no threshold.
  */
 import { randomUUID } from 'node:crypto';
-import { AlertRouter, type Alert, type AlertContext, type AlertRecorder } from '../alerts/index.js';
+import {
+  AlertRouter,
+  type Alert,
+  type AlertContext,
+  type AlertRecorder,
+  type OutputStats,
+} from '../alerts/index.js';
 import { addRouterMetrics, type HarrierMetrics } from '../api/metrics.js';
 import { defaultStoreConfig, type HarrierConfig } from '../config/index.js';
 import { AlertStore, type RetentionPolicy } from '../store/index.js';
@@ -94,8 +100,11 @@ export interface AlertSinkOptions {
 /** Takes every alert of a runner. */
 export interface AlertSink {
   deliver(alert: Alert, context?: AlertContext): void;
-  /** Delivers what is queued (bounded wait), then closes the router and the store. */
-  close(): Promise<void>;
+  /**
+   * Delivers what is queued (bounded wait), then closes the router and the store; gives each
+   * configured output's counts at that moment, or none without outputs.
+   */
+  close(): Promise<Record<string, OutputStats> | undefined>;
 }
 
 /**
@@ -119,11 +128,14 @@ export function openAlertSink(options: AlertSinkOptions): AlertSink {
       options.print(alert);
     },
     close: async () => {
+      let outputs: Record<string, OutputStats> | undefined;
       if (router !== undefined) {
         await router.flush(5000);
+        outputs = router.stats().outputs;
         await router.close();
       }
       store?.close();
+      return outputs;
     },
   };
 }

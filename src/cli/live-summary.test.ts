@@ -32,6 +32,31 @@ test("record's state lines are the very lines of run's stop summary", () => {
 
 test("run's stop summary names alert lines dropped from an unread stdout, and only then", () => {
   const line = '  stdout: 7 alert lines dropped while it was not read';
-  assert.ok(formatCounters(counters, new Map(), 1000, 0, 7).split('\n').includes(line));
-  assert.ok(!formatCounters(counters, new Map(), 1000, 0, 0).includes('stdout:'));
+  const text = formatCounters(counters, new Map(), 1000, 0, { stdoutDropped: 7 });
+  assert.ok(text.split('\n').includes(line));
+  assert.ok(!formatCounters(counters, new Map(), 1000, 0).includes('stdout:'));
+});
+
+test("run's stop summary gives each output's delivered alerts and those it left behind", () => {
+  const base = {
+    queued: 0,
+    delivered: 0,
+    possibleDuplicates: 0,
+    failures: 0,
+    rejected: 0,
+    dropped: 0,
+    depth: 0,
+  };
+  const outputs = {
+    screen: { ...base, queued: 5, delivered: 5 },
+    hook: { ...base, queued: 5540, delivered: 12, depth: 46, rejected: 2, dropped: 5480, failures: 9 },
+  }; // prettier-ignore
+  const lines = formatCounters(counters, new Map(), 1000, 0, { outputs }).split('\n');
+  assert.deepEqual(
+    lines.filter((line) => line.startsWith('  output ')),
+    [
+      '  output screen: 5 delivered',
+      '  output hook: 12 delivered, 46 still queued, sent after the next start, 2 refused by the destination, set aside on disk, 5480 dropped from a full queue',
+    ],
+  );
 });

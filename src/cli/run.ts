@@ -11,6 +11,7 @@ import {
   formatAlertText,
   type Alert,
   type AlertContext,
+  type OutputStats,
 } from '../alerts/index.js';
 import type { HarrierMetrics } from '../api/metrics.js';
 import { ProbeBinaryMissingError, ProbeFailedError } from '../sources/ebpf/probe-process.js';
@@ -18,6 +19,7 @@ import { createLogger, logFormat, type Logger } from '../log.js';
 import { configuredRules, readConfigOption } from './config-option.js';
 import { stopWhenStdoutCloses } from './closed-output.js';
 import { BoundedStdout, publishStdoutDrops } from './bounded-stdout.js';
+import { formatOutputCounts } from './output-summary.js';
 import { reportError, reportSummary } from './stderr-report.js';
 import { loadCommandRules } from './command-rules.js';
 import { serialReload, type RunStart } from './run-reload.js';
@@ -234,16 +236,20 @@ async function runLiveLatched(options: RunCommandOptions): Promise<number> {
   }
   const counters = await live.stop();
   containers?.close();
-  await outputs.close();
+  const outputCounts = await outputs.close();
   stdout.reportDropped();
   const elapsedMs = Date.now() - started;
-  const text = formatCounters(counters, byRule, elapsedMs, reloads.failed, stdout.dropped);
+  const text = formatCounters(counters, byRule, elapsedMs, reloads.failed, {
+    stdoutDropped: stdout.dropped,
+    outputs: outputCounts,
+  });
   reportSummary('run', 'stopped', text, {
     elapsedMs,
     counters,
     byRule: Object.fromEntries(byRule),
     failedReloads: reloads.failed,
     stdoutDropped: stdout.dropped,
+    outputs: outputCounts,
   });
   return outcome instanceof Error ? 1 : 0;
 }
@@ -289,8 +295,9 @@ export function formatCounters(
   byRule: ReadonlyMap<string, number>,
   elapsedMs: number,
   failedReloads: number,
-  stdoutDropped = 0,
+  extra: { stdoutDropped?: number; outputs?: Readonly<Record<string, OutputStats>> } = {},
 ): string {
+  const { stdoutDropped = 0 } = extra;
   const lines = [
     `harrier: stopped after ${(elapsedMs / 1000).toFixed(1)} s`,
     `  events: ${counters.events} (kernel saw ${counters.kernelEventsSeen}, sent ${counters.kernelEventsSent})`,
@@ -306,6 +313,7 @@ export function formatCounters(
   if (counters.recorded > 0) lines.push(`  events recorded: ${counters.recorded}`);
   if (stdoutDropped > 0)
     lines.push(`  stdout: ${stdoutDropped} alert lines dropped while it was not read`);
+  lines.push(...formatOutputCounts(extra.outputs));
   if (byRule.size > 0) lines.push('Triggered rules by rule name:');
   for (const [rule, count] of [...byRule].sort(([a], [b]) => (a < b ? -1 : 1)))
     lines.push(`  ${rule}: ${count}`);

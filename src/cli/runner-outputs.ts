@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Alert } from '../alerts/index.js';
+import type { Alert, OutputStats } from '../alerts/index.js';
 import { createHarrierMetrics, type HarrierMetrics } from '../api/metrics.js';
 import { defaultStateDir, defaultStoreConfig, type HarrierConfig } from '../config/index.js';
 import { prepareStorePath, StorePathError } from '../store/index.js';
@@ -94,7 +94,8 @@ export interface RunnerOutputs {
   readonly storing: boolean;
   readonly metrics: HarrierMetrics | undefined;
   readonly endpoint: MetricsEndpoint | undefined;
-  close(): Promise<void>;
+  /** Closes the sink and the endpoint; gives the outputs' counts (see `AlertSink.close`). */
+  close(): Promise<Record<string, OutputStats> | undefined>;
 }
 
 /**
@@ -138,8 +139,9 @@ export async function startRunnerOutputs(
     metrics,
     endpoint,
     close: async () => {
-      await sink.close();
+      const counts = await sink.close();
       await endpoint?.close();
+      return counts;
     },
   };
 }

@@ -96,3 +96,9 @@ test('the stop summary names requests given up, connections refused, stdout line
     ].join('\n'),
   );
 });
+
+test("the stop summary ends with each configured output's counts", () => {
+  const counts = { queued: 3, delivered: 1, possibleDuplicates: 0, failures: 4, rejected: 0, dropped: 0, depth: 2 };
+  const text = formatServeSummary({ k8s_audit: none, aws_cloudtrail: none }, undefined, { outputs: { hook: counts } });
+  assert.ok(text.endsWith('  output hook: 1 delivered, 2 still queued, sent after the next start\n'), text);
+}); // prettier-ignore

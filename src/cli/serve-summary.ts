@@ -3,8 +3,10 @@
  * webhook's requests by answer and those given up or refused, the alert lines an unread
  * stdout left out and the rule reloads. Under `--json` the same counts go out as one log line.
  */
+import type { OutputStats } from '../alerts/index.js';
 import type { WebhookCounters } from '../sources/k8s-audit/index.js';
 import type { JsonSource, JsonSourceStats } from './json-pipeline.js';
+import { formatOutputCounts } from './output-summary.js';
 import { counted } from './stderr-report.js';
 
 /** Counts besides the sources' and the webhook's; lines for them only when above 0. */
@@ -12,6 +14,8 @@ export interface ServeSummaryExtra {
   readonly stdoutDropped?: number;
   readonly reloads?: number;
   readonly failedReloads?: number;
+  /** The configured outputs' counts at stop (`-c`). */
+  readonly outputs?: Readonly<Record<string, OutputStats>>;
 }
 
 /** The stop summary as text lines, each ending in a newline. */
@@ -53,5 +57,6 @@ export function formatServeSummary(
     lines.push(`  stdout: ${counted(stdoutDropped, 'alert line')} dropped while it was not read`);
   if (reloads + failedReloads > 0)
     lines.push(`  rule reloads: ${reloads}, failed: ${failedReloads}`);
+  lines.push(...formatOutputCounts(extra.outputs));
   return `${lines.join('\n')}\n`;
 }

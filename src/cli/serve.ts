@@ -372,7 +372,7 @@ async function runServeLatched(
   const reloads = { done: 0, failed: 0 };
   await untilStopped(running, start, logger, reloads);
   await running.stop();
-  await outputs.close();
+  const outputCounts = await outputs.close();
   stdout.reportDropped();
   const { stats } = running.detection;
   const counters = running.webhook?.counters;
@@ -381,6 +381,7 @@ async function runServeLatched(
     stdoutDropped: stdout.dropped,
     reloads: reloads.done,
     failedReloads: reloads.failed,
+    outputs: outputCounts,
   };
   if (options.json) logger.info({ stats, webhook, ...extra }, 'stopped');
   else process.stderr.write(formatServeSummary(stats, counters, extra));
