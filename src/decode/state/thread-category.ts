@@ -28,20 +28,20 @@ export function identifyCategory(
   thread: ThreadInfo,
   container: ContainerInfo | undefined = thread.container,
 ): void {
+  const inherited =
+    thread.vpid === 1 ? 'none' : (thread.state.findThread(thread.ptid)?.category ?? 'none');
+  const probes = container?.healthProbes ?? [];
+  // Runs on every clone and exec: most threads (a host one, or one of a container without
+  // probes) have nothing to take, and skip the cgroup parse.
+  if (thread.vpid !== 1 && inherited === 'none' && probes.length === 0) return;
   const id = containerIdFromCgroups(thread.cgroups);
   if (id === HOST_CONTAINER_ID) return;
-  if (thread.vpid === 1) {
-    thread.category = 'container';
-    return;
+  if (thread.vpid === 1) thread.category = 'container';
+  else if (inherited !== 'none') thread.category = inherited;
+  else if (container?.id === id) {
+    const probe = matchHealthProbe(probes, thread.exe, thread.args);
+    if (probe !== undefined && !isUnderContainerInit(thread)) thread.category = probe;
   }
-  const parent = thread.state.findThread(thread.ptid);
-  if (parent !== undefined && parent.category !== 'none') {
-    thread.category = parent.category;
-    return;
-  }
-  const probes = container?.id === id ? container.healthProbes : [];
-  const probe = probes.length === 0 ? undefined : matchHealthProbe(probes, thread.exe, thread.args);
-  if (probe !== undefined && !isUnderContainerInit(thread)) thread.category = probe;
 }
 
 /**

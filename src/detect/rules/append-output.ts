@@ -88,6 +88,11 @@ export class AppendOutput {
   private readonly reported = new Set<string>();
   /** Entries whose `match.rule` names a rule seen by `forRule`. */
   private readonly named = new Set<AppendOutputEntry>();
+  /**
+   * Each appended text compiled once per source: every rule of the source it is appended to
+   * would otherwise compile it again (a long text times every rule of a rule file).
+   */
+  private readonly compiled = new Map<PlacedText, Map<string, ReturnType<typeof compileOutput>>>();
 
   constructor(private readonly entries: readonly AppendOutputEntry[]) {}
 
@@ -131,7 +136,7 @@ export class AppendOutput {
       if (entry.rule === rule.name) this.named.add(entry);
       if (!AppendOutput.matches(entry, rule)) continue;
       if (entry.extraOutput !== undefined && entry.extraOutput.text !== '') {
-        const compiled = compileOutput(entry.extraOutput.text, table);
+        const compiled = this.compile(entry.extraOutput, table);
         if (!compiled.ok) {
           const { error } = compiled;
           if (rule.skipIfUnknownFilter && isUnknownFilter(error))
@@ -148,7 +153,7 @@ export class AppendOutput {
         for (const name of suggestedOutputFields(table))
           texts.push(`${name.replaceAll('.', '_')}=%${name}`);
       for (const field of entry.extraFields) {
-        const compiled = compileOutput(field.format.text, table);
+        const compiled = this.compile(field.format, table);
         if (!compiled.ok) {
           const part = `extra_fields '${field.key}'`;
           this.fail(entry, part, field.format, compiled.error, rule, report);
@@ -158,6 +163,15 @@ export class AppendOutput {
       }
     }
     return { kind: 'appends', texts, fields: [...fields.values()] };
+  }
+
+  private compile(text: PlacedText, table: FieldTable<unknown>): ReturnType<typeof compileOutput> {
+    let bySource = this.compiled.get(text);
+    if (bySource === undefined) this.compiled.set(text, (bySource = new Map()));
+    let result = bySource.get(table.source);
+    if (result === undefined)
+      bySource.set(table.source, (result = compileOutput(text.text, table)));
+    return result;
   }
 
   private fail(
